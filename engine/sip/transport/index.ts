@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events';
+import { TcpTransport } from './tcp.js';
+import type { InboundMessage, Logger, SendTarget, TransportLayerOptions } from './types.js';
+import { UdpTransport } from './udp.js';
+
+export type * from './types.js';
+
+const EPHEMERAL_BIND_ATTEMPTS = 5;
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface TransportEvents {
+  message: [InboundMessage];
+}
+
+interface Bound {
+  port: number;
+  udp: UdpTransport;
+  tcp: TcpTransport;
+}
+
+/**
+ * SIP transport layer (RFC 3261 §18): UDP and TCP on one host:port, moving whole
+ * messages as raw bytes. It never parses beyond the stream framing.
+ */
+export class TransportLayer extends EventEmitter<TransportEvents> {
+  private readonly idleTimeoutMs: number;
+  private readonly maxMessageBytes: number;
+  private readonly log: Logger;
+  private bound: Bound | undefined;
+
+  constructor(private readonly opts: TransportLayerOptions) {
+    super();
+    this.idleTimeoutMs = opts.tcpIdleTimeoutMs ?? 60_000;
+    this.maxMessageBytes = opts.maxMessageBytes ?? 65_535;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get host(): string {
+    return this.opts.host;
+  }
+
+  get localPort(): number {
+    if (!this.bound) throw new Error('sip transport not started');
+    return this.bound.port;
+  }
+
+  async start(): Promise<void> {
+    if (this.bound) throw new Error('sip transport already started');
+    const attempts = this.opts.port === 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.bound = await this.bind();
+        this.log.info({ host: this.host, port: this.bound.port }, 'sip transport listening on udp and tcp');
+        return;
+      } catch (err) {
+        // An ephemeral TCP port may already be taken on the UDP side; pick another.
+        const retry = attempt < attempts && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!retry) throw err;
+      }
+    }
+  }
+
+  send(target: SendTarget, data: Buffer, onError?: (err: Error) => void): void {
+    const fail = (err: Error) => {
+      this.log.warn({ err, target }, 'sip transport send failed');
+      try {
+        onError?.(err);
+      } catch (cbErr) {
+        this.log.error({ err: cbErr }, 'sip transport send error callback threw');
+      }
+    };
+    try {
+      if (!this.bound) throw new Error('sip transport not started');
+      if (target.protocol === 'udp') this.bound.udp.send(target.address, target.port, data, fail);
+      else this.bound.tcp.send(target, data, fail);
+    } catch (err) {
+      // Bad arguments throw synchronously in node; report them like any other send failure.
+      process.nextTick(fail, err as Error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const bound = this.bound;
+    this.bound = undefined;
+    if (bound) await Promise.all([bound.udp.close(), bound.tcp.close()]);
+  }
+
+  /** TCP first: its port 0 picks the number, then UDP binds the same one. */
+  private async bind(): Promise<Bound> {
+    const onMessage = (m: InboundMessage) => this.deliver(m);
+    const common = { maxMessageBytes: this.maxMessageBytes, logger: this.log, onMessage };
+    const tcp = new TcpTransport({ ...common, idleTimeoutMs: this.idleTimeoutMs });
+    const port = await tcp.listen(this.host, this.opts.port);
+    const udp = new UdpTransport(common);
+    try {
+      await udp.bind(this.host, port);
+    } catch (err) {
+      await tcp.close();
+      throw err;
+    }
+    return { port, udp, tcp };
+  }
+
+  /** A throwing listener must not escape into socket callbacks. */
+  private deliver(message: InboundMessage): void {
+    try {
+      this.emit('message', message);
+    } catch (err) {
+      this.log.error({ err }, 'sip transport message listener threw');
+    }
+  }
+}
