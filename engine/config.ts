@@ -1,0 +1,67 @@
+// One typed configuration: defaults, then a JSON file (SWITCHYARD_CONFIG), then environment.
+import { readFileSync } from 'node:fs';
+import type { DigestAlgorithm } from './sip/auth/digest.js';
+
+export interface Config {
+  sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
+  http: { host: string; port: number };
+  dataDir: string;
+  logLevel: string;
+  realm: string;
+  /** extension → password */
+  users: Record<string, string>;
+  auth: { algorithms: DigestAlgorithm[]; hideUnknownUsers: boolean; nonceLifetimeSeconds: number };
+  calls: { noAnswerSeconds: number; hangupDemoSeconds: number };
+}
+
+/** The demo contact centre: extensions 1001..1010, password `secret-<ext>`. */
+function demoUsers(): Record<string, string> {
+  const users: Record<string, string> = {};
+  for (let ext = 1001; ext <= 1010; ext++) users[String(ext)] = `secret-${ext}`;
+  return users;
+}
+
+export function defaultConfig(): Config {
+  return {
+    sip: { host: '127.0.0.1', port: 5060, t1: 500, t2: 4000, t4: 5000, tcpIdleTimeoutMs: 60_000 },
+    http: { host: '127.0.0.1', port: 8080 },
+    dataDir: './data',
+    logLevel: 'info',
+    realm: 'switchyard',
+    users: demoUsers(),
+    // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
+    auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300 },
+    calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2 },
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFromEnv(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+function merge<T>(base: T, override: unknown): T {
+  if (override === null || typeof override !== 'object' || Array.isArray(override)) return (override ?? base) as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(override)) out[k] = k in out && typeof out[k] === 'object' && !Array.isArray(out[k]) ? merge(out[k], v) : v;
+  return out as T;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  let config = defaultConfig();
+  if (env.SWITCHYARD_CONFIG) config = merge(config, JSON.parse(readFileSync(env.SWITCHYARD_CONFIG, 'utf8')));
+  config.sip.host = env.SWITCHYARD_SIP_HOST ?? config.sip.host;
+  config.sip.port = intFromEnv(env, 'SWITCHYARD_SIP_PORT', config.sip.port);
+  config.sip.t1 = intFromEnv(env, 'SWITCHYARD_SIP_T1_MS', config.sip.t1);
+  config.http.host = env.SWITCHYARD_HTTP_HOST ?? config.http.host;
+  config.http.port = intFromEnv(env, 'SWITCHYARD_HTTP_PORT', config.http.port);
+  config.dataDir = env.SWITCHYARD_DATA_DIR ?? config.dataDir;
+  config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
+  config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
+  return config;
+}

@@ -1,0 +1,297 @@
+// A SIP dialog (RFC 3261 §12) with the call-control verbs of drachtio-srf's Dialog:
+// `modify` (re-INVITE), `request` (INFO, UPDATE, ...), `destroy` (BYE), and events for
+// what the peer does: 'destroy', 'modify', 'info', 'update', 'refer', 'notify', 'message'.
+import { EventEmitter } from 'node:events';
+import { SipError } from './errors.js';
+import { SipRequest, type SipResponse } from './message.js';
+import type { IncomingRequest, ServerResponse } from './incoming.js';
+import { targetFor } from './target.js';
+import type { SendTarget } from './transport/types.js';
+import type { TimerSettings } from './transaction/timers.js';
+
+export type DialogState = 'early' | 'confirmed' | 'terminated';
+
+/** What a dialog needs from the stack. */
+export interface DialogHost {
+  /** Sends a request in a client transaction; resolves with the final response. */
+  sendRequest(request: SipRequest, target: SendTarget): Promise<SipResponse>;
+  sendAck(ack: SipRequest, target: SendTarget): void;
+  removeDialog(dialog: Dialog): void;
+  readonly contact: string;
+  readonly allow: string;
+  readonly timers: TimerSettings;
+}
+
+export interface DialogInit {
+  type: 'uas' | 'uac';
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /** The From/To values as this side writes them in requests it sends (with tags). */
+  localHeader: string;
+  remoteHeader: string;
+  remoteTarget: string;
+  routeSet: string[];
+  localSeq: number;
+  remoteSeq: number;
+  localSdp?: string;
+  remoteSdp?: string;
+}
+
+interface DialogEvents {
+  destroy: [request?: IncomingRequest];
+  modify: [request: IncomingRequest, response: ServerResponse];
+  info: [request: IncomingRequest, response: ServerResponse];
+  update: [request: IncomingRequest, response: ServerResponse];
+  refer: [request: IncomingRequest, response: ServerResponse];
+  notify: [request: IncomingRequest, response: ServerResponse];
+  message: [request: IncomingRequest, response: ServerResponse];
+  ack: [request: SipRequest];
+}
+
+export interface DestroyOptions {
+  headers?: Record<string, string>;
+}
+
+export class Dialog extends EventEmitter<DialogEvents> {
+  readonly type: 'uas' | 'uac';
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+  state: DialogState = 'confirmed';
+  localSdp?: string;
+  remoteSdp?: string;
+  remoteTarget: string;
+  readonly routeSet: string[];
+  private localSeq: number;
+  remoteSeq: number;
+  private readonly localHeader: string;
+  private readonly remoteHeader: string;
+  /** The 2xx a UAS retransmits until its ACK arrives (RFC 3261 §13.3.1.4). */
+  private pendingAck?: { stop: () => void; seq: number };
+  /** When the dialog began; for CDRs. */
+  readonly startedAt = Date.now();
+
+  constructor(
+    private readonly host: DialogHost,
+    init: DialogInit,
+  ) {
+    super();
+    this.type = init.type;
+    this.callId = init.callId;
+    this.localTag = init.localTag;
+    this.remoteTag = init.remoteTag;
+    this.localHeader = init.localHeader;
+    this.remoteHeader = init.remoteHeader;
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet;
+    this.localSeq = init.localSeq;
+    this.remoteSeq = init.remoteSeq;
+    this.localSdp = init.localSdp;
+    this.remoteSdp = init.remoteSdp;
+  }
+
+  /** The key the stack routes in-dialog requests by (§12.2.2). */
+  get id(): string {
+    return dialogId(this.callId, this.localTag, this.remoteTag);
+  }
+
+  get sip(): { callId: string; localTag: string; remoteTag: string } {
+    return { callId: this.callId, localTag: this.localTag, remoteTag: this.remoteTag };
+  }
+
+  /** Builds a request inside this dialog (§12.2.1.1). */
+  makeRequest(method: string, options: { headers?: Record<string, string>; body?: string; contentType?: string } = {}): SipRequest {
+    const req = new SipRequest(method, this.remoteTarget);
+    if (this.routeSet.length) req.set('route', [...this.routeSet]);
+    req.set('max-forwards', '70');
+    req.set('from', this.localHeader);
+    req.set('to', this.remoteHeader);
+    req.set('call-id', this.callId);
+    if (method !== 'ACK') this.localSeq++;
+    req.set('cseq', `${this.localSeq} ${method}`);
+    req.set('contact', this.host.contact);
+    for (const [k, v] of Object.entries(options.headers ?? {})) req.set(k, v);
+    if (options.body !== undefined) {
+      req.body = Buffer.from(options.body);
+      req.set('content-type', options.contentType ?? 'application/sdp');
+    }
+    return req;
+  }
+
+  /** Sends an in-dialog request and resolves with the final response (any status). */
+  async request(method: string, options: { headers?: Record<string, string>; body?: string; contentType?: string } = {}): Promise<SipResponse> {
+    if (this.state === 'terminated') throw new SipError(481, 'Dialog Terminated', 'dialog-gone');
+    const req = this.makeRequest(method, options);
+    const response = await this.host.sendRequest(req, targetFor(req.uri, this.routeSet));
+    if (response.status === 481 || response.status === 408) this.terminate();
+    return response;
+  }
+
+  /**
+   * Re-INVITE with a new offer (hold is an offer with a=sendonly or a=inactive, §14.1 and
+   * RFC 3264 §8.4); resolves with the answer SDP. Rejects on a non-2xx answer.
+   */
+  async modify(sdp: string, headers?: Record<string, string>): Promise<string> {
+    if (this.state === 'terminated') throw new SipError(481, 'Dialog Terminated', 'dialog-gone');
+    const invite = this.makeRequest('INVITE', { body: sdp, headers });
+    const response = await this.host.sendRequest(invite, targetFor(invite.uri, this.routeSet));
+    if (response.status >= 300) {
+      if (response.status === 481 || response.status === 408) this.terminate();
+      throw new SipError(response.status, response.reason, 'modify-rejected');
+    }
+    this.sendAckFor(invite.cseq!.seq);
+    this.localSdp = sdp;
+    this.remoteSdp = response.body.toString('utf8');
+    return this.remoteSdp;
+  }
+
+  /** ACK for a 2xx to an INVITE we sent in (or creating) this dialog (§13.2.2.4). */
+  sendAckFor(inviteSeq: number): void {
+    const ack = new SipRequest('ACK', this.remoteTarget);
+    if (this.routeSet.length) ack.set('route', [...this.routeSet]);
+    ack.set('max-forwards', '70');
+    ack.set('from', this.localHeader);
+    ack.set('to', this.remoteHeader);
+    ack.set('call-id', this.callId);
+    ack.set('cseq', `${inviteSeq} ACK`);
+    ack.set('contact', this.host.contact);
+    this.host.sendAck(ack, targetFor(ack.uri, this.routeSet));
+  }
+
+  /** Hangs up: BYE to the peer, then 'destroy' is NOT emitted (the caller chose this). */
+  async destroy(options: DestroyOptions = {}): Promise<void> {
+    if (this.state === 'terminated') return;
+    this.terminate();
+    const bye = this.makeRequest('BYE', { headers: options.headers });
+    try {
+      await this.host.sendRequest(bye, targetFor(bye.uri, this.routeSet));
+    } catch {
+      // The dialog is gone either way (§15.1.1: a BYE failure still ends the session).
+    }
+  }
+
+  /** The UAS side: retransmit the 2xx until its ACK, BYE if none comes (§13.3.1.4). */
+  awaitAck(seq: number, retransmit: () => void): void {
+    const { t1, t2 } = this.host.timers;
+    let interval = t1;
+    let timer: NodeJS.Timeout;
+    const deadline = setTimeout(() => {
+      clearTimeout(timer);
+      this.pendingAck = undefined;
+      void this.destroy();
+      this.emit('destroy');
+    }, 64 * t1);
+    const tick = (): void => {
+      retransmit();
+      interval = Math.min(interval * 2, t2);
+      timer = setTimeout(tick, interval);
+    };
+    timer = setTimeout(tick, interval);
+    this.pendingAck = {
+      seq,
+      stop: () => {
+        clearTimeout(timer);
+        clearTimeout(deadline);
+      },
+    };
+  }
+
+  /** An ACK arrived for this dialog. */
+  onAck(ack: SipRequest): void {
+    if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) {
+      this.pendingAck.stop();
+      this.pendingAck = undefined;
+    }
+    this.emit('ack', ack);
+  }
+
+  /** Handles a request the peer sent in this dialog. */
+  onRequest(req: IncomingRequest, res: ServerResponse): void {
+    const cseq = req.msg.cseq!.seq;
+    // §12.2.2: a lower CSeq than the last one is out of order and gets 500.
+    if (cseq <= this.remoteSeq && req.method !== 'ACK') {
+      res.send(500, { reason: 'Out Of Order CSeq' });
+      return;
+    }
+    this.remoteSeq = cseq;
+    const contact = req.msg.contacts()?.list[0];
+    switch (req.method) {
+      case 'BYE':
+        res.send(200);
+        this.terminate();
+        this.emit('destroy', req);
+        return;
+      case 'INVITE':
+        if (contact) this.remoteTarget = contactUri(req.msg.getAll('contact')[0]);
+        this.onReinvite(req, res);
+        return;
+      case 'UPDATE':
+        if (contact) this.remoteTarget = contactUri(req.msg.getAll('contact')[0]);
+        this.offerOrDefault('update', req, res);
+        return;
+      case 'INFO':
+      case 'REFER':
+      case 'NOTIFY':
+      case 'MESSAGE': {
+        const event = req.method.toLowerCase() as 'info' | 'refer' | 'notify' | 'message';
+        if (this.listenerCount(event) > 0) this.emit(event, req, res);
+        else res.send(req.method === 'REFER' ? 501 : 200);
+        return;
+      }
+      case 'OPTIONS':
+        res.send(200, { headers: { Allow: this.host.allow, Accept: 'application/sdp' } });
+        return;
+      default:
+        res.send(405, { headers: { Allow: this.host.allow } });
+    }
+  }
+
+  private onReinvite(req: IncomingRequest, res: ServerResponse): void {
+    // Wrap the response so a 2xx carries our Contact and is retransmitted until ACKed.
+    const wrapped = Object.create(res) as ServerResponse;
+    wrapped.send = (status, options = {}) => {
+      const ok = res.send(status, { ...options, headers: { Contact: this.host.contact, ...(options.headers ?? {}) } });
+      if (ok && status >= 200 && status < 300) {
+        if (options.body !== undefined) this.localSdp = options.body.toString();
+        if (req.msg.body.length) this.remoteSdp = req.body;
+        this.awaitAck(req.msg.cseq!.seq, () => req.tx.resendAccepted());
+      }
+      return ok;
+    };
+    this.offerOrDefault('modify', req, wrapped);
+  }
+
+  /** Emits the event if the application listens, else answers with our current SDP. */
+  private offerOrDefault(event: 'modify' | 'update', req: IncomingRequest, res: ServerResponse): void {
+    if (this.listenerCount(event) > 0) {
+      this.emit(event, req, res);
+      return;
+    }
+    if (req.msg.body.length) this.remoteSdp = req.body;
+    if (this.localSdp) res.send(200, { body: this.localSdp, contentType: 'application/sdp' });
+    else res.send(200);
+  }
+
+  /** Marks the dialog ended and unregisters it; idempotent. */
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.pendingAck?.stop();
+    this.pendingAck = undefined;
+    this.host.removeDialog(this);
+  }
+}
+
+export function dialogId(callId: string, localTag: string, remoteTag: string): string {
+  return callId + '|' + localTag + '|' + remoteTag;
+}
+
+/** The URI inside a Contact value (`<uri>;params` or bare `uri`). */
+export function contactUri(value: string): string {
+  const lt = value.indexOf('<');
+  if (lt >= 0) return value.slice(lt + 1, value.indexOf('>', lt));
+  const semi = value.indexOf(';');
+  return (semi < 0 ? value : value.slice(0, semi)).trim();
+}
+

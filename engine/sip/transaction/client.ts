@@ -1,0 +1,144 @@
+// Client transactions (RFC 3261 §17.1, with the Accepted state of RFC 6026 §7.2).
+import { SipRequest, type SipResponse } from '../message.js';
+import type { SendTarget } from '../transport/types.js';
+import type { TimerSettings } from './timers.js';
+
+export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
+
+export interface ClientTransactionHost {
+  readonly timers: TimerSettings;
+  send(request: SipRequest, target: SendTarget, onError: (err: Error) => void): void;
+  removeClient(tx: ClientTransaction): void;
+}
+
+/** What the transaction user hears from a client transaction. */
+export interface ClientHandlers {
+  /** Every response that passes the transaction: provisionals, the final, and 2xx retransmissions. */
+  onResponse(response: SipResponse): void;
+  /** Timer B/F fired, or the transport failed: the TU treats it as a 408/503 (§8.1.3.1). */
+  onFailure(status: 408 | 503, reason: string): void;
+}
+
+export class ClientTransaction {
+  state: ClientState;
+  readonly isInvite: boolean;
+  private retransmitTimer?: NodeJS.Timeout;
+  private timeoutTimer?: NodeJS.Timeout;
+  private endTimer?: NodeJS.Timeout;
+  private ack?: SipRequest;
+
+  constructor(
+    private readonly host: ClientTransactionHost,
+    readonly key: string,
+    readonly request: SipRequest,
+    readonly target: SendTarget,
+    private readonly handlers: ClientHandlers,
+  ) {
+    this.isInvite = request.method === 'INVITE';
+    this.state = this.isInvite ? 'calling' : 'trying';
+  }
+
+  get reliable(): boolean {
+    return this.target.protocol !== 'udp';
+  }
+
+  start(): void {
+    const { t1, t2 } = this.host.timers;
+    this.transmit();
+    // Timer A (INVITE) doubles without cap; Timer E (non-INVITE) caps at T2 (§17.1.1.2, §17.1.2.2).
+    if (!this.reliable) this.scheduleRetransmit(t1, this.isInvite ? Infinity : t2);
+    // Timer B / Timer F.
+    this.timeoutTimer = setTimeout(() => this.fail(408, 'Request Timeout'), 64 * t1);
+  }
+
+  private transmit(): void {
+    this.host.send(this.request, this.target, (err) => this.fail(503, `Transport Error: ${err.message}`));
+  }
+
+  private scheduleRetransmit(interval: number, cap: number): void {
+    this.retransmitTimer = setTimeout(() => {
+      if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
+      // INVITE retransmissions stop at the first provisional (§17.1.1.2).
+      if (this.isInvite && this.state === 'proceeding') return;
+      this.transmit();
+      // After a provisional, non-INVITE retransmits every T2 (§17.1.2.2).
+      const nextInterval = this.state === 'proceeding' ? this.host.timers.t2 : Math.min(interval * 2, cap);
+      this.scheduleRetransmit(nextInterval, cap);
+    }, interval);
+  }
+
+  private fail(status: 408 | 503, reason: string): void {
+    if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted') return;
+    this.terminate();
+    this.handlers.onFailure(status, reason);
+  }
+
+  receive(response: SipResponse): void {
+    const status = response.status;
+    switch (this.state) {
+      case 'calling':
+      case 'trying':
+      case 'proceeding':
+        if (status < 200) {
+          this.state = 'proceeding';
+          this.handlers.onResponse(response);
+          return;
+        }
+        clearTimeout(this.retransmitTimer);
+        clearTimeout(this.timeoutTimer);
+        if (this.isInvite && status < 300) {
+          // Timer M = 64*T1: keep matching retransmitted 2xx and hand them to the TU (RFC 6026 §7.2).
+          this.state = 'accepted';
+          this.endAfter(64 * this.host.timers.t1);
+        } else if (this.isInvite) {
+          // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
+          this.state = 'completed';
+          this.ack = buildNon2xxAck(this.request, response);
+          this.host.send(this.ack, this.target, () => undefined);
+          this.endAfter(this.reliable ? 0 : 32000);
+        } else {
+          // Timer K absorbs response retransmissions (§17.1.2.2).
+          this.state = 'completed';
+          this.endAfter(this.reliable ? 0 : this.host.timers.t4);
+        }
+        this.handlers.onResponse(response);
+        return;
+      case 'accepted':
+        if (status >= 200 && status < 300) this.handlers.onResponse(response);
+        return;
+      case 'completed':
+        // A retransmitted non-2xx final: ACK it again, don't bother the TU.
+        if (this.ack && status >= 300) this.host.send(this.ack, this.target, () => undefined);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private endAfter(ms: number): void {
+    if (ms === 0) this.terminate();
+    else this.endTimer = setTimeout(() => this.terminate(), ms);
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    clearTimeout(this.retransmitTimer);
+    clearTimeout(this.timeoutTimer);
+    clearTimeout(this.endTimer);
+    this.host.removeClient(this);
+  }
+}
+
+/** ACK for a non-2xx final response (RFC 3261 §17.1.1.3): same branch and Request-URI. */
+export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
+  const ack = new SipRequest('ACK', invite.uri);
+  ack.set('via', invite.lines('via')[0]);
+  for (const name of ['route', 'from', 'call-id', 'max-forwards']) {
+    const lines = invite.lines(name);
+    if (lines.length) ack.set(name, [...lines]);
+  }
+  ack.set('to', response.get('to') ?? invite.get('to') ?? '');
+  ack.set('cseq', `${invite.cseq?.seq ?? 1} ACK`);
+  return ack;
+}

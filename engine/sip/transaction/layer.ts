@@ -1,0 +1,240 @@
+// The transaction layer (RFC 3261 §17): parses what the transport delivers, matches it to
+// client and server transactions, absorbs retransmissions, and hands the rest to the core.
+import { formatVia } from '../headers.js';
+import { newBranch, MAGIC_COOKIE } from '../ids.js';
+import type { SipRequest, SipResponse } from '../message.js';
+import { parseMessage } from '../parser.js';
+import { makeResponse } from '../responses.js';
+import type { InboundMessage, Logger, SendTarget } from '../transport/types.js';
+import type { TransportLayer } from '../transport/index.js';
+import { ClientTransaction, type ClientHandlers, type ClientTransactionHost } from './client.js';
+import { ServerTransaction, type ServerTransactionHost } from './server.js';
+import type { TimerSettings } from './timers.js';
+
+/** What the transaction user (the UA core) receives. */
+export interface TransactionUser {
+  /** A new request with its server transaction (not ACK). */
+  onRequest(request: SipRequest, tx: ServerTransaction): void;
+  /** An ACK that matched no server transaction: the ACK for a 2xx (§17.2.3, §13.3.1.4). */
+  onAck(ack: SipRequest, source: InboundMessage): void;
+  /** A CANCEL matched this INVITE transaction; the layer already answered the CANCEL 200. */
+  onCancel(invite: ServerTransaction, cancel: SipRequest): void;
+  /** A response that matched no client transaction (e.g. a 2xx retransmission after Timer M). */
+  onStrayResponse(response: SipResponse): void;
+}
+
+/** RFC 3261 §18.1.1: a request larger than this goes over a congestion-controlled transport. */
+const UDP_MTU_LIMIT = 1300;
+
+export class TransactionLayer implements ClientTransactionHost, ServerTransactionHost {
+  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly clients = new Map<string, ClientTransaction>();
+  user?: TransactionUser;
+
+  constructor(
+    readonly transport: TransportLayer,
+    readonly timers: TimerSettings,
+    private readonly log: Logger,
+  ) {
+    transport.on('message', (m) => this.receive(m));
+  }
+
+  get counts(): { servers: number; clients: number } {
+    return { servers: this.servers.size, clients: this.clients.size };
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  private receive(inbound: InboundMessage): void {
+    const parsed = parseMessage(inbound.data);
+    if (!parsed.ok) {
+      if (parsed.request && parsed.request.method !== 'ACK') {
+        this.log.info({ remote: inbound.remote, reason: parsed.reason }, 'rejecting malformed request');
+        this.sendResponse(makeResponse(parsed.request, parsed.status, { reason: parsed.reason }), inbound);
+      } else {
+        this.log.debug({ remote: inbound.remote, reason: parsed.reason }, 'dropping malformed message');
+      }
+      return;
+    }
+    const message = parsed.message;
+    if (message.isRequest) this.receiveRequest(message as SipRequest, inbound);
+    else this.receiveResponse(message as SipResponse);
+  }
+
+  private receiveRequest(request: SipRequest, source: InboundMessage): void {
+    stampVia(request, source);
+    const method = request.method;
+    if (method === 'ACK') {
+      const tx = this.servers.get(serverKey(request, 'INVITE'));
+      if (tx) tx.onAck();
+      else this.user?.onAck(request, source);
+      return;
+    }
+    if (method === 'CANCEL') {
+      this.receiveCancel(request, source);
+      return;
+    }
+    const key = serverKey(request, method);
+    const existing = this.servers.get(key);
+    if (existing) {
+      existing.onRetransmission();
+      return;
+    }
+    const tx = new ServerTransaction(this, key, request, source);
+    this.servers.set(key, tx);
+    // Answer 100 at once so the caller stops retransmitting (§17.2.1).
+    if (method === 'INVITE') tx.respond(makeResponse(request, 100));
+    this.dispatch(() => this.user?.onRequest(request, tx), tx);
+  }
+
+  private receiveCancel(cancel: SipRequest, source: InboundMessage): void {
+    const key = serverKey(cancel, 'CANCEL');
+    const existing = this.servers.get(key);
+    if (existing) {
+      existing.onRetransmission();
+      return;
+    }
+    const tx = new ServerTransaction(this, key, cancel, source);
+    this.servers.set(key, tx);
+    const invite = this.servers.get(serverKey(cancel, 'INVITE'));
+    // RFC 3261 §9.2: a CANCEL for an unknown or finished transaction gets 481.
+    if (!invite || invite.finalStatus !== undefined) {
+      tx.respond(makeResponse(cancel, 481));
+      return;
+    }
+    tx.respond(makeResponse(cancel, 200));
+    invite.cancelled = true;
+    this.dispatch(() => this.user?.onCancel(invite, cancel), invite);
+  }
+
+  /** Runs TU code; if it throws, the request still gets an answer and the stack keeps serving. */
+  private dispatch(fn: () => void, tx: ServerTransaction): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err, callId: tx.request.callId }, 'request handler threw');
+      tx.respond(makeResponse(tx.request, 500));
+    }
+  }
+
+  private receiveResponse(response: SipResponse): void {
+    const via = response.topVia;
+    const cseq = response.cseq;
+    const tx = via && cseq ? this.clients.get(clientKey(via.params.get('branch') ?? '', cseq.method)) : undefined;
+    try {
+      if (tx) tx.receive(response);
+      else this.user?.onStrayResponse(response);
+    } catch (err) {
+      this.log.error({ err, callId: response.callId }, 'response handler threw');
+    }
+  }
+
+  // ----------------------------------------------------------------- outbound
+
+  /**
+   * Sends a request in a new client transaction. Adds the top Via (our sent-by, a fresh
+   * branch) and moves the request to TCP when it is too large for UDP (§18.1.1).
+   */
+  request(request: SipRequest, target: SendTarget, handlers: ClientHandlers): ClientTransaction {
+    const chosen = this.chooseTransport(request, target);
+    const branch = newBranch();
+    this.addVia(request, chosen, branch);
+    return this.startClient(request, chosen, branch, handlers);
+  }
+
+  /** CANCEL travels in its own transaction with the INVITE's Via and branch (RFC 3261 §9.1). */
+  cancel(invite: ClientTransaction, cancel: SipRequest, handlers: ClientHandlers): ClientTransaction {
+    const via = invite.request.topVia!;
+    cancel.set('via', invite.request.lines('via')[0]);
+    return this.startClient(cancel, invite.target, via.params.get('branch') ?? '', handlers);
+  }
+
+  private startClient(request: SipRequest, target: SendTarget, branch: string, handlers: ClientHandlers): ClientTransaction {
+    const tx = new ClientTransaction(this, clientKey(branch, request.method), request, target, handlers);
+    this.clients.set(tx.key, tx);
+    tx.start();
+    return tx;
+  }
+
+  /** Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4). */
+  sendStateless(request: SipRequest, target: SendTarget): void {
+    const chosen = this.chooseTransport(request, target);
+    this.addVia(request, chosen, newBranch());
+    this.send(request, chosen, (err) => this.log.warn({ err: err.message, callId: request.callId }, 'stateless send failed'));
+  }
+
+  private chooseTransport(request: SipRequest, target: SendTarget): SendTarget {
+    if (target.protocol === 'udp' && request.toBuffer().length + 60 > UDP_MTU_LIMIT) {
+      return { protocol: 'tcp', address: target.address, port: target.port };
+    }
+    return target;
+  }
+
+  private addVia(request: SipRequest, target: SendTarget, branch: string): void {
+    const params = new Map<string, string | null>([['branch', branch], ['rport', null]]);
+    const via = { protocol: 'SIP/2.0', transport: target.protocol.toUpperCase(), host: this.transport.host, port: this.transport.localPort, params };
+    request.add('via', formatVia(via), true);
+  }
+
+  send(request: SipRequest, target: SendTarget, onError: (err: Error) => void): void {
+    this.transport.send(target, request.toBuffer(), onError);
+  }
+
+  /**
+   * Sends a response where RFC 3261 §18.2.2 and RFC 3581 §4 say: back on the connection
+   * it came on, or over UDP to the source address, port from rport when the client asked.
+   */
+  sendResponse(response: SipResponse, source: InboundMessage): void {
+    const via = response.topVia;
+    let port = source.remote.port;
+    if (source.protocol === 'udp' && via && !via.params.has('rport')) port = via.port ?? 5060;
+    const target: SendTarget = { protocol: source.protocol, address: source.remote.address, port, connectionId: source.connectionId };
+    this.transport.send(target, response.toBuffer(), (err) =>
+      this.log.warn({ err: err.message, callId: response.callId, status: response.status }, 'response send failed'),
+    );
+  }
+
+  removeServer(tx: ServerTransaction): void {
+    if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
+  }
+
+  removeClient(tx: ClientTransaction): void {
+    if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+  }
+
+  /** Ends every transaction (shutdown). */
+  clear(): void {
+    for (const tx of [...this.servers.values()]) tx.terminate();
+    for (const tx of [...this.clients.values()]) tx.terminate();
+  }
+}
+
+function clientKey(branch: string, method: string): string {
+  return branch + '|' + method;
+}
+
+/**
+ * Server transaction key (§17.2.3): branch + sent-by + method, with ACK matching INVITE.
+ * Requests without the magic cookie (RFC 2543 peers) are keyed on the dialog-ish fields.
+ */
+function serverKey(request: SipRequest, method: string): string {
+  const via = request.topVia!;
+  const branch = via.params.get('branch') ?? '';
+  const sentBy = via.host + ':' + (via.port ?? 5060);
+  if (branch.startsWith(MAGIC_COOKIE)) return branch + '|' + sentBy + '|' + method;
+  return ['2543', request.uri, request.fromTag, request.callId, request.cseq!.seq, sentBy, branch, method].join('|');
+}
+
+/** RFC 3261 §18.2.1 `received` and RFC 3581 §4 `rport` on the top Via of what we receive. */
+function stampVia(request: SipRequest, source: InboundMessage): void {
+  const via = request.topVia!;
+  const addressDiffers = via.host !== source.remote.address;
+  const wantsRport = via.params.has('rport') && via.params.get('rport') === null;
+  if (!addressDiffers && !wantsRport) return;
+  if (addressDiffers || wantsRport) via.params.set('received', source.remote.address);
+  if (wantsRport) via.params.set('rport', String(source.remote.port));
+  const lines = [...request.lines('via')];
+  const rest = lines[0].indexOf(',') >= 0 ? request.getAll('via').slice(1) : [];
+  lines[0] = [formatVia(via), ...rest].join(', ');
+  request.set('via', lines);
+}

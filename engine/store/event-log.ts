@@ -1,0 +1,69 @@
+// The append-only event log (DESIGN.md: events are the source of truth), in SQLite/WAL.
+// Appends are buffered and written in one transaction every `flushMs`, so a clean shutdown
+// loses nothing and `kill -9` loses at most the last `flushMs` of events.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface StoredEvent {
+  id: number;
+  ts: number;
+  type: string;
+  callId: string | null;
+  data: unknown;
+}
+
+export class EventLog {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private pending: [number, string, string | null, string][] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(file: string, private readonly flushMs = 200) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      ts INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      call_id TEXT,
+      data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+    CREATE INDEX IF NOT EXISTS events_call ON events(call_id);`);
+    this.insert = this.db.prepare('INSERT INTO events (ts, type, call_id, data) VALUES (?, ?, ?, ?)');
+    this.timer = setInterval(() => this.flush(), flushMs);
+    this.timer.unref();
+  }
+
+  append(type: string, data: Record<string, unknown> = {}, callId?: string): void {
+    this.pending.push([Date.now(), type, callId ?? null, JSON.stringify(data)]);
+    if (this.pending.length >= 1000) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.db.transaction(() => {
+      for (const row of batch) this.insert.run(...row);
+    })();
+  }
+
+  /** Newest first. */
+  recent(limit = 100, type?: string): StoredEvent[] {
+    this.flush();
+    const rows = (type
+      ? this.db.prepare('SELECT * FROM events WHERE type = ? ORDER BY id DESC LIMIT ?').all(type, limit)
+      : this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit)) as { id: number; ts: number; type: string; call_id: string | null; data: string }[];
+    return rows.map((r) => ({ id: r.id, ts: r.ts, type: r.type, callId: r.call_id, data: JSON.parse(r.data) }));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+    this.db.close();
+  }
+}
