@@ -73,6 +73,8 @@ export class SipStack implements TransactionUser, DialogHost {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly dialogs = new Map<string, Dialog>();
   private readonly invites = new Map<ServerTransaction, { req: IncomingRequest; res: ServerResponse }>();
+  /** Live INVITE transactions by From tag, Call-ID and CSeq, to spot merged requests (§8.2.2.2). */
+  private readonly inviteKeys = new Map<string, ServerTransaction>();
   private readonly userAgent: string;
 
   constructor(private readonly options: StackOptions) {
@@ -141,9 +143,13 @@ export class SipStack implements TransactionUser, DialogHost {
       return;
     }
     if (request.method === 'INVITE') {
+      const key = mergeKey(request);
       this.invites.set(tx, { req, res });
-      // Forget the pairing once the transaction is done with (it lives at most 64*T1 more).
-      setTimeout(() => this.invites.delete(tx), 64 * this.timers.t1 + 1000).unref();
+      this.inviteKeys.set(key, tx);
+      tx.onTerminated = () => {
+        this.invites.delete(tx);
+        if (this.inviteKeys.get(key) === tx) this.inviteKeys.delete(key);
+      };
     }
     const handler = this.handlers.get(request.method) ?? this.handlers.get('*');
     if (handler) {
@@ -175,14 +181,7 @@ export class SipStack implements TransactionUser, DialogHost {
     }
     // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq on a different transaction
     // (a request that forked back to us) get 482.
-    if (request.method === 'INVITE') {
-      for (const [tx] of this.invites) {
-        const other = tx.request;
-        if (tx.state !== 'terminated' && other.callId === request.callId && other.fromTag === request.fromTag && other.cseq!.seq === request.cseq!.seq && other.topVia!.params.get('branch') !== request.topVia!.params.get('branch')) {
-          return { status: 482 };
-        }
-      }
-    }
+    if (request.method === 'INVITE' && this.inviteKeys.has(mergeKey(request))) return { status: 482 };
     return null;
   }
 
@@ -487,6 +486,10 @@ export class SipStack implements TransactionUser, DialogHost {
   dialog(id: string): Dialog | undefined {
     return this.dialogs.get(id);
   }
+}
+
+function mergeKey(request: SipRequest): string {
+  return `${request.callId}|${request.fromTag ?? ''}|${request.cseq!.seq}`;
 }
 
 function formatFrom(from: string | undefined, host: string, tag: string): string {

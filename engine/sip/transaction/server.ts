@@ -20,7 +20,8 @@ export class ServerTransaction {
   private endTimer?: NodeJS.Timeout;
   /** Set when a CANCEL for this INVITE arrived (RFC 3261 §9.2). */
   cancelled = false;
-  onCancel?: (cancel: SipRequest) => void;
+  /** Called once when the transaction ends, so the TU can drop what it keyed on it. */
+  onTerminated?: () => void;
 
   constructor(
     private readonly host: ServerTransactionHost,
@@ -111,5 +112,6 @@ export class ServerTransaction {
     clearTimeout(this.retransmitTimer);
     clearTimeout(this.endTimer);
     this.host.removeServer(this);
+    this.onTerminated?.();
   }
 }
