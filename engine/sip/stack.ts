@@ -403,7 +403,7 @@ export class SipStack implements TransactionUser, DialogHost {
       // §12.1.2: the UAC route set is the Record-Route list reversed.
       routeSet: response.getAll('record-route').reverse(),
       localSeq: d.seq,
-      remoteSeq: 0,
+      remoteSeq: -1, // empty (§12.1.2): any CSeq from the callee, 0 included, is in order
       localSdp: d.localSdp,
       remoteSdp: response.body.length ? response.body.toString('utf8') : undefined,
     });

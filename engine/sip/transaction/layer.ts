@@ -48,7 +48,8 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   private receive(inbound: InboundMessage): void {
     const parsed = parseMessage(inbound.data);
     if (!parsed.ok) {
-      if (parsed.request && parsed.request.method !== 'ACK') {
+      // Without a usable Via there is nowhere to route a response (§18.2.2): drop instead.
+      if (parsed.request && parsed.request.method !== 'ACK' && parsed.request.topVia) {
         this.log.info({ remote: inbound.remote, reason: parsed.reason }, 'rejecting malformed request');
         this.sendResponse(makeResponse(parsed.request, parsed.status, { reason: parsed.reason }), inbound);
       } else {
@@ -187,7 +188,8 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   sendResponse(response: SipResponse, source: InboundMessage): void {
     const via = response.topVia;
     let port = source.remote.port;
-    if (source.protocol === 'udp' && via && !via.params.has('rport')) port = via.port ?? 5060;
+    // Over TCP the connection id wins while it is open; if it closed, connect to the sent-by port.
+    if (via && (source.protocol !== 'udp' || !via.params.has('rport'))) port = via.port ?? 5060;
     const target: SendTarget = { protocol: source.protocol, address: source.remote.address, port, connectionId: source.connectionId };
     this.transport.send(target, response.toBuffer(), (err) =>
       this.log.warn({ err: err.message, callId: response.callId, status: response.status }, 'response send failed'),
