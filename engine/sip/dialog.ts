@@ -6,6 +6,7 @@ import { SipError } from './errors.js';
 import { SipRequest, type SipResponse } from './message.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
 import { targetFor } from './target.js';
+import { reanswer } from './sdp-direction.js';
 import type { SendTarget } from './transport/types.js';
 import type { TimerSettings } from './transaction/timers.js';
 
@@ -68,7 +69,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
   private readonly localHeader: string;
   private readonly remoteHeader: string;
   /** The 2xx a UAS retransmits until its ACK arrives (RFC 3261 §13.3.1.4). */
-  private pendingAck?: { stop: () => void; seq: number };
+  private pendingAck?: { seq: number; stop: () => void; done: Promise<void> };
+  private hangingUp = false;
+  /** A re-INVITE from the peer is being answered (§14.2: a second one gets 500). */
+  private peerOfferOpen = false;
+  /** Our own re-INVITE awaits its answer (§14.2: the peer's crossing one gets 491). */
+  private ownOfferOpen = false;
   /** When the dialog began; for CDRs. */
   readonly startedAt = Date.now();
 
@@ -134,8 +140,15 @@ export class Dialog extends EventEmitter<DialogEvents> {
    */
   async modify(sdp: string, headers?: Record<string, string>): Promise<string> {
     if (this.state === 'terminated') throw new SipError(481, 'Dialog Terminated', 'dialog-gone');
+    if (this.ownOfferOpen || this.peerOfferOpen) throw new SipError(491, 'Request Pending', 'offer-pending');
     const invite = this.makeRequest('INVITE', { body: sdp, headers });
-    const response = await this.host.sendRequest(invite, targetFor(invite.uri, this.routeSet));
+    this.ownOfferOpen = true;
+    let response: SipResponse;
+    try {
+      response = await this.host.sendRequest(invite, targetFor(invite.uri, this.routeSet));
+    } finally {
+      this.ownOfferOpen = false;
+    }
     if (response.status >= 300) {
       if (response.status === 481 || response.status === 408) this.terminate();
       throw new SipError(response.status, response.reason, 'modify-rejected');
@@ -159,9 +172,16 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.host.sendAck(ack, targetFor(ack.uri, this.routeSet));
   }
 
-  /** Hangs up: BYE to the peer, then 'destroy' is NOT emitted (the caller chose this). */
+  /**
+   * Hangs up with BYE; 'destroy' is not emitted (the application chose this). A UAS still
+   * waiting for the ACK of its 2xx sends the BYE only once the ACK (or its timeout) came (§15).
+   */
   async destroy(options: DestroyOptions = {}): Promise<void> {
-    if (this.state === 'terminated') return;
+    if (this.state === 'terminated' || this.hangingUp) return;
+    this.hangingUp = true;
+    if (this.pendingAck) await this.pendingAck.done;
+    // The peer may have hung up itself while we waited.
+    if ((this.state as DialogState) === 'terminated') return;
     this.terminate();
     const bye = this.makeRequest('BYE', { headers: options.headers });
     try {
@@ -176,9 +196,16 @@ export class Dialog extends EventEmitter<DialogEvents> {
     const { t1, t2 } = this.host.timers;
     let interval = t1;
     let timer: NodeJS.Timeout;
-    const deadline = setTimeout(() => {
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const stop = (): void => {
       clearTimeout(timer);
+      clearTimeout(deadline);
       this.pendingAck = undefined;
+      settle();
+    };
+    const deadline = setTimeout(() => {
+      stop();
       void this.destroy();
       this.emit('destroy');
     }, 64 * t1);
@@ -188,21 +215,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
       timer = setTimeout(tick, interval);
     };
     timer = setTimeout(tick, interval);
-    this.pendingAck = {
-      seq,
-      stop: () => {
-        clearTimeout(timer);
-        clearTimeout(deadline);
-      },
-    };
+    this.pendingAck = { seq, stop, done };
   }
 
   /** An ACK arrived for this dialog. */
   onAck(ack: SipRequest): void {
-    if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) {
-      this.pendingAck.stop();
-      this.pendingAck = undefined;
-    }
+    if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) this.pendingAck.stop();
     this.emit('ack', ack);
   }
 
@@ -248,10 +266,21 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 
   private onReinvite(req: IncomingRequest, res: ServerResponse): void {
+    // §14.2: offers must not cross. Ours pending → 491; theirs still open → 500 + Retry-After.
+    if (this.ownOfferOpen) {
+      res.send(491);
+      return;
+    }
+    if (this.peerOfferOpen) {
+      res.send(500, { headers: { 'Retry-After': String(Math.floor(Math.random() * 10)) } });
+      return;
+    }
+    this.peerOfferOpen = true;
     // Wrap the response so a 2xx carries our Contact and is retransmitted until ACKed.
     const wrapped = Object.create(res) as ServerResponse;
     wrapped.send = (status, options = {}) => {
       const ok = res.send(status, { ...options, headers: { Contact: this.host.contact, ...(options.headers ?? {}) } });
+      if (ok && status >= 200) this.peerOfferOpen = false;
       if (ok && status >= 200 && status < 300) {
         if (options.body !== undefined) this.localSdp = options.body.toString();
         if (req.msg.body.length) this.remoteSdp = req.body;
@@ -269,8 +298,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
       return;
     }
     if (req.msg.body.length) this.remoteSdp = req.body;
-    if (this.localSdp) res.send(200, { body: this.localSdp, contentType: 'application/sdp' });
-    else res.send(200);
+    if (!this.localSdp) {
+      res.send(200);
+      return;
+    }
+    const answer = req.msg.body.length ? reanswer(this.localSdp, req.body) : this.localSdp;
+    res.send(200, { body: answer, contentType: 'application/sdp' });
   }
 
   /** Marks the dialog ended and unregisters it; idempotent. */
@@ -278,7 +311,6 @@ export class Dialog extends EventEmitter<DialogEvents> {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.pendingAck?.stop();
-    this.pendingAck = undefined;
     this.host.removeDialog(this);
   }
 }

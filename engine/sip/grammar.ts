@@ -1,20 +1,92 @@
 // Small scanners shared by the header and URI parsers (RFC 3261 §25.1).
+//
+// They index strings with charCodeAt and never read past the end: an out-of-range read
+// makes V8 recompile the whole function with slower generic loads, so peeks go through code().
 
-// Token characters (RFC 3261 §25.1) as a lookup table for the hot scanners.
-const TOKEN_TABLE = new Uint8Array(128);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!%*_+`'~") TOKEN_TABLE[ch.charCodeAt(0)] = 1;
-// Characters allowed in an unquoted parameter value: token plus those of hosts, IPv6 and
-// URI escapes (RFC 3261 §25.1 gen-value / pvalue).
-const PVALUE_TABLE = TOKEN_TABLE.slice();
-for (const ch of ':[]/@&=+$,?()') PVALUE_TABLE[ch.charCodeAt(0)] = 1;
+/** A 128-entry membership table: letters, digits and the listed characters. */
+export function charTable(extra: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + extra) table[ch.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** Whether `c` (a char code, or -1) is in `table`; everything outside ASCII is not. */
+export function inTable(table: Uint8Array, c: number): boolean {
+  return c >= 0 && c < 128 && table[c] === 1;
+}
+
+/** The char code at `i`, or -1 past the end. */
+export function code(s: string, i: number): number {
+  return i < s.length ? s.charCodeAt(i) : -1;
+}
+
+// token (RFC 3261 §25.1).
+export const TOKEN = charTable("-.!%*_+`'~");
+// An unquoted gen-value: token plus the characters of hosts, IPv6 references and URI escapes.
+const PVALUE = charTable("-.!%*_+`'~:[]/@&=+$,?()");
 
 export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || !TOKEN_TABLE[c]) return false;
+  return s.length > 0 && scan(TOKEN, s, 0) === s.length;
+}
+
+export function isWs(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+export function skipWs(s: string, i: number): number {
+  while (i < s.length && isWs(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of the run of `table` characters starting at `i`. */
+export function scan(table: Uint8Array, s: string, i: number): number {
+  while (i < s.length && inTable(table, s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Value of the decimal digits in s[start, end), or -1 when the range is empty, holds a
+ * non-digit or exceeds `max`. Leading zeros are fine (1*DIGIT, RFC 3261 §25.1).
+ */
+export function decimal(s: string, start: number, end: number, max: number): number {
+  if (start >= end) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    if (n > max) return -1;
   }
-  return true;
+  return n;
+}
+
+/** End of the run of digits starting at `i`. */
+export function digitsEnd(s: string, i: number): number {
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  return i;
+}
+
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** The word in `words` that s[start, end) spells, ignoring ASCII case; undefined when none. */
+export function matchWord(s: string, start: number, end: number, words: readonly string[]): string | undefined {
+  const len = end - start;
+  next: for (const word of words) {
+    if (word.length !== len) continue;
+    for (let i = 0; i < len; i++) if (lower(s.charCodeAt(start + i)) !== lower(word.charCodeAt(i))) continue next;
+    return word;
+  }
+  return undefined;
+}
+
+/** A read position in a string, advanced by the scanners below. */
+export class Cursor {
+  constructor(
+    readonly s: string,
+    public i = 0,
+  ) {}
 }
 
 /**
@@ -30,10 +102,15 @@ export function endOfQuoted(s: string, start: number): number {
   return -1;
 }
 
+/** The content of the quoted-string from `open` to `close` (its quotes), quoted-pairs undone. */
+export function unquoteRange(s: string, open: number, close: number): string {
+  const inner = s.slice(open + 1, close);
+  return inner.includes('\\') ? inner.replace(/\\(.)/gs, '$1') : inner;
+}
+
 /** Removes the quotes and quoted-pair escapes of a quoted-string. */
 export function unquote(s: string): string {
-  if (s.length < 2 || s[0] !== '"') return s;
-  return s.slice(1, -1).replace(/\\(.)/g, '$1');
+  return s.length < 2 || s[0] !== '"' ? s : unquoteRange(s, 0, s.length - 1);
 }
 
 export function quote(s: string): string {
@@ -69,52 +146,60 @@ export function splitTopLevel(s: string, sep: string): string[] | null {
 
 export type Params = Map<string, string | null>;
 
-function skipWs(s: string, i: number): number {
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-  return i;
-}
+// Parameter names common enough to be worth recognising without allocating.
+export const COMMON_PARAMS = ['branch', 'tag', 'rport', 'received', 'transport', 'lr', 'expires', 'q', 'maddr', 'user', 'ttl'];
 
 /**
- * Parses `;name[=value]` pairs (names lower-cased, quoted values unquoted).
- * Returns null on an empty or malformed parameter (e.g. `;;`) or on any other text.
+ * Reads `*( SEMI name [ EQUAL value ] )` (RFC 3261 §25.1 generic-param) into `params`,
+ * names lower-cased and quoted values unquoted; with `params` null it only checks them.
+ * Stops before the first character after the parameters (and any whitespace), leaving
+ * the cursor there; false when a parameter is empty or malformed (e.g. `;;` or `;a=`).
  */
-export function parseParams(s: string): Params | null {
-  const params: Params = new Map();
-  let i = skipWs(s, 0);
-  while (i < s.length) {
-    if (s.charCodeAt(i) !== 59 /* ; */) return null;
-    i = skipWs(s, i + 1);
-    const nameStart = i;
-    while (i < s.length && s.charCodeAt(i) < 128 && TOKEN_TABLE[s.charCodeAt(i)]) i++;
-    if (i === nameStart) return null;
-    const name = s.slice(nameStart, i).toLowerCase();
+export function scanParams(cur: Cursor, params: Params | null): boolean {
+  const s = cur.s;
+  let i = skipWs(s, cur.i);
+  while (code(s, i) === 59 /* ; */) {
+    const nameStart = skipWs(s, i + 1);
+    i = scan(TOKEN, s, nameStart);
+    if (i === nameStart) return false;
+    const name = params ? (matchWord(s, nameStart, i, COMMON_PARAMS) ?? s.slice(nameStart, i).toLowerCase()) : '';
     i = skipWs(s, i);
-    if (i >= s.length || s.charCodeAt(i) !== 61 /* = */) {
-      params.set(name, null);
+    if (code(s, i) !== 61 /* = */) {
+      params?.set(name, null);
       continue;
     }
     i = skipWs(s, i + 1);
-    if (s.charCodeAt(i) === 34) {
+    if (code(s, i) === 34 /* " */) {
       const end = endOfQuoted(s, i);
-      if (end < 0) return null;
-      params.set(name, unquote(s.slice(i, end + 1)));
+      if (end < 0) return false;
+      params?.set(name, unquoteRange(s, i, end));
       i = end + 1;
     } else {
       const valueStart = i;
-      while (i < s.length && s.charCodeAt(i) < 128 && PVALUE_TABLE[s.charCodeAt(i)]) i++;
-      if (i === valueStart) return null;
-      params.set(name, s.slice(valueStart, i));
+      i = scan(PVALUE, s, i);
+      if (i === valueStart) return false;
+      params?.set(name, s.slice(valueStart, i));
     }
     i = skipWs(s, i);
   }
-  return params;
+  cur.i = i;
+  return true;
 }
+
+/** Parses a whole string of `;name[=value]` pairs; null when malformed or followed by other text. */
+export function parseParams(s: string): Params | null {
+  const params: Params = new Map();
+  const cur = new Cursor(s);
+  return scanParams(cur, params) && cur.i === s.length ? params : null;
+}
+
+const PLAIN_VALUE = /^[\w.:\[\]\-+%@]+$/;
 
 export function formatParams(params: Params): string {
   let out = '';
   for (const [k, v] of params) {
     if (v === null) out += ';' + k;
-    else out += ';' + k + '=' + (isToken(v) || /^[\w.:\[\]\-+%@]+$/.test(v) ? v : quote(v));
+    else out += ';' + k + '=' + (isToken(v) || PLAIN_VALUE.test(v) ? v : quote(v));
   }
   return out;
 }

@@ -1,71 +1,111 @@
 // SIP requests and responses as the stack sees them: header values are kept as raw text
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
-import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, parseCSeq, parseNameAddr, parseVia, splitList } from './headers.js';
+import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
 import { type Uri, parseUri } from './uri.js';
 
 const EMPTY = Buffer.alloc(0);
 
 export abstract class SipMessage {
-  /** Raw values by lower-case long header name, one entry per header line, in arrival order. */
-  protected readonly fields = new Map<string, string[]>();
+  // One entry per header line in order: the lower-case long name (a headerKey()) and the raw
+  // value. Flat arrays rather than a Map of arrays: a message has a dozen or so headers and
+  // the parser fills them per packet, so a scan is cheaper than hashing.
+  private readonly keys: string[] = [];
+  private readonly values: string[] = [];
   body: Buffer = EMPTY;
   private viaCache?: Via[] | null;
   private cseqCache?: CSeq | null;
   private fromCache?: NameAddr | null;
   private toCache?: NameAddr | null;
+  private contactCache?: { star: boolean; list: NameAddr[] } | null;
 
   abstract readonly isRequest: boolean;
 
+  /** First raw value under a key (a headerKey() result). */
+  private first(key: string): string | undefined {
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  private linesOf(key: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.values[i]);
+    return out;
+  }
+
   /** First raw value of a header (whole line, not split at commas). */
   get(name: string): string | undefined {
-    return this.fields.get(headerKey(name))?.[0];
+    return this.first(headerKey(name));
   }
 
   has(name: string): boolean {
-    return this.fields.has(headerKey(name));
+    return this.keys.includes(headerKey(name));
   }
 
   /** Raw header lines, unsplit. */
   lines(name: string): readonly string[] {
-    return this.fields.get(headerKey(name)) ?? [];
+    return this.linesOf(headerKey(name));
   }
 
   /** All values of a header; list headers (Via, Contact, Route...) are split at top-level commas. */
   getAll(name: string): string[] {
     const key = headerKey(name);
-    const lines = this.fields.get(key);
-    if (!lines) return [];
-    return isListHeader(key) ? (splitList(lines) ?? [...lines]) : [...lines];
+    const lines = this.linesOf(key);
+    return isListHeader(key) ? (splitList(lines) ?? lines) : lines;
   }
 
+  /** Replaces every line of a header, keeping its position (new headers go last). */
   set(name: string, value: string | string[]): this {
     const key = headerKey(name);
-    this.fields.set(key, Array.isArray(value) ? [...value] : [value]);
-    this.invalidate(key);
+    const at = this.keys.indexOf(key);
+    this.removeKey(key);
+    const values = Array.isArray(value) ? value : [value];
+    this.insert(at < 0 ? this.keys.length : at, key, values);
     return this;
+  }
+
+  /**
+   * Appends a raw value under `key`, which must already be a headerKey() result. The
+   * parser's way in; it skips the name normalisation of add().
+   */
+  appendHeader(key: string, value: string): void {
+    this.keys.push(key);
+    this.values.push(value);
+    this.invalidate(key);
   }
 
   /** Adds a value after existing ones, or before them with `first` (e.g. a new top Via). */
   add(name: string, value: string, first = false): this {
     const key = headerKey(name);
-    const lines = this.fields.get(key);
-    if (!lines) this.fields.set(key, [value]);
-    else if (first) lines.unshift(value);
-    else lines.push(value);
-    this.invalidate(key);
+    const at = first ? this.keys.indexOf(key) : this.keys.lastIndexOf(key);
+    this.insert(at < 0 ? this.keys.length : first ? at : at + 1, key, [value]);
     return this;
   }
 
   remove(name: string): this {
-    const key = headerKey(name);
-    this.fields.delete(key);
-    this.invalidate(key);
+    this.removeKey(headerKey(name));
     return this;
   }
 
   /** Header keys in first-seen order. */
   headerKeys(): IterableIterator<string> {
-    return this.fields.keys();
+    return new Set(this.keys).values();
+  }
+
+  private insert(at: number, key: string, values: readonly string[]): void {
+    this.keys.splice(at, 0, ...values.map(() => key));
+    this.values.splice(at, 0, ...values);
+    this.invalidate(key);
+  }
+
+  private removeKey(key: string): void {
+    let n = 0;
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] === key) continue;
+      this.keys[n] = this.keys[i];
+      this.values[n++] = this.values[i];
+    }
+    this.keys.length = this.values.length = n;
+    this.invalidate(key);
   }
 
   private invalidate(key: string): void {
@@ -73,27 +113,16 @@ export abstract class SipMessage {
     else if (key === 'cseq') this.cseqCache = undefined;
     else if (key === 'from') this.fromCache = undefined;
     else if (key === 'to') this.toCache = undefined;
+    else if (key === 'contact') this.contactCache = undefined;
   }
 
   get callId(): string {
-    return this.get('call-id')?.trim() ?? '';
+    return this.first('call-id')?.trim() ?? '';
   }
 
   /** Every Via value, topmost first; null if any is malformed. */
   get vias(): Via[] | null {
-    if (this.viaCache === undefined) {
-      const values = this.getAll('via');
-      const parsed: Via[] = [];
-      for (const v of values) {
-        const via = parseVia(v);
-        if (!via) {
-          this.viaCache = null;
-          return null;
-        }
-        parsed.push(via);
-      }
-      this.viaCache = parsed;
-    }
+    if (this.viaCache === undefined) this.viaCache = parseViaList(this.linesOf('via'));
     return this.viaCache;
   }
 
@@ -103,7 +132,7 @@ export abstract class SipMessage {
 
   get cseq(): CSeq | null {
     if (this.cseqCache === undefined) {
-      const v = this.get('cseq');
+      const v = this.first('cseq');
       this.cseqCache = v === undefined ? null : parseCSeq(v);
     }
     return this.cseqCache;
@@ -111,7 +140,7 @@ export abstract class SipMessage {
 
   get from(): NameAddr | null {
     if (this.fromCache === undefined) {
-      const v = this.get('from');
+      const v = this.first('from');
       this.fromCache = v === undefined ? null : parseNameAddr(v);
     }
     return this.fromCache;
@@ -119,7 +148,7 @@ export abstract class SipMessage {
 
   get to(): NameAddr | null {
     if (this.toCache === undefined) {
-      const v = this.get('to');
+      const v = this.first('to');
       this.toCache = v === undefined ? null : parseNameAddr(v);
     }
     return this.toCache;
@@ -133,36 +162,34 @@ export abstract class SipMessage {
     return this.to?.params.get('tag') ?? undefined;
   }
 
-  /** Parsed Contact values (name-addr list); `*` yields an empty list with `star` set. */
+  /** Parsed Contact values (name-addr list); `*` yields an empty list with `star` set. Null if malformed. */
   contacts(): { star: boolean; list: NameAddr[] } | null {
-    const values = this.getAll('contact');
-    if (values.length === 1 && values[0] === '*') return { star: true, list: [] };
-    const list: NameAddr[] = [];
-    for (const v of values) {
-      const na = parseNameAddr(v);
-      if (!na) return null;
-      list.push(na);
+    if (this.contactCache === undefined) {
+      const lines = this.linesOf('contact');
+      if (lines.length === 1 && lines[0] === '*') this.contactCache = { star: true, list: [] };
+      else {
+        const list = parseNameAddrList(lines);
+        this.contactCache = list && { star: false, list };
+      }
     }
-    return { star: false, list };
+    return this.contactCache;
   }
 
   protected abstract startLine(): string;
 
-  /** Wire form. Content-Length is always written from the actual body (RFC 3261 §20.14). */
+  /** Wire form, UTF-8 (RFC 3261 §7.3.1). Content-Length is always written from the actual body (RFC 3261 §20.14). */
   toBuffer(): Buffer {
     let head = this.startLine() + '\r\n';
-    for (const [key, lines] of this.fields) {
-      if (key === 'content-length') continue;
-      const name = headerDisplayName(key);
-      for (const line of lines) head += name + ': ' + line + '\r\n';
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== 'content-length') head += headerDisplayName(this.keys[i]) + ': ' + this.values[i] + '\r\n';
     }
     head += 'Content-Length: ' + this.body.length + '\r\n\r\n';
-    const headBuf = Buffer.from(head, 'latin1');
+    const headBuf = Buffer.from(head, 'utf8');
     return this.body.length ? Buffer.concat([headBuf, this.body]) : headBuf;
   }
 
   toString(): string {
-    return this.toBuffer().toString('latin1');
+    return this.toBuffer().toString('utf8');
   }
 }
 

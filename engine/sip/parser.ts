@@ -1,8 +1,11 @@
 // Turns bytes into a SipRequest/SipResponse (RFC 3261 §7). Never throws: a malformed
 // message comes back as a ParseFailure saying whether it deserves a 400 or silence.
-import { isListHeader } from './headers.js';
-import { isToken } from './grammar.js';
+// parseMessage is complete: everything the RFC 4475 classifications depend on is checked
+// before it reports ok, and the structured headers it checks are cached on the message.
+import { TOKEN, code, decimal, isWs, scan, skipWs } from './grammar.js';
+import { KNOWN_HEADERS, isNameAddr, isNameAddrList, knownHeaderIndex } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
+import { isUriRange } from './uri.js';
 
 export type ParseResult =
   | { ok: true; message: SipRequest | SipResponse }
@@ -19,138 +22,213 @@ export interface ParseFailure {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const LFLF = Buffer.from('\n\n');
 
 function fail(reason: string, request?: SipRequest, status = 400): ParseFailure {
   return { ok: false, reason, status, request };
 }
 
-/** Splits the header section into logical lines, unfolding continuation lines (RFC 3261 §7.3.1). */
-function headerLines(head: string): string[] {
-  const lines: string[] = [];
-  let from = 0;
-  while (from <= head.length) {
-    let nl = head.indexOf('\n', from);
-    if (nl < 0) nl = head.length;
-    const line = head.slice(from, nl > from && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-    from = nl + 1;
-    const c = line.charCodeAt(0);
-    if ((c === 32 || c === 9) && lines.length > 0) lines[lines.length - 1] += ' ' + line.trim();
-    else lines.push(line);
-  }
-  return lines;
+/** End of a line's content: `nl` (its LF) less a preceding CR. */
+function contentEnd(s: string, start: number, nl: number): number {
+  return nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 
-export function parseMessage(data: Buffer): ParseResult {
-  let headEnd = data.indexOf(CRLFCRLF);
-  let bodyStart = headEnd + 4;
-  if (headEnd < 0) {
-    headEnd = data.indexOf(LFLF);
-    bodyStart = headEnd + 2;
-  }
-  if (headEnd < 0) {
-    // A datagram that ends right after its last header line (no empty line) still
-    // carries a complete header section with no body.
-    headEnd = data.length;
-    bodyStart = data.length;
-  }
-  const lines = headerLines(data.toString('utf8', 0, headEnd));
-  const start = lines[0] ?? '';
-
-  let message: SipRequest | SipResponse;
-  if (start.startsWith('SIP/')) {
-    const m = /^SIP\/2\.0 ([1-6]\d\d) (.*)$/.exec(start);
-    if (!m) return fail('Bad Status-Line');
-    message = new SipResponse(Number(m[1]), m[2]);
-  } else {
-    // Request-Line = Method SP Request-URI SP SIP-Version, single spaces (RFC 3261 §7.1).
-    const parts = start.split(' ');
-    if (parts.length < 3 || !isToken(parts[0])) return fail('Bad Request-Line');
-    const request = new SipRequest(parts[0], parts[1]);
-    message = request;
-    for (let i = 1; i < lines.length; i++) if (!addHeaderLine(request, lines[i])) return fail('Bad Header Line', request);
-    if (parts.length !== 3 || parts[1] === '') return fail('Bad Request-Line', request);
-    if (!/^SIP\/\d+\.\d+$/i.test(parts[2])) return fail('Bad Request-Line', request);
-    if (parts[2].toUpperCase() !== 'SIP/2.0') return fail('Version Not Supported', request, 505);
-    return finish(request, data, bodyStart);
-  }
-  for (let i = 1; i < lines.length; i++) if (!addHeaderLine(message, lines[i])) return fail('Bad Header Line');
-  return finish(message, data, bodyStart);
+function trimEnd(s: string, start: number, end: number): number {
+  while (end > start && isWs(s.charCodeAt(end - 1))) end--;
+  return end;
 }
 
-function addHeaderLine(message: SipRequest | SipResponse, line: string): boolean {
-  if (line === '') return true;
-  const colon = line.indexOf(':');
-  if (colon <= 0) return false;
-  // HCOLON allows whitespace before the colon (RFC 3261 §25.1).
-  const name = line.slice(0, colon).trimEnd();
-  if (!isToken(name)) return false;
-  message.add(name, line.slice(colon + 1).trim());
-  return true;
+function nextLf(s: string, from: number): number {
+  const nl = s.indexOf('\n', from);
+  return nl < 0 ? s.length : nl;
 }
 
-// Headers that may appear once only; a second value is a 400 (RFC 4475 §3.3.9).
-const SINGLE = ['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires'];
-
-function finish(message: SipRequest | SipResponse, data: Buffer, bodyStart: number): ParseResult {
-  const request = message instanceof SipRequest ? message : undefined;
-  const bad = (reason: string): ParseFailure => fail(reason, request);
-
-  const lengths = message.lines('content-length');
-  let body = data.subarray(Math.min(bodyStart, data.length));
-  if (lengths.length > 0) {
-    if (lengths.length > 1 || !/^\d{1,9}$/.test(lengths[0])) return bad('Bad Content-Length');
-    const length = Number(lengths[0]);
-    // RFC 3261 §18.3: a body shorter than Content-Length is an error; extra bytes are dropped.
-    if (length > body.length) return bad('Content-Length Exceeds Body');
-    body = body.subarray(0, length);
+/** Byte offset just past the first empty line (LF LF or LF CR LF) after `from`; data.length if none. */
+function bodyOffset(data: Buffer, from: number): number {
+  for (let i = data.indexOf(10, from); i >= 0 && i + 1 < data.length; i = data.indexOf(10, i + 1)) {
+    if (data[i + 1] === 10) return i + 2;
+    if (data[i + 1] === 13 && i + 2 < data.length && data[i + 2] === 10) return i + 3;
   }
-  message.body = body;
-
-  for (const key of SINGLE) {
-    const lines = message.lines(key);
-    if (lines.length > 1 || (lines.length === 1 && !isListHeader(key) && hasTopLevelComma(key, lines[0]))) {
-      return bad(`Multiple ${key} Values`);
-    }
-  }
-  for (const key of ['via', 'from', 'to', 'call-id', 'cseq']) {
-    if (!message.has(key)) return bad(`Missing ${key} Header`);
-  }
-  if (message.callId === '') return bad('Bad Call-ID');
-  if (!message.vias || message.vias.length === 0) return bad('Bad Via');
-  if (!message.from) return bad('Bad From');
-  if (!message.to) return bad('Bad To');
-  const cseq = message.cseq;
-  if (!cseq) return bad('Bad CSeq');
-  if (request) {
-    if (cseq.method !== request.method) return bad('CSeq Method Mismatch');
-    const uri = request.parsedUri;
-    // A Request-URI carries no headers or angle brackets (RFC 3261 §19.1.1, RFC 4475 §3.1.2.7/11).
-    if (!uri || ('headers' in uri && uri.headers.size > 0)) return bad('Bad Request-URI');
-    if (message.has('contact') && !message.contacts()) return bad('Bad Contact');
-    const mf = message.get('max-forwards');
-    if (mf !== undefined && !(/^\d{1,3}$/.test(mf) && Number(mf) <= 255)) return bad('Bad Max-Forwards');
-    const expires = message.get('expires');
-    if (expires !== undefined && !(/^\d{1,10}$/.test(expires) && Number(expires) <= 0xffffffff)) return bad('Bad Expires');
-  }
-  return { ok: true, message };
+  return data.length;
 }
 
-/** Catches `To: a, b` style second values in a single-valued header (outside quotes/brackets). */
-function hasTopLevelComma(key: string, value: string): boolean {
-  if (key !== 'to' && key !== 'from') return false;
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === '<') depth++;
-    else if (c === '>') depth--;
-    else if (c === ',' && depth === 0) return true;
+/** Whether s[0, end) has a CR that does not end a line: header text may not contain one (RFC 3261 §7.3.1). */
+function hasBareCr(s: string, end: number): boolean {
+  for (let i = s.indexOf('\r'); i >= 0 && i < end; i = s.indexOf('\r', i + 1)) {
+    if (code(s, i + 1) !== 10) return true;
   }
   return false;
 }
 
+/** Whether the text opens with "SIP/" in any case: a Status-Line, since no method contains '/'. */
+function startsWithSipSlash(s: string): boolean {
+  return s.length > 3 && (s.charCodeAt(0) | 0x20) === 115 && (s.charCodeAt(1) | 0x20) === 105 && (s.charCodeAt(2) | 0x20) === 112 && s.charCodeAt(3) === 47;
+}
+
+/** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2), in s[0, end); null when malformed. */
+function parseStatusLine(s: string, end: number): SipResponse | null {
+  if (end < 12 || s.charCodeAt(7) !== 32 || s.charCodeAt(11) !== 32) return null;
+  if (!s.startsWith('SIP/2.0') && s.slice(0, 7).toUpperCase() !== 'SIP/2.0') return null;
+  // Three digits, 100-699 (RFC 3261 §21); anything larger is dropped (RFC 4475 §3.1.2.19).
+  const status = decimal(s, 8, 11, 699);
+  return status < 100 ? null : new SipResponse(status, s.slice(12, end));
+}
+
+const VERSION = /^SIP\/\d+\.\d+$/i;
+
+/**
+ * Request-Line = Method SP Request-URI SP SIP-Version, in s[0, end), single spaces and
+ * nothing after the version (RFC 3261 §7.1; RFC 4475 §3.1.2.8-10). Null when there is no
+ * method: then it is not recognisably a request. A request with other faults comes back
+ * with the failure to answer it with.
+ */
+function parseRequestLine(s: string, end: number): { request: SipRequest; error?: ParseFailure } | null {
+  const methodEnd = scan(TOKEN, s, 0);
+  if (methodEnd === 0 || methodEnd >= end || s.charCodeAt(methodEnd) !== 32) return null;
+  let uriEnd = s.indexOf(' ', methodEnd + 1);
+  if (uriEnd < 0 || uriEnd > end) uriEnd = end;
+  const request = new SipRequest(s.slice(0, methodEnd), s.slice(methodEnd + 1, uriEnd));
+  if (end - uriEnd === 8 && s.startsWith('SIP/2.0', uriEnd + 1)) return { request };
+  const version = s.slice(uriEnd + 1, end);
+  if (uriEnd === methodEnd + 1 || uriEnd === end || !VERSION.test(version)) return { request, error: fail('Bad Request-Line', request) };
+  if (version.toUpperCase() !== 'SIP/2.0') return { request, error: fail('Version Not Supported', request, 505) };
+  return { request };
+}
+
+// Headers checked by presence and repetition, as bits of KNOWN_HEADERS indexes.
+function mask(keys: string[]): number {
+  let bits = 0;
+  for (const key of keys) bits |= 1 << KNOWN_HEADERS.indexOf(key);
+  return bits;
+}
+// Required in every request and response (RFC 3261 §8.1.1; RFC 4475 §3.3.1).
+const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+const REQUIRED_MASK = mask(REQUIRED);
+// May appear once only (RFC 3261 §20; RFC 4475 §3.3.8, §3.3.9).
+const SINGLE_MASK = mask(['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires']);
+
+export function parseMessage(data: Buffer): ParseResult {
+  // CRLFs before the start line are ignored (RFC 3261 §7.5).
+  let first = 0;
+  while (first < data.length && (data[first] === 13 || data[first] === 10)) first++;
+  const blank = data.indexOf(CRLFCRLF, first);
+  // Decode through the CRLF of the last header line. Without a CRLFCRLF (bare-LF line
+  // ends, or a datagram with no empty line) decode it all; the scan stops at the first empty line.
+  const s = data.toString('utf8', first, blank < 0 ? data.length : blank + 2);
+  let nl = nextLf(s, 0);
+  const startEnd = contentEnd(s, 0, nl);
+
+  let message: SipRequest | SipResponse;
+  let request: SipRequest | undefined;
+  // The first problem found. A request is still read to the end so that the 400 can echo its headers.
+  let error: ParseFailure | undefined;
+  if (startsWithSipSlash(s)) {
+    const response = parseStatusLine(s, startEnd);
+    if (!response) return fail('Bad Status-Line');
+    message = response;
+  } else {
+    const line = parseRequestLine(s, startEnd);
+    if (!line) return fail('Bad Request-Line');
+    message = request = line.request;
+    error = line.error;
+  }
+
+  let bodyStart = blank < 0 ? data.length : blank + 4;
+  let headEnd = s.length;
+  let seen = 0; // KNOWN_HEADERS bits present
+  let repeated = 0; // and present more than once
+  let colon = -1; // the next ':' at or after the line being read; a line without one looks ahead to it
+  for (let pos = nl + 1; pos < s.length; pos = nl + 1) {
+    nl = nextLf(s, pos);
+    const end = contentEnd(s, pos, nl);
+    if (end === pos) {
+      // An empty line before the CRLFCRLF, or the only one: the header section ends here.
+      headEnd = pos;
+      bodyStart = bodyOffset(data, first);
+      break;
+    }
+    if (colon < pos) {
+      colon = s.indexOf(':', pos);
+      if (colon < 0) colon = s.length;
+    }
+    // field-name HCOLON: whitespace may precede the colon (RFC 3261 §25.1).
+    const nameEnd = trimEnd(s, pos, Math.min(colon, end));
+    let value = colon < end ? s.slice(skipWs(s, colon + 1), trimEnd(s, colon + 1, end)) : '';
+    if (isWs(code(s, nl + 1))) {
+      // Continuation lines are folded into one SP (RFC 3261 §7.3.1). join() keeps the value a
+      // flat string, which later scans read much faster than a concatenation.
+      const parts = value === '' ? [] : [value];
+      while (isWs(code(s, nl + 1))) {
+        const from = nl + 1;
+        nl = nextLf(s, from);
+        const partEnd = trimEnd(s, from, contentEnd(s, from, nl));
+        const partStart = skipWs(s, from);
+        if (partStart < partEnd) parts.push(s.slice(partStart, partEnd));
+      }
+      value = parts.join(' ');
+    }
+    const index = colon < end ? knownHeaderIndex(s, pos, nameEnd) : -1;
+    if (index < 0) {
+      if (colon >= end || nameEnd === pos || scan(TOKEN, s, pos) !== nameEnd) {
+        if (!request) return fail('Bad Header Line');
+        error ??= fail('Bad Header Line', request);
+      } else {
+        message.appendHeader(s.slice(pos, nameEnd).toLowerCase(), value);
+      }
+      continue;
+    }
+    const bit = index < 31 ? 1 << index : 0;
+    repeated |= seen & bit;
+    seen |= bit;
+    message.appendHeader(KNOWN_HEADERS[index], value);
+  }
+  if (!error && hasBareCr(s, headEnd)) error = fail('Bad Header Line', request);
+  if (error) return error;
+
+  const bad = (reason: string): ParseFailure => fail(reason, request);
+  if (repeated & SINGLE_MASK) return bad(`Multiple ${KNOWN_HEADERS[31 - Math.clz32(repeated & SINGLE_MASK)]} Values`);
+  if ((seen & REQUIRED_MASK) !== REQUIRED_MASK) return bad(`Missing ${REQUIRED.find((k) => !message.has(k))} Header`);
+  const contentLength = message.get('content-length');
+  let bodyEnd = data.length;
+  if (contentLength !== undefined) {
+    const length = decimal(contentLength, 0, contentLength.length, 0xffffffff);
+    if (length < 0) return bad('Bad Content-Length');
+    // RFC 3261 §18.3: a body shorter than Content-Length is an error; extra bytes are dropped (RFC 4475 §3.1.1.8).
+    if (bodyStart + length > data.length) return bad('Content-Length Exceeds Body');
+    bodyEnd = bodyStart + length;
+  }
+  if (bodyEnd > bodyStart) message.body = data.subarray(bodyStart, bodyEnd);
+  return check(message, request);
+}
+
+// Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
+const CALL_ID = /^[!-~]+$/;
+
+/** 1*DIGIT no larger than `max`, when present. */
+function badNumber(value: string | undefined, max: number): boolean {
+  return value !== undefined && decimal(value, 0, value.length, max) < 0;
+}
+
+/**
+ * The structured checks: every header the stack relies on parses. Via, From and CSeq,
+ * which the transaction layer reads from every message, are parsed and cached; To,
+ * Contact and the Request-URI are only checked here and parsed when first read.
+ */
+function check(message: SipRequest | SipResponse, request: SipRequest | undefined): ParseResult {
+  const bad = (reason: string): ParseFailure => fail(reason, request);
+  if (!CALL_ID.test(message.callId)) return bad('Bad Call-ID');
+  if (!message.vias?.length) return bad('Bad Via');
+  if (!message.from) return bad('Bad From');
+  if (!isNameAddr(message.get('to')!)) return bad('Bad To');
+  const cseq = message.cseq;
+  if (!cseq) return bad('Bad CSeq');
+  if (request) {
+    if (cseq.method !== request.method) return bad('CSeq Method Mismatch');
+    // A Request-URI carries no headers or angle brackets (RFC 3261 §19.1.1, RFC 4475 §3.1.2.7/11).
+    if (!isUriRange(request.uri, 0, request.uri.length, false)) return bad('Bad Request-URI');
+    const contact = message.lines('contact');
+    if (!(contact.length === 1 && contact[0] === '*') && !isNameAddrList(contact)) return bad('Bad Contact');
+    if (badNumber(message.get('max-forwards'), 255)) return bad('Bad Max-Forwards');
+    if (badNumber(message.get('expires'), 0xffffffff)) return bad('Bad Expires');
+  }
+  return { ok: true, message };
+}

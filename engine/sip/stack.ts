@@ -91,7 +91,10 @@ export class SipStack implements TransactionUser, DialogHost {
   }
 
   async stop(): Promise<void> {
-    for (const dialog of [...this.dialogs.values()]) await dialog.destroy().catch(() => undefined);
+    // Send every BYE at once and wait a little for the answers; peers that stay silent don't
+    // hold the shutdown for 64*T1.
+    const byes = Promise.all([...this.dialogs.values()].map((d) => d.destroy().catch(() => undefined)));
+    await Promise.race([byes, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.layer.clear();
     await this.transport.stop();
   }
@@ -190,7 +193,7 @@ export class SipStack implements TransactionUser, DialogHost {
     dialog?.onAck(ack);
   }
 
-  onCancel(invite: ServerTransaction): void {
+  onCancel(invite: ServerTransaction, cancel: SipRequest): void {
     const pending = this.invites.get(invite);
     // RFC 3261 §9.2: the UAS answers the INVITE 487 once it is cancelled.
     if (!pending) {
@@ -199,7 +202,7 @@ export class SipStack implements TransactionUser, DialogHost {
     }
     pending.res.send(487);
     pending.req.canceled = true;
-    pending.req.emit('cancel', invite.request);
+    pending.req.emit('cancel', cancel);
   }
 
   onStrayResponse(response: SipResponse): void {
@@ -350,7 +353,14 @@ export class SipStack implements TransactionUser, DialogHost {
             if (status < 300) {
               if (dialog) {
                 // Retransmitted 2xx: the ACK was lost (§13.2.2.4).
-                if (response.toTag === dialog.remoteTag) dialog.sendAckFor(seq);
+                if (response.toTag === dialog.remoteTag) {
+                  dialog.sendAckFor(seq);
+                } else if (!this.dialogs.has(dialogId(callId, localTag, response.toTag ?? ''))) {
+                  // A 2xx from another fork: §13.2.2.4 says ACK it, then end it with BYE.
+                  const extra = this.uacDialog(response, { callId, localTag, from, to, seq, localSdp: opts.localSdp, target });
+                  extra.sendAckFor(seq);
+                  void extra.destroy();
+                }
                 return;
               }
               dialog = this.uacDialog(response, { callId, localTag, from, to, seq, localSdp: opts.localSdp, target });

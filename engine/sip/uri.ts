@@ -1,14 +1,15 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
-// request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.3).
-import { type Params, parseParams, formatParams } from './grammar.js';
+// request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
+import { type Params, COMMON_PARAMS, charTable, code, decimal, digitsEnd, formatParams, inTable, matchWord, parseParams } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
-  /** Unescaped user part; undefined when the URI has no userinfo. */
+  /** Unescaped user part; undefined when the URI has no userinfo. Escaped octets become one char each. */
   user?: string;
   password?: string;
   host: string;
   port?: number;
+  /** URI parameters, names lower-cased, names and values unescaped. */
   params: Params;
   /** URI headers (`?name=value&...`), unescaped. */
   headers: Map<string, string>;
@@ -31,126 +32,228 @@ export function isSipUri(u: Uri): u is SipUri {
   return u.scheme === 'sip' || u.scheme === 'sips';
 }
 
-const HEX = /^[0-9A-Fa-f]{2}$/;
+// Character classes of RFC 3261 §25.1 (unreserved plus each part's extras); '%' escapes are
+// admitted by escapedRun() where they are well formed.
+const UNRESERVED = "-_.!~*'()";
+const USER = charTable(UNRESERVED + '&=+$,;?/');
+const PASSWORD = charTable(UNRESERVED + '&=+$,');
+const PARAMCHAR = charTable(UNRESERVED + '[]/:&+$');
+const HNVCHAR = charTable(UNRESERVED + '[]/?:+$');
+const HOST = charTable('-.');
+const SCHEME = charTable('+-.');
+const TEL_NUMBER = /^\+?[0-9A-Fa-f*#\-.()pw]+$/;
+// Anything printable but the characters that delimit a URI in a header; enough to keep other schemes opaque.
+const OPAQUE = new Uint8Array(128);
+for (let c = 33; c < 127; c++) OPAQUE[c] = 1;
+for (const ch of '<>"') OPAQUE[ch.charCodeAt(0)] = 0;
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  return c >= 97 && c <= 102 ? c - 87 : -1;
+}
 
 /** Decodes %HH escapes; null when an escape is malformed. */
 export function unescapeUriPart(s: string): string | null {
-  if (!s.includes('%')) return s;
+  let pct = s.indexOf('%');
+  if (pct < 0) return s;
+  let out = '';
+  let from = 0;
+  for (; pct >= 0; pct = s.indexOf('%', from)) {
+    const hi = hexValue(code(s, pct + 1));
+    const lo = hexValue(code(s, pct + 2));
+    if (hi < 0 || lo < 0) return null;
+    out += s.slice(from, pct) + String.fromCharCode(hi * 16 + lo);
+    from = pct + 3;
+  }
+  return out + s.slice(from);
+}
+
+/** s[start, end), already checked by escapedRun(), unescaped. */
+function unescaped(s: string, start: number, end: number): string {
+  return unescapeUriPart(s.slice(start, end)) ?? '';
+}
+
+/** %-escapes what `table` does not allow; chars above 0xFF are escaped as their UTF-8 octets. */
+function escape(s: string, table: Uint8Array): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
-    if (s[i] !== '%') {
-      out += s[i];
+    const c = s.charCodeAt(i);
+    if (inTable(table, c)) out += s[i];
+    else if (c < 256) out += '%' + (c < 16 ? '0' : '') + c.toString(16).toUpperCase();
+    else {
+      const ch = String.fromCodePoint(s.codePointAt(i)!);
+      for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase();
+      i += ch.length - 1;
+    }
+  }
+  return out;
+}
+
+/** End of the run of `table` characters and well-formed %HH escapes from `i`, stopping at `end`. */
+function escapedRun(table: Uint8Array, s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (inTable(table, c)) i++;
+    else if (c === 37 /* % */ && i + 2 < end && hexValue(s.charCodeAt(i + 1)) >= 0 && hexValue(s.charCodeAt(i + 2)) >= 0) i += 3;
+    else break;
+  }
+  return i;
+}
+
+function isIpv6Char(c: number): boolean {
+  return hexValue(c) >= 0 || c === 58 /* : */ || c === 46 /* . */;
+}
+
+/**
+ * Reads host (hostname, IPv4 address or IPv6 reference) starting at `i`; returns the end
+ * index, or -1 when there is no valid host there.
+ */
+export function scanHost(s: string, i: number, end: number): number {
+  if (i >= end) return -1;
+  if (s.charCodeAt(i) === 91 /* [ */) {
+    let j = i + 1;
+    while (j < end && isIpv6Char(s.charCodeAt(j))) j++;
+    return j > i + 1 && j < end && s.charCodeAt(j) === 93 /* ] */ ? j + 1 : -1;
+  }
+  const c = s.charCodeAt(i);
+  if (!inTable(HOST, c) || c === 45 || c === 46) return -1; // starts with alphanum
+  let j = i + 1;
+  while (j < end && inTable(HOST, s.charCodeAt(j))) j++;
+  return j;
+}
+
+/**
+ * Reads `;pname[=pvalue]` URI parameters (RFC 3261 §19.1.1) into `params` (names
+ * lower-cased, both unescaped), or only checks them when `params` is null. Returns the
+ * end index, or -1 when a parameter is empty.
+ */
+function uriParams(s: string, i: number, end: number, params: Params | null): number {
+  while (i < end && s.charCodeAt(i) === 59 /* ; */) {
+    const nameStart = ++i;
+    i = escapedRun(PARAMCHAR, s, i, end);
+    if (i === nameStart) return -1;
+    const name = params ? (matchWord(s, nameStart, i, COMMON_PARAMS) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
+    if (i >= end || s.charCodeAt(i) !== 61 /* = */) {
+      params?.set(name, null);
       continue;
     }
-    const hex = s.slice(i + 1, i + 3);
-    if (!HEX.test(hex)) return null;
-    out += String.fromCharCode(parseInt(hex, 16));
-    i += 2;
+    const valueStart = ++i;
+    i = escapedRun(PARAMCHAR, s, i, end);
+    if (i === valueStart) return -1;
+    params?.set(name, unescaped(s, valueStart, i));
   }
-  return out;
+  return i;
 }
 
-// Characters allowed unescaped in the user part (RFC 3261 §25.1 user = unreserved / user-unreserved).
-const USER_SAFE = /[A-Za-z0-9\-_.!~*'()&=+$,;?/]/;
-function escapeUser(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    out += USER_SAFE.test(ch) ? ch : '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+/**
+ * Reads the SIP URI after `scheme:` in s[i, end), which it must fill. With `build` false it
+ * only checks it, allocating nothing. Returns the URI (or true when only checking), or
+ * false when malformed. `headers` false rejects `?headers` (as in a Request-URI).
+ */
+function readSipUri(scheme: 'sip' | 'sips', s: string, i: number, end: number, build: boolean, headers: boolean): SipUri | boolean {
+  let userEnd = -1;
+  let passwordEnd = -1;
+  // userinfo is whatever ends at an '@', which appears nowhere else in a SIP URI (RFC 3261 §25.1).
+  const run = escapedRun(USER, s, i, end);
+  let at = run;
+  if (code(s, run) === 58 /* : */) at = escapedRun(PASSWORD, s, run + 1, end);
+  if (at < end && s.charCodeAt(at) === 64 /* @ */) {
+    if (run === i) return false;
+    userEnd = run;
+    passwordEnd = at;
   }
-  return out;
+  const hostStart = userEnd < 0 ? i : passwordEnd + 1;
+  const hostEnd = scanHost(s, hostStart, end);
+  if (hostEnd < 0) return false;
+  let j = hostEnd;
+  let port = -1;
+  if (j < end && s.charCodeAt(j) === 58 /* : */) {
+    j = Math.min(digitsEnd(s, j + 1), end);
+    port = decimal(s, hostEnd + 1, j, 65535);
+    if (port < 0) return false;
+  }
+  const params: Params | null = build ? new Map() : null;
+  j = uriParams(s, j, end, params);
+  if (j < 0) return false;
+  const headerMap: Map<string, string> | null = build ? new Map() : null;
+  if (j < end && s.charCodeAt(j) === 63 /* ? */) {
+    if (!headers) return false;
+    do {
+      const nameStart = ++j;
+      j = escapedRun(HNVCHAR, s, j, end);
+      if (j === nameStart || j >= end || s.charCodeAt(j) !== 61 /* = */) return false;
+      const valueStart = ++j;
+      j = escapedRun(HNVCHAR, s, j, end);
+      headerMap?.set(unescaped(s, nameStart, valueStart - 1), unescaped(s, valueStart, j));
+    } while (j < end && s.charCodeAt(j) === 38 /* & */);
+  }
+  if (j !== end) return false;
+  if (!params || !headerMap) return true;
+  return {
+    scheme,
+    user: userEnd < 0 ? undefined : unescaped(s, i, userEnd),
+    password: userEnd >= 0 && passwordEnd > userEnd ? unescaped(s, userEnd + 1, passwordEnd) : undefined,
+    host: s.slice(hostStart, hostEnd).toLowerCase(),
+    port: port < 0 ? undefined : port,
+    params,
+    headers: headerMap,
+  };
 }
 
-// Host names and IPv4 addresses (RFC 3261 §25.1 hostname / IPv4address), checked loosely.
-const HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9\-.]*$/;
-const IPV6_REF = /^\[[0-9A-Fa-f:.]+\]$/;
-
-function parseHostPort(s: string): { host: string; port?: number } | null {
-  let host: string;
-  let portText: string | undefined;
-  if (s.startsWith('[')) {
-    const close = s.indexOf(']');
-    if (close < 0) return null;
-    host = s.slice(0, close + 1);
-    const rest = s.slice(close + 1);
-    if (rest !== '') {
-      if (rest[0] !== ':') return null;
-      portText = rest.slice(1);
-    }
-    if (!IPV6_REF.test(host)) return null;
-  } else {
-    const colon = s.indexOf(':');
-    host = colon < 0 ? s : s.slice(0, colon);
-    if (colon >= 0) portText = s.slice(colon + 1);
-    if (!HOSTNAME.test(host)) return null;
-  }
-  if (portText === undefined) return { host: host.toLowerCase() };
-  if (!/^\d{1,5}$/.test(portText)) return null;
-  const port = Number(portText);
-  if (port > 65535) return null;
-  return { host: host.toLowerCase(), port };
+/** The lower-case scheme of s[start, end), without allocating for the common ones. */
+function schemeName(s: string, start: number, end: number): string {
+  return matchWord(s, start, end, ['sip', 'sips', 'tel']) ?? s.slice(start, end).toLowerCase();
 }
 
-function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri | null {
-  let userinfo: string | undefined;
-  let afterUser = rest;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    userinfo = rest.slice(0, at);
-    afterUser = rest.slice(at + 1);
-  }
-  const q = afterUser.indexOf('?');
-  const headerText = q < 0 ? '' : afterUser.slice(q + 1);
-  const beforeHeaders = q < 0 ? afterUser : afterUser.slice(0, q);
-  const semi = beforeHeaders.indexOf(';');
-  const hostport = semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi);
-  const hp = parseHostPort(hostport);
-  if (!hp) return null;
-  const params = parseParams(semi < 0 ? '' : beforeHeaders.slice(semi));
-  if (!params) return null;
-  const uri: SipUri = { scheme, host: hp.host, port: hp.port, params, headers: new Map() };
-  if (userinfo !== undefined) {
-    if (userinfo === '') return null;
-    const colon = userinfo.indexOf(':');
-    const user = unescapeUriPart(colon < 0 ? userinfo : userinfo.slice(0, colon));
-    if (user === null || user === '') return null;
-    uri.user = user;
-    if (colon >= 0) {
-      const password = unescapeUriPart(userinfo.slice(colon + 1));
-      if (password === null) return null;
-      uri.password = password;
-    }
-  }
-  if (headerText !== '') {
-    for (const pair of headerText.split('&')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return null;
-      const name = unescapeUriPart(pair.slice(0, eq));
-      const value = unescapeUriPart(pair.slice(eq + 1));
-      if (name === null || value === null) return null;
-      uri.headers.set(name, value);
-    }
-  }
-  return uri;
-}
-
-/** Parses a URI; null when it is malformed. Whitespace anywhere makes it malformed. */
-export function parseUri(text: string): Uri | null {
-  if (text === '' || /[\s<>"]/.test(text)) return null;
-  const colon = text.indexOf(':');
-  if (colon <= 0) return null;
-  const scheme = text.slice(0, colon).toLowerCase();
-  if (!/^[a-z][a-z0-9+\-.]*$/.test(scheme)) return null;
-  const rest = text.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest);
+/** Reads the URI filling s[start, end); see readSipUri() for `build`, `headers` and the result. */
+function readUri(s: string, start: number, end: number, build: boolean, headers: boolean): Uri | boolean {
+  const c = code(s, start) | 0x20;
+  if (start >= end || c < 97 || c > 122) return false;
+  let colon = start + 1;
+  while (colon < end && inTable(SCHEME, s.charCodeAt(colon))) colon++;
+  if (colon >= end || s.charCodeAt(colon) !== 58 /* : */) return false;
+  const scheme = schemeName(s, start, colon);
+  const rest = colon + 1;
+  if (scheme === 'sip' || scheme === 'sips') return readSipUri(scheme, s, rest, end, build, headers);
+  // tel and other schemes are rare: build them even when only checking.
+  for (let i = rest; i < end; i++) if (!inTable(OPAQUE, s.charCodeAt(i))) return false;
   if (scheme === 'tel') {
-    const semi = rest.indexOf(';');
-    const number = semi < 0 ? rest : rest.slice(0, semi);
-    const params = parseParams(semi < 0 ? '' : rest.slice(semi));
-    if (!params || !/^[+]?[0-9A-Fa-f*#\-.()pw]+$/.test(number)) return null;
-    return { scheme: 'tel', number, params };
+    let numberEnd = rest;
+    while (numberEnd < end && s.charCodeAt(numberEnd) !== 59 /* ; */) numberEnd++;
+    const number = s.slice(rest, numberEnd);
+    const params = parseParams(s.slice(numberEnd, end));
+    return !!params && TEL_NUMBER.test(number) && { scheme: 'tel', number, params };
   }
-  if (rest === '') return null;
-  return { scheme, opaque: rest };
+  return rest < end && { scheme, opaque: s.slice(rest, end) };
+}
+
+/**
+ * Parses the URI that fills s[start, end) exactly; null when malformed. Whitespace
+ * anywhere makes it malformed (RFC 4475 §3.1.2.8, §3.1.2.14).
+ */
+export function parseUriRange(s: string, start: number, end: number): Uri | null {
+  const uri = readUri(s, start, end, true, true);
+  return typeof uri === 'object' ? uri : null;
+}
+
+/**
+ * Whether s[start, end) is exactly a well-formed URI, without building it; with `headers`
+ * false a SIP URI must not carry `?headers` (RFC 3261 §19.1.1: not in a Request-URI).
+ */
+export function isUriRange(s: string, start: number, end: number, headers = true): boolean {
+  return readUri(s, start, end, false, headers) !== false;
+}
+
+/** Parses a URI; null when it is malformed. */
+export function parseUri(text: string): Uri | null {
+  return parseUriRange(text, 0, text.length);
+}
+
+function formatUriParams(params: Params): string {
+  let out = '';
+  for (const [k, v] of params) out += ';' + escape(k, PARAMCHAR) + (v === null ? '' : '=' + escape(v, PARAMCHAR));
+  return out;
 }
 
 export function formatUri(u: Uri): string {
@@ -161,15 +264,17 @@ export function formatUri(u: Uri): string {
   if (!isSipUri(u)) return u.scheme + ':' + (u as OtherUri).opaque;
   let out = u.scheme + ':';
   if (u.user !== undefined) {
-    out += escapeUser(u.user);
-    if (u.password !== undefined) out += ':' + encodeURIComponent(u.password);
+    out += escape(u.user, USER);
+    if (u.password !== undefined) out += ':' + escape(u.password, PASSWORD);
     out += '@';
   }
   out += u.host;
   if (u.port !== undefined) out += ':' + u.port;
-  out += formatParams(u.params);
-  if (u.headers.size) {
-    out += '?' + [...u.headers].map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(v)).join('&');
+  out += formatUriParams(u.params);
+  let sep = '?';
+  for (const [k, v] of u.headers) {
+    out += sep + escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR);
+    sep = '&';
   }
   return out;
 }

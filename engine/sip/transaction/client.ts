@@ -80,6 +80,9 @@ export class ClientTransaction {
       case 'trying':
       case 'proceeding':
         if (status < 200) {
+          // Timer B guards only the Calling state (§17.1.1.2); a ringing INVITE waits for its
+          // final response as long as the TU wants (Timer F keeps running for non-INVITE).
+          if (this.isInvite) clearTimeout(this.timeoutTimer);
           this.state = 'proceeding';
           this.handlers.onResponse(response);
           return;
@@ -113,6 +116,16 @@ export class ClientTransaction {
       default:
         return;
     }
+  }
+
+  /**
+   * The TU sent a CANCEL for this INVITE: if no final response arrives within 64*T1 the
+   * transaction is considered cancelled and destroyed (§9.1).
+   */
+  cancelSent(): void {
+    if (this.state !== 'calling' && this.state !== 'proceeding') return;
+    clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = setTimeout(() => this.fail(408, 'Request Timeout'), 64 * this.host.timers.t1);
   }
 
   private endAfter(ms: number): void {

@@ -98,12 +98,14 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     const tx = new ServerTransaction(this, key, cancel, source);
     this.servers.set(key, tx);
     const invite = this.servers.get(serverKey(cancel, 'INVITE'));
-    // RFC 3261 §9.2: a CANCEL for an unknown or finished transaction gets 481.
-    if (!invite || invite.finalStatus !== undefined) {
+    // RFC 3261 §9.2: a CANCEL matching no transaction gets 481; one matching a transaction
+    // that already answered gets 200 and changes nothing.
+    if (!invite) {
       tx.respond(makeResponse(cancel, 481));
       return;
     }
     tx.respond(makeResponse(cancel, 200));
+    if (invite.finalStatus !== undefined) return;
     invite.cancelled = true;
     this.dispatch(() => this.user?.onCancel(invite, cancel), invite);
   }
@@ -147,6 +149,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   cancel(invite: ClientTransaction, cancel: SipRequest, handlers: ClientHandlers): ClientTransaction {
     const via = invite.request.topVia!;
     cancel.set('via', invite.request.lines('via')[0]);
+    invite.cancelSent();
     return this.startClient(cancel, invite.target, via.params.get('branch') ?? '', handlers);
   }
 
