@@ -1,0 +1,105 @@
+// The Switchyard engine as a benchmark target: started from dist/ on free loopback ports with a
+// private data directory, watched through its JSON log and /api/health, stopped with SIGTERM.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { launch, terminate, type Managed } from './procs.js';
+import { freePort, sleep } from './sys.js';
+
+export interface Health {
+  status?: string;
+  sip?: { dialogs: number; serverTransactions: number; clientTransactions: number };
+  registrations?: number;
+  activeCalls?: number;
+}
+
+export interface Engine {
+  proc: Managed;
+  pid: number;
+  sipPort: number;
+  httpPort: number;
+  /** Log lines at warn level or above (pino level >= 40). */
+  warnings: number;
+  firstWarnings: string[];
+  health(): Promise<Health | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function getHealth(httpPort: number): Promise<Health | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/api/health`, { signal: AbortSignal.timeout(3000) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as Health;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startEngine(root: string, workDir: string, label: string): Promise<Engine> {
+  let lastError = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const sipPort = await freePort();
+    const httpPort = await freePort();
+    const dataDir = join(workDir, `${label}-data-${attempt}`);
+    mkdirSync(dataDir, { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SWITCHYARD_SIP_PORT: String(sipPort),
+      SWITCHYARD_HTTP_PORT: String(httpPort),
+      SWITCHYARD_DATA_DIR: dataDir,
+      SWITCHYARD_LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn',
+    };
+    // BENCH_ENGINE_NODE_ARGS: extra node flags for the engine, e.g. --max-old-space-size=256
+    // to see whether its RSS is bounded under a tighter V8 heap.
+    const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const proc = launch(`engine ${label}`, process.execPath, [...nodeArgs, join(root, 'dist/engine/main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const engine: Engine = {
+      proc,
+      pid: proc.pid,
+      sipPort,
+      httpPort,
+      warnings: 0,
+      firstWarnings: [],
+      health: () => getHealth(httpPort),
+      stop: async () => {
+        await terminate(proc, 'SIGTERM', 10_000);
+      },
+    };
+    let ready = false;
+    const onLine = (line: string): void => {
+      let level = 0;
+      let msg = '';
+      try {
+        const j = JSON.parse(line) as { level?: number; msg?: string };
+        level = j.level ?? 0;
+        msg = j.msg ?? '';
+      } catch {
+        level = 50; // not JSON: something unexpected on the console
+      }
+      if (msg === 'engine ready') ready = true;
+      if (level >= 40) {
+        engine.warnings++;
+        if (engine.firstWarnings.length < 5) engine.firstWarnings.push(line.slice(0, 300));
+        if (engine.warnings <= 3) process.stderr.write(`[bench]   engine log: ${line.slice(0, 300)}\n`);
+      }
+    };
+    if (proc.child.stdout) createInterface({ input: proc.child.stdout }).on('line', onLine);
+    if (proc.child.stderr) createInterface({ input: proc.child.stderr }).on('line', onLine);
+
+    // "engine ready" is logged at info level, so with the default warn level the health
+    // endpoint answering is the readiness signal.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !proc.exit) {
+      if (ready || (await getHealth(httpPort))?.status === 'ok') return engine;
+      await sleep(100);
+    }
+    lastError = proc.exit ? `engine exited (${JSON.stringify(proc.exit)}): ${engine.firstWarnings.join(' | ')}` : 'engine not ready after 20 s';
+    await terminate(proc, 'SIGTERM', 5000);
+    process.stderr.write(`[bench] engine start attempt ${attempt} failed: ${lastError}\n`);
+  }
+  throw new Error(`could not start the engine: ${lastError}`);
+}
