@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { SipRequest } from './message.js';
 import { makeResponse, type ResponseOptions } from './responses.js';
 import type { ServerTransaction } from './transaction/server.js';
-import type { InboundMessage } from './transport/types.js';
+import type { MessageSource } from './transport/types.js';
 
 export class IncomingRequest extends EventEmitter<{ cancel: [SipRequest] }> {
   /** Set once a CANCEL for this INVITE arrived (the stack already answered 487). */
@@ -28,7 +28,7 @@ export class IncomingRequest extends EventEmitter<{ cancel: [SipRequest] }> {
   get body(): string {
     return this.msg.body.toString('utf8');
   }
-  get source(): InboundMessage {
+  get source(): MessageSource {
     return this.tx.source;
   }
   get(name: string): string | undefined {

@@ -7,7 +7,7 @@ export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'a
 
 export interface ClientTransactionHost {
   readonly timers: TimerSettings;
-  send(request: SipRequest, target: SendTarget, onError: (err: Error) => void): void;
+  sendWire(target: SendTarget, wire: Buffer, callId: string, onError?: (err: Error) => void): void;
   removeClient(tx: ClientTransaction): void;
 }
 
@@ -25,7 +25,8 @@ export class ClientTransaction {
   private retransmitTimer?: NodeJS.Timeout;
   private timeoutTimer?: NodeJS.Timeout;
   private endTimer?: NodeJS.Timeout;
-  private ack?: SipRequest;
+  /** The ACK for a non-2xx final, as bytes, resent for every retransmitted final. */
+  private ackWire?: Buffer;
 
   constructor(
     private readonly host: ClientTransactionHost,
@@ -33,6 +34,8 @@ export class ClientTransaction {
     readonly request: SipRequest,
     readonly target: SendTarget,
     private readonly handlers: ClientHandlers,
+    /** The request as bytes, serialized once and reused for retransmissions. */
+    private readonly wire: Buffer = request.toBuffer(),
   ) {
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
@@ -52,7 +55,7 @@ export class ClientTransaction {
   }
 
   private transmit(): void {
-    this.host.send(this.request, this.target, (err) => this.fail(503, `Transport Error: ${err.message}`));
+    this.host.sendWire(this.target, this.wire, this.request.callId, (err) => this.fail(503, `Transport Error: ${err.message}`));
   }
 
   private scheduleRetransmit(interval: number, cap: number): void {
@@ -96,8 +99,8 @@ export class ClientTransaction {
         } else if (this.isInvite) {
           // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
           this.state = 'completed';
-          this.ack = buildNon2xxAck(this.request, response);
-          this.host.send(this.ack, this.target, () => undefined);
+          this.ackWire = buildNon2xxAck(this.request, response).toBuffer();
+          this.host.sendWire(this.target, this.ackWire, this.request.callId);
           this.endAfter(this.reliable ? 0 : 32000);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
@@ -111,7 +114,7 @@ export class ClientTransaction {
         return;
       case 'completed':
         // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ack && status >= 300) this.host.send(this.ack, this.target, () => undefined);
+        if (this.ackWire && status >= 300) this.host.sendWire(this.target, this.ackWire, this.request.callId);
         return;
       default:
         return;

@@ -5,7 +5,7 @@ import { newBranch, MAGIC_COOKIE } from '../ids.js';
 import type { SipRequest, SipResponse } from '../message.js';
 import { parseMessage } from '../parser.js';
 import { makeResponse } from '../responses.js';
-import type { InboundMessage, Logger, SendTarget } from '../transport/types.js';
+import type { InboundMessage, Logger, MessageSource, SendTarget } from '../transport/types.js';
 import type { TransportLayer } from '../transport/index.js';
 import { ClientTransaction, type ClientHandlers, type ClientTransactionHost } from './client.js';
 import { ServerTransaction, type ServerTransactionHost } from './server.js';
@@ -16,7 +16,7 @@ export interface TransactionUser {
   /** A new request with its server transaction (not ACK). */
   onRequest(request: SipRequest, tx: ServerTransaction): void;
   /** An ACK that matched no server transaction: the ACK for a 2xx (§17.2.3, §13.3.1.4). */
-  onAck(ack: SipRequest, source: InboundMessage): void;
+  onAck(ack: SipRequest, source: MessageSource): void;
   /** A CANCEL matched this INVITE transaction; the layer already answered the CANCEL 200. */
   onCancel(invite: ServerTransaction, cancel: SipRequest): void;
   /** A response that matched no client transaction (e.g. a 2xx retransmission after Timer M). */
@@ -51,18 +51,21 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
       // Without a usable Via there is nowhere to route a response (§18.2.2): drop instead.
       if (parsed.request && parsed.request.method !== 'ACK' && parsed.request.topVia) {
         this.log.info({ remote: inbound.remote, reason: parsed.reason }, 'rejecting malformed request');
-        this.sendResponse(makeResponse(parsed.request, parsed.status, { reason: parsed.reason }), inbound);
+        const response = makeResponse(parsed.request, parsed.status, { reason: parsed.reason });
+        this.sendWire(this.responseTarget(parsed.request, inbound), response.toBuffer(), parsed.request.callId);
       } else {
         this.log.debug({ remote: inbound.remote, reason: parsed.reason }, 'dropping malformed message');
       }
       return;
     }
     const message = parsed.message;
-    if (message.isRequest) this.receiveRequest(message as SipRequest, inbound);
+    // Transactions keep where a message came from, not its bytes.
+    const source: MessageSource = { protocol: inbound.protocol, remote: inbound.remote, local: inbound.local, connectionId: inbound.connectionId };
+    if (message.isRequest) this.receiveRequest(message as SipRequest, source);
     else this.receiveResponse(message as SipResponse);
   }
 
-  private receiveRequest(request: SipRequest, source: InboundMessage): void {
+  private receiveRequest(request: SipRequest, source: MessageSource): void {
     stampVia(request, source);
     const method = request.method;
     if (method === 'ACK') {
@@ -83,12 +86,11 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     }
     const tx = new ServerTransaction(this, key, request, source);
     this.servers.set(key, tx);
-    // Answer 100 at once so the caller stops retransmitting (§17.2.1).
-    if (method === 'INVITE') tx.respond(makeResponse(request, 100));
+    if (method === 'INVITE') tx.scheduleTrying(() => makeResponse(request, 100));
     this.dispatch(() => this.user?.onRequest(request, tx), tx);
   }
 
-  private receiveCancel(cancel: SipRequest, source: InboundMessage): void {
+  private receiveCancel(cancel: SipRequest, source: MessageSource): void {
     const key = serverKey(cancel, 'CANCEL');
     const existing = this.servers.get(key);
     if (existing) {
@@ -139,10 +141,9 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
    * branch) and moves the request to TCP when it is too large for UDP (§18.1.1).
    */
   request(request: SipRequest, target: SendTarget, handlers: ClientHandlers): ClientTransaction {
-    const chosen = this.chooseTransport(request, target);
     const branch = newBranch();
-    this.addVia(request, chosen, branch);
-    return this.startClient(request, chosen, branch, handlers);
+    const { wire, chosen } = this.serializeWithVia(request, target, branch);
+    return this.startClient(request, chosen, branch, handlers, wire);
   }
 
   /** CANCEL travels in its own transaction with the INVITE's Via and branch (RFC 3261 §9.1). */
@@ -150,11 +151,11 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     const via = invite.request.topVia!;
     cancel.set('via', invite.request.lines('via')[0]);
     invite.cancelSent();
-    return this.startClient(cancel, invite.target, via.params.get('branch') ?? '', handlers);
+    return this.startClient(cancel, invite.target, via.params.get('branch') ?? '', handlers, cancel.toBuffer());
   }
 
-  private startClient(request: SipRequest, target: SendTarget, branch: string, handlers: ClientHandlers): ClientTransaction {
-    const tx = new ClientTransaction(this, clientKey(branch, request.method), request, target, handlers);
+  private startClient(request: SipRequest, target: SendTarget, branch: string, handlers: ClientHandlers, wire: Buffer): ClientTransaction {
+    const tx = new ClientTransaction(this, clientKey(branch, request.method), request, target, handlers, wire);
     this.clients.set(tx.key, tx);
     tx.start();
     return tx;
@@ -162,41 +163,41 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
 
   /** Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4). */
   sendStateless(request: SipRequest, target: SendTarget): void {
-    const chosen = this.chooseTransport(request, target);
-    this.addVia(request, chosen, newBranch());
-    this.send(request, chosen, (err) => this.log.warn({ err: err.message, callId: request.callId }, 'stateless send failed'));
+    const { wire, chosen } = this.serializeWithVia(request, target, newBranch());
+    this.sendWire(chosen, wire, request.callId);
   }
 
-  private chooseTransport(request: SipRequest, target: SendTarget): SendTarget {
-    if (target.protocol === 'udp' && request.toBuffer().length + 60 > UDP_MTU_LIMIT) {
-      return { protocol: 'tcp', address: target.address, port: target.port };
-    }
-    return target;
+  /** Adds our Via and serializes; a UDP request over the MTU limit is redone for TCP. */
+  private serializeWithVia(request: SipRequest, target: SendTarget, branch: string): { wire: Buffer; chosen: SendTarget } {
+    this.addVia(request, target, branch, false);
+    const wire = request.toBuffer();
+    if (target.protocol !== 'udp' || wire.length <= UDP_MTU_LIMIT) return { wire, chosen: target };
+    const chosen: SendTarget = { protocol: 'tcp', address: target.address, port: target.port };
+    this.addVia(request, chosen, branch, true);
+    return { wire: request.toBuffer(), chosen };
   }
 
-  private addVia(request: SipRequest, target: SendTarget, branch: string): void {
+  private addVia(request: SipRequest, target: SendTarget, branch: string, replaceTop: boolean): void {
     const params = new Map<string, string | null>([['branch', branch], ['rport', null]]);
-    const via = { protocol: 'SIP/2.0', transport: target.protocol.toUpperCase(), host: this.transport.host, port: this.transport.localPort, params };
-    request.add('via', formatVia(via), true);
+    const via = formatVia({ protocol: 'SIP/2.0', transport: target.protocol.toUpperCase(), host: this.transport.host, port: this.transport.localPort, params });
+    if (replaceTop) request.set('via', [via, ...request.lines('via').slice(1)]);
+    else request.add('via', via, true);
   }
 
-  send(request: SipRequest, target: SendTarget, onError: (err: Error) => void): void {
-    this.transport.send(target, request.toBuffer(), onError);
+  sendWire(target: SendTarget, wire: Buffer, callId: string, onError?: (err: Error) => void): void {
+    this.transport.send(target, wire, onError ?? ((err) => this.log.warn({ err: err.message, callId }, 'send failed')));
   }
 
   /**
-   * Sends a response where RFC 3261 §18.2.2 and RFC 3581 §4 say: back on the connection
-   * it came on, or over UDP to the source address, port from rport when the client asked.
+   * Where responses go, per RFC 3261 §18.2.2 and RFC 3581 §4: back on the connection the
+   * request came on, or over UDP to the source address, port from rport when asked for.
    */
-  sendResponse(response: SipResponse, source: InboundMessage): void {
-    const via = response.topVia;
+  responseTarget(request: SipRequest, source: MessageSource): SendTarget {
+    const via = request.topVia;
     let port = source.remote.port;
     // Over TCP the connection id wins while it is open; if it closed, connect to the sent-by port.
     if (via && (source.protocol !== 'udp' || !via.params.has('rport'))) port = via.port ?? 5060;
-    const target: SendTarget = { protocol: source.protocol, address: source.remote.address, port, connectionId: source.connectionId };
-    this.transport.send(target, response.toBuffer(), (err) =>
-      this.log.warn({ err: err.message, callId: response.callId, status: response.status }, 'response send failed'),
-    );
+    return { protocol: source.protocol, address: source.remote.address, port, connectionId: source.connectionId };
   }
 
   removeServer(tx: ServerTransaction): void {
@@ -231,7 +232,7 @@ function serverKey(request: SipRequest, method: string): string {
 }
 
 /** RFC 3261 §18.2.1 `received` and RFC 3581 §4 `rport` on the top Via of what we receive. */
-function stampVia(request: SipRequest, source: InboundMessage): void {
+function stampVia(request: SipRequest, source: MessageSource): void {
   const via = request.topVia!;
   const addressDiffers = via.host !== source.remote.address;
   const wantsRport = via.params.has('rport') && via.params.get('rport') === null;

@@ -1,6 +1,6 @@
 // Server transactions (RFC 3261 §17.2, with the Accepted state of RFC 6026 §7.1).
 import type { SipRequest, SipResponse } from '../message.js';
-import type { InboundMessage } from '../transport/types.js';
+import type { MessageSource, SendTarget } from '../transport/types.js';
 import type { TimerSettings } from './timers.js';
 
 export type ServerState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
@@ -8,15 +8,22 @@ export type ServerState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 
 /** What a server transaction needs from the layer that owns it. */
 export interface ServerTransactionHost {
   readonly timers: TimerSettings;
-  sendResponse(response: SipResponse, source: InboundMessage): void;
+  /** Where responses to this request go (RFC 3261 §18.2.2, RFC 3581 §4). */
+  responseTarget(request: SipRequest, source: MessageSource): SendTarget;
+  sendWire(target: SendTarget, wire: Buffer, callId: string): void;
   removeServer(tx: ServerTransaction): void;
 }
 
 export class ServerTransaction {
   state: ServerState;
   readonly isInvite: boolean;
-  private lastResponse?: SipResponse;
+  private lastStatus = 0;
+  /** The last response as sent, kept as bytes for retransmissions. */
+  private lastWire?: Buffer;
+  private target?: SendTarget;
   private retransmitTimer?: NodeJS.Timeout;
+  private tryingTimer?: NodeJS.Timeout;
+  private tryingMaker?: () => SipResponse;
   private endTimer?: NodeJS.Timeout;
   /** Set when a CANCEL for this INVITE arrived (RFC 3261 §9.2). */
   cancelled = false;
@@ -27,7 +34,7 @@ export class ServerTransaction {
     private readonly host: ServerTransactionHost,
     readonly key: string,
     readonly request: SipRequest,
-    readonly source: InboundMessage,
+    readonly source: MessageSource,
   ) {
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
@@ -39,15 +46,32 @@ export class ServerTransaction {
 
   /** The final status sent, if any. */
   get finalStatus(): number | undefined {
-    const s = this.lastResponse?.status;
-    return s !== undefined && s >= 200 ? s : undefined;
+    return this.lastStatus >= 200 ? this.lastStatus : undefined;
+  }
+
+  /**
+   * RFC 3261 §17.2.1: a 100 is due only if the TU has not answered within 200 ms; most
+   * calls get their 180/200 sooner, which saves a datagram per call.
+   */
+  scheduleTrying(makeTrying: () => SipResponse): void {
+    this.tryingTimer = setTimeout(() => {
+      if (this.lastStatus === 0) this.respond(makeTrying());
+    }, 200);
+    this.tryingMaker = makeTrying;
+  }
+
+  private transmit(): void {
+    this.target ??= this.host.responseTarget(this.request, this.source);
+    this.host.sendWire(this.target, this.lastWire!, this.request.callId);
   }
 
   /** Sends a response from the TU; ignored once a final response went out. */
   respond(response: SipResponse): boolean {
     if (this.state !== 'trying' && this.state !== 'proceeding') return false;
-    this.lastResponse = response;
-    this.host.sendResponse(response, this.source);
+    clearTimeout(this.tryingTimer);
+    this.lastStatus = response.status;
+    this.lastWire = response.toBuffer();
+    this.transmit();
     const { t1, t2 } = this.host.timers;
     if (response.status < 200) {
       this.state = 'proceeding';
@@ -73,22 +97,25 @@ export class ServerTransaction {
 
   private scheduleRetransmit(interval: number, cap: number): void {
     this.retransmitTimer = setTimeout(() => {
-      if (this.state !== 'completed' || !this.lastResponse) return;
-      this.host.sendResponse(this.lastResponse, this.source);
+      if (this.state !== 'completed') return;
+      this.transmit();
       this.scheduleRetransmit(Math.min(interval * 2, cap), cap);
     }, interval);
   }
 
   /** A retransmitted request: repeat the last response (§17.2.1, §17.2.2). */
   onRetransmission(): void {
-    if (this.lastResponse && (this.state === 'proceeding' || this.state === 'completed')) {
-      this.host.sendResponse(this.lastResponse, this.source);
+    if (this.lastStatus === 0) {
+      // The caller is retransmitting before our deferred 100: send it now.
+      if (this.tryingMaker) this.respond(this.tryingMaker());
+      return;
     }
+    if (this.state === 'proceeding' || this.state === 'completed') this.transmit();
   }
 
   /** Resends the 2xx while the UAS core waits for its ACK (RFC 3261 §13.3.1.4). */
   resendAccepted(): void {
-    if (this.state === 'accepted' && this.lastResponse) this.host.sendResponse(this.lastResponse, this.source);
+    if (this.state === 'accepted') this.transmit();
   }
 
   /** ACK for a non-2xx final response: stop retransmitting, wait Timer I (§17.2.1). */
@@ -111,6 +138,7 @@ export class ServerTransaction {
     this.state = 'terminated';
     clearTimeout(this.retransmitTimer);
     clearTimeout(this.endTimer);
+    clearTimeout(this.tryingTimer);
     this.host.removeServer(this);
     this.onTerminated?.();
   }

@@ -15,6 +15,9 @@ export interface InboundMessage {
   connectionId?: number;
 }
 
+/** Where a message came from, without its bytes (what transactions keep). */
+export type MessageSource = Omit<InboundMessage, 'data'>;
+
 export interface SendTarget {
   protocol: TransportProtocol;
   /** An IP address; name resolution (RFC 3263) belongs to the layer above. */
