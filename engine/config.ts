@@ -11,7 +11,7 @@ export interface Config {
   /** extension → password */
   users: Record<string, string>;
   auth: { algorithms: DigestAlgorithm[]; hideUnknownUsers: boolean; nonceLifetimeSeconds: number };
-  calls: { noAnswerSeconds: number; hangupDemoSeconds: number };
+  calls: { noAnswerSeconds: number; hangupDemoSeconds: number; keepAliveSeconds: number };
 }
 
 /** The demo contact centre: extensions 1001..1010, password `secret-<ext>`. */
@@ -31,7 +31,7 @@ export function defaultConfig(): Config {
     users: demoUsers(),
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
     auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300 },
-    calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2 },
+    calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2, keepAliveSeconds: 60 },
   };
 }
 
@@ -63,5 +63,6 @@ export function loadConfig(env: Env = process.env): Config {
   config.dataDir = env.SWITCHYARD_DATA_DIR ?? config.dataDir;
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
+  config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   return config;
 }

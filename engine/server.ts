@@ -40,6 +40,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     logger: log.child({ component: 'calls' }),
     noAnswerMs: config.calls.noAnswerSeconds * 1000,
     hangupDemoMs: config.calls.hangupDemoSeconds * 1000,
+    keepAliveMs: config.calls.keepAliveSeconds * 1000,
     media: { address: config.sip.host, port: 40000 },
   });
   stack.register((req, res) => registrar.handle(req, res));

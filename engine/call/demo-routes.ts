@@ -13,6 +13,8 @@ export interface DemoRouteOptions {
   logger: Logger;
   noAnswerMs: number;
   hangupDemoMs: number;
+  /** In-dialog OPTIONS probe interval: ends calls whose peer vanished without BYE. */
+  keepAliveMs: number;
   /**
    * Where our SDP points. The media core (its own issue) will allocate real RTP ports; until
    * then calls are signalling-only and this address carries no audio.
@@ -111,6 +113,7 @@ export class DemoRoutes {
         noAnswerTimeoutMs: this.o.noAnswerMs,
       });
       this.track(uas, req.callId);
+      uac.keepAlive(this.o.keepAliveMs);
       // The callee hanging up ends the bridged call too (the B2BUA sent the caller BYE).
       uac.once('destroy', () => this.ended(uas, req.callId, 'callee'));
       this.o.events.append('call.bridged', { to: number, calleeCallId: uac.callId }, req.callId);
@@ -125,6 +128,7 @@ export class DemoRoutes {
 
   private track(dialog: Dialog, callId: string): void {
     this.active.add(dialog);
+    dialog.keepAlive(this.o.keepAliveMs);
     this.o.events.append('call.answered', {}, callId);
     dialog.once('destroy', () => this.ended(dialog, callId, 'remote'));
   }

@@ -71,6 +71,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /** The 2xx a UAS retransmits until its ACK arrives (RFC 3261 §13.3.1.4). */
   private pendingAck?: { seq: number; stop: () => void; done: Promise<void> };
   private hangingUp = false;
+  private keepAliveTimer?: NodeJS.Timeout;
   /** A re-INVITE from the peer is being answered (§14.2: a second one gets 500). */
   private peerOfferOpen = false;
   /** Our own re-INVITE awaits its answer (§14.2: the peer's crossing one gets 491). */
@@ -307,10 +308,36 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 
   /** Marks the dialog ended and unregisters it; idempotent. */
+  /**
+   * Probes the peer with an in-dialog OPTIONS every `intervalMs`; a 481 or no answer at all
+   * (408) means the peer forgot the call or vanished, and the dialog ends with 'destroy'.
+   * Without this a call whose BYE never comes would live forever.
+   */
+  keepAlive(intervalMs: number): void {
+    clearInterval(this.keepAliveTimer);
+    const probe = async (): Promise<void> => {
+      let gone: boolean;
+      try {
+        const response = await this.request('OPTIONS');
+        gone = response.status === 481 || response.status === 408;
+      } catch (err) {
+        gone = err instanceof SipError && (err.status === 408 || err.status === 503);
+      }
+      // An application hang-up racing the probe is not the peer vanishing.
+      if (gone && !this.hangingUp) {
+        this.terminate();
+        this.emit('destroy');
+      }
+    };
+    this.keepAliveTimer = setInterval(() => void probe(), intervalMs);
+    this.keepAliveTimer.unref();
+  }
+
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.pendingAck?.stop();
+    clearInterval(this.keepAliveTimer);
     this.host.removeDialog(this);
   }
 }
