@@ -15,9 +15,9 @@ export function inTable(table: Uint8Array, c: number): boolean {
   return c >= 0 && c < 128 && table[c] === 1;
 }
 
-/** The char code at `i`, or -1 past the end. */
-export function code(s: string, i: number): number {
-  return i < s.length ? s.charCodeAt(i) : -1;
+/** The char code at `i`, or -1 at or past `end`. */
+export function code(s: string, i: number, end = s.length): number {
+  return i < end ? s.charCodeAt(i) : -1;
 }
 
 // token (RFC 3261 §25.1).
@@ -33,14 +33,14 @@ export function isWs(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-export function skipWs(s: string, i: number): number {
-  while (i < s.length && isWs(s.charCodeAt(i))) i++;
+export function skipWs(s: string, i: number, end = s.length): number {
+  while (i < end && isWs(s.charCodeAt(i))) i++;
   return i;
 }
 
-/** End of the run of `table` characters starting at `i`. */
-export function scan(table: Uint8Array, s: string, i: number): number {
-  while (i < s.length && inTable(table, s.charCodeAt(i))) i++;
+/** End of the run of `table` characters starting at `i`, stopping at `end`. */
+export function scan(table: Uint8Array, s: string, i: number, end = s.length): number {
+  while (i < end && inTable(table, s.charCodeAt(i))) i++;
   return i;
 }
 
@@ -60,9 +60,9 @@ export function decimal(s: string, start: number, end: number, max: number): num
   return n;
 }
 
-/** End of the run of digits starting at `i`. */
-export function digitsEnd(s: string, i: number): number {
-  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+/** End of the run of digits starting at `i`, stopping at `end`. */
+export function digitsEnd(s: string, i: number, end = s.length): number {
+  while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
   return i;
 }
 
@@ -81,20 +81,21 @@ export function matchWord(s: string, start: number, end: number, words: readonly
   return undefined;
 }
 
-/** A read position in a string, advanced by the scanners below. */
+/** A read position in s[i, end), advanced by the scanners below. */
 export class Cursor {
   constructor(
     readonly s: string,
     public i = 0,
+    readonly end = s.length,
   ) {}
 }
 
 /**
  * Index of the closing quote of the quoted-string that opens at `start`, honouring
- * backslash escapes (RFC 3261 §25.1 quoted-pair); -1 when unterminated.
+ * backslash escapes (RFC 3261 §25.1 quoted-pair); -1 when unterminated before `end`.
  */
-export function endOfQuoted(s: string, start: number): number {
-  for (let i = start + 1; i < s.length; i++) {
+export function endOfQuoted(s: string, start: number, end = s.length): number {
+  for (let i = start + 1; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 92 /* \ */) i++;
     else if (c === 34 /* " */) return i;
@@ -156,31 +157,31 @@ export const COMMON_PARAMS = ['branch', 'tag', 'rport', 'received', 'transport',
  * the cursor there; false when a parameter is empty or malformed (e.g. `;;` or `;a=`).
  */
 export function scanParams(cur: Cursor, params: Params | null): boolean {
-  const s = cur.s;
-  let i = skipWs(s, cur.i);
-  while (code(s, i) === 59 /* ; */) {
-    const nameStart = skipWs(s, i + 1);
-    i = scan(TOKEN, s, nameStart);
+  const { s, end } = cur;
+  let i = skipWs(s, cur.i, end);
+  while (code(s, i, end) === 59 /* ; */) {
+    const nameStart = skipWs(s, i + 1, end);
+    i = scan(TOKEN, s, nameStart, end);
     if (i === nameStart) return false;
     const name = params ? (matchWord(s, nameStart, i, COMMON_PARAMS) ?? s.slice(nameStart, i).toLowerCase()) : '';
-    i = skipWs(s, i);
-    if (code(s, i) !== 61 /* = */) {
+    i = skipWs(s, i, end);
+    if (code(s, i, end) !== 61 /* = */) {
       params?.set(name, null);
       continue;
     }
-    i = skipWs(s, i + 1);
-    if (code(s, i) === 34 /* " */) {
-      const end = endOfQuoted(s, i);
-      if (end < 0) return false;
-      params?.set(name, unquoteRange(s, i, end));
-      i = end + 1;
+    i = skipWs(s, i + 1, end);
+    if (code(s, i, end) === 34 /* " */) {
+      const close = endOfQuoted(s, i, end);
+      if (close < 0) return false;
+      params?.set(name, unquoteRange(s, i, close));
+      i = close + 1;
     } else {
       const valueStart = i;
-      i = scan(PVALUE, s, i);
+      i = scan(PVALUE, s, i, end);
       if (i === valueStart) return false;
       params?.set(name, s.slice(valueStart, i));
     }
-    i = skipWs(s, i);
+    i = skipWs(s, i, end);
   }
   cur.i = i;
   return true;

@@ -26,9 +26,11 @@ const COMPACT: Record<string, string> = {
 const COMPACT_INDEX = new Int8Array(128).fill(-1);
 for (const [letter, key] of Object.entries(COMPACT)) COMPACT_INDEX[letter.charCodeAt(0)] = KNOWN_HEADERS.indexOf(key);
 
-// Indexes into KNOWN_HEADERS by name length, commonest first.
-const BY_LENGTH: number[][] = [];
-KNOWN_HEADERS.forEach((key, i) => (BY_LENGTH[key.length] ??= []).push(i));
+// KNOWN_HEADERS indexes by name length and first letter (shape()), commonest first.
+const shape = (length: number, first: number): number => length * 32 + (first & 31);
+const BY_SHAPE: number[][] = [];
+KNOWN_HEADERS.forEach((key, i) => (BY_SHAPE[shape(key.length, key.charCodeAt(0))] ??= []).push(i));
+const KNOWN_SET = new Set(KNOWN_HEADERS);
 
 /**
  * The KNOWN_HEADERS index of the header name in s[start, end), long or compact form,
@@ -36,17 +38,16 @@ KNOWN_HEADERS.forEach((key, i) => (BY_LENGTH[key.length] ??= []).push(i));
  */
 export function knownHeaderIndex(s: string, start: number, end: number): number {
   const len = end - start;
-  if (len === 1) {
-    const c = s.charCodeAt(start);
-    return c < 128 ? COMPACT_INDEX[c >= 65 && c <= 90 ? c + 32 : c] : -1;
-  }
-  const candidates = BY_LENGTH[len];
+  if (len <= 0) return -1;
+  const c = s.charCodeAt(start);
+  if (len === 1) return c < 128 ? COMPACT_INDEX[c >= 65 && c <= 90 ? c + 32 : c] : -1;
+  const candidates = BY_SHAPE[shape(len, c)];
   if (candidates === undefined) return -1;
   next: for (const index of candidates) {
     const key = KNOWN_HEADERS[index];
     for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(start + i);
-      if ((c >= 65 && c <= 90 ? c + 32 : c) !== key.charCodeAt(i)) continue next;
+      const k = s.charCodeAt(start + i);
+      if ((k >= 65 && k <= 90 ? k + 32 : k) !== key.charCodeAt(i)) continue next;
     }
     return index;
   }
@@ -55,6 +56,7 @@ export function knownHeaderIndex(s: string, start: number, end: number): number 
 
 /** Lower-case long form of a header name: the key headers are stored under. */
 export function headerKey(name: string): string {
+  if (KNOWN_SET.has(name)) return name;
   const i = knownHeaderIndex(name, 0, name.length);
   return i >= 0 ? KNOWN_HEADERS[i] : name.toLowerCase();
 }
@@ -86,26 +88,31 @@ export function isListHeader(key: string): boolean {
   return LIST_HEADERS.has(key);
 }
 
-/** Reads a value holding exactly one element; false when malformed or followed by other text. */
-function one<T>(value: string, element: (cur: Cursor) => T | boolean): T | boolean {
-  const cur = new Cursor(value);
+// Element readers return the element, true when they only check it, or false when malformed.
+type Reader<T> = (cur: Cursor) => T | boolean;
+
+/** Reads the one element that fills s[start, end). */
+function one<T>(s: string, start: number, end: number, element: Reader<T>): T | boolean {
+  const cur = new Cursor(s, start, end);
   const item = element(cur);
-  return item !== false && cur.i === value.length ? item : false;
+  return item !== false && cur.i === end ? item : false;
 }
 
-/** Reads the comma-separated elements of `lines` into `out` (when given); false when any is malformed. */
-function list<T>(lines: readonly string[], element: (cur: Cursor) => T | boolean, out: T[] | null): boolean {
-  for (const line of lines) {
-    const cur = new Cursor(line);
-    for (;;) {
-      const item = element(cur);
-      if (item === false) return false;
-      if (out && item !== true) out.push(item);
-      if (cur.i === line.length) break;
-      if (line.charCodeAt(cur.i) !== 44 /* , */) return false;
-      cur.i++;
-    }
+/** Reads the comma-separated elements filling s[start, end) into `out` (when given); false when any is malformed. */
+function list<T>(s: string, start: number, end: number, element: Reader<T>, out: T[] | null): boolean {
+  const cur = new Cursor(s, start, end);
+  for (;;) {
+    const item = element(cur);
+    if (item === false) return false;
+    if (out && item !== true) out.push(item);
+    if (cur.i === end) return true;
+    if (s.charCodeAt(cur.i) !== 44 /* , */) return false;
+    cur.i++;
   }
+}
+
+function listOfLines<T>(lines: readonly string[], element: Reader<T>, out: T[] | null): boolean {
+  for (const line of lines) if (!list(line, 0, line.length, element, out)) return false;
   return true;
 }
 
@@ -125,31 +132,31 @@ const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'];
  * Reads `token LWS? "/"` at `i` (LWS allowed around the slash, RFC 3261 §25.1 SLASH);
  * returns the token's end, or -1.
  */
-function tokenThenSlash(s: string, i: number): number {
-  const end = scan(TOKEN, s, i);
-  return end > i && code(s, skipWs(s, end)) === 47 /* / */ ? end : -1;
+function tokenThenSlash(s: string, i: number, end: number): number {
+  const tokenEnd = scan(TOKEN, s, i, end);
+  return tokenEnd > i && code(s, skipWs(s, tokenEnd, end), end) === 47 /* / */ ? tokenEnd : -1;
 }
 
 /** Reads one via-parm: `name / version / transport LWS host [: port] *(; param)` (RFC 3261 §20.42). */
 function readVia(cur: Cursor): Via | false {
-  const s = cur.s;
-  const nameStart = skipWs(s, cur.i);
-  const nameEnd = tokenThenSlash(s, nameStart);
+  const { s, end } = cur;
+  const nameStart = skipWs(s, cur.i, end);
+  const nameEnd = tokenThenSlash(s, nameStart, end);
   if (nameEnd < 0) return false;
-  const versionStart = skipWs(s, skipWs(s, nameEnd) + 1);
-  const versionEnd = tokenThenSlash(s, versionStart);
+  const versionStart = skipWs(s, skipWs(s, nameEnd, end) + 1, end);
+  const versionEnd = tokenThenSlash(s, versionStart, end);
   if (versionEnd < 0) return false;
-  const transportStart = skipWs(s, skipWs(s, versionEnd) + 1);
-  const transportEnd = scan(TOKEN, s, transportStart);
-  const hostStart = skipWs(s, transportEnd);
+  const transportStart = skipWs(s, skipWs(s, versionEnd, end) + 1, end);
+  const transportEnd = scan(TOKEN, s, transportStart, end);
+  const hostStart = skipWs(s, transportEnd, end);
   if (transportEnd === transportStart || hostStart === transportEnd) return false; // LWS before sent-by
-  const hostEnd = scanHost(s, hostStart, s.length);
+  const hostEnd = scanHost(s, hostStart, end);
   if (hostEnd < 0) return false;
   let port: number | undefined;
-  let i = skipWs(s, hostEnd);
-  if (code(s, i) === 58 /* : */) {
-    const portStart = skipWs(s, i + 1);
-    i = digitsEnd(s, portStart);
+  let i = skipWs(s, hostEnd, end);
+  if (code(s, i, end) === 58 /* : */) {
+    const portStart = skipWs(s, i + 1, end);
+    i = digitsEnd(s, portStart, end);
     port = decimal(s, portStart, i, 65535);
     if (port < 0) return false;
   }
@@ -168,14 +175,19 @@ function readVia(cur: Cursor): Via | false {
 }
 
 export function parseVia(value: string): Via | null {
-  const via = one(value, readVia);
+  const via = one(value, 0, value.length, readVia);
   return typeof via === 'object' ? via : null;
 }
 
 /** Every via-parm of the given Via lines, topmost first; null if any is malformed. */
 export function parseViaList(lines: readonly string[]): Via[] | null {
   const out: Via[] = [];
-  return list(lines, readVia, out) ? out : null;
+  return listOfLines(lines, readVia, out) ? out : null;
+}
+
+/** Appends the via-parms of the Via value in s[start, end) to `out`; false if any is malformed. */
+export function parseViaRange(s: string, start: number, end: number, out: Via[]): boolean {
+  return list(s, start, end, readVia, out);
 }
 
 export function formatVia(v: Via): string {
@@ -195,36 +207,36 @@ export interface NameAddr {
  * only checks the syntax, allocating nothing, and returns true; false when malformed.
  */
 function readNameAddr(cur: Cursor, build: boolean): NameAddr | boolean {
-  const s = cur.s;
-  let i = skipWs(s, cur.i);
+  const { s, end } = cur;
+  let i = skipWs(s, cur.i, end);
   let displayName: string | undefined;
-  if (code(s, i) === 34 /* " */) {
-    const end = endOfQuoted(s, i);
-    if (end < 0) return false;
-    if (build) displayName = unquoteRange(s, i, end);
-    i = skipWs(s, end + 1);
-    if (code(s, i) !== 60 /* < */) return false;
+  if (code(s, i, end) === 34 /* " */) {
+    const close = endOfQuoted(s, i, end);
+    if (close < 0) return false;
+    if (build) displayName = unquoteRange(s, i, close);
+    i = skipWs(s, close + 1, end);
+    if (code(s, i, end) !== 60 /* < */) return false;
   } else {
     // An unquoted display name is tokens and LWS (RFC 3261 §25.1 display-name); no LWS is
     // needed before the '<' (RFC 4475 §3.1.1.6).
     let j = i;
-    while (j < s.length && (inTable(TOKEN, s.charCodeAt(j)) || isWs(s.charCodeAt(j)))) j++;
-    if (code(s, j) === 60) {
+    while (j < end && (inTable(TOKEN, s.charCodeAt(j)) || isWs(s.charCodeAt(j)))) j++;
+    if (code(s, j, end) === 60) {
       if (j > i && build) displayName = s.slice(i, j).trimEnd();
       i = j;
     }
   }
   let uriStart = i;
   let uriEnd: number;
-  if (code(s, i) === 60) {
+  if (code(s, i, end) === 60) {
     uriStart = i + 1;
     uriEnd = s.indexOf('>', uriStart);
-    if (uriEnd < 0) return false;
+    if (uriEnd < 0 || uriEnd >= end) return false;
     i = uriEnd + 1;
   } else {
     // addr-spec: the URI ends at LWS, ';' (header parameters) or ',' (next element); a URI
     // containing any of , ; ? must use the name-addr form (RFC 3261 §20.10).
-    for (; i < s.length; i++) {
+    for (; i < end; i++) {
       const c = s.charCodeAt(i);
       if (c === 59 || c === 44 || isWs(c)) break;
       if (c === 63 /* ? */) return false;
@@ -241,26 +253,31 @@ function readNameAddr(cur: Cursor, build: boolean): NameAddr | boolean {
 const buildNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, true);
 const checkNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, false);
 
-/** Parses `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. Null when malformed. */
-export function parseNameAddr(value: string): NameAddr | null {
-  const na = one(value, buildNameAddr);
+/** Parses the name-addr or addr-spec filling s[start, end); null when malformed. */
+export function parseNameAddrRange(s: string, start: number, end: number): NameAddr | null {
+  const na = one(s, start, end, buildNameAddr);
   return typeof na === 'object' ? na : null;
 }
 
-/** Whether the value is one well-formed name-addr or addr-spec, without building it. */
-export function isNameAddr(value: string): boolean {
-  return one(value, checkNameAddr) !== false;
+/** Parses `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. Null when malformed. */
+export function parseNameAddr(value: string): NameAddr | null {
+  return parseNameAddrRange(value, 0, value.length);
+}
+
+/** Whether s[start, end) is one well-formed name-addr or addr-spec, without building it. */
+export function isNameAddrRange(s: string, start: number, end: number): boolean {
+  return one(s, start, end, checkNameAddr) !== false;
 }
 
 /** Every name-addr of the given lines (e.g. Contact, Route); null if any is malformed. */
 export function parseNameAddrList(lines: readonly string[]): NameAddr[] | null {
   const out: NameAddr[] = [];
-  return list(lines, buildNameAddr, out) ? out : null;
+  return listOfLines(lines, buildNameAddr, out) ? out : null;
 }
 
-/** Whether every element of the given lines is a well-formed name-addr, without building them. */
-export function isNameAddrList(lines: readonly string[]): boolean {
-  return list(lines, checkNameAddr, null);
+/** Whether s[start, end) is a list of well-formed name-addrs, without building them. */
+export function isNameAddrListRange(s: string, start: number, end: number): boolean {
+  return list(s, start, end, checkNameAddr, null);
 }
 
 export function formatNameAddr(n: NameAddr): string {
@@ -275,16 +292,21 @@ export interface CSeq {
   method: string;
 }
 
-export function parseCSeq(value: string): CSeq | null {
-  const numStart = skipWs(value, 0);
-  const numEnd = digitsEnd(value, numStart);
+/** Parses the CSeq value filling s[start, end); null when malformed. */
+export function parseCSeqRange(s: string, start: number, end: number): CSeq | null {
+  const numStart = skipWs(s, start, end);
+  const numEnd = digitsEnd(s, numStart, end);
   // The sequence number is a 32-bit unsigned integer (RFC 3261 §20.16, RFC 4475 §3.1.2.4).
-  const seq = decimal(value, numStart, numEnd, 0xffffffff);
-  const methodStart = skipWs(value, numEnd);
+  const seq = decimal(s, numStart, numEnd, 0xffffffff);
+  const methodStart = skipWs(s, numEnd, end);
   if (seq < 0 || methodStart === numEnd) return null;
-  const methodEnd = scan(TOKEN, value, methodStart);
-  if (methodEnd === methodStart || skipWs(value, methodEnd) !== value.length) return null;
-  return { seq, method: value.slice(methodStart, methodEnd) };
+  const methodEnd = scan(TOKEN, s, methodStart, end);
+  if (methodEnd === methodStart || skipWs(s, methodEnd, end) !== end) return null;
+  return { seq, method: s.slice(methodStart, methodEnd) };
+}
+
+export function parseCSeq(value: string): CSeq | null {
+  return parseCSeqRange(value, 0, value.length);
 }
 
 /** Splits a list header's raw lines into its elements; null when quoting is unbalanced. */

@@ -1,5 +1,6 @@
 // Public face of the SIP layer.
-export { SipStack, type StackOptions, type UacOptions, type UacCallbacks, type OutgoingInvite, type B2buaOptions, type RequestHandler } from './stack.js';
+export { SipStack, type StackOptions, type UacOptions, type UacCallbacks, type OutgoingInvite, type RequestHandler } from './stack.js';
+export { type B2buaOptions } from './b2bua.js';
 export { Dialog, type DialogState } from './dialog.js';
 export { IncomingRequest, ServerResponse } from './incoming.js';
 export { SipRequest, SipResponse, SipMessage } from './message.js';

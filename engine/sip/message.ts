@@ -73,6 +73,13 @@ export abstract class SipMessage {
     this.invalidate(key);
   }
 
+  /** Hands over the Via, From and CSeq values the parser has already parsed from these headers. */
+  primeParsed(vias: Via[], from: NameAddr, cseq: CSeq): void {
+    this.viaCache = vias;
+    this.fromCache = from;
+    this.cseqCache = cseq;
+  }
+
   /** Adds a value after existing ones, or before them with `first` (e.g. a new top Via). */
   add(name: string, value: string, first = false): this {
     const key = headerKey(name);

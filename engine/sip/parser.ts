@@ -3,7 +3,7 @@
 // parseMessage is complete: everything the RFC 4475 classifications depend on is checked
 // before it reports ok, and the structured headers it checks are cached on the message.
 import { TOKEN, code, decimal, isWs, scan, skipWs } from './grammar.js';
-import { KNOWN_HEADERS, isNameAddr, isNameAddrList, knownHeaderIndex } from './headers.js';
+import { type CSeq, type NameAddr, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderIndex, parseCSeqRange, parseNameAddrRange, parseViaRange } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { isUriRange } from './uri.js';
 
@@ -105,6 +105,55 @@ const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
 const REQUIRED_MASK = mask(REQUIRED);
 // May appear once only (RFC 3261 §20; RFC 4475 §3.3.8, §3.3.9).
 const SINGLE_MASK = mask(['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires']);
+const CONTACT_BIT = mask(['contact']);
+// Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
+const CALL_ID = /^[!-~]+$/;
+
+/** What checkHeader() parsed on the way. */
+interface Found {
+  vias: Via[];
+  from: NameAddr | null;
+  cseq: CSeq | null;
+  contentLength: number;
+}
+
+/**
+ * Checks a header whose value is s[start, end) (`value` as a string), keeping what it
+ * parses in `found`; returns what is wrong with it, if anything. Via, From and CSeq, which
+ * the transaction layer reads from every message, are parsed; To, Contact and the rest are
+ * only checked here and parsed when first read. Contact, Max-Forwards and Expires are
+ * checked in requests only.
+ */
+function checkHeader(found: Found, key: string, s: string, start: number, end: number, value: string, isRequest: boolean): string | undefined {
+  switch (key) {
+    case 'via':
+      return parseViaRange(s, start, end, found.vias) ? undefined : 'Bad Via';
+    case 'from':
+      return (found.from ??= parseNameAddrRange(s, start, end)) ? undefined : 'Bad From';
+    case 'to':
+      return isNameAddrRange(s, start, end) ? undefined : 'Bad To';
+    case 'cseq':
+      return (found.cseq ??= parseCSeqRange(s, start, end)) ? undefined : 'Bad CSeq';
+    case 'call-id':
+      return CALL_ID.test(value) ? undefined : 'Bad Call-ID';
+    case 'content-length':
+      found.contentLength = decimal(s, start, end, 0xffffffff);
+      return found.contentLength < 0 ? 'Bad Content-Length' : undefined;
+  }
+  if (!isRequest) return undefined;
+  switch (key) {
+    case 'contact':
+      return value === '*' || isNameAddrListRange(s, start, end) ? undefined : 'Bad Contact';
+    case 'max-forwards':
+      return decimal(s, start, end, 255) < 0 ? 'Bad Max-Forwards' : undefined;
+    case 'expires':
+      return decimal(s, start, end, 0xffffffff) < 0 ? 'Bad Expires' : undefined;
+  }
+  return undefined;
+}
+
+// The headers checkHeader() looks at are the first KNOWN_HEADERS.
+const CHECKED = KNOWN_HEADERS.indexOf('expires') + 1;
 
 export function parseMessage(data: Buffer): ParseResult {
   // CRLFs before the start line are ignored (RFC 3261 §7.5).
@@ -132,6 +181,7 @@ export function parseMessage(data: Buffer): ParseResult {
     error = line.error;
   }
 
+  const found: Found = { vias: [], from: null, cseq: null, contentLength: -1 };
   let bodyStart = blank < 0 ? data.length : blank + 4;
   let headEnd = s.length;
   let seen = 0; // KNOWN_HEADERS bits present
@@ -152,7 +202,10 @@ export function parseMessage(data: Buffer): ParseResult {
     }
     // field-name HCOLON: whitespace may precede the colon (RFC 3261 §25.1).
     const nameEnd = trimEnd(s, pos, Math.min(colon, end));
-    let value = colon < end ? s.slice(skipWs(s, colon + 1), trimEnd(s, colon + 1, end)) : '';
+    let src = s;
+    let valueStart = colon < end ? skipWs(s, colon + 1, end) : end;
+    let valueEnd = trimEnd(s, valueStart, end);
+    let value = s.slice(valueStart, valueEnd);
     if (isWs(code(s, nl + 1))) {
       // Continuation lines are folded into one SP (RFC 3261 §7.3.1). join() keeps the value a
       // flat string, which later scans read much faster than a concatenation.
@@ -161,14 +214,16 @@ export function parseMessage(data: Buffer): ParseResult {
         const from = nl + 1;
         nl = nextLf(s, from);
         const partEnd = trimEnd(s, from, contentEnd(s, from, nl));
-        const partStart = skipWs(s, from);
+        const partStart = skipWs(s, from, partEnd);
         if (partStart < partEnd) parts.push(s.slice(partStart, partEnd));
       }
-      value = parts.join(' ');
+      src = value = parts.join(' ');
+      valueStart = 0;
+      valueEnd = value.length;
     }
     const index = colon < end ? knownHeaderIndex(s, pos, nameEnd) : -1;
     if (index < 0) {
-      if (colon >= end || nameEnd === pos || scan(TOKEN, s, pos) !== nameEnd) {
+      if (colon >= end || nameEnd === pos || scan(TOKEN, s, pos, nameEnd) !== nameEnd) {
         if (!request) return fail('Bad Header Line');
         error ??= fail('Bad Header Line', request);
       } else {
@@ -176,10 +231,18 @@ export function parseMessage(data: Buffer): ParseResult {
       }
       continue;
     }
-    const bit = index < 31 ? 1 << index : 0;
+    const key = KNOWN_HEADERS[index];
+    message.appendHeader(key, value);
+    if (index >= CHECKED) continue;
+    const bit = 1 << index;
     repeated |= seen & bit;
     seen |= bit;
-    message.appendHeader(KNOWN_HEADERS[index], value);
+    // After the first problem only the headers are still wanted (for the 400), not more checks.
+    const problem = error ? undefined : checkHeader(found, key, src, valueStart, valueEnd, value, request !== undefined);
+    if (problem) {
+      if (!request) return fail(problem);
+      error = fail(problem, request);
+    }
   }
   if (!error && hasBareCr(s, headEnd)) error = fail('Bad Header Line', request);
   if (error) return error;
@@ -187,48 +250,20 @@ export function parseMessage(data: Buffer): ParseResult {
   const bad = (reason: string): ParseFailure => fail(reason, request);
   if (repeated & SINGLE_MASK) return bad(`Multiple ${KNOWN_HEADERS[31 - Math.clz32(repeated & SINGLE_MASK)]} Values`);
   if ((seen & REQUIRED_MASK) !== REQUIRED_MASK) return bad(`Missing ${REQUIRED.find((k) => !message.has(k))} Header`);
-  const contentLength = message.get('content-length');
   let bodyEnd = data.length;
-  if (contentLength !== undefined) {
-    const length = decimal(contentLength, 0, contentLength.length, 0xffffffff);
-    if (length < 0) return bad('Bad Content-Length');
+  if (found.contentLength >= 0) {
     // RFC 3261 §18.3: a body shorter than Content-Length is an error; extra bytes are dropped (RFC 4475 §3.1.1.8).
-    if (bodyStart + length > data.length) return bad('Content-Length Exceeds Body');
-    bodyEnd = bodyStart + length;
+    if (bodyStart + found.contentLength > data.length) return bad('Content-Length Exceeds Body');
+    bodyEnd = bodyStart + found.contentLength;
   }
   if (bodyEnd > bodyStart) message.body = data.subarray(bodyStart, bodyEnd);
-  return check(message, request);
-}
-
-// Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
-const CALL_ID = /^[!-~]+$/;
-
-/** 1*DIGIT no larger than `max`, when present. */
-function badNumber(value: string | undefined, max: number): boolean {
-  return value !== undefined && decimal(value, 0, value.length, max) < 0;
-}
-
-/**
- * The structured checks: every header the stack relies on parses. Via, From and CSeq,
- * which the transaction layer reads from every message, are parsed and cached; To,
- * Contact and the Request-URI are only checked here and parsed when first read.
- */
-function check(message: SipRequest | SipResponse, request: SipRequest | undefined): ParseResult {
-  const bad = (reason: string): ParseFailure => fail(reason, request);
-  if (!CALL_ID.test(message.callId)) return bad('Bad Call-ID');
-  if (!message.vias?.length) return bad('Bad Via');
-  if (!message.from) return bad('Bad From');
-  if (!isNameAddr(message.get('to')!)) return bad('Bad To');
-  const cseq = message.cseq;
-  if (!cseq) return bad('Bad CSeq');
   if (request) {
-    if (cseq.method !== request.method) return bad('CSeq Method Mismatch');
+    if (found.cseq!.method !== request.method) return bad('CSeq Method Mismatch');
     // A Request-URI carries no headers or angle brackets (RFC 3261 §19.1.1, RFC 4475 §3.1.2.7/11).
     if (!isUriRange(request.uri, 0, request.uri.length, false)) return bad('Bad Request-URI');
-    const contact = message.lines('contact');
-    if (!(contact.length === 1 && contact[0] === '*') && !isNameAddrList(contact)) return bad('Bad Contact');
-    if (badNumber(message.get('max-forwards'), 255)) return bad('Bad Max-Forwards');
-    if (badNumber(message.get('expires'), 0xffffffff)) return bad('Bad Expires');
+    // `*` stands alone (RFC 3261 §10.2.2).
+    if (repeated & CONTACT_BIT && message.lines('contact').includes('*')) return bad('Bad Contact');
   }
+  message.primeParsed(found.vias, found.from!, found.cseq!);
   return { ok: true, message };
 }

@@ -15,6 +15,7 @@ import { DEFAULT_TIMERS, type TimerSettings } from './transaction/timers.js';
 import { TransportLayer } from './transport/index.js';
 import type { SendTarget } from './transport/types.js';
 import { buildAuthorization, parseDigestHeader } from './auth/digest.js';
+import { bridgeCall, type B2buaOptions } from './b2bua.js';
 
 export type RequestHandler = (req: IncomingRequest, res: ServerResponse) => void;
 
@@ -51,14 +52,6 @@ export interface OutgoingInvite {
   cancel(): void;
 }
 
-export interface B2buaOptions extends UacOptions {
-  /** Give up on the callee after this long: CANCEL it, answer the caller 480. */
-  noAnswerTimeoutMs?: number;
-  /** SDP to answer the caller with; defaults to the callee's answer. */
-  localSdpA?: string | ((calleeSdp: string) => string);
-  /** Provisional statuses relayed to the caller (default 180 and 183). */
-  passProvisional?: boolean;
-}
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY, MESSAGE';
 /** Extensions we implement, for Require checks (RFC 3261 §8.2.2.3). */
@@ -422,53 +415,11 @@ export class SipStack implements TransactionUser, DialogHost {
   }
 
   /**
-   * Bridges an inbound INVITE to `uri`: relays provisionals, CANCEL, the callee's failure
-   * status, a no-answer timeout (480), then BYE and re-INVITEs both ways once answered.
+   * Bridges an inbound INVITE to `uri` (see b2bua.ts): provisionals, CANCEL, failures and a
+   * no-answer timeout go back to the caller; once answered, BYE and re-INVITEs pass both ways.
    */
-  async createB2BUA(req: IncomingRequest, res: ServerResponse, uri: string, opts: B2buaOptions = {}): Promise<{ uas: Dialog; uac: Dialog }> {
-    let outgoing: OutgoingInvite | undefined;
-    let timedOut = false;
-    const onCancel = (): void => outgoing?.cancel();
-    req.once('cancel', onCancel);
-    const timer = opts.noAnswerTimeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          outgoing?.cancel();
-        }, opts.noAnswerTimeoutMs)
-      : undefined;
-    let uac: Dialog;
-    try {
-      uac = await this.createUAC(uri, { ...opts, localSdp: opts.localSdp ?? (req.msg.body.length ? req.body : undefined) }, {
-        cbRequest: (h) => (outgoing = h),
-        cbProvisional: (p) => {
-          if (opts.passProvisional === false || req.canceled) return;
-          if (p.status === 180 || p.status === 183) {
-            res.send(p.status, p.body.length ? { body: p.body, contentType: 'application/sdp', headers: { Contact: this.contact } } : { headers: { Contact: this.contact } });
-          }
-        },
-      });
-    } catch (err) {
-      if (!req.canceled) {
-        if (timedOut) res.send(480, { reason: 'No Answer' });
-        else if (err instanceof SipError) res.send(err.status >= 300 ? err.status : 500, { reason: err.reason });
-        else res.send(500);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-      req.off('cancel', onCancel);
-    }
-    const calleeSdp = uac.remoteSdp ?? '';
-    const localSdpA = typeof opts.localSdpA === 'function' ? opts.localSdpA(calleeSdp) : (opts.localSdpA ?? uac.remoteSdp);
-    let uas: Dialog;
-    try {
-      uas = await this.createUAS(req, res, { localSdp: localSdpA });
-    } catch (err) {
-      await uac.destroy();
-      throw err;
-    }
-    linkDialogs(uas, uac);
-    return { uas, uac };
+  createB2BUA(req: IncomingRequest, res: ServerResponse, uri: string, opts: B2buaOptions = {}): Promise<{ uas: Dialog; uac: Dialog }> {
+    return bridgeCall(this, req, res, uri, opts);
   }
 
   /** Sends an out-of-dialog non-INVITE request (OPTIONS, MESSAGE, REGISTER...). */
@@ -507,20 +458,3 @@ function formatFrom(from: string | undefined, host: string, tag: string): string
   if (from.includes('<') || from.includes(':')) return `${from.includes('<') ? from : `<${from}>`};tag=${tag}`;
   return `<sip:${from}@${host}>;tag=${tag}`;
 }
-
-/** Wires BYE and re-INVITE/UPDATE of two dialogs to each other (the B2BUA's call legs). */
-function linkDialogs(a: Dialog, b: Dialog): void {
-  const pair: [Dialog, Dialog][] = [
-    [a, b],
-    [b, a],
-  ];
-  for (const [from, to] of pair) {
-    from.on('destroy', () => void to.destroy());
-    from.on('modify', (req, res) => {
-      to.modify(req.body)
-        .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
-        .catch((err: unknown) => res.send(err instanceof SipError && err.status >= 400 ? err.status : 500));
-    });
-  }
-}
-

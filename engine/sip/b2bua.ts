@@ -1,0 +1,83 @@
+// The B2BUA: an inbound call leg bridged to an outbound one, in the spirit of drachtio-srf's
+// createB2BUA. Signalling only; media anchoring joins when the media core does.
+import { SipError } from './errors.js';
+import type { Dialog } from './dialog.js';
+import type { IncomingRequest, ServerResponse } from './incoming.js';
+import type { OutgoingInvite, SipStack, UacOptions } from './stack.js';
+
+export interface B2buaOptions extends UacOptions {
+  /** Give up on the callee after this long: CANCEL it, answer the caller 480. */
+  noAnswerTimeoutMs?: number;
+  /** SDP to answer the caller with; defaults to the callee's answer. */
+  localSdpA?: string | ((calleeSdp: string) => string);
+  /** Provisional statuses relayed to the caller (default 180 and 183). */
+  passProvisional?: boolean;
+}
+
+/**
+ * Bridges an inbound INVITE to `uri`: relays provisionals, CANCEL, the callee's failure
+ * status, a no-answer timeout (480), then BYE and re-INVITEs both ways once answered.
+ */
+export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: ServerResponse, uri: string, opts: B2buaOptions = {}): Promise<{ uas: Dialog; uac: Dialog }> {
+  let outgoing: OutgoingInvite | undefined;
+  let timedOut = false;
+  const onCancel = (): void => outgoing?.cancel();
+  req.once('cancel', onCancel);
+  const timer = opts.noAnswerTimeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
+        if (!req.canceled) res.send(480, { reason: 'No Answer' });
+        outgoing?.cancel();
+      }, opts.noAnswerTimeoutMs)
+    : undefined;
+  let uac: Dialog;
+  try {
+    uac = await stack.createUAC(uri, { ...opts, localSdp: opts.localSdp ?? (req.msg.body.length ? req.body : undefined) }, {
+      cbRequest: (h) => (outgoing = h),
+      cbProvisional: (p) => {
+        if (opts.passProvisional === false || req.canceled) return;
+        if (p.status === 180 || p.status === 183) {
+          res.send(p.status, p.body.length ? { body: p.body, contentType: 'application/sdp', headers: { Contact: stack.contact } } : { headers: { Contact: stack.contact } });
+        }
+      },
+    });
+  } catch (err) {
+    if (!req.canceled && !timedOut) {
+      if (err instanceof SipError) res.send(err.status >= 300 ? err.status : 500, { reason: err.reason });
+      else res.send(500);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    req.off('cancel', onCancel);
+  }
+  const calleeSdp = uac.remoteSdp ?? '';
+  const localSdpA = typeof opts.localSdpA === 'function' ? opts.localSdpA(calleeSdp) : (opts.localSdpA ?? uac.remoteSdp);
+  let uas: Dialog;
+  try {
+    uas = await stack.createUAS(req, res, { localSdp: localSdpA });
+  } catch (err) {
+    await uac.destroy();
+    throw err;
+  }
+  linkDialogs(uas, uac);
+  return { uas, uac };
+}
+
+/** Wires BYE and re-INVITE/UPDATE of two dialogs to each other (the B2BUA's call legs). */
+function linkDialogs(a: Dialog, b: Dialog): void {
+  const pair: [Dialog, Dialog][] = [
+    [a, b],
+    [b, a],
+  ];
+  for (const [from, to] of pair) {
+    from.on('destroy', () => void to.destroy());
+    from.on('modify', (req, res) => {
+      to.modify(req.body)
+        .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
+        .catch((err: unknown) => res.send(err instanceof SipError && err.status >= 400 ? err.status : 500));
+    });
+  }
+}
+
