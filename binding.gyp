@@ -2,10 +2,30 @@
   "targets": [
     {
       "target_name": "switchyard_media",
-      "sources": ["native/src/addon.cc"],
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/codec_bindings.cc",
+        "native/src/endpoint.cc",
+        "native/src/engine_wrap.cc",
+        "native/src/g711.cc",
+        "native/src/js_args.cc",
+        "native/src/media_core.cc",
+        "native/src/media_thread.cc",
+        "native/src/mixer.cc",
+        "native/src/net_address.cc",
+        "native/src/port_pool.cc",
+        "native/src/receive_buffer.cc",
+        "native/src/rtp.cc",
+        "native/src/sequence.cc",
+        "native/src/tick_stats.cc",
+        "native/src/tone.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra"]
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra"],
+      "libraries": ["-lpthread"]
     }
   ]
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { SipError, type Dialog, type IncomingRequest, type Registrar, type ServerResponse, type SipStack } from '../sip/index.js';
 import { isSipUri } from '../sip/uri.js';
 import type { EventLog } from '../store/event-log.js';
-import { answerSdp, type MediaAddress } from './sdp.js';
+import { answerSdp, type MediaAddress } from '../../media/sdp.js';
 
 export interface DemoRouteOptions {
   stack: SipStack;

@@ -1,9 +1,14 @@
-// The media-plane addon. Until the media core lands it only reports its ABI
-// version, so the build, load path and packaging are exercised from day one.
+// The media-plane addon: module entry. Exports the ABI version, the Engine class (media
+// threads, endpoints, mixers) and the G.711 codec functions.
 #include <napi.h>
 
+#include "codec_bindings.h"
+#include "engine_wrap.h"
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("Engine", sy::EngineWrap::Define(env));
+  exports.Set("g711", sy::CodecBindings(env));
   return exports;
 }
 

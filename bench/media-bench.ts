@@ -1,0 +1,91 @@
+// Media-plane benchmark: N bridged calls, all traffic on loopback through the addon.
+// Each call is a mixer with two endpoints A and B (A hears B, B hears A), as a B2BUA bridge
+// has; each of them talks RTP to a far-end endpoint of the same engine that plays a tone at
+// it (F_A → A, F_B → B) and receives the mix. So a call here is 4 endpoints and 4 packets
+// sent and received per 20 ms tick (a production call is 2 of each; the far ends stand in
+// for the phones). Prints one JSON object; progress goes to stderr.
+//
+//   npm run build && node dist/bench/media-bench.js [--threads N] [--calls 50,200,500] [--seconds S]
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaEngine, type Endpoint, type EndpointStats } from '../media/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const threads = Number(arg('threads', '1'));
+const steps = arg('calls', '50,200,500').split(',').map(Number);
+const seconds = Number(arg('seconds', '5'));
+const PORT_MIN = Number(arg('port-min', '30000'));
+
+interface StepResult {
+  calls: number;
+  endpoints: number;
+  seconds: number;
+  packetsPerSecondIn: number;
+  packetsPerSecondOut: number;
+  cpuPercent: number;
+  lost: number;
+  underruns: number;
+  sendErrors: number;
+  threads: Array<{ index: number; endpoints: number; overruns: number; workUs: object; latenessUs: object }>;
+}
+
+function sum(stats: EndpointStats[], key: keyof EndpointStats): number {
+  return stats.reduce((n, s) => n + s[key], 0);
+}
+
+async function step(calls: number): Promise<StepResult> {
+  const engine = new MediaEngine({ threads, portMin: PORT_MIN, portMax: PORT_MIN + calls * 8 + 100, address: '127.0.0.1' }).start();
+  const all: Endpoint[] = [];
+  try {
+    for (let c = 0; c < calls; c++) {
+      const mixer = engine.createMixer();
+      const a = engine.createEndpoint({ mixer });
+      const b = engine.createEndpoint({ mixer });
+      const fa = engine.createEndpoint({ mixer });
+      const fb = engine.createEndpoint({ mixer });
+      mixer.addMember(a, { hears: [] });
+      mixer.addMember(b, { hears: [a] });
+      mixer.setHears(a, [b]);
+      for (const [near, far, hz] of [[a, fa, 500], [b, fb, 1100]] as const) {
+        near.setRemote('127.0.0.1', far.port);
+        far.setRemote('127.0.0.1', near.port);
+        far.playTone(hz + (c % 50), { amplitude: 0.3 });
+      }
+      all.push(a, b, fa, fb);
+    }
+    await sleep(1000); // settle: latching, prefill
+    const before = all.map((e) => e.stats());
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await sleep(seconds * 1000);
+    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const after = all.map((e) => e.stats());
+    const delta = (key: keyof EndpointStats): number => sum(after, key) - sum(before, key);
+    const threadStats = engine.stats().threads;
+    return {
+      calls,
+      endpoints: all.length,
+      seconds: Number(elapsed.toFixed(2)),
+      packetsPerSecondIn: Math.round(delta('packetsIn') / elapsed),
+      packetsPerSecondOut: Math.round(delta('packetsOut') / elapsed),
+      cpuPercent: Number((((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)),
+      lost: delta('lost'),
+      underruns: delta('underruns'),
+      sendErrors: delta('sendErrors'),
+      threads: threadStats.map((t) => ({ index: t.index, endpoints: t.endpoints, overruns: t.overruns, workUs: t.workUs, latenessUs: t.latenessUs })),
+    };
+  } finally {
+    engine.close();
+  }
+}
+
+const results: StepResult[] = [];
+for (const calls of steps) {
+  process.stderr.write(`media-bench: ${calls} calls (${calls * 4} endpoints) on ${threads} thread(s), ${seconds} s\n`);
+  results.push(await step(calls));
+}
+console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, results }, null, 2));

@@ -1,0 +1,125 @@
+// An RTP endpoint: one UDP socket on a media thread. Created by MediaEngine.createEndpoint.
+import { EventEmitter } from 'node:events';
+import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
+
+const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
+  'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
+  'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents',
+  'sendErrors', 'rtpTimeouts', 'jitterUs',
+];
+
+/** All counters at 0 (an endpoint whose counters could not be read any more). */
+export function zeroStats(): EndpointStats {
+  return Object.fromEntries(COUNTERS.map((k) => [k, 0])) as unknown as EndpointStats;
+}
+
+export interface ToneOptions {
+  /** Peak amplitude as a fraction of full scale, 0–1. Default 0.25. */
+  amplitude?: number;
+  /** How long; 0 or absent: until stopTone(). A 'toneDone' event follows a finite tone. */
+  durationMs?: number;
+  /**
+   * 'remote' (default): the far end of this endpoint hears the tone.
+   * 'mixer': the tone joins what this endpoint says, so the mixer members that hear this
+   * endpoint hear it (as if its caller produced it).
+   */
+  target?: 'remote' | 'mixer';
+}
+
+export interface EndpointEventMap {
+  /** Symmetric RTP: the first valid packet came from here; we send here from now on. */
+  latched: [{ address: string; port: number }];
+  /** The sender's SSRC changed; sequence tracking and the receive buffer started over. */
+  ssrcChange: [{ ssrc: number; previous: number }];
+  /** No valid RTP for the configured time (raised once per silence). */
+  rtpTimeout: [{ silentMs: number }];
+  /** A finite tone finished. */
+  toneDone: [];
+  /** The socket is closed and its port free; final counters. */
+  closed: [EndpointStats];
+}
+
+export class Endpoint extends EventEmitter<EndpointEventMap> {
+  private closing: Promise<EndpointStats> | undefined;
+  private resolveClose: ((stats: EndpointStats) => void) | undefined;
+  private finalStats: EndpointStats | undefined;
+
+  /** @internal Use MediaEngine.createEndpoint. */
+  constructor(
+    /** @internal */ readonly native: NativeEngine,
+    readonly id: number,
+    /** Local address the socket is bound to. */
+    readonly address: string,
+    /** Local RTP port (even). RTCP (port + 1) is not opened yet. */
+    readonly port: number,
+    /** Index of the media thread that owns this endpoint. */
+    readonly thread: number,
+    private readonly onCloseRequested: (ep: Endpoint) => void = () => {},
+  ) {
+    super();
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Where to send RTP (from the remote SDP). With symmetric RTP, the latched source wins. */
+  setRemote(address: string, port: number): void {
+    this.native.setRemote(this.id, address, port);
+  }
+
+  /** Codec of what we send; we decode PCMU and PCMA whichever arrives. */
+  setCodec(codec: CodecName): void {
+    this.native.setCodec(this.id, codec);
+  }
+
+  /** Payload type numbers (absent fields take the defaults 0, 8, 101). */
+  setPayloadTypes(payloadTypes: PayloadTypeMap): void {
+    this.native.setPayloadTypes(this.id, payloadTypes);
+  }
+
+  /** Echo: what arrives is decoded and sent back (re-encoded), every tick. */
+  setEcho(on: boolean): void {
+    this.native.setEcho(this.id, on);
+  }
+
+  /** Raise 'rtpTimeout' after this long without valid RTP; 0 disables. */
+  setRtpTimeout(ms: number): void {
+    this.native.setRtpTimeout(this.id, ms);
+  }
+
+  /** A sine of `frequencyHz` (1–3999). Replaces any tone already playing. */
+  playTone(frequencyHz: number, options: ToneOptions = {}): void {
+    this.native.playTone(this.id, frequencyHz, options);
+  }
+
+  stopTone(): void {
+    this.native.stopTone(this.id);
+  }
+
+  /** Current counters (after close: the final ones). */
+  stats(): EndpointStats {
+    if (this.finalStats) return { ...this.finalStats };
+    return this.native.endpointStats(this.id);
+  }
+
+  /** Closes the socket on its media thread; resolves with the final counters once the port is free. Idempotent. */
+  close(): Promise<EndpointStats> {
+    if (this.closing) return this.closing;
+    this.closing = new Promise((resolve) => {
+      this.resolveClose = resolve;
+    });
+    this.native.closeEndpoint(this.id);
+    this.onCloseRequested(this);
+    return this.closing;
+  }
+
+  /** @internal The engine reports the end (from the 'closed' event or its own close). */
+  markClosed(stats: EndpointStats): void {
+    if (this.finalStats) return;
+    this.finalStats = stats;
+    if (!this.closing) this.closing = Promise.resolve(stats);
+    this.resolveClose?.(stats);
+    this.emit('closed', stats);
+  }
+}

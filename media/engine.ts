@@ -1,0 +1,201 @@
+// The media engine: the addon's media threads behind a small class. Commands go down as
+// plain calls; events come up in per-tick batches and are re-emitted here and on the
+// endpoint they concern.
+import { EventEmitter } from 'node:events';
+import { Endpoint, zeroStats } from './endpoint.js';
+import { MediaError } from './errors.js';
+import { Mixer } from './mixer.js';
+import {
+  loadAddon,
+  type CodecName,
+  type EndpointStats,
+  type NativeEngine,
+  type NativeEvent,
+  type PayloadTypeMap,
+  type ThreadStats,
+} from './native.js';
+
+export interface MediaEngineOptions {
+  /** Media threads; default one per core (at least 1, at most 64). */
+  threads?: number;
+  /** RTP ports are even ports from portMin..portMax. Default 10000–20000. */
+  portMin?: number;
+  portMax?: number;
+  /** Address endpoints bind to unless they say otherwise. Default 127.0.0.1. */
+  address?: string;
+  /** Default RTP timeout of new endpoints; 0 (default) disables. */
+  rtpTimeoutMs?: number;
+  /** Audio the receive buffer collects before playing, default 40 ms (0–200). */
+  jitterMs?: number;
+}
+
+export interface EndpointOptions {
+  /** Bind address (IPv4 or IPv6 literal); default the engine's. */
+  address?: string;
+  /** Put the endpoint on this media thread. */
+  thread?: number;
+  /** Put the endpoint on this mixer's thread (so it can join it). */
+  mixer?: Mixer;
+  /** Codec we send; default PCMU. */
+  codec?: CodecName;
+  payloadTypes?: PayloadTypeMap;
+  /** Symmetric RTP (latch onto the first source, drop others); default true. */
+  symmetric?: boolean;
+  rtpTimeoutMs?: number;
+  jitterMs?: number;
+  /** Echo what arrives back to the sender. */
+  echo?: boolean;
+}
+
+export interface MediaEngineStats {
+  threads: ThreadStats[];
+  endpoints: number;
+  mixers: number;
+}
+
+export interface MediaEngineEventMap {
+  latched: [Endpoint, { address: string; port: number }];
+  ssrcChange: [Endpoint, { ssrc: number; previous: number }];
+  rtpTimeout: [Endpoint, { silentMs: number }];
+  toneDone: [Endpoint];
+  closed: [Endpoint, EndpointStats];
+}
+
+export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
+  private native: NativeEngine | undefined;
+  private isClosed = false;
+  private readonly endpoints = new Map<number, Endpoint>();
+  private readonly mixers = new Set<Mixer>();
+  /** Endpoints whose close() is in flight: until their 'closed' event the process stays up. */
+  private readonly closing = new Set<Endpoint>();
+
+  constructor(private readonly options: MediaEngineOptions = {}) {
+    super();
+  }
+
+  get started(): boolean {
+    return this.native !== undefined;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Starts the media threads. Throws TypeError/RangeError on bad options. */
+  start(): this {
+    if (this.isClosed) throw new MediaError('media engine is closed', 'CLOSED');
+    if (this.native) return this;
+    const { Engine } = loadAddon();
+    this.native = new Engine({ ...this.options }, (events) => this.dispatch(events));
+    return this;
+  }
+
+  /** A new RTP endpoint on a free even port. */
+  createEndpoint(options: EndpointOptions = {}): Endpoint {
+    const native = this.running();
+    const { mixer, ...rest } = options;
+    if (mixer !== undefined && !(mixer instanceof Mixer)) throw new TypeError('options.mixer must be a Mixer');
+    if (mixer && mixer.native !== native) {
+      throw new MediaError(`mixer ${mixer.id} belongs to another media engine`, 'FOREIGN_OBJECT');
+    }
+    const info = native.createEndpoint(mixer ? { ...rest, mixer: mixer.id } : rest);
+    const endpoint = new Endpoint(native, info.id, info.address, info.port, info.thread, (ep) => {
+      this.closing.add(ep);
+      if (this.closing.size === 1) native.keepAlive(true);
+    });
+    this.endpoints.set(info.id, endpoint);
+    return endpoint;
+  }
+
+  /** A new mixer, on the given thread or the least loaded one. */
+  createMixer(options: { thread?: number } = {}): Mixer {
+    const native = this.running();
+    const info = native.createMixer(options);
+    const mixer = new Mixer(native, info.id, info.thread);
+    this.mixers.add(mixer);
+    return mixer;
+  }
+
+  endpoint(id: number): Endpoint | undefined {
+    return this.endpoints.get(id);
+  }
+
+  stats(): MediaEngineStats {
+    const native = this.running();
+    for (const m of this.mixers) if (m.closed) this.mixers.delete(m);
+    return { threads: native.stats().threads, endpoints: this.endpoints.size, mixers: this.mixers.size };
+  }
+
+  /**
+   * Stops the media threads and closes every socket (ports are free when this returns).
+   * Open endpoints get their 'closed' event with final counters. Safe to call twice.
+   */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const native = this.native;
+    if (!native) return;
+    const open = [...this.endpoints.values()];
+    const last = new Map<Endpoint, EndpointStats>();
+    for (const ep of open) {
+      try {
+        last.set(ep, native.endpointStats(ep.id));
+      } catch {
+        // already gone on its thread: its 'closed' event is on the way or was lost
+      }
+    }
+    native.close();
+    for (const m of this.mixers) m.close();
+    this.mixers.clear();
+    for (const ep of open) this.finish(ep, last.get(ep) ?? zeroStats());
+  }
+
+  private finish(ep: Endpoint, stats: EndpointStats): void {
+    this.endpoints.delete(ep.id);
+    if (this.closing.delete(ep) && this.closing.size === 0 && !this.isClosed) this.native?.keepAlive(false);
+    ep.markClosed(stats);
+    this.emit('closed', ep, stats);
+  }
+
+  private running(): NativeEngine {
+    if (this.isClosed) throw new MediaError('media engine is closed', 'CLOSED');
+    if (!this.native) throw new MediaError('media engine is not started (call start())', 'NOT_STARTED');
+    return this.native;
+  }
+
+  private dispatch(events: NativeEvent[]): void {
+    for (const ev of events) {
+      const ep = this.endpoints.get(ev.endpointId);
+      if (!ep) continue;
+      switch (ev.type) {
+        case 'latched': {
+          const info = { address: ev.address, port: ev.port };
+          ep.emit('latched', info);
+          this.emit('latched', ep, info);
+          break;
+        }
+        case 'ssrcChange': {
+          const info = { ssrc: ev.ssrc, previous: ev.previous };
+          ep.emit('ssrcChange', info);
+          this.emit('ssrcChange', ep, info);
+          break;
+        }
+        case 'rtpTimeout': {
+          const info = { silentMs: ev.silentMs };
+          ep.emit('rtpTimeout', info);
+          this.emit('rtpTimeout', ep, info);
+          break;
+        }
+        case 'toneDone':
+          ep.emit('toneDone');
+          this.emit('toneDone', ep);
+          break;
+        case 'closed': {
+          const { type: _type, endpointId: _id, ...stats } = ev;
+          this.finish(ep, stats);
+          break;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// Public face of the media layer: engine, endpoints, mixers, mix modes, G.711, SDP.
+export { MediaEngine, type EndpointOptions, type MediaEngineEventMap, type MediaEngineOptions, type MediaEngineStats } from './engine.js';
+export { Endpoint, type EndpointEventMap, type ToneOptions } from './endpoint.js';
+export { Mixer, type AddMemberOptions } from './mixer.js';
+export { hearSets, everyoneHearsEveryone, MIX_MODES, type MixMode, type MixRoles } from './modes.js';
+export { MediaError, type MediaErrorCode } from './errors.js';
+export { ulawEncode, ulawDecode, alawEncode, alawDecode } from './g711.js';
+export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type PayloadTypeMap, type Percentiles, type ThreadStats } from './native.js';
+export {
+  answerSdp,
+  sdpDirection,
+  remoteMedia,
+  configureEndpoint,
+  type Direction,
+  type MediaAddress,
+  type RemoteMedia,
+} from './sdp.js';

@@ -1,0 +1,167 @@
+// Loads the media addon (build/Release/switchyard_media.node) and types its raw surface.
+// Everything else in media/ goes through the classes in engine.ts; this is internal.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MediaError } from './errors.js';
+
+/** The addon ABI this TypeScript face was written against. */
+export const ABI_VERSION = 2;
+
+export type CodecName = 'PCMU' | 'PCMA';
+
+export interface PayloadTypeMap {
+  /** PCMU payload type, default 0 (RFC 3551). */
+  pcmu?: number;
+  /** PCMA payload type, default 8 (RFC 3551). */
+  pcma?: number;
+  /** telephone-event (RFC 4733) payload type, 96–127, default 101; null: none. */
+  telephoneEvent?: number | null;
+}
+
+export interface NativeEngineOptions {
+  threads?: number;
+  portMin?: number;
+  portMax?: number;
+  address?: string;
+  rtpTimeoutMs?: number;
+  jitterMs?: number;
+}
+
+export interface NativeEndpointOptions {
+  address?: string;
+  thread?: number;
+  mixer?: number;
+  codec?: CodecName;
+  payloadTypes?: PayloadTypeMap;
+  symmetric?: boolean;
+  rtpTimeoutMs?: number;
+  jitterMs?: number;
+  echo?: boolean;
+}
+
+export interface NativeToneOptions {
+  amplitude?: number;
+  durationMs?: number;
+  target?: 'remote' | 'mixer';
+}
+
+/** Counters of one endpoint; see native/src/counters.h for each one's meaning. */
+export interface EndpointStats {
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  malformed: number;
+  wrongSource: number;
+  unknownPayloadType: number;
+  lost: number;
+  duplicates: number;
+  late: number;
+  ssrcChanges: number;
+  sequenceRestarts: number;
+  underruns: number;
+  overflows: number;
+  telephoneEvents: number;
+  sendErrors: number;
+  rtpTimeouts: number;
+  jitterUs: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+export interface ThreadStats {
+  index: number;
+  ticks: number;
+  /** Clock expirations that found the previous tick still running (missed ticks). */
+  overruns: number;
+  endpoints: number;
+  mixers: number;
+  /** How late each tick started after its 20 ms deadline, over the last 1000 ticks. */
+  latenessUs: Percentiles;
+  /** How long each tick took, over the last 1000 ticks. */
+  workUs: Percentiles;
+}
+
+export type NativeEvent =
+  | { type: 'latched'; endpointId: number; address: string; port: number }
+  | { type: 'ssrcChange'; endpointId: number; ssrc: number; previous: number }
+  | { type: 'rtpTimeout'; endpointId: number; silentMs: number }
+  | { type: 'toneDone'; endpointId: number }
+  | ({ type: 'closed'; endpointId: number } & EndpointStats);
+
+export interface NativeEngine {
+  createEndpoint(options?: NativeEndpointOptions): { id: number; address: string; port: number; thread: number };
+  closeEndpoint(id: number): void;
+  setRemote(id: number, address: string, port: number): void;
+  setCodec(id: number, codec: CodecName): void;
+  setPayloadTypes(id: number, payloadTypes: PayloadTypeMap): void;
+  setEcho(id: number, on: boolean): void;
+  setRtpTimeout(id: number, ms: number): void;
+  playTone(id: number, frequencyHz: number, options?: NativeToneOptions): void;
+  stopTone(id: number): void;
+  endpointStats(id: number): EndpointStats;
+  createMixer(options?: { thread?: number }): { id: number; thread: number };
+  closeMixer(id: number): void;
+  addMember(mixerId: number, endpointId: number): void;
+  removeMember(mixerId: number, endpointId: number): void;
+  setHears(mixerId: number, sets: Array<[number, number[]]>): void;
+  stats(): { threads: ThreadStats[] };
+  close(): void;
+  isClosed(): boolean;
+  /** While true, pending events keep the process alive (the default is false). */
+  keepAlive(on: boolean): void;
+}
+
+export interface NativeAddon {
+  abiVersion: number;
+  Engine: new (options: NativeEngineOptions, onEvents: (events: NativeEvent[]) => void) => NativeEngine;
+  g711: {
+    ulawEncode(samples: Int16Array): Uint8Array;
+    ulawDecode(codes: Uint8Array): Int16Array;
+    alawEncode(samples: Int16Array): Uint8Array;
+    alawDecode(codes: Uint8Array): Int16Array;
+  };
+}
+
+const ADDON_FILE = join('build', 'Release', 'switchyard_media.node');
+
+/**
+ * Where the addon is: $SWITCHYARD_MEDIA_ADDON, else build/Release/ in the nearest folder
+ * above this module that has one (works from media/ and from dist/media/).
+ */
+export function addonPath(): string {
+  const override = process.env.SWITCHYARD_MEDIA_ADDON;
+  if (override) return override;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, ADDON_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new MediaError(`media addon not found (${ADDON_FILE}); build it with \`npx node-gyp rebuild\``, 'ADDON_MISSING');
+}
+
+let addon: NativeAddon | undefined;
+
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  const loaded = require(addonPath()) as NativeAddon;
+  if (loaded.abiVersion !== ABI_VERSION) {
+    throw new MediaError(
+      `media addon ABI ${loaded.abiVersion} does not match ${ABI_VERSION}; rebuild it with \`npx node-gyp rebuild\``,
+      'ADDON_ABI',
+    );
+  }
+  addon = loaded;
+  return addon;
+}

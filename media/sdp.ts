@@ -1,0 +1,162 @@
+// SDP offer/answer for audio (RFC 3264), and what an endpoint needs from the remote SDP.
+// The engine's call layer uses these too: media sits below call.
+import * as sdpTransform from 'sdp-transform';
+import type { Endpoint } from './endpoint.js';
+import type { CodecName } from './native.js';
+
+/** Static payload types we implement (RFC 3551); telephone-event (RFC 4733) is dynamic. */
+const SUPPORTED = new Map<string, number>([
+  ['PCMU/8000', 0],
+  ['PCMA/8000', 8],
+]);
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+const ANSWER_DIRECTION: Record<Direction, Direction> = {
+  sendrecv: 'sendrecv',
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
+};
+
+export interface MediaAddress {
+  address: string;
+  port: number;
+}
+
+type MediaSection = sdpTransform.SessionDescription['media'][number];
+
+interface Negotiated {
+  /** The first offered codec we speak, with the offer's payload type. */
+  codec: { pt: number; name: CodecName; offeredAs: string } | undefined;
+  /** Every audio codec we speak that the SDP maps, by name. */
+  mapped: { pcmu?: number; pcma?: number };
+  telephoneEvent: number | undefined;
+}
+
+function negotiate(audio: MediaSection): Negotiated {
+  const rtpmap = new Map(audio.rtp.map((r) => [r.payload, `${r.codec}/${r.rate}`]));
+  const out: Negotiated = { codec: undefined, mapped: {}, telephoneEvent: undefined };
+  for (const pt of String(audio.payloads ?? '').split(' ').map(Number)) {
+    // Static payload types may come without an rtpmap line (RFC 3264 §5.1).
+    const name = rtpmap.get(pt) ?? [...SUPPORTED].find(([, p]) => p === pt)?.[0];
+    if (!name) continue;
+    const upper = name.toUpperCase();
+    if (SUPPORTED.has(upper)) {
+      const codec = upper.split('/')[0] as CodecName;
+      if (!out.codec) out.codec = { pt, name: codec, offeredAs: name.split('/')[0] };
+      if (codec === 'PCMU' && out.mapped.pcmu === undefined) out.mapped.pcmu = pt;
+      if (codec === 'PCMA' && out.mapped.pcma === undefined) out.mapped.pcma = pt;
+    }
+    if (name.toLowerCase() === 'telephone-event/8000') out.telephoneEvent = pt;
+  }
+  return out;
+}
+
+function firstAudio(session: sdpTransform.SessionDescription): MediaSection | undefined {
+  return session.media.find((m) => m.type === 'audio' && m.port !== 0);
+}
+
+/** Direction of the first audio stream of an SDP (session-level attribute as fallback). */
+export function sdpDirection(sdp: string): Direction {
+  const session = sdpTransform.parse(sdp);
+  const audio = session.media.find((m) => m.type === 'audio');
+  return (audio?.direction ?? session.direction ?? 'sendrecv') as Direction;
+}
+
+let sessionVersion = Math.floor(Date.now() / 1000);
+
+/**
+ * The answer to an audio offer; null when no offered codec is acceptable (the caller
+ * should get 488). With no offer, returns an offer of our own (PCMU + telephone-event 101).
+ */
+export function answerSdp(offer: string | undefined, local: MediaAddress): string | null {
+  const payloads: { pt: number; codec: string; rate: number }[] = [];
+  let direction: Direction = 'sendrecv';
+  let eventPt: number | undefined;
+  if (offer) {
+    const parsed = sdpTransform.parse(offer);
+    const audio = firstAudio(parsed);
+    if (!audio) return null;
+    direction = ANSWER_DIRECTION[(audio.direction ?? parsed.direction ?? 'sendrecv') as Direction];
+    const n = negotiate(audio);
+    if (!n.codec) return null;
+    payloads.push({ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 });
+    eventPt = n.telephoneEvent;
+  } else {
+    payloads.push({ pt: 0, codec: 'PCMU', rate: 8000 });
+    eventPt = 101;
+  }
+  if (eventPt !== undefined) payloads.push({ pt: eventPt, codec: 'telephone-event', rate: 8000 });
+  sessionVersion++;
+  const session: sdpTransform.SessionDescription = {
+    version: 0,
+    origin: { username: 'switchyard', sessionId: sessionVersion, sessionVersion, netType: 'IN', ipVer: 4, address: local.address },
+    name: 'switchyard',
+    connection: { version: 4, ip: local.address },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: 'audio',
+        port: local.port,
+        protocol: 'RTP/AVP',
+        payloads: payloads.map((p) => p.pt).join(' '),
+        rtp: payloads.map((p) => ({ payload: p.pt, codec: p.codec, rate: p.rate })),
+        fmtp: eventPt !== undefined ? [{ payload: eventPt, config: '0-16' }] : [],
+        ptime: 20,
+        direction,
+      },
+    ],
+  };
+  return sdpTransform.write(session);
+}
+
+/** What the far end's SDP (offer or answer) says about its audio. */
+export interface RemoteMedia extends MediaAddress {
+  /** The codec to send: the first one listed that we speak, and its payload type. */
+  codec: CodecName;
+  payloadType: number;
+  /** Payload types to accept (absent: not offered). */
+  payloadTypes: { pcmu?: number; pcma?: number; telephoneEvent?: number };
+  direction: Direction;
+  ptime: number | undefined;
+  /** c=0.0.0.0 (RFC 2543 hold): no address to send to. */
+  held: boolean;
+}
+
+/** The remote audio of an SDP; null without an active audio stream or a codec we speak. */
+export function remoteMedia(sdp: string): RemoteMedia | null {
+  const session = sdpTransform.parse(sdp);
+  const audio = firstAudio(session);
+  if (!audio) return null;
+  const n = negotiate(audio);
+  if (!n.codec) return null;
+  const address = audio.connection?.ip ?? session.connection?.ip;
+  if (!address) return null;
+  const payloadTypes: RemoteMedia['payloadTypes'] = { ...n.mapped };
+  if (n.telephoneEvent !== undefined) payloadTypes.telephoneEvent = n.telephoneEvent;
+  return {
+    address,
+    port: audio.port,
+    codec: n.codec.name,
+    payloadType: n.codec.pt,
+    payloadTypes,
+    direction: (audio.direction ?? session.direction ?? 'sendrecv') as Direction,
+    ptime: audio.ptime,
+    held: address === '0.0.0.0',
+  };
+}
+
+/**
+ * Points an endpoint at the remote media: payload types, codec to send, remote address.
+ * (Direction — hold — is applied in a later slice.)
+ */
+export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void {
+  endpoint.setPayloadTypes({
+    pcmu: remote.payloadTypes.pcmu ?? 0,
+    pcma: remote.payloadTypes.pcma ?? 8,
+    telephoneEvent: remote.payloadTypes.telephoneEvent ?? null,
+  });
+  endpoint.setCodec(remote.codec);
+  if (!remote.held) endpoint.setRemote(remote.address, remote.port);
+}

@@ -1,0 +1,15 @@
+// The monotonic clock every media thread measures with.
+#pragma once
+#include <time.h>
+
+#include <cstdint>
+
+namespace sy {
+
+inline int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace sy

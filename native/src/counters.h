@@ -1,0 +1,40 @@
+// Per-endpoint counters. Written only by the endpoint's media thread, read by the JS thread
+// at any time (relaxed atomics: each value is exact, a snapshot is not one instant).
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+namespace sy {
+
+// name, meaning
+#define SY_ENDPOINT_COUNTERS(X)                                                            \
+  X(packetsIn)          /* datagrams read from the socket, whatever they held */            \
+  X(bytesIn)            /* their UDP payload bytes */                                       \
+  X(packetsOut)         /* RTP packets sent */                                              \
+  X(bytesOut)           /* their UDP payload bytes */                                       \
+  X(malformed)          /* not RTP per RFC 3550 §5.1, or audio too large for a slot */      \
+  X(wrongSource)        /* from another address after latching (symmetric RTP) */           \
+  X(unknownPayloadType) /* valid RTP with a payload type we do not map */                   \
+  X(lost)               /* sequence numbers never received (gaps), RFC 3550 A.3 */          \
+  X(duplicates)         /* sequence numbers received twice */                               \
+  X(late)               /* arrived after their place was played, or behind the window */    \
+  X(ssrcChanges)        /* the sender's SSRC changed (sequence tracking restarted) */       \
+  X(sequenceRestarts)   /* a confirmed large sequence jump with the same SSRC */            \
+  X(underruns)          /* ticks the receive buffer ran dry while playing */                \
+  X(overflows)          /* packets dropped because the receive buffer was full */           \
+  X(telephoneEvents)    /* RFC 4733 packets (counted; decoded in a later slice) */          \
+  X(sendErrors)         /* sendto failures */                                               \
+  X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
+  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */
+
+struct EndpointCounters {
+#define SY_DECLARE_COUNTER(name) std::atomic<int64_t> name{0};
+  SY_ENDPOINT_COUNTERS(SY_DECLARE_COUNTER)
+#undef SY_DECLARE_COUNTER
+};
+
+inline void Bump(std::atomic<int64_t>& c, int64_t by = 1) {
+  c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+}  // namespace sy

@@ -1,0 +1,232 @@
+#include "endpoint.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "g711.h"
+#include "port_pool.h"
+#include "rtp.h"
+
+namespace sy {
+
+RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
+    : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
+      codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
+      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), ssrc_(c.ssrc),
+      sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {}
+
+RtpEndpoint::~RtpEndpoint() {
+  if (fd_ >= 0) close(fd_);
+  if (pool_ != nullptr) pool_->Release(port_);
+}
+
+void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
+  remote_ = remote;
+  latched_ = NetAddress();  // the peer may have moved (re-INVITE): latch again
+  if (lastActivityNs_ == 0) lastActivityNs_ = nowNs;
+}
+
+void RtpEndpoint::PlayTone(double hz, double amplitude, uint32_t durationMs, ToneTarget target) {
+  tone_.Start(hz, amplitude, static_cast<uint64_t>(durationMs) * kSampleRate / 1000);
+  toneTarget_ = target;
+}
+
+void RtpEndpoint::Restart() {
+  sequence_.Reset();
+  buffer_.Flush();
+  haveTransit_ = false;
+}
+
+bool RtpEndpoint::DecodePayload(uint8_t pt, const uint8_t* payload, size_t size, int16_t* out) {
+  if (pt == pts_.pcmu) {
+    UlawDecodeBlock(payload, out, size);
+    return true;
+  }
+  if (pt == pts_.pcma) {
+    AlawDecodeBlock(payload, out, size);
+    return true;
+  }
+  return false;
+}
+
+void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
+                             int64_t nowNs, EventList& events) {
+  EndpointCounters& c = *counters_;
+  Bump(c.packetsIn);
+  Bump(c.bytesIn, static_cast<int64_t>(size));
+
+  RtpPacket p;
+  if (truncated || ParseRtp(data, size, &p) != RtpParseError::kNone) {
+    Bump(c.malformed);
+    return;
+  }
+  if (symmetric_ && latched_.valid() && !SameAddress(from, latched_)) {
+    Bump(c.wrongSource);
+    return;
+  }
+  const bool audio = p.payloadType == pts_.pcmu || p.payloadType == pts_.pcma;
+  const bool dtmf = pts_.telephoneEvent >= 0 && p.payloadType == pts_.telephoneEvent;
+  if (!audio && !dtmf) {
+    Bump(c.unknownPayloadType);
+    return;
+  }
+  if (audio && p.payloadSize > ReceiveBuffer::kMaxPacketSamples) {
+    Bump(c.malformed);  // more than 60 ms in one packet: not something we negotiate
+    return;
+  }
+  if (symmetric_ && !latched_.valid()) {
+    latched_ = from;
+    Event ev;
+    ev.type = "latched";
+    ev.endpoint = id_;
+    ev.strings.emplace_back("address", from.ip());
+    ev.numbers.emplace_back("port", from.port());
+    events.push_back(std::move(ev));
+  }
+  if (haveSsrc_ && p.ssrc != remoteSsrc_) {
+    Bump(c.ssrcChanges);
+    Event ev;
+    ev.type = "ssrcChange";
+    ev.endpoint = id_;
+    ev.numbers.emplace_back("previous", remoteSsrc_);
+    ev.numbers.emplace_back("ssrc", p.ssrc);
+    events.push_back(std::move(ev));
+    Restart();
+  }
+  haveSsrc_ = true;
+  remoteSsrc_ = p.ssrc;
+
+  int64_t ext = 0;
+  switch (sequence_.Update(p.sequence, &ext)) {
+    case SequenceTracker::Verdict::kDuplicate:
+      Bump(c.duplicates);
+      return;
+    case SequenceTracker::Verdict::kTooOld:
+      Bump(c.late);
+      return;
+    case SequenceTracker::Verdict::kRestart:
+      Bump(c.sequenceRestarts);
+      buffer_.Flush();
+      haveTransit_ = false;
+      break;
+    case SequenceTracker::Verdict::kNew:
+      break;
+  }
+  c.lost.store(sequence_.Lost(), std::memory_order_relaxed);
+  lastActivityNs_ = nowNs;
+  timedOut_ = false;
+
+  if (dtmf) {
+    Bump(c.telephoneEvents);
+    return;
+  }
+
+  // Interarrival jitter (RFC 3550 A.8), in timestamp units.
+  const int64_t arrival = nowNs / (1000000000 / kSampleRate);
+  const int64_t transit = arrival - static_cast<int64_t>(p.timestamp);
+  if (haveTransit_) {
+    int64_t d = transit - lastTransit_;
+    // The RTP timestamp wraps at 2^32: take the shortest distance.
+    d = static_cast<int32_t>(static_cast<uint32_t>(d));
+    jitter_ += (std::fabs(static_cast<double>(d)) - jitter_) / 16.0;
+    c.jitterUs.store(static_cast<int64_t>(jitter_ * 1e6 / kSampleRate), std::memory_order_relaxed);
+  }
+  haveTransit_ = true;
+  lastTransit_ = transit;
+
+  std::array<int16_t, ReceiveBuffer::kMaxPacketSamples> pcm;
+  DecodePayload(p.payloadType, p.payload, p.payloadSize, pcm.data());
+  switch (buffer_.Push(ext, pcm.data(), p.payloadSize)) {
+    case ReceiveBuffer::PushResult::kQueued:
+      break;
+    case ReceiveBuffer::PushResult::kQueuedAfterOverflow:
+      Bump(c.overflows);
+      break;
+    case ReceiveBuffer::PushResult::kDuplicate:
+      Bump(c.duplicates);
+      break;
+    case ReceiveBuffer::PushResult::kLate:
+      Bump(c.late);
+      break;
+    case ReceiveBuffer::PushResult::kTooLarge:
+      Bump(c.malformed);
+      break;
+  }
+}
+
+void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
+  if (buffer_.Pull(input_.data()) == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
+  if (toneTarget_ == ToneTarget::kMixer && tone_.MixInto(input_.data(), kFrameSamples)) {
+    Event ev;
+    ev.type = "toneDone";
+    ev.endpoint = id_;
+    events.push_back(std::move(ev));
+  }
+  std::memset(mixed_.data(), 0, sizeof(mixed_));
+
+  if (rtpTimeoutMs_ > 0 && lastActivityNs_ != 0 && !timedOut_ &&
+      nowNs - lastActivityNs_ >= static_cast<int64_t>(rtpTimeoutMs_) * 1000000) {
+    timedOut_ = true;
+    Bump(counters_->rtpTimeouts);
+    Event ev;
+    ev.type = "rtpTimeout";
+    ev.endpoint = id_;
+    ev.numbers.emplace_back("silentMs", static_cast<double>((nowNs - lastActivityNs_) / 1000000));
+    events.push_back(std::move(ev));
+  }
+}
+
+void RtpEndpoint::SendOutput(EventList& events) {
+  const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
+  const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
+  const bool haveSource = mixer_ != 0 || echo_ || toneOut;
+  if (!dest.valid() || !haveSource) {
+    // The clock runs on while we are silent; the next packet starts a talkspurt.
+    timestampOut_ += kFrameSamples;
+    sentLastTick_ = false;
+    return;
+  }
+  std::array<int16_t, kFrameSamples> out = mixed_;
+  if (echo_) {
+    for (size_t i = 0; i < kFrameSamples; ++i) out[i] = Saturate(out[i] + input_[i]);
+  }
+  if (toneOut && tone_.MixInto(out.data(), kFrameSamples)) {
+    Event ev;
+    ev.type = "toneDone";
+    ev.endpoint = id_;
+    events.push_back(std::move(ev));
+  }
+
+  uint8_t packet[kRtpHeaderSize + kFrameSamples];
+  const uint8_t pt = static_cast<uint8_t>(codec_ == Codec::kPcmu ? pts_.pcmu : pts_.pcma);
+  WriteRtpHeader(packet, !sentLastTick_, pt, sequenceOut_, timestampOut_, ssrc_);
+  if (codec_ == Codec::kPcmu) {
+    UlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
+  } else {
+    AlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
+  }
+  const ssize_t sent = sendto(fd_, packet, sizeof(packet), MSG_DONTWAIT, dest.sa(), dest.length);
+  if (sent == static_cast<ssize_t>(sizeof(packet))) {
+    Bump(counters_->packetsOut);
+    Bump(counters_->bytesOut, static_cast<int64_t>(sizeof(packet)));
+  } else {
+    Bump(counters_->sendErrors);
+  }
+  // A packet that failed to leave is a loss on the wire, not a hole in our numbering.
+  ++sequenceOut_;
+  timestampOut_ += kFrameSamples;
+  sentLastTick_ = true;
+}
+
+void RtpEndpoint::FillStats(Event& ev) const {
+#define SY_FILL_COUNTER(name) \
+  ev.numbers.emplace_back(#name, static_cast<double>(counters_->name.load(std::memory_order_relaxed)));
+  SY_ENDPOINT_COUNTERS(SY_FILL_COUNTER)
+#undef SY_FILL_COUNTER
+}
+
+}  // namespace sy

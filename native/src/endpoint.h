@@ -1,0 +1,126 @@
+// One RTP endpoint: a UDP socket, its receive path (parse, symmetric latching, sequence
+// tracking, decode, receive buffer) and its send path (one 20 ms packet per tick). Lives on
+// exactly one media thread, which calls every method.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "counters.h"
+#include "events.h"
+#include "net_address.h"
+#include "pcm.h"
+#include "receive_buffer.h"
+#include "sequence.h"
+#include "tone.h"
+
+namespace sy {
+
+class PortPool;
+
+enum class Codec { kPcmu, kPcma };
+
+struct PayloadTypes {
+  int pcmu = 0;
+  int pcma = 8;
+  int telephoneEvent = 101;  // -1: none
+};
+
+struct EndpointConfig {
+  uint32_t id = 0;
+  int fd = -1;
+  int port = 0;
+  PortPool* pool = nullptr;  // the port goes back to it when the socket is closed
+  Codec codec = Codec::kPcmu;
+  PayloadTypes payloadTypes;
+  bool symmetric = true;
+  int rtpTimeoutMs = 0;  // 0: never
+  size_t prefillSamples = 2 * kFrameSamples;
+  bool echo = false;
+  uint32_t ssrc = 0;
+  uint16_t firstSequence = 0;
+  uint32_t firstTimestamp = 0;
+};
+
+enum class ToneTarget { kRemote, kMixer };
+
+class RtpEndpoint {
+ public:
+  RtpEndpoint(const EndpointConfig& config, std::shared_ptr<EndpointCounters> counters);
+  ~RtpEndpoint();  // closes the socket and frees its port
+  RtpEndpoint(const RtpEndpoint&) = delete;
+  RtpEndpoint& operator=(const RtpEndpoint&) = delete;
+
+  uint32_t id() const { return id_; }
+  int fd() const { return fd_; }
+  uint32_t mixer() const { return mixer_; }
+  void set_mixer(uint32_t mixer) { mixer_ = mixer; }
+  const EndpointCounters& counters() const { return *counters_; }
+
+  // Commands.
+  void SetRemote(const NetAddress& remote, int64_t nowNs);
+  void SetCodec(Codec codec) { codec_ = codec; }
+  void SetPayloadTypes(const PayloadTypes& pts) { pts_ = pts; }
+  void SetEcho(bool on) { echo_ = on; }
+  void SetRtpTimeout(int ms) { rtpTimeoutMs_ = ms; }
+  void PlayTone(double hz, double amplitude, uint32_t durationMs, ToneTarget target);
+  void StopTone() { tone_.Stop(); }
+
+  // Receive path: one datagram from `from`.
+  void OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
+                  int64_t nowNs, EventList& events);
+
+  // Tick, first half: this tick's input frame (what this party says), and the RTP timeout.
+  void PullInput(int64_t nowNs, EventList& events);
+  const int16_t* input() const { return input_.data(); }
+  // Tick, between the halves: a mixer writes what this member hears.
+  int16_t* mixOutput() { return mixed_.data(); }
+  // Tick, second half: compose and send one packet (if there is somewhere to send it).
+  void SendOutput(EventList& events);
+
+  void FillStats(Event& ev) const;  // all counters as numeric fields
+
+ private:
+  void Restart();  // new source: forget sequence state and buffered audio
+  bool DecodePayload(uint8_t pt, const uint8_t* payload, size_t size, int16_t* out);
+
+  uint32_t id_;
+  int fd_;
+  int port_;
+  PortPool* pool_;
+  std::shared_ptr<EndpointCounters> counters_;
+  uint32_t mixer_ = 0;
+
+  Codec codec_;
+  PayloadTypes pts_;
+  bool symmetric_;
+  bool echo_;
+  int rtpTimeoutMs_;
+
+  NetAddress remote_;   // from signalling (setRemote)
+  NetAddress latched_;  // source of the first valid packet (symmetric RTP)
+
+  // Receive state.
+  bool haveSsrc_ = false;
+  uint32_t remoteSsrc_ = 0;
+  SequenceTracker sequence_;
+  ReceiveBuffer buffer_;
+  bool haveTransit_ = false;
+  int64_t lastTransit_ = 0;
+  double jitter_ = 0;  // in timestamp units (1/8000 s)
+  int64_t lastActivityNs_ = 0;  // 0: the RTP timeout is not armed yet
+  bool timedOut_ = false;
+
+  // Send state.
+  uint32_t ssrc_;
+  uint16_t sequenceOut_;
+  uint32_t timestampOut_;
+  bool sentLastTick_ = false;
+  ToneGenerator tone_;
+  ToneTarget toneTarget_ = ToneTarget::kRemote;
+
+  std::array<int16_t, kFrameSamples> input_{};
+  std::array<int16_t, kFrameSamples> mixed_{};
+};
+
+}  // namespace sy

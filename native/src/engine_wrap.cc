@@ -1,0 +1,556 @@
+#include "engine_wrap.h"
+
+#include <thread>
+
+#include "js_args.h"
+
+namespace sy {
+namespace {
+
+constexpr unsigned kMaxThreads = 64;
+constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
+constexpr int kMaxJitterMs = 200;
+
+// Reads a payload type map ({ pcmu, pcma, telephoneEvent }) over `pts`.
+bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
+  int64_t v;
+  if (o.Has("pcmu")) {
+    if (!ReadInt(env, o.Get("pcmu"), o.Name("pcmu"), 0, 127, &v)) return false;
+    pts->pcmu = static_cast<int>(v);
+  }
+  if (o.Has("pcma")) {
+    if (!ReadInt(env, o.Get("pcma"), o.Name("pcma"), 0, 127, &v)) return false;
+    pts->pcma = static_cast<int>(v);
+  }
+  if (o.Has("telephoneEvent")) {
+    const Napi::Value te = o.Get("telephoneEvent");
+    if (te.IsNull()) {
+      pts->telephoneEvent = -1;
+    } else {
+      // Dynamic range (RFC 3551 §3).
+      if (!ReadInt(env, te, o.Name("telephoneEvent"), 96, 127, &v)) return false;
+      pts->telephoneEvent = static_cast<int>(v);
+    }
+  }
+  return true;
+}
+
+Napi::Object PercentilesObject(Napi::Env env, const Percentiles& p) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("p50", Napi::Number::New(env, static_cast<double>(p.p50)));
+  o.Set("p99", Napi::Number::New(env, static_cast<double>(p.p99)));
+  o.Set("max", Napi::Number::New(env, static_cast<double>(p.max)));
+  o.Set("samples", Napi::Number::New(env, static_cast<double>(p.samples)));
+  return o;
+}
+
+}  // namespace
+
+Napi::Function EngineWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod<&EngineWrap::CreateEndpoint>("createEndpoint"),
+                         InstanceMethod<&EngineWrap::CloseEndpoint>("closeEndpoint"),
+                         InstanceMethod<&EngineWrap::SetRemote>("setRemote"),
+                         InstanceMethod<&EngineWrap::SetCodec>("setCodec"),
+                         InstanceMethod<&EngineWrap::SetPayloadTypes>("setPayloadTypes"),
+                         InstanceMethod<&EngineWrap::SetEcho>("setEcho"),
+                         InstanceMethod<&EngineWrap::SetRtpTimeout>("setRtpTimeout"),
+                         InstanceMethod<&EngineWrap::PlayTone>("playTone"),
+                         InstanceMethod<&EngineWrap::StopTone>("stopTone"),
+                         InstanceMethod<&EngineWrap::EndpointStats>("endpointStats"),
+                         InstanceMethod<&EngineWrap::CreateMixer>("createMixer"),
+                         InstanceMethod<&EngineWrap::CloseMixer>("closeMixer"),
+                         InstanceMethod<&EngineWrap::AddMember>("addMember"),
+                         InstanceMethod<&EngineWrap::RemoveMember>("removeMember"),
+                         InstanceMethod<&EngineWrap::SetHears>("setHears"),
+                         InstanceMethod<&EngineWrap::Stats>("stats"),
+                         InstanceMethod<&EngineWrap::Close>("close"),
+                         InstanceMethod<&EngineWrap::IsClosed>("isClosed"),
+                         InstanceMethod<&EngineWrap::KeepAlive>("keepAlive"),
+                     });
+}
+
+// new Engine(options, onEvents)
+EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+  Napi::Env env = info.Env();
+  env_ = env;
+  EngineOptions opts;
+  const unsigned cores = std::thread::hardware_concurrency();
+  opts.threads = cores == 0 ? 1 : std::min(cores, kMaxThreads);
+
+  Options o(env, "options");
+  if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs"})) return;
+  int64_t v;
+  if (o.Has("threads")) {
+    if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
+    opts.threads = static_cast<unsigned>(v);
+  }
+  if (o.Has("portMin")) {
+    if (!ReadInt(env, o.Get("portMin"), o.Name("portMin"), 1024, 65534, &v)) return;
+    opts.portMin = static_cast<int>(v);
+  }
+  if (o.Has("portMax")) {
+    if (!ReadInt(env, o.Get("portMax"), o.Name("portMax"), 1024, 65535, &v)) return;
+    opts.portMax = static_cast<int>(v);
+  }
+  if (opts.portMin + (opts.portMin & 1) > opts.portMax) {
+    ThrowRange(env, "options.portMin..portMax (" + std::to_string(opts.portMin) + ".." +
+                        std::to_string(opts.portMax) + ") holds no even port");
+    return;
+  }
+  if (o.Has("address")) {
+    if (!ReadString(env, o.Get("address"), o.Name("address"), &opts.address)) return;
+    NetAddress probe;
+    if (!NetAddress::Parse(opts.address, 0, &probe)) {
+      ThrowType(env, "options.address must be an IPv4 or IPv6 literal, got '" + opts.address + "'");
+      return;
+    }
+  }
+  if (o.Has("rtpTimeoutMs")) {
+    if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return;
+    opts.rtpTimeoutMs = static_cast<int>(v);
+  }
+  if (o.Has("jitterMs")) {
+    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return;
+    opts.jitterMs = static_cast<int>(v);
+  }
+  if (!info[1].IsFunction()) {
+    ThrowType(env, "onEvents must be a function");
+    return;
+  }
+
+  auto core = std::make_shared<MediaCore>(opts, nullptr);
+  // The thread-safe function keeps the core alive until its own finalizer, so a batch still
+  // queued when the engine closes finds it.
+  auto* keep = new std::shared_ptr<MediaCore>(core);
+  events_ = EventFn::New(
+      env, info[1].As<Napi::Function>(), "switchyard-media-events", 0, 1, core.get(),
+      [](Napi::Env, std::shared_ptr<MediaCore>* held, MediaCore*) { delete held; }, keep);
+  if (env.IsExceptionPending()) {
+    delete keep;
+    return;
+  }
+  eventsLive_ = true;
+  events_.Unref(env);  // events alone never keep the process alive
+  EventFn fn = events_;
+  core->SetNotify([fn]() { fn.NonBlockingCall(); });
+
+  Status s = core->Start();
+  if (ThrowIfFailed(env, s)) {
+    events_.Release();
+    eventsLive_ = false;
+    return;
+  }
+  core_ = core;
+  // Registered after the thread-safe function, so it runs before that function's own
+  // teardown (hooks run in reverse order): the threads stop before it goes away.
+  hook_ = new HookData{core_, false};
+  napi_add_env_cleanup_hook(env, &EngineWrap::OnEnvCleanup, hook_);
+}
+
+EngineWrap::~EngineWrap() { Shutdown(); }
+
+void EngineWrap::OnEnvCleanup(void* arg) {
+  auto* hook = static_cast<HookData*>(arg);
+  hook->core->Close();
+  hook->ran = true;
+}
+
+void EngineWrap::Shutdown() {
+  if (core_) core_->Close();
+  const bool envGone = hook_ != nullptr && hook_->ran;
+  if (hook_ != nullptr) {
+    if (!hook_->ran) napi_remove_env_cleanup_hook(env_, &EngineWrap::OnEnvCleanup, hook_);
+    delete hook_;
+    hook_ = nullptr;
+  }
+  if (eventsLive_ && !envGone) events_.Release();
+  eventsLive_ = false;
+}
+
+// Runs on the JS thread, but also while Node tears the environment down (its handles are
+// drained after JS can no longer run). So it uses the C API and gives up quietly on any
+// failure: node-addon-api would turn a failed call there into a fatal error.
+void EngineWrap::CallJs(Napi::Env env, Napi::Function callback, MediaCore* core, void*) {
+  if (env == nullptr || core == nullptr || callback.IsEmpty()) return;
+  EventList events = core->TakeEvents();
+  if (events.empty()) return;
+  napi_env e = env;
+  napi_value list;
+  if (napi_create_array_with_length(e, events.size(), &list) != napi_ok) return;
+  auto setNumber = [e](napi_value o, const char* key, double v) {
+    napi_value n;
+    return napi_create_double(e, v, &n) == napi_ok && napi_set_named_property(e, o, key, n) == napi_ok;
+  };
+  auto setString = [e](napi_value o, const char* key, const std::string& v) {
+    napi_value s;
+    return napi_create_string_utf8(e, v.data(), v.size(), &s) == napi_ok &&
+           napi_set_named_property(e, o, key, s) == napi_ok;
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& ev = events[i];
+    napi_value o;
+    if (napi_create_object(e, &o) != napi_ok) return;
+    bool ok = setString(o, "type", ev.type);
+    if (ev.endpoint != 0) ok = ok && setNumber(o, "endpointId", ev.endpoint);
+    if (ev.mixer != 0) ok = ok && setNumber(o, "mixerId", ev.mixer);
+    for (const auto& [k, v] : ev.numbers) ok = ok && setNumber(o, k, v);
+    for (const auto& [k, v] : ev.strings) ok = ok && setString(o, k, v);
+    if (!ok || napi_set_element(e, list, static_cast<uint32_t>(i), o) != napi_ok) return;
+  }
+  napi_value global;
+  napi_value result;
+  if (napi_get_global(e, &global) != napi_ok) return;
+  // If the callback throws, the exception stays pending and Node reports it as uncaught.
+  napi_call_function(e, global, callback, 1, &list, &result);
+}
+
+// keepAlive(on): while on, pending events keep the process alive (e.g. awaiting a close).
+Napi::Value EngineWrap::KeepAlive(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool on;
+  if (!ReadBool(env, info[0], "keepAlive", &on)) return env.Undefined();
+  if (eventsLive_ && on != refed_) {
+    if (on) {
+      events_.Ref(env);
+    } else {
+      events_.Unref(env);
+    }
+    refed_ = on;
+  }
+  return env.Undefined();
+}
+
+MediaCore* EngineWrap::Core(const Napi::CallbackInfo& info) {
+  if (!core_ || core_->closed()) {
+    Napi::Error::New(info.Env(), "media engine is closed").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return core_.get();
+}
+
+// createEndpoint(options?) → { id, address, port, thread }
+Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  if (core == nullptr) return env.Undefined();
+  Options o(env, "options");
+  if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
+                        "jitterMs", "echo"})) {
+    return env.Undefined();
+  }
+  EndpointRequest req;
+  int64_t v;
+  if (o.Has("address") && !ReadString(env, o.Get("address"), o.Name("address"), &req.address)) return env.Undefined();
+  if (o.Has("thread")) {
+    if (!ReadInt(env, o.Get("thread"), o.Name("thread"), 0, kMaxThreads - 1, &v)) return env.Undefined();
+    req.thread = static_cast<int>(v);
+  }
+  if (o.Has("mixer") && !ReadId(env, o.Get("mixer"), o.Name("mixer"), &req.mixer)) return env.Undefined();
+  if (o.Has("codec")) {
+    int c;
+    if (!ReadChoice(env, o.Get("codec"), o.Name("codec"), {"PCMU", "PCMA"}, &c)) return env.Undefined();
+    req.codec = c == 0 ? Codec::kPcmu : Codec::kPcma;
+  }
+  if (o.Has("payloadTypes")) {
+    Options p(env, "options.payloadTypes");
+    if (!p.Load(o.Get("payloadTypes"), {"pcmu", "pcma", "telephoneEvent"})) return env.Undefined();
+    if (!ReadPayloadTypes(env, p, &req.payloadTypes)) return env.Undefined();
+  }
+  if (o.Has("symmetric") && !ReadBool(env, o.Get("symmetric"), o.Name("symmetric"), &req.symmetric)) {
+    return env.Undefined();
+  }
+  if (o.Has("rtpTimeoutMs")) {
+    if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return env.Undefined();
+    req.rtpTimeoutMs = static_cast<int>(v);
+  }
+  if (o.Has("jitterMs")) {
+    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return env.Undefined();
+    req.jitterMs = static_cast<int>(v);
+  }
+  if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
+
+  EndpointInfo out;
+  if (ThrowIfFailed(env, core->CreateEndpoint(req, &out))) return env.Undefined();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("id", Napi::Number::New(env, out.id));
+  r.Set("address", out.address);
+  r.Set("port", Napi::Number::New(env, out.port));
+  r.Set("thread", Napi::Number::New(env, out.thread));
+  return r;
+}
+
+Napi::Value EngineWrap::CloseEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  ThrowIfFailed(env, core->CloseEndpoint(id));
+  return env.Undefined();
+}
+
+// setRemote(id, address, port)
+Napi::Value EngineWrap::SetRemote(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  std::string address;
+  int64_t port;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
+      !ReadString(env, info[1], "address", &address) || !ReadInt(env, info[2], "port", 1, 65535, &port)) {
+    return env.Undefined();
+  }
+  NetAddress remote;
+  if (!NetAddress::Parse(address, static_cast<int>(port), &remote)) {
+    ThrowType(env, "address must be an IPv4 or IPv6 literal, got '" + address + "'");
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->SetRemote(id, remote));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::SetCodec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  int c;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
+      !ReadChoice(env, info[1], "codec", {"PCMU", "PCMA"}, &c)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->SetCodec(id, c == 0 ? Codec::kPcmu : Codec::kPcma));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::SetPayloadTypes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  if (!info[1].IsObject()) {
+    ThrowType(env, "payloadTypes must be an object");
+    return env.Undefined();
+  }
+  Options p(env, "payloadTypes");
+  PayloadTypes pts;
+  if (!p.Load(info[1], {"pcmu", "pcma", "telephoneEvent"}) || !ReadPayloadTypes(env, p, &pts)) return env.Undefined();
+  ThrowIfFailed(env, core->SetPayloadTypes(id, pts));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::SetEcho(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  bool on;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) || !ReadBool(env, info[1], "echo", &on)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->SetEcho(id, on));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::SetRtpTimeout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  int64_t ms;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
+      !ReadInt(env, info[1], "rtpTimeoutMs", 0, kMaxTimeoutMs, &ms)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->SetRtpTimeout(id, static_cast<int>(ms)));
+  return env.Undefined();
+}
+
+// playTone(id, frequencyHz, { amplitude = 0.25, durationMs = 0 (until stopped), target = 'remote' })
+Napi::Value EngineWrap::PlayTone(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  double hz;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
+      !ReadNumber(env, info[1], "frequency (Hz)", 1, 3999, &hz)) {
+    return env.Undefined();
+  }
+  Options o(env, "options");
+  if (!o.Load(info[2], {"amplitude", "durationMs", "target"})) return env.Undefined();
+  double amplitude = 0.25;
+  int64_t duration = 0;
+  int target = 0;
+  if (o.Has("amplitude") && !ReadNumber(env, o.Get("amplitude"), o.Name("amplitude"), 0, 1, &amplitude)) {
+    return env.Undefined();
+  }
+  if (o.Has("durationMs") && !ReadInt(env, o.Get("durationMs"), o.Name("durationMs"), 0, kMaxTimeoutMs, &duration)) {
+    return env.Undefined();
+  }
+  if (o.Has("target") && !ReadChoice(env, o.Get("target"), o.Name("target"), {"remote", "mixer"}, &target)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->PlayTone(id, hz, amplitude, static_cast<uint32_t>(duration),
+                                    target == 0 ? ToneTarget::kRemote : ToneTarget::kMixer));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  ThrowIfFailed(env, core->StopTone(id));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::EndpointStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  std::vector<std::pair<const char*, int64_t>> values;
+  if (ThrowIfFailed(env, core->EndpointStats(id, &values))) return env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& [k, v] : values) o.Set(k, Napi::Number::New(env, static_cast<double>(v)));
+  return o;
+}
+
+// createMixer({ thread? }) → { id, thread }
+Napi::Value EngineWrap::CreateMixer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  if (core == nullptr) return env.Undefined();
+  Options o(env, "options");
+  if (!o.Load(info[0], {"thread"})) return env.Undefined();
+  int64_t thread = -1;
+  if (o.Has("thread") && !ReadInt(env, o.Get("thread"), o.Name("thread"), 0, kMaxThreads - 1, &thread)) {
+    return env.Undefined();
+  }
+  uint32_t id;
+  unsigned t;
+  if (ThrowIfFailed(env, core->CreateMixer(static_cast<int>(thread), &id, &t))) return env.Undefined();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("id", Napi::Number::New(env, id));
+  r.Set("thread", Napi::Number::New(env, t));
+  return r;
+}
+
+Napi::Value EngineWrap::CloseMixer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "mixer id", &id)) return env.Undefined();
+  ThrowIfFailed(env, core->CloseMixer(id));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::AddMember(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t mixer, endpoint;
+  if (core == nullptr || !ReadId(env, info[0], "mixer id", &mixer) ||
+      !ReadId(env, info[1], "endpoint id", &endpoint)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->AddMember(mixer, endpoint));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::RemoveMember(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t mixer, endpoint;
+  if (core == nullptr || !ReadId(env, info[0], "mixer id", &mixer) ||
+      !ReadId(env, info[1], "endpoint id", &endpoint)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->RemoveMember(mixer, endpoint));
+  return env.Undefined();
+}
+
+// setHears(mixerId, [[member, [heard, ...]], ...]) — applied together on one tick boundary.
+Napi::Value EngineWrap::SetHears(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t mixer;
+  if (core == nullptr || !ReadId(env, info[0], "mixer id", &mixer)) return env.Undefined();
+  if (!info[1].IsArray()) {
+    ThrowType(env, "hear sets must be an array of [member, [heard...]] pairs");
+    return env.Undefined();
+  }
+  Napi::Array sets = info[1].As<Napi::Array>();
+  const uint32_t n = sets.Length();
+  if (n > 10000) {
+    ThrowRange(env, "too many hear sets");
+    return env.Undefined();
+  }
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> parsed;
+  for (uint32_t i = 0; i < n; ++i) {
+    Napi::Value pair = sets.Get(i);
+    if (pair.IsEmpty()) return env.Undefined();
+    if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2) {
+      ThrowType(env, "hear sets[" + std::to_string(i) + "] must be a [member, [heard...]] pair");
+      return env.Undefined();
+    }
+    Napi::Array p = pair.As<Napi::Array>();
+    uint32_t member;
+    Napi::Value m = p.Get(0u), hears = p.Get(1u);
+    if (m.IsEmpty() || hears.IsEmpty()) return env.Undefined();
+    if (!ReadId(env, m, "hear sets[" + std::to_string(i) + "] member", &member)) return env.Undefined();
+    if (!hears.IsArray()) {
+      ThrowType(env, "the hear set of endpoint " + std::to_string(member) + " must be an array of endpoint ids");
+      return env.Undefined();
+    }
+    Napi::Array h = hears.As<Napi::Array>();
+    if (h.Length() > 10000) {
+      ThrowRange(env, "hear set too large");
+      return env.Undefined();
+    }
+    std::vector<uint32_t> ids;
+    for (uint32_t j = 0; j < h.Length(); ++j) {
+      Napi::Value x = h.Get(j);
+      uint32_t id;
+      if (x.IsEmpty()) return env.Undefined();
+      if (!ReadId(env, x, "the hear set of endpoint " + std::to_string(member) + "[" + std::to_string(j) + "]", &id)) {
+        return env.Undefined();
+      }
+      ids.push_back(id);
+    }
+    parsed.emplace_back(member, std::move(ids));
+  }
+  ThrowIfFailed(env, core->SetHears(mixer, parsed));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  if (core == nullptr) return env.Undefined();
+  const std::vector<ThreadStats> threads = core->Stats();
+  Napi::Array list = Napi::Array::New(env, threads.size());
+  for (size_t i = 0; i < threads.size(); ++i) {
+    const ThreadStats& t = threads[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("index", Napi::Number::New(env, t.index));
+    o.Set("ticks", Napi::Number::New(env, static_cast<double>(t.ticks)));
+    o.Set("overruns", Napi::Number::New(env, static_cast<double>(t.overruns)));
+    o.Set("endpoints", Napi::Number::New(env, static_cast<double>(t.endpoints)));
+    o.Set("mixers", Napi::Number::New(env, static_cast<double>(t.mixers)));
+    o.Set("latenessUs", PercentilesObject(env, t.latenessUs));
+    o.Set("workUs", PercentilesObject(env, t.workUs));
+    list.Set(static_cast<uint32_t>(i), o);
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("threads", list);
+  return r;
+}
+
+Napi::Value EngineWrap::Close(const Napi::CallbackInfo& info) {
+  Shutdown();
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::IsClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !core_ || core_->closed());
+}
+
+}  // namespace sy

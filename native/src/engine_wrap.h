@@ -1,0 +1,58 @@
+// The JS class `Engine`: argument checking, then the MediaCore. Events reach JS through one
+// thread-safe function per engine, one call per batch.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "media_core.h"
+
+namespace sy {
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit EngineWrap(const Napi::CallbackInfo& info);
+  ~EngineWrap() override;
+
+ private:
+  static void CallJs(Napi::Env env, Napi::Function callback, MediaCore* core, void* data);
+  using EventFn = Napi::TypedThreadSafeFunction<MediaCore, void, CallJs>;
+  struct HookData {
+    std::shared_ptr<MediaCore> core;
+    bool ran = false;
+  };
+  static void OnEnvCleanup(void* arg);
+
+  MediaCore* Core(const Napi::CallbackInfo& info);  // throws if closed or never started
+  void Shutdown();
+
+  Napi::Value CreateEndpoint(const Napi::CallbackInfo& info);
+  Napi::Value CloseEndpoint(const Napi::CallbackInfo& info);
+  Napi::Value SetRemote(const Napi::CallbackInfo& info);
+  Napi::Value SetCodec(const Napi::CallbackInfo& info);
+  Napi::Value SetPayloadTypes(const Napi::CallbackInfo& info);
+  Napi::Value SetEcho(const Napi::CallbackInfo& info);
+  Napi::Value SetRtpTimeout(const Napi::CallbackInfo& info);
+  Napi::Value PlayTone(const Napi::CallbackInfo& info);
+  Napi::Value StopTone(const Napi::CallbackInfo& info);
+  Napi::Value EndpointStats(const Napi::CallbackInfo& info);
+  Napi::Value CreateMixer(const Napi::CallbackInfo& info);
+  Napi::Value CloseMixer(const Napi::CallbackInfo& info);
+  Napi::Value AddMember(const Napi::CallbackInfo& info);
+  Napi::Value RemoveMember(const Napi::CallbackInfo& info);
+  Napi::Value SetHears(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value IsClosed(const Napi::CallbackInfo& info);
+  Napi::Value KeepAlive(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<MediaCore> core_;
+  EventFn events_;
+  bool eventsLive_ = false;
+  bool refed_ = false;
+  HookData* hook_ = nullptr;
+  napi_env env_ = nullptr;
+};
+
+}  // namespace sy

@@ -1,0 +1,128 @@
+// The media engine behind the JS object: N media threads, the port pool, and the registry
+// of endpoints and mixers (which thread owns what). Every method but Deliver and
+// OnEndpointClosed runs on the JS thread; it validates ids against the registry, then posts
+// a command to the owning thread. Ids are allocated here, synchronously.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "counters.h"
+#include "endpoint.h"
+#include "events.h"
+#include "media_thread.h"
+#include "net_address.h"
+#include "port_pool.h"
+#include "status.h"
+
+namespace sy {
+
+struct EngineOptions {
+  unsigned threads = 1;
+  int portMin = 10000;
+  int portMax = 20000;
+  std::string address = "127.0.0.1";
+  int rtpTimeoutMs = 0;
+  int jitterMs = 40;
+};
+
+struct EndpointRequest {
+  std::string address;  // empty: the engine's
+  int thread = -1;      // -1: least loaded (or the mixer's)
+  uint32_t mixer = 0;   // place on this mixer's thread
+  Codec codec = Codec::kPcmu;
+  PayloadTypes payloadTypes;
+  bool symmetric = true;
+  int rtpTimeoutMs = -1;  // -1: the engine's
+  int jitterMs = -1;      // -1: the engine's
+  bool echo = false;
+};
+
+struct EndpointInfo {
+  uint32_t id = 0;
+  std::string address;
+  int port = 0;
+  unsigned thread = 0;
+};
+
+class MediaCore : public ThreadHost {
+ public:
+  // `notify` is called (from a media thread) when a batch is waiting in TakeEvents().
+  MediaCore(EngineOptions options, std::function<void()> notify);
+  ~MediaCore() override;
+  void SetNotify(std::function<void()> notify);  // before Start()
+
+  Status Start();  // starts the threads
+  void Close();    // stops and joins the threads; sockets closed; idempotent
+  bool closed() const { return closed_.load(); }
+  const EngineOptions& options() const { return options_; }
+
+  Status CreateEndpoint(const EndpointRequest& req, EndpointInfo* out);
+  Status CloseEndpoint(uint32_t id);
+  Status SetRemote(uint32_t id, const NetAddress& remote);
+  Status SetCodec(uint32_t id, Codec codec);
+  Status SetPayloadTypes(uint32_t id, const PayloadTypes& pts);
+  Status SetEcho(uint32_t id, bool on);
+  Status SetRtpTimeout(uint32_t id, int ms);
+  Status PlayTone(uint32_t id, double hz, double amplitude, uint32_t durationMs, ToneTarget target);
+  Status StopTone(uint32_t id);
+  Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
+
+  Status CreateMixer(int thread, uint32_t* id, unsigned* threadOut);
+  Status CloseMixer(uint32_t id);
+  Status AddMember(uint32_t mixer, uint32_t endpoint);
+  Status RemoveMember(uint32_t mixer, uint32_t endpoint);
+  // Applied together, in one command: no tick sees half of the change.
+  Status SetHears(uint32_t mixer, const std::vector<std::pair<uint32_t, std::vector<uint32_t>>>& sets);
+
+  std::vector<ThreadStats> Stats();
+  EventList TakeEvents();  // JS thread
+
+  // ThreadHost (media threads).
+  void Deliver(EventList&& events) override;
+  void OnEndpointClosed(uint32_t endpointId) override;
+
+ private:
+  struct EndpointRecord {
+    unsigned thread;
+    uint32_t mixer = 0;
+    bool closing = false;
+    std::shared_ptr<EndpointCounters> counters;
+  };
+  struct MixerRecord {
+    unsigned thread;
+    std::vector<uint32_t> members;
+  };
+
+  // With mu_ held: the record of a live endpoint, or an error status.
+  Status FindEndpoint(uint32_t id, EndpointRecord** out);
+  Status FindMixer(uint32_t id, MixerRecord** out);
+  unsigned LeastLoaded() const;
+  Status PostToEndpoint(uint32_t id, std::function<void(RtpEndpoint&)> fn);
+
+  EngineOptions options_;
+  std::function<void()> notify_;
+  std::atomic<bool> closed_{false};
+
+  std::mutex mu_;  // registry, id counter, random generator
+  PortPool ports_;  // declared before threads_: endpoints give their ports back to it
+  std::vector<std::unique_ptr<MediaThread>> threads_;
+  std::vector<size_t> load_;  // endpoints per thread
+  std::unordered_map<uint32_t, EndpointRecord> endpoints_;
+  std::unordered_map<uint32_t, MixerRecord> mixers_;
+  uint32_t nextId_ = 1;
+  std::mt19937 random_;
+
+  std::mutex eventsMu_;
+  EventList pending_;
+  bool notifyScheduled_ = false;
+};
+
+}  // namespace sy

@@ -1,0 +1,277 @@
+#include "media_thread.h"
+
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+
+#include "clock.h"
+
+namespace sy {
+namespace {
+
+constexpr uint64_t kTimerKey = ~uint64_t{0};
+constexpr uint64_t kWakeKey = ~uint64_t{0} - 1;
+constexpr int64_t kTickNs = int64_t{kTickMs} * 1000000;
+constexpr int64_t kMaxCatchUpTicks = 5;  // after a stall, run at most this many ticks at once
+constexpr unsigned kBatch = 16;          // datagrams per recvmmsg
+constexpr unsigned kMaxBatchesPerWake = 4;
+constexpr size_t kDatagramMax = 2048;
+
+}  // namespace
+
+MediaThread::MediaThread(unsigned index, ThreadHost& host) : index_(index), host_(host) {
+  stats_.index = index;
+}
+
+MediaThread::~MediaThread() {
+  Stop();
+  CloseFds();
+}
+
+void MediaThread::CloseFds() {
+  if (epoll_ >= 0) close(epoll_);
+  if (timer_ >= 0) close(timer_);
+  if (wake_ >= 0) close(wake_);
+  epoll_ = timer_ = wake_ = -1;
+}
+
+int64_t MediaThread::Now() const { return MonotonicNs(); }
+
+bool MediaThread::Start(std::string* error) {
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_ < 0 || timer_ < 0 || wake_ < 0) {
+    *error = std::string("cannot create media thread descriptors: ") + std::strerror(errno);
+    CloseFds();
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kTimerKey;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &ev);
+  ev.data.u64 = kWakeKey;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
+
+  // An absolute, periodic clock: expiration k is due at start + k * 20 ms, so lateness is
+  // measured against the schedule and does not accumulate.
+  startNs_ = MonotonicNs();
+  itimerspec spec{};
+  const int64_t first = startNs_ + kTickNs;
+  spec.it_value.tv_sec = first / 1000000000;
+  spec.it_value.tv_nsec = first % 1000000000;
+  spec.it_interval.tv_sec = 0;
+  spec.it_interval.tv_nsec = kTickNs;
+  if (timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {
+    *error = std::string("cannot arm the media clock: ") + std::strerror(errno);
+    CloseFds();
+    return false;
+  }
+  try {
+    thread_ = std::thread([this] { Run(); });
+  } catch (const std::system_error& e) {
+    *error = std::string("cannot start a media thread: ") + e.what();
+    CloseFds();
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+void MediaThread::Post(Command command) {
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    if (stop_.load()) return;
+    queue_.push_back(std::move(command));
+  }
+  const uint64_t one = 1;
+  ssize_t r = write(wake_, &one, sizeof(one));
+  (void)r;  // EAGAIN only if the counter is saturated: the thread is awake anyway
+}
+
+void MediaThread::Stop() {
+  if (!started_) return;
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    stop_.store(true);
+  }
+  const uint64_t one = 1;
+  ssize_t r = write(wake_, &one, sizeof(one));
+  (void)r;
+  if (thread_.joinable()) thread_.join();
+  started_ = false;
+}
+
+void MediaThread::Run() {
+  char name[16];
+  std::snprintf(name, sizeof(name), "sy-media-%u", index_);
+  pthread_setname_np(pthread_self(), name);
+
+  epoll_event ready[64];
+  while (!stop_.load(std::memory_order_relaxed)) {
+    const int n = epoll_wait(epoll_, ready, 64, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < n && !stop_.load(std::memory_order_relaxed); ++i) {
+      const uint64_t key = ready[i].data.u64;
+      if (key == kTimerKey) {
+        OnTimer();
+      } else if (key == kWakeKey) {
+        DrainCommands();
+      } else if (RtpEndpoint* ep = FindEndpoint(static_cast<uint32_t>(key))) {
+        ReadSocket(*ep);  // looked up by id: it may have been closed earlier in this batch
+      }
+    }
+  }
+  // Teardown on this thread: endpoints close their sockets and free their ports. Queued
+  // commands are dropped (they may hold endpoints that were never attached: same effect).
+  mixers_.clear();
+  endpoints_.clear();
+  std::deque<Command> dropped;
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    dropped.swap(queue_);
+  }
+  dropped.clear();
+  events_.clear();
+}
+
+void MediaThread::DrainCommands() {
+  uint64_t count;
+  ssize_t r = read(wake_, &count, sizeof(count));
+  (void)r;
+  std::deque<Command> batch;
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    batch.swap(queue_);
+  }
+  for (Command& c : batch) c(*this);
+}
+
+void MediaThread::OnTimer() {
+  uint64_t due = 0;
+  if (read(timer_, &due, sizeof(due)) != sizeof(due) || due == 0) return;
+  const int64_t start = MonotonicNs();
+  // Lateness against the oldest deadline this wake-up serves (several if ticks were missed).
+  const int64_t scheduled = startNs_ + (expirations_ + 1) * kTickNs;
+  const int64_t lateness = start - scheduled;
+  expirations_ += static_cast<int64_t>(due);
+
+  const int64_t run = static_cast<int64_t>(due) < kMaxCatchUpTicks ? static_cast<int64_t>(due) : kMaxCatchUpTicks;
+  for (int64_t k = 0; k < run; ++k) Tick(start);
+  if (!events_.empty()) {
+    host_.Deliver(std::move(events_));
+    events_.clear();
+  }
+  const int64_t end = MonotonicNs();
+
+  std::lock_guard<std::mutex> lock(statsMu_);
+  stats_.ticks += run;
+  stats_.overruns += static_cast<int64_t>(due) - 1;
+  stats_.endpoints = endpoints_.size();
+  stats_.mixers = mixers_.size();
+  lateness_.Add(lateness / 1000);
+  work_.Add((end - start) / 1000);
+}
+
+void MediaThread::Tick(int64_t nowNs) {
+  for (auto& [id, ep] : endpoints_) ep->PullInput(nowNs, events_);
+  for (auto& [id, mixer] : mixers_) mixer->Mix();
+  for (auto& [id, ep] : endpoints_) ep->SendOutput(events_);
+}
+
+void MediaThread::ReadSocket(RtpEndpoint& ep) {
+  static thread_local std::vector<uint8_t> storage(kBatch * kDatagramMax);
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  sockaddr_storage from[kBatch];
+  const int64_t now = MonotonicNs();
+  for (unsigned round = 0; round < kMaxBatchesPerWake; ++round) {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      iov[i].iov_base = storage.data() + i * kDatagramMax;
+      iov[i].iov_len = kDatagramMax;
+      std::memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+    }
+    const int n = recvmmsg(ep.fd(), msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;  // EAGAIN, or an error the socket reports again next time
+    for (int i = 0; i < n; ++i) {
+      const NetAddress source =
+          NetAddress::From(reinterpret_cast<const sockaddr*>(&from[i]), msgs[i].msg_hdr.msg_namelen);
+      const bool truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+      ep.OnDatagram(storage.data() + i * kDatagramMax, msgs[i].msg_len, truncated, source, now, events_);
+    }
+    if (static_cast<unsigned>(n) < kBatch) return;
+  }
+}
+
+void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = ep->id();
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, ep->fd(), &ev);
+  endpoints_[ep->id()] = std::move(ep);
+}
+
+RtpEndpoint* MediaThread::FindEndpoint(uint32_t id) {
+  auto it = endpoints_.find(id);
+  return it == endpoints_.end() ? nullptr : it->second.get();
+}
+
+void MediaThread::CloseEndpoint(uint32_t id) {
+  auto it = endpoints_.find(id);
+  if (it == endpoints_.end()) return;
+  std::shared_ptr<RtpEndpoint> ep = std::move(it->second);
+  endpoints_.erase(it);
+  if (ep->mixer() != 0) {
+    if (Mixer* m = FindMixer(ep->mixer())) m->RemoveMember(id);
+  }
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, ep->fd(), nullptr);
+  Event ev;
+  ev.type = "closed";
+  ev.endpoint = id;
+  ep->FillStats(ev);
+  ep.reset();  // closes the socket, frees the port
+  events_.push_back(std::move(ev));
+  host_.OnEndpointClosed(id);
+}
+
+void MediaThread::AddMixer(uint32_t id) { mixers_[id] = std::make_unique<Mixer>(id); }
+
+Mixer* MediaThread::FindMixer(uint32_t id) {
+  auto it = mixers_.find(id);
+  return it == mixers_.end() ? nullptr : it->second.get();
+}
+
+void MediaThread::CloseMixer(uint32_t id) { mixers_.erase(id); }
+
+ThreadStats MediaThread::Stats() {
+  ThreadStats s;
+  SampleWindow lateness{0};
+  SampleWindow work{0};
+  {
+    std::lock_guard<std::mutex> lock(statsMu_);  // copy only: the tick waits on this lock
+    s = stats_;
+    lateness = lateness_;
+    work = work_;
+  }
+  s.latenessUs = lateness.Compute();
+  s.workUs = work.Compute();
+  return s;
+}
+
+}  // namespace sy

@@ -1,0 +1,96 @@
+// A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and an
+// eventfd-woken command queue. It owns its endpoints and mixers; every change to them is a
+// command run on this thread, so the tick needs no locks.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "endpoint.h"
+#include "events.h"
+#include "mixer.h"
+#include "tick_stats.h"
+
+namespace sy {
+
+struct ThreadStats {
+  unsigned index = 0;
+  int64_t ticks = 0;
+  int64_t overruns = 0;  // timer expirations that found the previous tick still due
+  size_t endpoints = 0;
+  size_t mixers = 0;
+  Percentiles latenessUs;  // timer due → tick start
+  Percentiles workUs;      // tick start → tick end
+};
+
+class ThreadHost : public EventSink {
+ public:
+  // On the media thread, after the endpoint's socket is closed and its port freed.
+  virtual void OnEndpointClosed(uint32_t endpointId) = 0;
+};
+
+class MediaThread {
+ public:
+  using Command = std::function<void(MediaThread&)>;
+  static constexpr size_t kWindow = 1000;  // ticks in the lateness window (20 s)
+
+  MediaThread(unsigned index, ThreadHost& host);
+  ~MediaThread();
+
+  bool Start(std::string* error);
+  void Post(Command command);  // any thread
+  void Stop();                 // any thread but this one; idempotent; joins
+  ThreadStats Stats();         // any thread
+  unsigned index() const { return index_; }
+
+  // On this thread (from commands).
+  void AddEndpoint(std::shared_ptr<RtpEndpoint> ep);
+  RtpEndpoint* FindEndpoint(uint32_t id);
+  void CloseEndpoint(uint32_t id);
+  void AddMixer(uint32_t id);
+  Mixer* FindMixer(uint32_t id);
+  void CloseMixer(uint32_t id);
+  int64_t Now() const;
+  EventList& events() { return events_; }
+
+ private:
+  void Run();
+  void DrainCommands();
+  void OnTimer();
+  void Tick(int64_t nowNs);
+  void ReadSocket(RtpEndpoint& ep);
+  void CloseFds();
+
+  const unsigned index_;
+  ThreadHost& host_;
+  int epoll_ = -1;
+  int timer_ = -1;
+  int wake_ = -1;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  bool started_ = false;
+
+  std::mutex queueMu_;
+  std::deque<Command> queue_;
+
+  std::unordered_map<uint32_t, std::shared_ptr<RtpEndpoint>> endpoints_;
+  std::unordered_map<uint32_t, std::unique_ptr<Mixer>> mixers_;
+  EventList events_;
+
+  int64_t startNs_ = 0;
+  int64_t expirations_ = 0;
+
+  std::mutex statsMu_;
+  ThreadStats stats_;
+  SampleWindow lateness_{kWindow};
+  SampleWindow work_{kWindow};
+};
+
+}  // namespace sy
