@@ -142,8 +142,8 @@ export class SipStack implements TransactionUser, DialogHost {
       const key = mergeKey(request);
       this.invites.set(tx, { req, res });
       this.inviteKeys.set(key, tx);
+      tx.onFinalResponse = () => this.invites.delete(tx);
       tx.onTerminated = () => {
-        this.invites.delete(tx);
         if (this.inviteKeys.get(key) === tx) this.inviteKeys.delete(key);
       };
     }
@@ -309,6 +309,7 @@ export class SipStack implements TransactionUser, DialogHost {
       let cancelRequested = false;
       let provisional = false;
       let tx: ClientTransaction;
+      let sent: SipRequest;
       let authTried = false;
 
       const sendCancel = (): void => {
@@ -323,7 +324,7 @@ export class SipStack implements TransactionUser, DialogHost {
 
       const handle: OutgoingInvite = {
         get request() {
-          return tx.request;
+          return sent;
         },
         cancel: () => {
           if (settled || cancelRequested) return;
@@ -334,7 +335,8 @@ export class SipStack implements TransactionUser, DialogHost {
       };
 
       const send = (authorization?: { header: string; value: string }): void => {
-        tx = this.layer.request(build(authorization), target, {
+        sent = build(authorization);
+        tx = this.layer.request(sent, target, {
           onResponse: (response) => {
             const status = response.status;
             if (status < 200) {

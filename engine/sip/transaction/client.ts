@@ -3,6 +3,8 @@ import { SipRequest, type SipResponse } from '../message.js';
 import type { SendTarget } from '../transport/types.js';
 import type { TimerSettings } from './timers.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
 
 export interface ClientTransactionHost {
@@ -31,14 +33,25 @@ export class ClientTransaction {
   constructor(
     private readonly host: ClientTransactionHost,
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly target: SendTarget,
     private readonly handlers: ClientHandlers,
     /** The request as bytes, serialized once and reused for retransmissions. */
-    private readonly wire: Buffer = request.toBuffer(),
+    private wire: Buffer = request.toBuffer(),
   ) {
+    this.req = request;
+    this.callId = request.callId;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
+  }
+
+  readonly callId: string;
+  private req?: SipRequest;
+
+  /** The request, until the final response (released then: the transaction lingers 32 s). */
+  get request(): SipRequest {
+    if (!this.req) throw new Error('client transaction request released after the final response');
+    return this.req;
   }
 
   get reliable(): boolean {
@@ -55,7 +68,7 @@ export class ClientTransaction {
   }
 
   private transmit(): void {
-    this.host.sendWire(this.target, this.wire, this.request.callId, (err) => this.fail(503, `Transport Error: ${err.message}`));
+    this.host.sendWire(this.target, this.wire, this.callId, (err) => this.fail(503, `Transport Error: ${err.message}`));
   }
 
   private scheduleRetransmit(interval: number, cap: number): void {
@@ -100,13 +113,15 @@ export class ClientTransaction {
           // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
           this.state = 'completed';
           this.ackWire = buildNon2xxAck(this.request, response).toBuffer();
-          this.host.sendWire(this.target, this.ackWire, this.request.callId);
+          this.host.sendWire(this.target, this.ackWire, this.callId);
           this.endAfter(this.reliable ? 0 : 32000);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
           this.state = 'completed';
           this.endAfter(this.reliable ? 0 : this.host.timers.t4);
         }
+        this.req = undefined;
+        this.wire = EMPTY;
         this.handlers.onResponse(response);
         return;
       case 'accepted':
@@ -114,7 +129,7 @@ export class ClientTransaction {
         return;
       case 'completed':
         // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ackWire && status >= 300) this.host.sendWire(this.target, this.ackWire, this.request.callId);
+        if (this.ackWire && status >= 300) this.host.sendWire(this.target, this.ackWire, this.callId);
         return;
       default:
         return;

@@ -117,8 +117,8 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     try {
       fn();
     } catch (err) {
-      this.log.error({ err, callId: tx.request.callId }, 'request handler threw');
-      tx.respond(makeResponse(tx.request, 500));
+      this.log.error({ err, callId: tx.callId }, 'request handler threw');
+      if (tx.finalStatus === undefined) tx.respond(makeResponse(tx.request, 500));
     }
   }
 

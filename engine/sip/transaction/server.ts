@@ -27,17 +27,34 @@ export class ServerTransaction {
   private endTimer?: NodeJS.Timeout;
   /** Set when a CANCEL for this INVITE arrived (RFC 3261 §9.2). */
   cancelled = false;
+  readonly callId: string;
+  /** The request, until the final response: afterwards only its bytes-level echo is needed. */
+  private req?: SipRequest;
+  /** Called once the final response went out (CANCEL can no longer affect the request). */
+  onFinalResponse?: () => void;
   /** Called once when the transaction ends, so the TU can drop what it keyed on it. */
   onTerminated?: () => void;
 
   constructor(
     private readonly host: ServerTransactionHost,
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: MessageSource,
   ) {
+    this.req = request;
+    this.callId = request.callId;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
+  }
+
+  /**
+   * The request this transaction serves. Released after the final response, since a
+   * transaction lingers 32 s after it (Timers J/L) and holding every parsed request that long
+   * is most of the engine's memory under load.
+   */
+  get request(): SipRequest {
+    if (!this.req) throw new Error('server transaction request released after the final response');
+    return this.req;
   }
 
   get reliable(): boolean {
@@ -62,7 +79,7 @@ export class ServerTransaction {
 
   private transmit(): void {
     this.target ??= this.host.responseTarget(this.request, this.source);
-    this.host.sendWire(this.target, this.lastWire!, this.request.callId);
+    this.host.sendWire(this.target, this.lastWire!, this.callId);
   }
 
   /** Sends a response from the TU; ignored once a final response went out. */
@@ -77,6 +94,9 @@ export class ServerTransaction {
       this.state = 'proceeding';
       return true;
     }
+    this.req = undefined;
+    this.tryingMaker = undefined;
+    this.onFinalResponse?.();
     if (!this.isInvite) {
       // Timer J: absorb retransmissions for 64*T1 on unreliable transports (§17.2.2).
       this.state = 'completed';
