@@ -198,12 +198,30 @@ export class SipStack implements TransactionUser, DialogHost {
     pending.req.emit('cancel', cancel);
   }
 
+  /**
+   * A 2xx to an INVITE after the first one (§13.2.2.4): a retransmission is ACKed again in
+   * its dialog; one from another fork, or for a call already over, is ACKed and ended (BYE).
+   */
   onStrayResponse(response: SipResponse): void {
-    // A 2xx retransmission after the INVITE transaction ended: ACK it again (§13.2.2.4).
-    if (response.status >= 200 && response.status < 300 && response.cseq?.method === 'INVITE') {
-      const dialog = this.dialogs.get(dialogId(response.callId, response.fromTag ?? '', response.toTag ?? ''));
-      dialog?.sendAckFor(response.cseq.seq);
+    if (response.status < 200 || response.status >= 300 || response.cseq?.method !== 'INVITE') return;
+    const seq = response.cseq.seq;
+    const dialog = this.dialogs.get(dialogId(response.callId, response.fromTag ?? '', response.toTag ?? ''));
+    if (dialog) {
+      dialog.sendAckFor(seq);
+      return;
     }
+    const contact = response.getAll('contact')[0];
+    if (!contact || response.fromTag === undefined) return;
+    let target: SendTarget;
+    try {
+      target = targetFor(contactUri(contact), response.getAll('record-route').reverse());
+    } catch {
+      return;
+    }
+    const from = response.get('from')!;
+    const extra = this.uacDialog(response, { callId: response.callId, localTag: response.fromTag, from, to: response.get('to')!, seq, target });
+    extra.sendAckFor(seq);
+    void extra.destroy();
   }
 
   // ------------------------------------------------------------- DialogHost
@@ -211,16 +229,9 @@ export class SipStack implements TransactionUser, DialogHost {
   sendRequest(request: SipRequest, target: SendTarget): Promise<SipResponse> {
     request.set('user-agent', this.userAgent);
     return new Promise((resolve, reject) => {
-      let settled = false;
       this.layer.request(request, target, {
         onResponse: (response) => {
-          if (response.status < 200) return;
-          if (settled) {
-            this.onStrayResponse(response);
-            return;
-          }
-          settled = true;
-          resolve(response);
+          if (response.status >= 200) resolve(response);
         },
         onFailure: (status, reason) => reject(new SipError(status, reason, 'no-response')),
       });
@@ -346,18 +357,6 @@ export class SipStack implements TransactionUser, DialogHost {
               return;
             }
             if (status < 300) {
-              if (dialog) {
-                // Retransmitted 2xx: the ACK was lost (§13.2.2.4).
-                if (response.toTag === dialog.remoteTag) {
-                  dialog.sendAckFor(seq);
-                } else if (!this.dialogs.has(dialogId(callId, localTag, response.toTag ?? ''))) {
-                  // A 2xx from another fork: §13.2.2.4 says ACK it, then end it with BYE.
-                  const extra = this.uacDialog(response, { callId, localTag, from, to, seq, localSdp: opts.localSdp, target });
-                  extra.sendAckFor(seq);
-                  void extra.destroy();
-                }
-                return;
-              }
               dialog = this.uacDialog(response, { callId, localTag, from, to, seq, localSdp: opts.localSdp, target });
               dialog.sendAckFor(seq);
               settled = true;

@@ -204,6 +204,10 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 
+  onRetransmitted2xx(response: SipResponse): void {
+    this.user?.onStrayResponse(response);
+  }
+
   removeClient(tx: ClientTransaction): void {
     if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
   }
