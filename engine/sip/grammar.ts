@@ -22,8 +22,9 @@ export function code(s: string, i: number, end = s.length): number {
 
 // token (RFC 3261 §25.1).
 export const TOKEN = charTable("-.!%*_+`'~");
-// An unquoted gen-value: token plus the characters of hosts, IPv6 references and URI escapes.
-const PVALUE = charTable("-.!%*_+`'~:[]/@&=+$,?()");
+// An unquoted gen-value: token plus the characters of hosts and IPv6 references, and leniently
+// a few URI characters seen in the wild. Never ',' which separates list elements.
+const PVALUE = charTable("-.!%*_+`'~:[]/@&=+$?()");
 
 export function isToken(s: string): boolean {
   return s.length > 0 && scan(TOKEN, s, 0) === s.length;

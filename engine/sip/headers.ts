@@ -2,8 +2,8 @@
 import { type Params, Cursor, TOKEN, code, decimal, digitsEnd, endOfQuoted, formatParams, inTable, isToken, isWs, matchWord, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
 
-// Header keys recognised without allocating. The first ten are the ones the parser checks
-// for presence and repetition, so they fit in a bit mask (see parser.ts).
+// Header keys the parser recognises by table. The first ten are the ones it checks for
+// presence and repetition, so they fit in a bit mask (see parser.ts).
 export const KNOWN_HEADERS = [
   'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'expires',
   'route', 'record-route', 'allow', 'supported', 'user-agent', 'server', 'require', 'proxy-require',
@@ -23,43 +23,6 @@ const COMPACT: Record<string, string> = {
   r: 'refer-to', b: 'referred-by', x: 'session-expires', a: 'accept-contact', j: 'reject-contact',
   d: 'request-disposition', y: 'identity',
 };
-const COMPACT_INDEX = new Int8Array(128).fill(-1);
-for (const [letter, key] of Object.entries(COMPACT)) COMPACT_INDEX[letter.charCodeAt(0)] = KNOWN_HEADERS.indexOf(key);
-
-// KNOWN_HEADERS indexes by name length and first letter (shape()), commonest first.
-const shape = (length: number, first: number): number => length * 32 + (first & 31);
-const BY_SHAPE: number[][] = [];
-KNOWN_HEADERS.forEach((key, i) => (BY_SHAPE[shape(key.length, key.charCodeAt(0))] ??= []).push(i));
-const KNOWN_SET = new Set(KNOWN_HEADERS);
-
-/**
- * The KNOWN_HEADERS index of the header name in s[start, end), long or compact form,
- * ignoring case (RFC 3261 §7.3.1, §7.3.3); -1 when it is not a known name.
- */
-export function knownHeaderIndex(s: string, start: number, end: number): number {
-  const len = end - start;
-  if (len <= 0) return -1;
-  const c = s.charCodeAt(start);
-  if (len === 1) return c < 128 ? COMPACT_INDEX[c >= 65 && c <= 90 ? c + 32 : c] : -1;
-  const candidates = BY_SHAPE[shape(len, c)];
-  if (candidates === undefined) return -1;
-  next: for (const index of candidates) {
-    const key = KNOWN_HEADERS[index];
-    for (let i = 0; i < len; i++) {
-      const k = s.charCodeAt(start + i);
-      if ((k >= 65 && k <= 90 ? k + 32 : k) !== key.charCodeAt(i)) continue next;
-    }
-    return index;
-  }
-  return -1;
-}
-
-/** Lower-case long form of a header name: the key headers are stored under. */
-export function headerKey(name: string): string {
-  if (KNOWN_SET.has(name)) return name;
-  const i = knownHeaderIndex(name, 0, name.length);
-  return i >= 0 ? KNOWN_HEADERS[i] : name.toLowerCase();
-}
 
 const DISPLAY: Record<string, string> = {
   'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'mime-version': 'MIME-Version',
@@ -72,10 +35,32 @@ export function headerDisplayName(key: string): string {
   let d = displayCache.get(key);
   if (d === undefined) {
     d = DISPLAY[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
-    // Bounded: peers choose header names, so the cache must not grow without limit.
-    if (displayCache.size < 1000) displayCache.set(key, d);
+    // Bounded in count and size: peers choose header names.
+    if (displayCache.size < 1000 && key.length <= 64) displayCache.set(key, d);
   }
   return d;
+}
+
+// KNOWN_HEADERS indexes by the usual spellings of each name: conventional (`Call-ID`),
+// lower case and, for compact forms, either case.
+const SPELLINGS = new Map<string, number>();
+KNOWN_HEADERS.forEach((key, i) => SPELLINGS.set(key, i).set(headerDisplayName(key), i));
+for (const [letter, key] of Object.entries(COMPACT)) {
+  SPELLINGS.set(letter, KNOWN_HEADERS.indexOf(key)).set(letter.toUpperCase(), KNOWN_HEADERS.indexOf(key));
+}
+
+/**
+ * The KNOWN_HEADERS index of a header name, long or compact form, ignoring case
+ * (RFC 3261 §7.3.1, §7.3.3); -1 when it is not a known name.
+ */
+export function knownHeaderIndex(name: string): number {
+  return SPELLINGS.get(name) ?? SPELLINGS.get(name.toLowerCase()) ?? -1;
+}
+
+/** Lower-case long form of a header name: the key headers are stored under. */
+export function headerKey(name: string): string {
+  const i = knownHeaderIndex(name);
+  return i >= 0 ? KNOWN_HEADERS[i] : name.toLowerCase();
 }
 
 // Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1); only these are split.
@@ -126,6 +111,7 @@ export interface Via {
   params: Params;
 }
 
+const SIP = ['SIP'];
 const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'];
 
 /**
@@ -167,7 +153,7 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(rport, 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(ttl, 0, ttl.length, 255) < 0)) return false;
-  const protocol = matchWord(s, nameStart, nameEnd, ['SIP']) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = matchWord(s, nameStart, nameEnd, SIP) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
   const transport = matchWord(s, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
@@ -204,9 +190,10 @@ export interface NameAddr {
 
 /**
  * Reads `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. With `build` false it
- * only checks the syntax, allocating nothing, and returns true; false when malformed.
+ * only checks the syntax, returning true, and builds nothing but the header parameters
+ * into `params` when that is given. False when malformed.
  */
-function readNameAddr(cur: Cursor, build: boolean): NameAddr | boolean {
+function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameAddr | boolean {
   const { s, end } = cur;
   let i = skipWs(s, cur.i, end);
   let displayName: string | undefined;
@@ -244,14 +231,14 @@ function readNameAddr(cur: Cursor, build: boolean): NameAddr | boolean {
     uriEnd = i;
   }
   cur.i = i;
-  if (!build) return isUriRange(s, uriStart, uriEnd) && scanParams(cur, null);
+  if (!build) return isUriRange(s, uriStart, uriEnd) && scanParams(cur, params);
   const uri = parseUriRange(s, uriStart, uriEnd);
-  const params: Params = new Map();
-  return !!uri && scanParams(cur, params) && { displayName, uri, params };
+  const headerParams: Params = new Map();
+  return !!uri && scanParams(cur, headerParams) && { displayName, uri, params: headerParams };
 }
 
-const buildNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, true);
-const checkNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, false);
+const buildNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, true, null);
+const checkNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, false, null);
 
 /** Parses the name-addr or addr-spec filling s[start, end); null when malformed. */
 export function parseNameAddrRange(s: string, start: number, end: number): NameAddr | null {
@@ -262,6 +249,16 @@ export function parseNameAddrRange(s: string, start: number, end: number): NameA
 /** Parses `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. Null when malformed. */
 export function parseNameAddr(value: string): NameAddr | null {
   return parseNameAddrRange(value, 0, value.length);
+}
+
+/**
+ * The header parameters of the name-addr or addr-spec filling s[start, end), all of which
+ * is checked but nothing else built (a From read for its tag); null when malformed.
+ */
+export function nameAddrParamsRange(s: string, start: number, end: number): Params | null {
+  const params: Params = new Map();
+  const cur = new Cursor(s, start, end);
+  return readNameAddr(cur, false, params) && cur.i === end ? params : null;
 }
 
 /** Whether s[start, end) is one well-formed name-addr or addr-spec, without building it. */

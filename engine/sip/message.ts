@@ -1,6 +1,7 @@
 // SIP requests and responses as the stack sees them: header values are kept as raw text
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
-import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
+import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
+import type { Params } from './grammar.js';
 import { type Uri, parseUri } from './uri.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -15,6 +16,8 @@ export abstract class SipMessage {
   private viaCache?: Via[] | null;
   private cseqCache?: CSeq | null;
   private fromCache?: NameAddr | null;
+  /** From's header parameters alone, enough for fromTag without parsing the whole From. */
+  private fromParamsCache?: Params | null;
   private toCache?: NameAddr | null;
   private contactCache?: { star: boolean; list: NameAddr[] } | null;
 
@@ -73,10 +76,10 @@ export abstract class SipMessage {
     this.invalidate(key);
   }
 
-  /** Hands over the Via, From and CSeq values the parser has already parsed from these headers. */
-  primeParsed(vias: Via[], from: NameAddr, cseq: CSeq): void {
+  /** Hands over what the parser has already parsed of Via, From and CSeq. */
+  primeParsed(vias: Via[], fromParams: Params, cseq: CSeq): void {
     this.viaCache = vias;
-    this.fromCache = from;
+    this.fromParamsCache = fromParams;
     this.cseqCache = cseq;
   }
 
@@ -118,7 +121,7 @@ export abstract class SipMessage {
   private invalidate(key: string): void {
     if (key === 'via') this.viaCache = undefined;
     else if (key === 'cseq') this.cseqCache = undefined;
-    else if (key === 'from') this.fromCache = undefined;
+    else if (key === 'from') this.fromCache = this.fromParamsCache = undefined;
     else if (key === 'to') this.toCache = undefined;
     else if (key === 'contact') this.contactCache = undefined;
   }
@@ -162,7 +165,17 @@ export abstract class SipMessage {
   }
 
   get fromTag(): string | undefined {
-    return this.from?.params.get('tag') ?? undefined;
+    // Once the whole From is parsed its params are the ones callers may have edited.
+    const params = this.fromCache === undefined ? this.fromParams() : this.fromCache?.params;
+    return params?.get('tag') ?? undefined;
+  }
+
+  private fromParams(): Params | null {
+    if (this.fromParamsCache === undefined) {
+      const v = this.first('from');
+      this.fromParamsCache = v === undefined ? null : nameAddrParamsRange(v, 0, v.length);
+    }
+    return this.fromParamsCache;
   }
 
   get toTag(): string | undefined {

@@ -2,8 +2,8 @@
 // message comes back as a ParseFailure saying whether it deserves a 400 or silence.
 // parseMessage is complete: everything the RFC 4475 classifications depend on is checked
 // before it reports ok, and the structured headers it checks are cached on the message.
-import { TOKEN, code, decimal, isWs, scan, skipWs } from './grammar.js';
-import { type CSeq, type NameAddr, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderIndex, parseCSeqRange, parseNameAddrRange, parseViaRange } from './headers.js';
+import { type Params, TOKEN, code, decimal, isToken, isWs, scan, skipWs } from './grammar.js';
+import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderIndex, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { isUriRange } from './uri.js';
 
@@ -40,6 +40,16 @@ function trimEnd(s: string, start: number, end: number): number {
 function nextLf(s: string, from: number): number {
   const nl = s.indexOf('\n', from);
   return nl < 0 ? s.length : nl;
+}
+
+/** The offset in `data` of index `at` of `s`, the UTF-8 decoding of data[first, decodedEnd). */
+function byteOffset(data: Buffer, first: number, decodedEnd: number, s: string, at: number): number {
+  // As long as every byte decoded to one character (ASCII, or one U+FFFD per bad byte).
+  if (s.length === decodedEnd - first) return first + at;
+  // Valid UTF-8 encodes back to the same bytes.
+  const head = s.slice(0, at);
+  if (!head.includes('\ufffd')) return first + Buffer.byteLength(head);
+  return bodyOffset(data, first);
 }
 
 /** Byte offset just past the first empty line (LF LF or LF CR LF) after `from`; data.length if none. */
@@ -112,24 +122,24 @@ const CALL_ID = /^[!-~]+$/;
 /** What checkHeader() parsed on the way. */
 interface Found {
   vias: Via[];
-  from: NameAddr | null;
+  fromParams: Params | null;
   cseq: CSeq | null;
   contentLength: number;
 }
 
 /**
  * Checks a header whose value is s[start, end) (`value` as a string), keeping what it
- * parses in `found`; returns what is wrong with it, if anything. Via, From and CSeq, which
- * the transaction layer reads from every message, are parsed; To, Contact and the rest are
- * only checked here and parsed when first read. Contact, Max-Forwards and Expires are
- * checked in requests only.
+ * parses in `found`; returns what is wrong with it, if anything. Via and CSeq, which the
+ * transaction layer reads from every message, are parsed, and of From its parameters (the
+ * tag); the rest of From, To, Contact and others are only checked here and parsed when
+ * first read. Contact, Max-Forwards and Expires are checked in requests only.
  */
 function checkHeader(found: Found, key: string, s: string, start: number, end: number, value: string, isRequest: boolean): string | undefined {
   switch (key) {
     case 'via':
       return parseViaRange(s, start, end, found.vias) ? undefined : 'Bad Via';
     case 'from':
-      return (found.from ??= parseNameAddrRange(s, start, end)) ? undefined : 'Bad From';
+      return (found.fromParams ??= nameAddrParamsRange(s, start, end)) ? undefined : 'Bad From';
     case 'to':
       return isNameAddrRange(s, start, end) ? undefined : 'Bad To';
     case 'cseq':
@@ -159,10 +169,12 @@ export function parseMessage(data: Buffer): ParseResult {
   // CRLFs before the start line are ignored (RFC 3261 §7.5).
   let first = 0;
   while (first < data.length && (data[first] === 13 || data[first] === 10)) first++;
-  const blank = data.indexOf(CRLFCRLF, first);
-  // Decode through the CRLF of the last header line. Without a CRLFCRLF (bare-LF line
-  // ends, or a datagram with no empty line) decode it all; the scan stops at the first empty line.
-  const s = data.toString('utf8', first, blank < 0 ? data.length : blank + 2);
+  // Decode the message once; the header section ends at the first empty line, which the
+  // line scan below finds. A large one (a big body) is decoded only up to the CRLFCRLF, so
+  // that header strings do not keep a decoded copy of the body alive.
+  const blank = data.length - first > 4096 ? data.indexOf(CRLFCRLF, first) : -1;
+  const decodedEnd = blank < 0 ? data.length : blank + 2;
+  const s = data.toString('utf8', first, decodedEnd);
   let nl = nextLf(s, 0);
   const startEnd = contentEnd(s, 0, nl);
 
@@ -181,7 +193,7 @@ export function parseMessage(data: Buffer): ParseResult {
     error = line.error;
   }
 
-  const found: Found = { vias: [], from: null, cseq: null, contentLength: -1 };
+  const found: Found = { vias: [], fromParams: null, cseq: null, contentLength: -1 };
   let bodyStart = blank < 0 ? data.length : blank + 4;
   let headEnd = s.length;
   let seen = 0; // KNOWN_HEADERS bits present
@@ -191,9 +203,8 @@ export function parseMessage(data: Buffer): ParseResult {
     nl = nextLf(s, pos);
     const end = contentEnd(s, pos, nl);
     if (end === pos) {
-      // An empty line before the CRLFCRLF, or the only one: the header section ends here.
       headEnd = pos;
-      bodyStart = bodyOffset(data, first);
+      bodyStart = byteOffset(data, first, decodedEnd, s, nl + 1);
       break;
     }
     if (colon < pos) {
@@ -221,13 +232,14 @@ export function parseMessage(data: Buffer): ParseResult {
       valueStart = 0;
       valueEnd = value.length;
     }
-    const index = colon < end ? knownHeaderIndex(s, pos, nameEnd) : -1;
+    const name = colon < end ? s.slice(pos, nameEnd) : '';
+    const index = knownHeaderIndex(name);
     if (index < 0) {
-      if (colon >= end || nameEnd === pos || scan(TOKEN, s, pos, nameEnd) !== nameEnd) {
+      if (!isToken(name)) {
         if (!request) return fail('Bad Header Line');
         error ??= fail('Bad Header Line', request);
       } else {
-        message.appendHeader(s.slice(pos, nameEnd).toLowerCase(), value);
+        message.appendHeader(name.toLowerCase(), value);
       }
       continue;
     }
@@ -264,6 +276,6 @@ export function parseMessage(data: Buffer): ParseResult {
     // `*` stands alone (RFC 3261 §10.2.2).
     if (repeated & CONTACT_BIT && message.lines('contact').includes('*')) return bad('Bad Contact');
   }
-  message.primeParsed(found.vias, found.from!, found.cseq!);
+  message.primeParsed(found.vias, found.fromParams!, found.cseq!);
   return { ok: true, message };
 }

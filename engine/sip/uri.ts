@@ -201,9 +201,11 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, i: number, end: number, b
   };
 }
 
+const COMMON_SCHEMES = ['sip', 'sips', 'tel'];
+
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
 function schemeName(s: string, start: number, end: number): string {
-  return matchWord(s, start, end, ['sip', 'sips', 'tel']) ?? s.slice(start, end).toLowerCase();
+  return matchWord(s, start, end, COMMON_SCHEMES) ?? s.slice(start, end).toLowerCase();
 }
 
 /** Reads the URI filling s[start, end); see readSipUri() for `build`, `headers` and the result. */
