@@ -21,23 +21,34 @@ export interface PayloadTypeMap {
 }
 
 export interface NativeEngineOptions {
+  /** Media threads; default one per core (at least 1, at most 64). */
   threads?: number;
+  /** RTP ports are even ports from portMin..portMax. Default 10000–20000. */
   portMin?: number;
   portMax?: number;
+  /** Address endpoints bind to unless they say otherwise. Default 127.0.0.1. */
   address?: string;
+  /** Default RTP timeout of new endpoints; 0 (default) disables. */
   rtpTimeoutMs?: number;
+  /** Audio the receive buffer collects before playing, default 40 ms (0–200). */
   jitterMs?: number;
 }
 
 export interface NativeEndpointOptions {
+  /** Bind address (IPv4 or IPv6 literal); default the engine's. */
   address?: string;
+  /** Put the endpoint on this media thread. */
   thread?: number;
+  /** Put the endpoint on this mixer's thread (so it can join it). */
   mixer?: number;
+  /** Codec we send; default PCMU. */
   codec?: CodecName;
   payloadTypes?: PayloadTypeMap;
+  /** Symmetric RTP (latch onto the first source, drop others); default true. */
   symmetric?: boolean;
   rtpTimeoutMs?: number;
   jitterMs?: number;
+  /** Echo what arrives back to the sender. */
   echo?: boolean;
 }
 

@@ -444,10 +444,6 @@ export class SipStack implements TransactionUser, DialogHost {
     }
   }
 
-  /** For tests and diagnostics: the dialog with this id, if any. */
-  dialog(id: string): Dialog | undefined {
-    return this.dialogs.get(id);
-  }
 }
 
 function mergeKey(request: SipRequest): string {

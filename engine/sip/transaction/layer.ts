@@ -108,7 +108,6 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     }
     tx.respond(makeResponse(cancel, 200));
     if (invite.finalStatus !== undefined) return;
-    invite.cancelled = true;
     this.dispatch(() => this.user?.onCancel(invite, cancel), invite);
   }
 

@@ -25,8 +25,6 @@ export class ServerTransaction {
   private tryingTimer?: NodeJS.Timeout;
   private tryingMaker?: () => SipResponse;
   private endTimer?: NodeJS.Timeout;
-  /** Set when a CANCEL for this INVITE arrived (RFC 3261 §9.2). */
-  cancelled = false;
   readonly callId: string;
   /** The request, until the final response: afterwards only its bytes-level echo is needed. */
   private req?: SipRequest;
