@@ -83,6 +83,14 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     this.native.setEcho(this.id, on);
   }
 
+  /**
+   * Whether anything is sent to the far end (default true). Off while the far end is on hold
+   * (it offered a=sendonly or a=inactive, RFC 3264 §6.1); receiving goes on.
+   */
+  setSending(on: boolean): void {
+    this.native.setSending(this.id, on);
+  }
+
   /** Raise 'rtpTimeout' after this long without valid RTP; 0 disables. */
   setRtpTimeout(ms: number): void {
     this.native.setRtpTimeout(this.id, ms);

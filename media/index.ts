@@ -8,10 +8,15 @@ export { ulawEncode, ulawDecode, alawEncode, alawDecode } from './g711.js';
 export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type PayloadTypeMap, type Percentiles, type ThreadStats } from './native.js';
 export {
   answerSdp,
+  offerSdp,
+  newOrigin,
   sdpDirection,
   remoteMedia,
   configureEndpoint,
+  acceptsAudio,
+  sendsAudio,
   type Direction,
+  type LocalMedia,
   type MediaAddress,
   type RemoteMedia,
 } from './sdp.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MediaError } from './errors.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -114,6 +114,7 @@ export interface NativeEngine {
   setCodec(id: number, codec: CodecName): void;
   setPayloadTypes(id: number, payloadTypes: PayloadTypeMap): void;
   setEcho(id: number, on: boolean): void;
+  setSending(id: number, on: boolean): void;
   setRtpTimeout(id: number, ms: number): void;
   playTone(id: number, frequencyHz: number, options?: NativeToneOptions): void;
   stopTone(id: number): void;

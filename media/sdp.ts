@@ -64,34 +64,58 @@ export function sdpDirection(sdp: string): Direction {
   return (audio?.direction ?? session.direction ?? 'sendrecv') as Direction;
 }
 
-let sessionVersion = Math.floor(Date.now() / 1000);
+/** Our side of an SDP: where our endpoint listens, and the o= line to write. */
+export interface LocalMedia extends MediaAddress {
+  /**
+   * o= session id and version. RFC 3264 §8: every SDP of a session keeps the id and bumps the
+   * version when it changes; absent, a fresh session is written.
+   */
+  origin?: { sessionId: number; version: number };
+}
+
+/** What our offers list (RFC 3551 static types, then telephone-event on 101). */
+const OFFERED = [
+  { pt: 0, codec: 'PCMU', rate: 8000 },
+  { pt: 8, codec: 'PCMA', rate: 8000 },
+];
+const OFFERED_EVENT_PT = 101;
+
+let freshSession = Math.floor(Date.now() / 1000);
+
+/** A new o= id/version pair (unique within this process). */
+export function newOrigin(): { sessionId: number; version: number } {
+  freshSession++;
+  return { sessionId: freshSession, version: 1 };
+}
+
+/** Our offer: PCMU, PCMA and telephone-event 101, in `direction` (default sendrecv). */
+export function offerSdp(local: LocalMedia, direction: Direction = 'sendrecv'): string {
+  return writeSdp(local, OFFERED, OFFERED_EVENT_PT, direction);
+}
 
 /**
- * The answer to an audio offer; null when no offered codec is acceptable (the caller
- * should get 488). With no offer, returns an offer of our own (PCMU + telephone-event 101).
+ * The answer to an audio offer: the first offered codec we speak (in the offerer's order,
+ * RFC 3264 §6.1) with the offer's payload type, the offer's telephone-event type, the mirrored
+ * direction. Null when no offered codec is acceptable (the caller should get 488). With no
+ * offer, returns an offer of our own.
  */
-export function answerSdp(offer: string | undefined, local: MediaAddress): string | null {
-  const payloads: { pt: number; codec: string; rate: number }[] = [];
-  let direction: Direction = 'sendrecv';
-  let eventPt: number | undefined;
-  if (offer) {
-    const parsed = sdpTransform.parse(offer);
-    const audio = firstAudio(parsed);
-    if (!audio) return null;
-    direction = ANSWER_DIRECTION[(audio.direction ?? parsed.direction ?? 'sendrecv') as Direction];
-    const n = negotiate(audio);
-    if (!n.codec) return null;
-    payloads.push({ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 });
-    eventPt = n.telephoneEvent;
-  } else {
-    payloads.push({ pt: 0, codec: 'PCMU', rate: 8000 });
-    eventPt = 101;
-  }
-  if (eventPt !== undefined) payloads.push({ pt: eventPt, codec: 'telephone-event', rate: 8000 });
-  sessionVersion++;
+export function answerSdp(offer: string | undefined, local: LocalMedia): string | null {
+  if (!offer) return offerSdp(local);
+  const parsed = sdpTransform.parse(offer);
+  const audio = firstAudio(parsed);
+  if (!audio) return null;
+  const n = negotiate(audio);
+  if (!n.codec) return null;
+  const direction = ANSWER_DIRECTION[(audio.direction ?? parsed.direction ?? 'sendrecv') as Direction];
+  return writeSdp(local, [{ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 }], n.telephoneEvent, direction);
+}
+
+function writeSdp(local: LocalMedia, payloads: { pt: number; codec: string; rate: number }[], eventPt: number | undefined, direction: Direction): string {
+  const all = eventPt === undefined ? payloads : [...payloads, { pt: eventPt, codec: 'telephone-event', rate: 8000 }];
+  const origin = local.origin ?? newOrigin();
   const session: sdpTransform.SessionDescription = {
     version: 0,
-    origin: { username: 'switchyard', sessionId: sessionVersion, sessionVersion, netType: 'IN', ipVer: 4, address: local.address },
+    origin: { username: 'switchyard', sessionId: origin.sessionId, sessionVersion: origin.version, netType: 'IN', ipVer: 4, address: local.address },
     name: 'switchyard',
     connection: { version: 4, ip: local.address },
     timing: { start: 0, stop: 0 },
@@ -100,8 +124,8 @@ export function answerSdp(offer: string | undefined, local: MediaAddress): strin
         type: 'audio',
         port: local.port,
         protocol: 'RTP/AVP',
-        payloads: payloads.map((p) => p.pt).join(' '),
-        rtp: payloads.map((p) => ({ payload: p.pt, codec: p.codec, rate: p.rate })),
+        payloads: all.map((p) => p.pt).join(' '),
+        rtp: all.map((p) => ({ payload: p.pt, codec: p.codec, rate: p.rate })),
         fmtp: eventPt !== undefined ? [{ payload: eventPt, config: '0-16' }] : [],
         ptime: 20,
         direction,
@@ -148,8 +172,9 @@ export function remoteMedia(sdp: string): RemoteMedia | null {
 }
 
 /**
- * Points an endpoint at the remote media: payload types, codec to send, remote address.
- * (Direction — hold — is applied in a later slice.)
+ * Points an endpoint at the remote media: payload types, codec to send, remote address, and
+ * whether to send at all (not while the far end is on hold: a=sendonly, a=inactive or
+ * c=0.0.0.0, RFC 3264 §5.1 and §8.4).
  */
 export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void {
   endpoint.setPayloadTypes({
@@ -159,4 +184,15 @@ export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void
   });
   endpoint.setCodec(remote.codec);
   if (!remote.held) endpoint.setRemote(remote.address, remote.port);
+  endpoint.setSending(acceptsAudio(remote));
+}
+
+/** Whether the far end takes audio from us. */
+export function acceptsAudio(remote: RemoteMedia): boolean {
+  return !remote.held && (remote.direction === 'sendrecv' || remote.direction === 'recvonly');
+}
+
+/** Whether the far end sends us audio (an RTP timeout only makes sense then). */
+export function sendsAudio(remote: RemoteMedia): boolean {
+  return remote.direction === 'sendrecv' || remote.direction === 'sendonly';
 }

@@ -184,7 +184,7 @@ void RtpEndpoint::SendOutput(EventList& events) {
   const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
   const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
   const bool haveSource = mixer_ != 0 || echo_ || toneOut;
-  if (!dest.valid() || !haveSource) {
+  if (!dest.valid() || !haveSource || !sending_) {
     // The clock runs on while we are silent; the next packet starts a talkspurt.
     timestampOut_ += kFrameSamples;
     sentLastTick_ = false;

@@ -62,6 +62,8 @@ class RtpEndpoint {
   void SetCodec(Codec codec) { codec_ = codec; }
   void SetPayloadTypes(const PayloadTypes& pts) { pts_ = pts; }
   void SetEcho(bool on) { echo_ = on; }
+  // Hold (RFC 3264 §5.1): the far end takes no audio (a=sendonly/inactive), so nothing is sent.
+  void SetSending(bool on) { sending_ = on; }
   void SetRtpTimeout(int ms) { rtpTimeoutMs_ = ms; }
   void PlayTone(double hz, double amplitude, uint32_t durationMs, ToneTarget target);
   void StopTone() { tone_.Stop(); }
@@ -95,6 +97,7 @@ class RtpEndpoint {
   PayloadTypes pts_;
   bool symmetric_;
   bool echo_;
+  bool sending_ = true;
   int rtpTimeoutMs_;
 
   NetAddress remote_;   // from signalling (setRemote)

@@ -55,6 +55,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::SetCodec>("setCodec"),
                          InstanceMethod<&EngineWrap::SetPayloadTypes>("setPayloadTypes"),
                          InstanceMethod<&EngineWrap::SetEcho>("setEcho"),
+                         InstanceMethod<&EngineWrap::SetSending>("setSending"),
                          InstanceMethod<&EngineWrap::SetRtpTimeout>("setRtpTimeout"),
                          InstanceMethod<&EngineWrap::PlayTone>("playTone"),
                          InstanceMethod<&EngineWrap::StopTone>("stopTone"),
@@ -348,6 +349,18 @@ Napi::Value EngineWrap::SetEcho(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   ThrowIfFailed(env, core->SetEcho(id, on));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::SetSending(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  bool on;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) || !ReadBool(env, info[1], "sending", &on)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, core->SetSending(id, on));
   return env.Undefined();
 }
 

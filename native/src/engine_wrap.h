@@ -33,6 +33,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value SetCodec(const Napi::CallbackInfo& info);
   Napi::Value SetPayloadTypes(const Napi::CallbackInfo& info);
   Napi::Value SetEcho(const Napi::CallbackInfo& info);
+  Napi::Value SetSending(const Napi::CallbackInfo& info);
   Napi::Value SetRtpTimeout(const Napi::CallbackInfo& info);
   Napi::Value PlayTone(const Napi::CallbackInfo& info);
   Napi::Value StopTone(const Napi::CallbackInfo& info);

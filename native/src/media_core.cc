@@ -173,6 +173,10 @@ Status MediaCore::SetEcho(uint32_t id, bool on) {
   return PostToEndpoint(id, [on](RtpEndpoint& ep) { ep.SetEcho(on); });
 }
 
+Status MediaCore::SetSending(uint32_t id, bool on) {
+  return PostToEndpoint(id, [on](RtpEndpoint& ep) { ep.SetSending(on); });
+}
+
 Status MediaCore::SetRtpTimeout(uint32_t id, int ms) {
   return PostToEndpoint(id, [ms](RtpEndpoint& ep) { ep.SetRtpTimeout(ms); });
 }

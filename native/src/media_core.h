@@ -70,6 +70,7 @@ class MediaCore : public ThreadHost {
   Status SetCodec(uint32_t id, Codec codec);
   Status SetPayloadTypes(uint32_t id, const PayloadTypes& pts);
   Status SetEcho(uint32_t id, bool on);
+  Status SetSending(uint32_t id, bool on);
   Status SetRtpTimeout(uint32_t id, int ms);
   Status PlayTone(uint32_t id, double hz, double amplitude, uint32_t durationMs, ToneTarget target);
   Status StopTone(uint32_t id);

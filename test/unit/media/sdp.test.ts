@@ -40,7 +40,7 @@ t.test('answer content', async (t) => {
   t.match(a, /^c=IN IP4 203\.0\.113\.5\r$/m);
   t.equal(answerSdp(OFFERS.unsupported, local), null, 'no common codec → null (488)');
   t.equal(answerSdp(OFFERS.videoOnly, local), null, 'no audio → null');
-  t.match(answerSdp(undefined, local)!, /^m=audio 40000 RTP\/AVP 0 101\r$/m, 'an offer of our own');
+  t.match(answerSdp(undefined, local)!, /^m=audio 40000 RTP\/AVP 0 8 101\r$/m, 'an offer of our own: PCMU, PCMA, telephone-event');
 });
 
 t.test('remoteMedia: address, port, codec and payload types to use', async (t) => {
