@@ -1,5 +1,5 @@
 // The B2BUA: an inbound call leg bridged to an outbound one, in the spirit of drachtio-srf's
-// createB2BUA. Signalling only; media anchoring joins when the media core does.
+// createB2BUA. Signalling only: the call layer anchors media through it (engine/call/bridge.ts).
 import { SipError } from './errors.js';
 import type { Dialog } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
@@ -12,6 +12,11 @@ export interface B2buaOptions extends UacOptions {
   localSdpA?: string | ((calleeSdp: string) => string);
   /** Provisional statuses relayed to the caller (default 180 and 183). */
   passProvisional?: boolean;
+  /**
+   * Tie the two dialogs together (default true): BYE ends both, re-INVITEs are relayed. False
+   * when the application answers re-INVITEs itself and ends the legs together (media anchoring).
+   */
+  link?: boolean;
 }
 
 /**
@@ -52,16 +57,15 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     clearTimeout(timer);
     req.off('cancel', onCancel);
   }
-  const calleeSdp = uac.remoteSdp ?? '';
-  const localSdpA = typeof opts.localSdpA === 'function' ? opts.localSdpA(calleeSdp) : (opts.localSdpA ?? uac.remoteSdp);
   let uas: Dialog;
   try {
+    const localSdpA = typeof opts.localSdpA === 'function' ? opts.localSdpA(uac.remoteSdp ?? '') : (opts.localSdpA ?? uac.remoteSdp);
     uas = await stack.createUAS(req, res, { localSdp: localSdpA });
   } catch (err) {
     await uac.destroy();
     throw err;
   }
-  linkDialogs(uas, uac);
+  if (opts.link !== false) linkDialogs(uas, uac);
   return { uas, uac };
 }
 

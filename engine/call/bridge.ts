@@ -1,0 +1,101 @@
+// Two call legs heard through one mixer (bridge mode): media is anchored in the engine, each
+// leg keeps its own SDP session with its far end, and the legs end together.
+import { EventEmitter } from 'node:events';
+import type { Mixer } from '../../media/mixer.js';
+import type { B2buaOptions } from '../sip/b2bua.js';
+import type { IncomingRequest, ServerResponse, SipStack } from '../sip/index.js';
+import { CallLeg, type EndReason, type LegMediaOptions } from './call-leg.js';
+import { IncomingCall } from './incoming-call.js';
+import { MediaSession } from './media-session.js';
+
+export class Bridge extends EventEmitter<{ ended: [{ by: CallLeg; reason: EndReason }] }> {
+  private endedBy: CallLeg | undefined;
+
+  /** Both endpoints must have been created on `mixer` ({ mixer } option): it owns them from now on. */
+  constructor(
+    readonly a: CallLeg,
+    readonly b: CallLeg,
+    readonly mixer: Mixer,
+  ) {
+    super();
+    mixer.addMember(a.endpoint);
+    mixer.addMember(b.endpoint);
+    mixer.setMode('bridge', { agent: a.endpoint, client: b.endpoint });
+    for (const [leg, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      leg.once('ended', ({ reason }) => {
+        this.endedBy ??= leg;
+        if (!other.ended) {
+          void other.hangup();
+          return;
+        }
+        mixer.close();
+        this.emit('ended', { by: this.endedBy, reason });
+      });
+    }
+  }
+
+  get legs(): [CallLeg, CallLeg] {
+    return [this.a, this.b];
+  }
+
+  /** Hangs up both legs; resolves once both endpoints are closed. */
+  async hangup(): Promise<void> {
+    await Promise.all([this.a.hangup(), this.b.hangup()]);
+  }
+}
+
+export interface AnchoredCallOptions extends LegMediaOptions, Pick<B2buaOptions, 'target' | 'from' | 'noAnswerTimeoutMs' | 'headers' | 'auth'> {
+  stack: SipStack;
+  req: IncomingRequest;
+  res: ServerResponse;
+  /** Where the callee is (a registered contact, a trunk URI). */
+  uri: string;
+}
+
+/**
+ * The anchoring B2BUA: the caller's offer is answered by our endpoint, the callee gets our own
+ * offer from a second endpoint on the same mixer, and RTP flows caller ↔ engine ↔ callee.
+ * Provisionals, CANCEL, failures and the no-answer timeout behave as in the signalling B2BUA.
+ *
+ * Re-INVITEs are answered by each leg locally rather than relayed: each side has its own SDP
+ * session with the engine, so a new address, codec or hold on one side changes only that
+ * side's endpoint (the mixer transcodes), and one side's slow or failing re-INVITE never
+ * breaks the other. A caller holding stops our sending to it; the callee keeps hearing
+ * whatever the caller sends (music on hold) and its RTP keeps flowing.
+ */
+export async function anchoredCall(o: AnchoredCallOptions): Promise<Bridge> {
+  const { stack, req, res, uri, media, advertisedAddress, rtpTimeoutMs } = o;
+  const mixer = media.createMixer();
+  let caller: IncomingCall;
+  let callee: MediaSession;
+  try {
+    caller = new IncomingCall({ stack, req, res, media, mixer, advertisedAddress, rtpTimeoutMs });
+    callee = new MediaSession(media.createEndpoint({ mixer }), { advertisedAddress, rtpTimeoutMs });
+  } catch (err) {
+    mixer.close();
+    throw err;
+  }
+  try {
+    const { uas, uac } = await stack.createB2BUA(req, res, uri, {
+      target: o.target,
+      from: o.from,
+      headers: o.headers,
+      auth: o.auth,
+      noAnswerTimeoutMs: o.noAnswerTimeoutMs,
+      localSdp: callee.offer(),
+      localSdpA: (calleeSdp) => {
+        callee.applyAnswer(calleeSdp);
+        return caller.localSdp;
+      },
+      link: false,
+    });
+    return new Bridge(new CallLeg(uas, caller.session), new CallLeg(uac, callee), mixer);
+  } catch (err) {
+    await Promise.all([caller.session.close(), callee.close()]);
+    mixer.close();
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+// One leg's SDP offer/answer state (RFC 3264) over its RTP endpoint: what we said, what the
+// far end said, and the endpoint kept in line with it (address, codec, hold, RTP timeout).
+import { answerSdp, configureEndpoint, newOrigin, offerSdp, remoteMedia, sendsAudio, acceptsAudio } from '../../media/sdp.js';
+import type { Direction, RemoteMedia } from '../../media/sdp.js';
+import type { Endpoint } from '../../media/endpoint.js';
+import type { EndpointStats } from '../../media/native.js';
+import { SipError } from '../sip/errors.js';
+
+export interface MediaSessionOptions {
+  /** Address written in our SDP (c=, o=); default the endpoint's bind address. */
+  advertisedAddress?: string;
+  /** Hang-up trigger: no RTP for this long while the far end is meant to send; 0 disables. */
+  rtpTimeoutMs?: number;
+}
+
+/** What applying a remote SDP changed. */
+export interface RemoteChange {
+  remote: RemoteMedia;
+  /** The far end's hold state flipped (it stopped or resumed taking our audio). */
+  holdChanged: boolean;
+}
+
+export class MediaSession {
+  /** Our last SDP (offer or answer). */
+  localSdp: string | undefined;
+  /** What the far end's last SDP said; undefined until an offer or answer came. */
+  remote: RemoteMedia | undefined;
+  /** Our offer awaits its answer (sent in a 200 to an INVITE without SDP, or in an INVITE). */
+  awaitingAnswer = false;
+  /** Address our SDP advertises. */
+  readonly localAddress: string;
+  private readonly origin = newOrigin();
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly options: MediaSessionOptions = {},
+  ) {
+    this.localAddress = options.advertisedAddress ?? endpoint.address;
+  }
+
+  /** The far end takes no audio from us (it offered a=sendonly, a=inactive or c=0.0.0.0). */
+  get held(): boolean {
+    return this.remote !== undefined && !acceptsAudio(this.remote);
+  }
+
+  /** Our offer (PCMU, PCMA, telephone-event); the answer goes to applyAnswer(). */
+  offer(direction: Direction = 'sendrecv'): string {
+    const sdp = this.stamp((origin) => offerSdp({ address: this.localAddress, port: this.endpoint.port, origin }, direction));
+    this.awaitingAnswer = true;
+    return sdp!;
+  }
+
+  /**
+   * Answers the far end's offer and applies it to the endpoint. Throws SipError 488 when the
+   * offer has no audio stream or no codec we speak (RFC 3264 §6: the offer is rejected).
+   */
+  answer(offer: string): { sdp: string; change: RemoteChange } {
+    const remote = remoteMedia(offer);
+    const sdp = remote && this.stamp((origin) => answerSdp(offer, { address: this.localAddress, port: this.endpoint.port, origin }));
+    if (!remote || !sdp) throw new SipError(488, 'Not Acceptable Here', 'no-common-codec');
+    this.awaitingAnswer = false;
+    return { sdp, change: this.apply(remote) };
+  }
+
+  /** Applies the answer to our offer. Throws SipError 488 when it is unusable. */
+  applyAnswer(answer: string | undefined): RemoteChange {
+    const remote = answer ? remoteMedia(answer) : null;
+    if (!remote) throw new SipError(488, 'Not Acceptable Here', 'bad-answer');
+    this.awaitingAnswer = false;
+    return this.apply(remote);
+  }
+
+  stats(): EndpointStats {
+    return this.endpoint.stats();
+  }
+
+  close(): Promise<EndpointStats> {
+    return this.endpoint.close();
+  }
+
+  private apply(remote: RemoteMedia): RemoteChange {
+    const wasHeld = this.held;
+    configureEndpoint(this.endpoint, remote);
+    // A far end that sends nothing (recvonly, inactive) is not a dead one.
+    this.endpoint.setRtpTimeout(sendsAudio(remote) ? (this.options.rtpTimeoutMs ?? 0) : 0);
+    this.remote = remote;
+    return { remote, holdChanged: wasHeld !== this.held };
+  }
+
+  /** Writes an SDP with our o= line; the version goes up only when the SDP changed (RFC 3264 §8). */
+  private stamp(write: (origin: { sessionId: number; version: number }) => string | null): string | null {
+    let sdp = write(this.origin);
+    if (sdp !== null && this.localSdp !== undefined && withoutOrigin(sdp) !== withoutOrigin(this.localSdp)) {
+      this.origin.version++;
+      sdp = write(this.origin);
+    }
+    if (sdp !== null) this.localSdp = sdp;
+    return sdp;
+  }
+}
+
+function withoutOrigin(sdp: string): string {
+  return sdp.replace(/^o=.*$/m, '');
+}
