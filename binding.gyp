@@ -5,6 +5,10 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/codec_bindings.cc",
+        "native/src/dtmf.cc",
+        "native/src/dtmf_detector.cc",
+        "native/src/dtmf_sender.cc",
+        "native/src/dtmf_tone_bindings.cc",
         "native/src/endpoint.cc",
         "native/src/engine_wrap.cc",
         "native/src/g711.cc",
@@ -17,6 +21,7 @@
         "native/src/receive_buffer.cc",
         "native/src/rtp.cc",
         "native/src/sequence.cc",
+        "native/src/telephone_event.cc",
         "native/src/tick_stats.cc",
         "native/src/tone.cc"
       ],

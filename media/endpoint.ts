@@ -1,10 +1,12 @@
 // An RTP endpoint: one UDP socket on a media thread. Created by MediaEngine.createEndpoint.
 import { EventEmitter } from 'node:events';
+import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
 import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
+import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
-  'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents',
+  'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents', 'dtmfDigits',
   'sendErrors', 'rtpTimeouts', 'jitterUs',
 ];
 
@@ -24,6 +26,8 @@ export interface ToneOptions {
    * endpoint hear it (as if its caller produced it).
    */
   target?: 'remote' | 'mixer';
+  /** For a preset: whose convention ('us' default, 'eu', 'ru', 'uk'). */
+  region?: ToneRegion;
 }
 
 export interface EndpointEventMap {
@@ -35,6 +39,10 @@ export interface EndpointEventMap {
   rtpTimeout: [{ silentMs: number }];
   /** A finite tone finished. */
   toneDone: [];
+  /** A DTMF key press ended (one event per press, however it arrived). */
+  dtmf: [DtmfEvent];
+  /** The digits of one sendDtmf call are sent. */
+  dtmfSent: [DtmfSentEvent];
   /** The socket is closed and its port free; final counters. */
   closed: [EndpointStats];
 }
@@ -96,13 +104,32 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     this.native.setRtpTimeout(this.id, ms);
   }
 
-  /** A sine of `frequencyHz` (1–3999). Replaces any tone already playing. */
-  playTone(frequencyHz: number, options: ToneOptions = {}): void {
-    this.native.playTone(this.id, frequencyHz, options);
+  /**
+   * Plays a tone, replacing any tone already playing: a sine of `frequencyHz` (1–3999), a
+   * preset ('ringback', 'busy', 'dial', 'congestion', 'beep'; `options.region` picks the
+   * convention) or a spec ({ frequencies, onMs, offMs, cadence, amplitude, durationMs }).
+   */
+  playTone(tone: ToneArgument, options: ToneOptions = {}): void {
+    const [frequencies, nativeOptions] = nativeToneArgs(tone, options);
+    this.native.playTone(this.id, frequencies, nativeOptions);
   }
 
   stopTone(): void {
     this.native.stopTone(this.id);
+  }
+
+  /**
+   * Queues DTMF digits (0-9 * # A-D, up to 64) to send after any queued before; 'dtmfSent'
+   * follows when they are done. RFC 4733 events replace the voice while a key is sent;
+   * in-band tones replace it for the key's duration.
+   */
+  sendDtmf(digits: string, options: SendDtmfOptions = {}): void {
+    this.native.sendDtmf(this.id, digits, options);
+  }
+
+  /** Which receive paths report 'dtmf' events (default 'auto'). */
+  setDtmfDetect(mode: DtmfDetectMode): void {
+    this.native.setDtmfDetect(this.id, mode);
   }
 
   /** Current counters (after close: the final ones). */

@@ -2,6 +2,7 @@
 // plain calls; events come up in per-tick batches and are re-emitted here and on the
 // endpoint they concern.
 import { EventEmitter } from 'node:events';
+import type { DtmfDigit, DtmfEvent, DtmfSentEvent } from './dtmf.js';
 import { Endpoint, zeroStats } from './endpoint.js';
 import { MediaError } from './errors.js';
 import { Mixer } from './mixer.js';
@@ -33,6 +34,8 @@ export interface MediaEngineEventMap {
   ssrcChange: [Endpoint, { ssrc: number; previous: number }];
   rtpTimeout: [Endpoint, { silentMs: number }];
   toneDone: [Endpoint];
+  dtmf: [Endpoint, DtmfEvent];
+  dtmfSent: [Endpoint, DtmfSentEvent];
   closed: [Endpoint, EndpointStats];
 }
 
@@ -165,6 +168,18 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
           ep.emit('toneDone');
           this.emit('toneDone', ep);
           break;
+        case 'dtmf': {
+          const info: DtmfEvent = { digit: ev.digit as DtmfDigit, durationMs: ev.durationMs, method: ev.method };
+          ep.emit('dtmf', info);
+          this.emit('dtmf', ep, info);
+          break;
+        }
+        case 'dtmfSent': {
+          const info: DtmfSentEvent = { digits: ev.digits, method: ev.method };
+          ep.emit('dtmfSent', info);
+          this.emit('dtmfSent', ep, info);
+          break;
+        }
         case 'closed': {
           const { type: _type, endpointId: _id, ...stats } = ev;
           this.finish(ep, stats);

@@ -1,6 +1,8 @@
 // Public face of the media layer: engine, endpoints, mixers, mix modes, G.711, SDP.
 export { MediaEngine, type EndpointOptions, type MediaEngineEventMap, type MediaEngineOptions, type MediaEngineStats } from './engine.js';
 export { Endpoint, type EndpointEventMap, type ToneOptions } from './endpoint.js';
+export type { DtmfDetectMode, DtmfDigit, DtmfEvent, DtmfMethod, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
+export { dbm0ToAmplitude, dtmfTone, tonePreset, TONE_REGIONS, type ToneArgument, type TonePreset, type ToneRegion, type ToneSpec } from './tones.js';
 export { Mixer, type AddMemberOptions } from './mixer.js';
 export { hearSets, everyoneHearsEveryone, MIX_MODES, type MixMode, type MixRoles } from './modes.js';
 export { MediaError, type MediaErrorCode } from './errors.js';

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DtmfDetectMode, DtmfMethod, SendDtmfOptions } from './dtmf.js';
 import { MediaError } from './errors.js';
 
 /** The addon ABI this TypeScript face was written against. */
@@ -50,11 +51,15 @@ export interface NativeEndpointOptions {
   jitterMs?: number;
   /** Echo what arrives back to the sender. */
   echo?: boolean;
+  /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
+  dtmfDetect?: DtmfDetectMode;
 }
 
 export interface NativeToneOptions {
   amplitude?: number;
   durationMs?: number;
+  /** Alternating on/off times in ms: 2, 4, 6 or 8 of them. */
+  cadence?: number[];
   target?: 'remote' | 'mixer';
 }
 
@@ -75,6 +80,7 @@ export interface EndpointStats {
   underruns: number;
   overflows: number;
   telephoneEvents: number;
+  dtmfDigits: number;
   sendErrors: number;
   rtpTimeouts: number;
   jitterUs: number;
@@ -105,6 +111,8 @@ export type NativeEvent =
   | { type: 'ssrcChange'; endpointId: number; ssrc: number; previous: number }
   | { type: 'rtpTimeout'; endpointId: number; silentMs: number }
   | { type: 'toneDone'; endpointId: number }
+  | { type: 'dtmf'; endpointId: number; digit: string; durationMs: number; method: DtmfMethod }
+  | { type: 'dtmfSent'; endpointId: number; digits: string; method: DtmfMethod }
   | ({ type: 'closed'; endpointId: number } & EndpointStats);
 
 export interface NativeEngine {
@@ -116,8 +124,10 @@ export interface NativeEngine {
   setEcho(id: number, on: boolean): void;
   setSending(id: number, on: boolean): void;
   setRtpTimeout(id: number, ms: number): void;
-  playTone(id: number, frequencyHz: number, options?: NativeToneOptions): void;
+  playTone(id: number, frequencies: number | number[], options?: NativeToneOptions): void;
   stopTone(id: number): void;
+  sendDtmf(id: number, digits: string, options?: SendDtmfOptions): void;
+  setDtmfDetect(id: number, mode: DtmfDetectMode): void;
   endpointStats(id: number): EndpointStats;
   createMixer(options?: { thread?: number }): { id: number; thread: number };
   closeMixer(id: number): void;

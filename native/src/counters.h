@@ -22,7 +22,8 @@ namespace sy {
   X(sequenceRestarts)   /* a confirmed large sequence jump with the same SSRC */            \
   X(underruns)          /* ticks the receive buffer ran dry while playing */                \
   X(overflows)          /* packets dropped because the receive buffer was full */           \
-  X(telephoneEvents)    /* RFC 4733 packets (counted; decoded in a later slice) */          \
+  X(telephoneEvents)    /* RFC 4733 telephone-event packets received */                     \
+  X(dtmfDigits)         /* DTMF key presses detected (RFC 4733 or in-band) */               \
   X(sendErrors)         /* sendto failures */                                               \
   X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
   X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */

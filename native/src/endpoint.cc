@@ -16,7 +16,7 @@ namespace sy {
 RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
     : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
       codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
-      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), ssrc_(c.ssrc),
+      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
       sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {}
 
 RtpEndpoint::~RtpEndpoint() {
@@ -30,10 +30,38 @@ void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
   if (lastActivityNs_ == 0) lastActivityNs_ = nowNs;
 }
 
-void RtpEndpoint::PlayTone(double hz, double amplitude, uint32_t durationMs, ToneTarget target) {
-  tone_.Start(hz, amplitude, static_cast<uint64_t>(durationMs) * kSampleRate / 1000);
+void RtpEndpoint::PlayTone(const ToneSpec& tone, ToneTarget target) {
+  tone_.Start(tone);
   toneTarget_ = target;
 }
+
+void RtpEndpoint::SetDtmfDetect(DtmfDetect mode) {
+  dtmfDetect_ = mode;
+  dtmfDetector_.Reset();
+}
+
+bool RtpEndpoint::InbandDetection() const {
+  return dtmfDetect_ == DtmfDetect::kInband || (dtmfDetect_ == DtmfDetect::kAuto && pts_.telephoneEvent < 0);
+}
+
+void RtpEndpoint::OnDtmfEdges(const DtmfEdges& edges, EventList& events) {
+  for (int i = 0; i < edges.count; ++i) {
+    const DtmfEdge& e = edges.items[i];
+    if (e.down) {
+      OnDtmfKeyDown(e.digit, e.method, events);
+      continue;
+    }
+    Event ev;
+    ev.type = "dtmf";
+    ev.endpoint = id_;
+    ev.strings.emplace_back("digit", std::string(1, e.digit));
+    ev.strings.emplace_back("method", DtmfMethodName(e.method));
+    ev.numbers.emplace_back("durationMs", e.durationMs);
+    events.push_back(std::move(ev));
+  }
+}
+
+void RtpEndpoint::OnDtmfKeyDown(char, DtmfMethod, EventList&) { Bump(counters_->dtmfDigits); }
 
 void RtpEndpoint::Restart() {
   sequence_.Reset();
@@ -76,6 +104,11 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   }
   if (audio && p.payloadSize > ReceiveBuffer::kMaxPacketSamples) {
     Bump(c.malformed);  // more than 60 ms in one packet: not something we negotiate
+    return;
+  }
+  TelephoneEvent event;
+  if (dtmf && !ParseTelephoneEvent(p.payload, p.payloadSize, &event)) {
+    Bump(c.malformed);
     return;
   }
   if (symmetric_ && !latched_.valid()) {
@@ -121,7 +154,13 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   timedOut_ = false;
 
   if (dtmf) {
+    // RFC 4733 events are signalling, never audio: they do not enter the receive buffer.
     Bump(c.telephoneEvents);
+    if (dtmfDetect_ == DtmfDetect::kAuto || dtmfDetect_ == DtmfDetect::kRfc4733) {
+      DtmfEdges edges;
+      telephoneEvents_.OnPacket(p.timestamp, event, nowNs, &edges);
+      OnDtmfEdges(edges, events);
+    }
     return;
   }
 
@@ -160,6 +199,10 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
 
 void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   if (buffer_.Pull(input_.data()) == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
+  DtmfEdges edges;
+  telephoneEvents_.OnTick(nowNs, &edges);
+  if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
+  OnDtmfEdges(edges, events);
   if (toneTarget_ == ToneTarget::kMixer && tone_.MixInto(input_.data(), kFrameSamples)) {
     Event ev;
     ev.type = "toneDone";
@@ -183,7 +226,7 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
 void RtpEndpoint::SendOutput(EventList& events) {
   const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
   const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
-  const bool haveSource = mixer_ != 0 || echo_ || toneOut;
+  const bool haveSource = mixer_ != 0 || echo_ || toneOut || dtmfSender_.busy();
   if (!dest.valid() || !haveSource || !sending_) {
     // The clock runs on while we are silent; the next packet starts a talkspurt.
     timestampOut_ += kFrameSamples;
@@ -201,25 +244,48 @@ void RtpEndpoint::SendOutput(EventList& events) {
     events.push_back(std::move(ev));
   }
 
-  uint8_t packet[kRtpHeaderSize + kFrameSamples];
-  const uint8_t pt = static_cast<uint8_t>(codec_ == Codec::kPcmu ? pts_.pcmu : pts_.pcma);
-  WriteRtpHeader(packet, !sentLastTick_, pt, sequenceOut_, timestampOut_, ssrc_);
-  if (codec_ == Codec::kPcmu) {
-    UlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
-  } else {
-    AlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
+  const DtmfSender::Tick dtmf = dtmfSender_.Next(pts_.telephoneEvent, timestampOut_, out.data());
+  if (dtmf.finished) {
+    Event ev;
+    ev.type = "dtmfSent";
+    ev.endpoint = id_;
+    ev.strings.emplace_back("digits", dtmf.finishedDigits);
+    ev.strings.emplace_back("method", DtmfMethodName(dtmf.finishedMethod));
+    events.push_back(std::move(ev));
   }
-  const ssize_t sent = sendto(fd_, packet, sizeof(packet), MSG_DONTWAIT, dest.sa(), dest.length);
-  if (sent == static_cast<ssize_t>(sizeof(packet))) {
-    Bump(counters_->packetsOut);
-    Bump(counters_->bytesOut, static_cast<int64_t>(sizeof(packet)));
-  } else {
-    Bump(counters_->sendErrors);
+
+  if (dtmf.event && pts_.telephoneEvent >= 0) {
+    // The event packet takes this tick's place: voice is suppressed while a key is sent.
+    uint8_t packet[kRtpHeaderSize + kTelephoneEventSize];
+    WriteRtpHeader(packet, dtmf.marker, static_cast<uint8_t>(pts_.telephoneEvent), sequenceOut_, dtmf.timestamp, ssrc_);
+    std::memcpy(packet + kRtpHeaderSize, dtmf.payload, kTelephoneEventSize);
+    Send(dest, packet, sizeof(packet));
+  } else if (!dtmf.event) {
+    uint8_t packet[kRtpHeaderSize + kFrameSamples];
+    const uint8_t pt = static_cast<uint8_t>(codec_ == Codec::kPcmu ? pts_.pcmu : pts_.pcma);
+    WriteRtpHeader(packet, !sentLastTick_, pt, sequenceOut_, timestampOut_, ssrc_);
+    if (codec_ == Codec::kPcmu) {
+      UlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
+    } else {
+      AlawEncodeBlock(out.data(), packet + kRtpHeaderSize, kFrameSamples);
+    }
+    Send(dest, packet, sizeof(packet));
   }
-  // A packet that failed to leave is a loss on the wire, not a hole in our numbering.
-  ++sequenceOut_;
+  // A packet that failed to leave is a loss on the wire, not a hole in our numbering. (An
+  // event whose payload type was withdrawn meanwhile sends nothing and takes no number.)
+  if (!dtmf.event || pts_.telephoneEvent >= 0) ++sequenceOut_;
   timestampOut_ += kFrameSamples;
   sentLastTick_ = true;
+}
+
+void RtpEndpoint::Send(const NetAddress& dest, const uint8_t* packet, size_t size) {
+  const ssize_t sent = sendto(fd_, packet, size, MSG_DONTWAIT, dest.sa(), dest.length);
+  if (sent != static_cast<ssize_t>(size)) {
+    Bump(counters_->sendErrors);
+    return;
+  }
+  Bump(counters_->packetsOut);
+  Bump(counters_->bytesOut, static_cast<int64_t>(size));
 }
 
 void RtpEndpoint::FillStats(Event& ev) const {

@@ -7,11 +7,15 @@
 #include <memory>
 
 #include "counters.h"
+#include "dtmf.h"
+#include "dtmf_detector.h"
+#include "dtmf_sender.h"
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
 #include "receive_buffer.h"
 #include "sequence.h"
+#include "telephone_event.h"
 #include "tone.h"
 
 namespace sy {
@@ -40,6 +44,7 @@ struct EndpointConfig {
   uint32_t ssrc = 0;
   uint16_t firstSequence = 0;
   uint32_t firstTimestamp = 0;
+  DtmfDetect dtmfDetect = DtmfDetect::kAuto;
 };
 
 enum class ToneTarget { kRemote, kMixer };
@@ -65,8 +70,10 @@ class RtpEndpoint {
   // Hold (RFC 3264 §5.1): the far end takes no audio (a=sendonly/inactive), so nothing is sent.
   void SetSending(bool on) { sending_ = on; }
   void SetRtpTimeout(int ms) { rtpTimeoutMs_ = ms; }
-  void PlayTone(double hz, double amplitude, uint32_t durationMs, ToneTarget target);
+  void PlayTone(const ToneSpec& tone, ToneTarget target);
   void StopTone() { tone_.Stop(); }
+  void SendDtmf(DtmfRequest request) { dtmfSender_.Enqueue(std::move(request)); }
+  void SetDtmfDetect(DtmfDetect mode);
 
   // Receive path: one datagram from `from`.
   void OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
@@ -85,6 +92,12 @@ class RtpEndpoint {
  private:
   void Restart();  // new source: forget sequence state and buffered audio
   bool DecodePayload(uint8_t pt, const uint8_t* payload, size_t size, int16_t* out);
+  bool InbandDetection() const;
+  void OnDtmfEdges(const DtmfEdges& edges, EventList& events);
+  // The one place where a DTMF key press starts, whichever way it was detected (RFC 4733
+  // or in-band): what should react at once to a key (e.g. stopping a prompt) hooks here.
+  void OnDtmfKeyDown(char digit, DtmfMethod method, EventList& events);
+  void Send(const NetAddress& dest, const uint8_t* packet, size_t size);
 
   uint32_t id_;
   int fd_;
@@ -113,6 +126,9 @@ class RtpEndpoint {
   double jitter_ = 0;  // in timestamp units (1/8000 s)
   int64_t lastActivityNs_ = 0;  // 0: the RTP timeout is not armed yet
   bool timedOut_ = false;
+  DtmfDetect dtmfDetect_;
+  TelephoneEventReceiver telephoneEvents_;
+  DtmfDetector dtmfDetector_;
 
   // Send state.
   uint32_t ssrc_;
@@ -121,6 +137,7 @@ class RtpEndpoint {
   bool sentLastTick_ = false;
   ToneGenerator tone_;
   ToneTarget toneTarget_ = ToneTarget::kRemote;
+  DtmfSender dtmfSender_;
 
   std::array<int16_t, kFrameSamples> input_{};
   std::array<int16_t, kFrameSamples> mixed_{};

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "dtmf_tone_bindings.h"
 #include "js_args.h"
 
 namespace sy {
@@ -59,6 +60,8 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::SetRtpTimeout>("setRtpTimeout"),
                          InstanceMethod<&EngineWrap::PlayTone>("playTone"),
                          InstanceMethod<&EngineWrap::StopTone>("stopTone"),
+                         InstanceMethod<&EngineWrap::SendDtmf>("sendDtmf"),
+                         InstanceMethod<&EngineWrap::SetDtmfDetect>("setDtmfDetect"),
                          InstanceMethod<&EngineWrap::EndpointStats>("endpointStats"),
                          InstanceMethod<&EngineWrap::CreateMixer>("createMixer"),
                          InstanceMethod<&EngineWrap::CloseMixer>("closeMixer"),
@@ -238,7 +241,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
   if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "echo"})) {
+                        "jitterMs", "echo", "dtmfDetect"})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -271,6 +274,9 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     req.jitterMs = static_cast<int>(v);
   }
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
+  if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
+    return env.Undefined();
+  }
 
   EndpointInfo out;
   if (ThrowIfFailed(env, core->CreateEndpoint(req, &out))) return env.Undefined();
@@ -374,35 +380,6 @@ Napi::Value EngineWrap::SetRtpTimeout(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   ThrowIfFailed(env, core->SetRtpTimeout(id, static_cast<int>(ms)));
-  return env.Undefined();
-}
-
-// playTone(id, frequencyHz, { amplitude = 0.25, durationMs = 0 (until stopped), target = 'remote' })
-Napi::Value EngineWrap::PlayTone(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  double hz;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
-      !ReadNumber(env, info[1], "frequency (Hz)", 1, 3999, &hz)) {
-    return env.Undefined();
-  }
-  Options o(env, "options");
-  if (!o.Load(info[2], {"amplitude", "durationMs", "target"})) return env.Undefined();
-  double amplitude = 0.25;
-  int64_t duration = 0;
-  int target = 0;
-  if (o.Has("amplitude") && !ReadNumber(env, o.Get("amplitude"), o.Name("amplitude"), 0, 1, &amplitude)) {
-    return env.Undefined();
-  }
-  if (o.Has("durationMs") && !ReadInt(env, o.Get("durationMs"), o.Name("durationMs"), 0, kMaxTimeoutMs, &duration)) {
-    return env.Undefined();
-  }
-  if (o.Has("target") && !ReadChoice(env, o.Get("target"), o.Name("target"), {"remote", "mixer"}, &target)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->PlayTone(id, hz, amplitude, static_cast<uint32_t>(duration),
-                                    target == 0 ? ToneTarget::kRemote : ToneTarget::kMixer));
   return env.Undefined();
 }
 

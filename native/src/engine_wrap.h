@@ -35,8 +35,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value SetEcho(const Napi::CallbackInfo& info);
   Napi::Value SetSending(const Napi::CallbackInfo& info);
   Napi::Value SetRtpTimeout(const Napi::CallbackInfo& info);
-  Napi::Value PlayTone(const Napi::CallbackInfo& info);
+  Napi::Value PlayTone(const Napi::CallbackInfo& info);  // dtmf_tone_bindings.cc
   Napi::Value StopTone(const Napi::CallbackInfo& info);
+  Napi::Value SendDtmf(const Napi::CallbackInfo& info);       // dtmf_tone_bindings.cc
+  Napi::Value SetDtmfDetect(const Napi::CallbackInfo& info);  // dtmf_tone_bindings.cc
   Napi::Value EndpointStats(const Napi::CallbackInfo& info);
   Napi::Value CreateMixer(const Napi::CallbackInfo& info);
   Napi::Value CloseMixer(const Napi::CallbackInfo& info);

@@ -124,13 +124,14 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   const int jitterMs = req.jitterMs >= 0 ? req.jitterMs : options_.jitterMs;
   c.prefillSamples = static_cast<size_t>(jitterMs) * kSampleRate / 1000;
   c.echo = req.echo;
+  c.dtmfDetect = req.dtmfDetect;
   c.ssrc = static_cast<uint32_t>(random_());
   c.firstSequence = static_cast<uint16_t>(random_());
   c.firstTimestamp = static_cast<uint32_t>(random_());
 
   auto counters = std::make_shared<EndpointCounters>();
   auto ep = std::make_shared<RtpEndpoint>(c, counters);
-  endpoints_[id] = EndpointRecord{thread, 0, false, counters};
+  endpoints_[id] = EndpointRecord{thread, 0, false, counters, req.payloadTypes.telephoneEvent >= 0};
   ++load_[thread];
   threads_[thread]->Post([ep](MediaThread& t) mutable { t.AddEndpoint(std::move(ep)); });
 
@@ -166,7 +167,13 @@ Status MediaCore::SetCodec(uint32_t id, Codec codec) {
 Status MediaCore::SetPayloadTypes(uint32_t id, const PayloadTypes& pts) {
   Status s = CheckPayloadTypes(pts);
   if (!s.ok()) return s;
-  return PostToEndpoint(id, [pts](RtpEndpoint& ep) { ep.SetPayloadTypes(pts); });
+  s = PostToEndpoint(id, [pts](RtpEndpoint& ep) { ep.SetPayloadTypes(pts); });
+  if (s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = endpoints_.find(id);
+    if (it != endpoints_.end()) it->second.telephoneEvent = pts.telephoneEvent >= 0;
+  }
+  return s;
 }
 
 Status MediaCore::SetEcho(uint32_t id, bool on) {
@@ -181,8 +188,24 @@ Status MediaCore::SetRtpTimeout(uint32_t id, int ms) {
   return PostToEndpoint(id, [ms](RtpEndpoint& ep) { ep.SetRtpTimeout(ms); });
 }
 
-Status MediaCore::PlayTone(uint32_t id, double hz, double amplitude, uint32_t durationMs, ToneTarget target) {
-  return PostToEndpoint(id, [=](RtpEndpoint& ep) { ep.PlayTone(hz, amplitude, durationMs, target); });
+Status MediaCore::PlayTone(uint32_t id, const ToneSpec& tone, ToneTarget target) {
+  return PostToEndpoint(id, [tone, target](RtpEndpoint& ep) { ep.PlayTone(tone, target); });
+}
+
+Status MediaCore::SendDtmf(uint32_t id, DtmfRequest request) {
+  if (request.method == DtmfSendMethod::kRfc4733) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = endpoints_.find(id);
+    if (it != endpoints_.end() && !it->second.telephoneEvent) {
+      return Status::Range(EndpointName(id) + " has no telephone-event payload type: RFC 4733 DTMF cannot be sent "
+                           "(use method 'inband' or 'auto')");
+    }
+  }
+  return PostToEndpoint(id, [request = std::move(request)](RtpEndpoint& ep) mutable { ep.SendDtmf(std::move(request)); });
+}
+
+Status MediaCore::SetDtmfDetect(uint32_t id, DtmfDetect mode) {
+  return PostToEndpoint(id, [mode](RtpEndpoint& ep) { ep.SetDtmfDetect(mode); });
 }
 
 Status MediaCore::StopTone(uint32_t id) {

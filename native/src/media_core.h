@@ -43,6 +43,7 @@ struct EndpointRequest {
   int rtpTimeoutMs = -1;  // -1: the engine's
   int jitterMs = -1;      // -1: the engine's
   bool echo = false;
+  DtmfDetect dtmfDetect = DtmfDetect::kAuto;
 };
 
 struct EndpointInfo {
@@ -72,8 +73,10 @@ class MediaCore : public ThreadHost {
   Status SetEcho(uint32_t id, bool on);
   Status SetSending(uint32_t id, bool on);
   Status SetRtpTimeout(uint32_t id, int ms);
-  Status PlayTone(uint32_t id, double hz, double amplitude, uint32_t durationMs, ToneTarget target);
+  Status PlayTone(uint32_t id, const ToneSpec& tone, ToneTarget target);
   Status StopTone(uint32_t id);
+  Status SendDtmf(uint32_t id, DtmfRequest request);
+  Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
   Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
 
   Status CreateMixer(int thread, uint32_t* id, unsigned* threadOut);
@@ -96,6 +99,7 @@ class MediaCore : public ThreadHost {
     uint32_t mixer = 0;
     bool closing = false;
     std::shared_ptr<EndpointCounters> counters;
+    bool telephoneEvent = true;  // a telephone-event payload type is set (RFC 4733 DTMF can be sent)
   };
   struct MixerRecord {
     unsigned thread;

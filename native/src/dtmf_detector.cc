@@ -1,0 +1,132 @@
+#include "dtmf_detector.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "pcm.h"
+
+namespace sy {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+
+// Consecutive hits for a key to go down: 3 windows 10 ms apart span 40 ms of tone, the
+// shortest a receiver must accept (ITU-T Q.24); 20 ms never makes 3 hits.
+constexpr int kHitsToStart = 3;
+// Consecutive misses for it to come up: a pause of 40 ms is seen, a single lost window is not.
+constexpr int kMissesToEnd = 3;
+
+// Each tone at least about -33 dBm0: a sine of this peak amplitude (16-bit scale).
+constexpr double kMinToneAmplitude = 500;
+// Row + column energy as a share of the window's energy (the rest is noise, speech, other tones).
+constexpr double kMinToneShare = 0.7;
+// Twist limits: the column (high group) tone may be up to 8 dB weaker than the row tone
+// (normal twist) or up to 4 dB stronger (reverse twist).
+const double kNormalTwist = std::pow(10.0, -8.0 / 10);
+const double kReverseTwist = std::pow(10.0, 4.0 / 10);
+// Second harmonic of either tone at most this share of it: DTMF is two pure tones, a voice
+// or music note that happens to hit a row and a column has overtones.
+constexpr double kMaxHarmonicShare = 0.25;
+
+// Energy of the `hz` component of a window, scaled so a sine of peak A over the window
+// scores about the window's energy sum(x^2) = kWindow * A^2 / 2.
+double ToneEnergy(const float* x, double hz) {
+  const double coeff = 2 * std::cos(kTwoPi * hz / kSampleRate);
+  double s1 = 0, s2 = 0;
+  for (size_t i = 0; i < DtmfDetector::kWindow; ++i) {
+    const double s0 = x[i] + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;  // |X(hz)|^2
+  return 2 * power / DtmfDetector::kWindow;
+}
+
+int Strongest(const float* x, const double* hz, int n, double* energy) {
+  int best = 0;
+  *energy = -1;
+  for (int i = 0; i < n; ++i) {
+    const double e = ToneEnergy(x, hz[i]);
+    if (e > *energy) {
+      *energy = e;
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+char DtmfDetector::Classify(const float* x) {
+  constexpr double kMinToneEnergy = kWindow * kMinToneAmplitude * kMinToneAmplitude / 2;
+  double total = 0;
+  for (size_t i = 0; i < kWindow; ++i) total += static_cast<double>(x[i]) * x[i];
+  if (total < 2 * kMinToneEnergy) return 0;  // too quiet to hold two tones: skip the filters
+
+  double row, column;
+  const int r = Strongest(x, kDtmfRowHz, kDtmfRows, &row);
+  const int c = Strongest(x, kDtmfColumnHz, kDtmfColumns, &column);
+  if (row < kMinToneEnergy || column < kMinToneEnergy) return 0;
+  if (column < row * kNormalTwist || column > row * kReverseTwist) return 0;
+  if (row + column < kMinToneShare * total) return 0;
+  if (ToneEnergy(x, 2 * kDtmfRowHz[r]) > kMaxHarmonicShare * row) return 0;
+  if (ToneEnergy(x, 2 * kDtmfColumnHz[c]) > kMaxHarmonicShare * column) return 0;
+  return DtmfKeyAt(r, c);
+}
+
+void DtmfDetector::Reset() { *this = DtmfDetector(); }
+
+void DtmfDetector::Process(const int16_t* samples, size_t n, DtmfEdges* edges) {
+  for (size_t i = 0; i < n; ++i) {
+    // The window slides by one hop: the oldest hop leaves, the new samples fill the tail.
+    if (inHop_ == 0) std::memmove(window_.data(), window_.data() + kHop, (kWindow - kHop) * sizeof(float));
+    window_[kWindow - kHop + inHop_] = samples[i];
+    if (++inHop_ < kHop) continue;
+    inHop_ = 0;
+    OnWindow(Classify(window_.data()), edges);
+  }
+}
+
+void DtmfDetector::OnWindow(char hit, DtmfEdges* edges) {
+  const int64_t now = index_++;
+  if (down_) {
+    if (hit == digit_) {
+      misses_ = 0;
+      lastHit_ = now;
+    } else if (++misses_ >= kMissesToEnd) {
+      down_ = false;
+      DtmfEdge up;
+      up.digit = digit_;
+      up.method = DtmfMethod::kInband;
+      up.durationMs = static_cast<uint32_t>((lastHit_ - firstHit_) * kHop + kWindow) * 1000 / kSampleRate;
+      edges->Add(up);
+    }
+  }
+  // Count consecutive hits of a key that is not the one held down.
+  if (hit == 0 || (down_ && hit == digit_)) {
+    candidate_ = 0;
+    candidateHits_ = 0;
+    return;
+  }
+  if (hit != candidate_) {
+    candidate_ = hit;
+    candidateHits_ = 0;
+    candidateFirst_ = now;
+  }
+  if (++candidateHits_ >= kHitsToStart && !down_) {
+    down_ = true;
+    digit_ = candidate_;
+    firstHit_ = candidateFirst_;
+    lastHit_ = now;
+    misses_ = 0;
+    candidate_ = 0;
+    candidateHits_ = 0;
+    DtmfEdge d;
+    d.down = true;
+    d.digit = digit_;
+    d.method = DtmfMethod::kInband;
+    edges->Add(d);
+  }
+}
+
+}  // namespace sy

@@ -1,0 +1,45 @@
+// RFC 4733 telephone-event payload (§2.3) and the receive side of DTMF over it: turns the
+// stream of event packets (a start with the marker bit, updates with a growing duration,
+// an end packet sent three times) into one key press per event.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "dtmf.h"
+
+namespace sy {
+
+constexpr size_t kTelephoneEventSize = 4;
+
+// event (8) | E (1) R (1) volume (6) | duration (16), RFC 4733 §2.3.
+struct TelephoneEvent {
+  uint8_t code = 0;
+  bool end = false;
+  uint8_t volume = 0;     // 0..63: -dBm0
+  uint16_t duration = 0;  // timestamp units since the event's timestamp
+};
+
+// False if the payload is shorter than one event. With several events (RFC 4733 §2.5.1.5
+// lets a packet carry more than one), the first is read.
+bool ParseTelephoneEvent(const uint8_t* payload, size_t size, TelephoneEvent* out);
+void WriteTelephoneEvent(const TelephoneEvent& e, uint8_t out[kTelephoneEventSize]);
+
+class TelephoneEventReceiver {
+ public:
+  // One telephone-event packet (already past sequence checks: no exact duplicates).
+  void OnPacket(uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs, DtmfEdges* edges);
+  // Once per tick: ends a key press whose end packets were all lost.
+  void OnTick(int64_t nowNs, DtmfEdges* edges);
+
+ private:
+  void End(uint16_t duration, DtmfEdges* edges);
+
+  bool active_ = false;      // a key is down
+  bool haveLast_ = false;    // lastTimestamp_ is meaningful
+  uint32_t lastTimestamp_ = 0;  // timestamp of the newest event seen (active or ended)
+  char digit_ = 0;
+  uint16_t duration_ = 0;    // longest duration seen for the active event
+  int64_t lastPacketNs_ = 0;
+};
+
+}  // namespace sy
