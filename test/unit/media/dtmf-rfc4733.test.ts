@@ -1,0 +1,136 @@
+// RFC 4733 DTMF over real sockets: every key received from a raw peer, the repeated end
+// packets and lost packets give exactly one event per key, events are never played as
+// audio, and sendDtmf produces the packets the RFC asks for and is understood by another
+// endpoint.
+import { once } from 'node:events';
+import t from 'tap';
+import type { DtmfSentEvent } from '../../../media/index.js';
+import { collectDtmf, digitsOf, eventPayload, EventStream, KEYS } from './dtmf-helpers.js';
+import { HOST, audioOf, openPeer, startEngine, waitFor } from './helpers.js';
+
+const PORTS = 26300;
+
+t.test('all 16 keys from a peer, one event each, never played as audio', async (t) => {
+  const engine = startEngine(t, PORTS);
+  const ep = engine.createEndpoint({ echo: true });
+  const peer = await openPeer(t);
+  ep.setRemote(HOST, peer.port);
+  const got = collectDtmf(ep);
+  const events = new EventStream(peer, ep.port);
+  for (let i = 0; i < KEYS.length; i++) await events.press(KEYS[i], 10000 + i * 4000, 60 + 20 * i);
+  await waitFor('16 digits', () => got.length >= 16);
+  t.equal(digitsOf(got), KEYS, 'every key, in order');
+  t.same(got.map((e) => e.durationMs), KEYS.split('').map((_, i) => 60 + 20 * i), 'durations from the end packets');
+  t.ok(got.every((e) => e.method === 'rfc4733'), 'method rfc4733');
+  const s = ep.stats();
+  t.equal(s.dtmfDigits, 16, 'counted as 16 key presses');
+  t.equal(s.malformed + s.unknownPayloadType, 0, 'nothing rejected');
+  // The echo sends back what the endpoint hears: silence, since events are not audio.
+  const echoed = await peer.packetsAfter(peer.received.length, 10);
+  t.equal(Math.max(...audioOf(echoed).map(Math.abs)), 0, 'the echo is silent: no event was decoded as audio');
+});
+
+t.test('repeated end packets, lost start and end packets, stragglers', async (t) => {
+  const engine = startEngine(t, PORTS + 100);
+  const ep = engine.createEndpoint();
+  const peer = await openPeer(t);
+  const got = collectDtmf(ep);
+  const s = new EventStream(peer, ep.port);
+
+  // '1': the end packet arrives three times, then twice more late (a retransmitting sender).
+  await s.press('1', 1000);
+  await s.send(1000, eventPayload(1, true, 800));
+  await s.send(1000, eventPayload(1, true, 800));
+  // A late update of the ended event.
+  await s.send(1000, eventPayload(1, false, 640));
+  // '2': its first packets (with the marker) are lost; updates then the end.
+  await s.send(5000, eventPayload(2, false, 480));
+  await s.send(5000, eventPayload(2, true, 640));
+  await s.send(5000, eventPayload(2, true, 640));
+  // '3': only one end packet survives.
+  await s.send(9000, eventPayload(3, true, 400));
+  // '4': starts but its end packets are all lost; '5' (a new timestamp) follows.
+  await s.send(13000, eventPayload(4, false, 160), true);
+  await s.send(13000, eventPayload(4, false, 320));
+  await s.press('5', 17000);
+  // A straggler of '4' (older timestamp) after '5' started: ignored.
+  await s.send(13000, eventPayload(4, false, 480));
+  // The same key twice: two presses (new timestamp each).
+  await s.press('5', 21000);
+  // Not DTMF: flash (16) is ignored; a payload shorter than one event is malformed.
+  await s.send(25000, eventPayload(16, true, 800), true);
+  await s.send(29000, Buffer.from([7, 0x80]), true);
+  // '6' never ends: it is reported after the event timeout.
+  await s.send(33000, eventPayload(6, false, 160), true);
+
+  await waitFor('7 digits', () => got.length >= 7);
+  t.equal(digitsOf(got), '1234556', 'one event per key press');
+  t.same(got.map((e) => e.durationMs), [100, 80, 50, 40, 100, 100, 20], 'longest duration seen for each');
+  t.equal(ep.stats().malformed, 1, 'the short payload is counted as malformed');
+  t.equal(ep.stats().telephoneEvents, 33, 'every well-formed event packet counted');
+});
+
+t.test("dtmfDetect 'off' and 'inband' ignore RFC 4733 events", async (t) => {
+  const engine = startEngine(t, PORTS + 200);
+  const ep = engine.createEndpoint({ dtmfDetect: 'off' });
+  const peer = await openPeer(t);
+  const got = collectDtmf(ep);
+  const s = new EventStream(peer, ep.port);
+  await s.press('7', 1000);
+  ep.setDtmfDetect('inband');
+  await s.press('8', 5000);
+  ep.setDtmfDetect('rfc4733');
+  await s.press('9', 9000);
+  await waitFor('one digit', () => got.length >= 1);
+  await waitFor('all packets counted', () => ep.stats().telephoneEvents === 21);
+  t.equal(digitsOf(got), '9', 'only the key sent while RFC 4733 detection was on');
+});
+
+t.test('sendDtmf as RFC 4733: marker, one timestamp per event, growing duration, end three times', async (t) => {
+  const engine = startEngine(t, PORTS + 300);
+  const ep = engine.createEndpoint({ payloadTypes: { telephoneEvent: 100 } });
+  const peer = await openPeer(t);
+  ep.setRemote(HOST, peer.port);
+  const sent = once(ep, 'dtmfSent') as Promise<[DtmfSentEvent]>;
+  ep.sendDtmf('5#', { durationMs: 100, gapMs: 60, volume: 7 });
+  const [done] = await sent;
+  t.same(done, { digits: '5#', method: 'rfc4733' }, "'dtmfSent' names the digits and the method");
+
+  // Each key: 5 updates (the last one ending it), the 2 repeats of the end in the gap, then
+  // voice (here silence) for the rest of the 60 ms gap.
+  const kinds = peer.received.map((p) => (p.pt === 100 ? 'E' : p.pt === 0 ? 'A' : '?')).join('');
+  t.equal(kinds, 'EEEEEEEAEEEEEEEA', 'events replace the voice; the gap carries audio');
+  const packets = peer.received.filter((p) => p.pt === 100);
+  const seqs = peer.received.map((p) => p.seq);
+  t.ok(seqs.every((q, i) => i === 0 || q === ((seqs[i - 1] + 1) & 0xffff)), 'consecutive sequence numbers');
+  const byEvent = new Map<number, typeof packets>();
+  for (const p of packets) byEvent.set(p.ts, [...(byEvent.get(p.ts) ?? []), p]);
+  t.equal(byEvent.size, 2, 'one timestamp per event');
+  const [first, second] = [...byEvent.values()];
+  for (const [event, code] of [[first, 5], [second, 11]] as const) {
+    const fields = event.map((p) => ({ code: p.payload[0], end: (p.payload[1] & 0x80) !== 0, volume: p.payload[1] & 0x3f, duration: p.payload.readUInt16BE(2), marker: p.marker }));
+    t.same(fields.map((f) => f.duration), [160, 320, 480, 640, 800, 800, 800], `key ${code}: duration grows by 20 ms, final value three times`);
+    t.same(fields.map((f) => f.end), [false, false, false, false, true, true, true], 'E bit on the last three');
+    t.same(fields.map((f) => f.marker), [true, false, false, false, false, false, false], 'marker on the first only');
+    t.ok(fields.every((f) => f.code === code && f.volume === 7), 'event code and volume');
+  }
+  // The second event starts 100 ms + 60 ms after the first (timestamps are in 1/8000 s).
+  t.equal((second[0].ts - first[0].ts) >>> 0, 8 * 160, 'the next key starts after duration + gap');
+});
+
+t.test('sendDtmf from one endpoint is detected by another (RFC 4733)', async (t) => {
+  const engine = startEngine(t, PORTS + 400);
+  const a = engine.createEndpoint();
+  const b = engine.createEndpoint();
+  a.setRemote(HOST, b.port);
+  const got = collectDtmf(b);
+  const sent: DtmfSentEvent[] = [];
+  a.on('dtmfSent', (e) => sent.push(e));
+  a.sendDtmf(KEYS.slice(0, 8), { durationMs: 80, gapMs: 40 });
+  a.sendDtmf(KEYS.slice(8).toLowerCase(), { method: 'rfc4733' });
+  await waitFor('16 digits at b', () => got.length >= 16);
+  await waitFor('both batches reported sent', () => sent.length === 2);
+  t.equal(digitsOf(got), KEYS, 'b heard every key in order');
+  t.same(got.map((e) => e.durationMs), [...Array(8).fill(80), ...Array(8).fill(100)], 'with their durations');
+  t.same(sent, [{ digits: KEYS.slice(0, 8), method: 'rfc4733' }, { digits: KEYS.slice(8), method: 'rfc4733' }], "one 'dtmfSent' per call, in order");
+});
