@@ -93,7 +93,7 @@ t.test('RFC 4733 and in-band detection side by side: auto listens in band only w
   const withEvents = engine.createEndpoint({ jitterMs: JITTER_MS }); // telephone-event 101: auto = RFC 4733 only
   const peer = await openPeer(t);
   const got = collectDtmf(withEvents);
-  await streamPcm(peer, withEvents.port, concat([keyTone('1', 150), silence(200)]));
+  await streamPcm(peer, withEvents.port, concat([keyTone('1', 150), silence(400)]));
   withEvents.setPayloadTypes({ telephoneEvent: null }); // the peer re-negotiated without it
   await streamPcm(peer, withEvents.port, concat([keyTone('2', 150), silence(200)]), 0x6161);
   await waitFor('one digit', () => got.length >= 1);

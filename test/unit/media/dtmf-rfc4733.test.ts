@@ -76,13 +76,18 @@ t.test("dtmfDetect 'off' and 'inband' ignore RFC 4733 events", async (t) => {
   const peer = await openPeer(t);
   const got = collectDtmf(ep);
   const s = new EventStream(peer, ep.port);
+  // Packets and commands reach the media thread by different paths: let each key arrive
+  // before changing the mode.
+  const arrived = (n: number) => waitFor(`${n} event packets`, () => ep.stats().telephoneEvents === n);
   await s.press('7', 1000);
+  await arrived(7);
   ep.setDtmfDetect('inband');
   await s.press('8', 5000);
+  await arrived(14);
   ep.setDtmfDetect('rfc4733');
   await s.press('9', 9000);
   await waitFor('one digit', () => got.length >= 1);
-  await waitFor('all packets counted', () => ep.stats().telephoneEvents === 21);
+  await arrived(21);
   t.equal(digitsOf(got), '9', 'only the key sent while RFC 4733 detection was on');
 });
 
