@@ -6,7 +6,7 @@ namespace sy {
 namespace {
 
 // Without any packet for this long, an active event is over even though no end packet came
-// (RFC 4733 §2.5.2.2 leaves the timeout to the receiver; senders update every 50 ms or
+// (RFC 4733 §2.5.2 leaves the timeout to the receiver; senders update every 50 ms or
 // faster, so this is several lost updates in a row).
 constexpr int64_t kEventTimeoutNs = 500 * int64_t{1000000};
 
@@ -35,7 +35,7 @@ void TelephoneEventReceiver::OnPacket(uint32_t timestamp, const TelephoneEvent& 
   const char digit = DtmfDigit(e.code);
   if (digit == 0) return;  // not a DTMF key (e.g. flash, or modem tones of RFC 4734)
   if (haveLast_) {
-    // All packets of one event carry the event's start timestamp (§2.5.1.1). An older
+    // All packets of one event carry the event's start timestamp (§2.5.1). An older
     // timestamp is a straggler of an event we are done with.
     const int32_t age = static_cast<int32_t>(timestamp - lastTimestamp_);
     if (age < 0) return;
@@ -49,7 +49,7 @@ void TelephoneEventReceiver::OnPacket(uint32_t timestamp, const TelephoneEvent& 
       return;
     }
   }
-  // A new timestamp is a new event (§2.5.2.1), marker bit or not: its first packets may
+  // A new timestamp is a new event (§2.5.2), marker bit or not: its first packets may
   // have been lost. The previous one ends here if its end packets never came.
   if (active_) End(duration_, edges);
   haveLast_ = true;
