@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DtmfEvent, Endpoint } from '../../../media/index.js';
 import { rtpPacket, sine, ulawEncodeFrame, type RtpPeer } from './helpers.js';
 
+export { concat } from './helpers.js';
+
 export const KEYS = '0123456789*#ABCD';
 const ROWS = [697, 770, 852, 941];
 const COLUMNS = [1209, 1336, 1477, 1633];
@@ -38,16 +40,6 @@ export function tones(parts: Array<[number, number]>, ms: number): Int16Array {
 export function keyTone(key: string, ms: number, dbm0 = -10, twistDb = 0): Int16Array {
   const [row, column] = keyFrequencies(key);
   return tones([[row, amplitudeAt(dbm0)], [column, amplitudeAt(dbm0 - twistDb)]], ms);
-}
-
-export function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /**

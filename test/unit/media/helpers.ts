@@ -105,7 +105,11 @@ export function audioOf(packets: ReceivedRtp[], codec: Codec = 'PCMU'): Int16Arr
     const d = (a.seq - b.seq) & 0xffff;
     return d === 0 ? 0 : d < 0x8000 ? 1 : -1;
   });
-  const parts = sorted.map((p) => decode(p.pt === 8 ? 'PCMA' : codec, p.payload));
+  return concat(sorted.map((p) => decode(p.pt === 8 ? 'PCMA' : codec, p.payload)));
+}
+
+/** Runs of samples one after the other. */
+export function concat(parts: Int16Array[]): Int16Array {
   const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
