@@ -30,11 +30,11 @@ void WriteTelephoneEvent(const TelephoneEvent& e, uint8_t out[kTelephoneEventSiz
   out[3] = static_cast<uint8_t>(e.duration & 0xff);
 }
 
-void TelephoneEventReceiver::OnPacket(uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs,
+void TelephoneEventReceiver::OnPacket(uint32_t ssrc, uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs,
                                       DtmfEdges* edges) {
   const char digit = DtmfDigit(e.code);
   if (digit == 0) return;  // not a DTMF key (e.g. flash, or modem tones of RFC 4734)
-  if (haveLast_) {
+  if (haveLast_ && ssrc == ssrc_) {
     // All packets of one event carry the event's start timestamp (§2.5.1). An older
     // timestamp is a straggler of an event we are done with.
     const int32_t age = static_cast<int32_t>(timestamp - lastTimestamp_);
@@ -49,10 +49,11 @@ void TelephoneEventReceiver::OnPacket(uint32_t timestamp, const TelephoneEvent& 
       return;
     }
   }
-  // A new timestamp is a new event (§2.5.2), marker bit or not: its first packets may
-  // have been lost. The previous one ends here if its end packets never came.
+  // A new timestamp (or a new source) is a new event (§2.5.2), marker bit or not: its first
+  // packets may have been lost. The previous one ends here if its end packets never came.
   if (active_) End(duration_, edges);
   haveLast_ = true;
+  ssrc_ = ssrc;
   lastTimestamp_ = timestamp;
   active_ = true;
   digit_ = digit;

@@ -27,7 +27,7 @@ void WriteTelephoneEvent(const TelephoneEvent& e, uint8_t out[kTelephoneEventSiz
 class TelephoneEventReceiver {
  public:
   // One telephone-event packet (already past sequence checks: no exact duplicates).
-  void OnPacket(uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs, DtmfEdges* edges);
+  void OnPacket(uint32_t ssrc, uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs, DtmfEdges* edges);
   // Once per tick: ends a key press whose end packets were all lost.
   void OnTick(int64_t nowNs, DtmfEdges* edges);
 
@@ -35,7 +35,8 @@ class TelephoneEventReceiver {
   void End(uint16_t duration, DtmfEdges* edges);
 
   bool active_ = false;      // a key is down
-  bool haveLast_ = false;    // lastTimestamp_ is meaningful
+  bool haveLast_ = false;    // ssrc_ and lastTimestamp_ are meaningful
+  uint32_t ssrc_ = 0;       // the source of lastTimestamp_: another one has its own timestamps
   uint32_t lastTimestamp_ = 0;  // timestamp of the newest event seen (active or ended)
   char digit_ = 0;
   uint16_t duration_ = 0;    // longest duration seen for the active event

@@ -99,3 +99,20 @@ export function collectDtmf(ep: Endpoint): DtmfEvent[] {
 export function digitsOf(events: DtmfEvent[]): string {
   return events.map((e) => e.digit).join('');
 }
+
+/** The UDP payloads (RTP packets) of a pcap file of IPv4/UDP over Ethernet, in capture order. */
+export function pcapUdpPayloads(file: Buffer): Buffer[] {
+  if (file.readUInt32LE(0) !== 0xa1b2c3d4 || file.readUInt32LE(20) !== 1) {
+    throw new Error('expected a little-endian pcap of Ethernet frames');
+  }
+  const out: Buffer[] = [];
+  for (let off = 24; off + 16 <= file.length; ) {
+    const length = file.readUInt32LE(off + 8);
+    const frame = file.subarray(off + 16, off + 16 + length);
+    off += 16 + length;
+    const ip = frame.subarray(14);
+    const udp = ip.subarray((ip[0] & 0x0f) * 4);
+    if (ip[9] === 17) out.push(udp.subarray(8, udp.readUInt16BE(4)));
+  }
+  return out;
+}

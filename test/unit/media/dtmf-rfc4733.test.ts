@@ -1,11 +1,12 @@
 // RFC 4733 DTMF over real sockets: every key received from a raw peer, the repeated end
-// packets and lost packets give exactly one event per key, events are never played as
-// audio, and sendDtmf produces the packets the RFC asks for and is understood by another
-// endpoint.
+// packets and lost packets give exactly one event per key, SIPp's RFC 2833 captures are
+// understood, events are never played as audio, and sendDtmf produces the packets the RFC
+// asks for and is understood by another endpoint.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import type { DtmfSentEvent } from '../../../media/index.js';
-import { collectDtmf, digitsOf, eventPayload, EventStream, KEYS } from './dtmf-helpers.js';
+import { collectDtmf, digitsOf, eventPayload, EventStream, KEYS, pcapUdpPayloads } from './dtmf-helpers.js';
 import { HOST, audioOf, openPeer, startEngine, waitFor } from './helpers.js';
 
 const PORTS = 26300;
@@ -68,6 +69,18 @@ t.test('repeated end packets, lost start and end packets, stragglers', async (t)
   t.same(got.map((e) => e.durationMs), [100, 80, 50, 40, 100, 100, 20], 'longest duration seen for each');
   t.equal(ep.stats().malformed, 1, 'the short payload is counted as malformed');
   t.equal(ep.stats().telephoneEvents, 33, 'every well-formed event packet counted');
+});
+
+t.test('a new source starts its own timestamps', async (t) => {
+  const engine = startEngine(t, PORTS + 600);
+  const ep = engine.createEndpoint();
+  const peer = await openPeer(t);
+  const got = collectDtmf(ep);
+  await new EventStream(peer, ep.port, 101, 0xaaaa).press('1', 900000);
+  // Another SSRC (say, after a transfer) with a timestamp far below the first one's.
+  await new EventStream(peer, ep.port, 101, 0xbbbb).press('2', 1000);
+  await waitFor('two digits', () => got.length >= 2);
+  t.equal(digitsOf(got), '12', 'the second source is not mistaken for a straggler');
 });
 
 t.test("dtmfDetect 'off' and 'inband' ignore RFC 4733 events", async (t) => {
@@ -138,4 +151,23 @@ t.test('sendDtmf from one endpoint is detected by another (RFC 4733)', async (t)
   t.equal(digitsOf(got), KEYS, 'b heard every key in order');
   t.same(got.map((e) => e.durationMs), [...Array(8).fill(80), ...Array(8).fill(100)], 'with their durations');
   t.same(sent, [{ digits: KEYS.slice(0, 8), method: 'rfc4733' }, { digits: KEYS.slice(8), method: 'rfc4733' }], "one 'dtmfSent' per call, in order");
+});
+
+t.test("SIPp's RFC 2833 recordings: each is its key, once", async (t) => {
+  // Debian's sip-tester (SIPp) ships these captures (scripts/install-peers.sh installs it).
+  const dir = '/usr/share/sip-tester';
+  const names: Array<[string, string]> = [...'0123456789'].map((d) => [d, d]);
+  names.push(['*', 'star'], ['#', 'pound']);
+  const engine = startEngine(t, PORTS + 500);
+  const peer = await openPeer(t);
+  for (const [key, name] of names) {
+    const packets = pcapUdpPayloads(readFileSync(`${dir}/dtmf_2833_${name}.pcap`));
+    const ep = engine.createEndpoint();
+    const got = collectDtmf(ep);
+    for (const p of packets) await peer.send(p, ep.port);
+    await waitFor(`the packets of ${name}`, () => ep.stats().packetsIn === packets.length);
+    await waitFor(`key ${key}`, () => got.length >= 1);
+    t.same(got, [{ digit: key, durationMs: 280, method: 'rfc4733' }], `dtmf_2833_${name}.pcap is '${key}' (280 ms)`);
+    await ep.close();
+  }
 });
