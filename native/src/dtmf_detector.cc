@@ -10,8 +10,8 @@ namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 
-// Consecutive hits for a key to go down: 3 windows 10 ms apart span 40 ms of tone, the
-// shortest a receiver must accept (ITU-T Q.24); 20 ms never makes 3 hits.
+// Consecutive hits for a key to go down: 3 windows 10 ms apart span about 40 ms of tone,
+// the shortest a receiver must accept (ITU-T Q.24); 20 ms never makes 3 hits.
 constexpr int kHitsToStart = 3;
 // Consecutive misses for it to come up: a pause of 40 ms is seen, a single lost window is not.
 constexpr int kMissesToEnd = 3;
@@ -19,7 +19,7 @@ constexpr int kMissesToEnd = 3;
 // Each tone at least about -33 dBm0: a sine of this peak amplitude (16-bit scale).
 constexpr double kMinToneAmplitude = 500;
 // Row + column energy as a share of the window's energy (the rest is noise, speech, other tones).
-constexpr double kMinToneShare = 0.7;
+constexpr double kMinToneShare = 0.65;
 // Twist limits: the column (high group) tone may be up to 8 dB weaker than the row tone
 // (normal twist) or up to 4 dB stronger (reverse twist).
 const double kNormalTwist = std::pow(10.0, -8.0 / 10);
@@ -27,6 +27,10 @@ const double kReverseTwist = std::pow(10.0, 4.0 / 10);
 // Second harmonic of either tone at most this share of it: DTMF is two pure tones, a voice
 // or music note that happens to hit a row and a column has overtones.
 constexpr double kMaxHarmonicShare = 0.25;
+// The row's second harmonic is not measurable when it falls this close to the column tone
+// (2 x 697 = 1394 Hz next to 1336 Hz): the column tone leaks into it. The energy share
+// still catches the overtones there.
+constexpr double kHarmonicGuardHz = 100;
 
 // Energy of the `hz` component of a window, scaled so a sine of peak A over the window
 // scores about the window's energy sum(x^2) = kWindow * A^2 / 2.
@@ -69,7 +73,11 @@ char DtmfDetector::Classify(const float* x) {
   if (row < kMinToneEnergy || column < kMinToneEnergy) return 0;
   if (column < row * kNormalTwist || column > row * kReverseTwist) return 0;
   if (row + column < kMinToneShare * total) return 0;
-  if (ToneEnergy(x, 2 * kDtmfRowHz[r]) > kMaxHarmonicShare * row) return 0;
+  const double rowHarmonic = 2 * kDtmfRowHz[r];
+  if (std::fabs(rowHarmonic - kDtmfColumnHz[c]) >= kHarmonicGuardHz &&
+      ToneEnergy(x, rowHarmonic) > kMaxHarmonicShare * row) {
+    return 0;
+  }
   if (ToneEnergy(x, 2 * kDtmfColumnHz[c]) > kMaxHarmonicShare * column) return 0;
   return DtmfKeyAt(r, c);
 }
