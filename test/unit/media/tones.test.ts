@@ -104,6 +104,18 @@ t.test('bad DTMF and tone arguments throw TypeError or RangeError', async (t) =>
   ];
   for (const [name, fn, type] of cases) t.throws(fn, type, `${name} → ${type.name}`);
   t.throws(() => ep.sendDtmf('12X'), { message: "digits[2] is not a DTMF key (0-9 * # A-D): 'X'" });
+  // Hostile values surface as their own errors, no crash.
+  const getter = {
+    get durationMs(): number {
+      throw new Error('boom');
+    },
+  };
+  t.throws(() => ep.sendDtmf('1', getter), { message: 'boom' }, 'a throwing getter');
+  const trapped = [440, 480];
+  Object.defineProperty(trapped, 1, { get: () => { throw new Error('trap'); } });
+  t.throws(() => ep.native.playTone(ep.id, trapped), { message: 'trap' }, 'an array with a throwing element');
+  t.throws(() => ep.playTone({ frequencies: [440], cadence: trapped }), { message: 'trap' }, 'a cadence with a throwing element');
+  t.throws(() => ep.native.playTone(ep.id, new Proxy([440], {})), TypeError, 'a proxy is not an array of frequencies');
   // Still alive and working.
   const peer = await openPeer(t);
   ep.setRemote(HOST, peer.port);
