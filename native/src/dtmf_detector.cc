@@ -32,32 +32,57 @@ constexpr double kMaxHarmonicShare = 0.25;
 // still catches the overtones there.
 constexpr double kHarmonicGuardHz = 100;
 
-// Energy of the `hz` component of a window, scaled so a sine of peak A over the window
-// scores about the window's energy sum(x^2) = kWindow * A^2 / 2.
+double GoertzelCoefficient(double hz) { return 2 * std::cos(kTwoPi * hz / kSampleRate); }
+
+// |X(hz)|^2 from the filter state, scaled so a sine of peak A over the window scores about
+// the window's energy sum(x^2) = kWindow * A^2 / 2.
+double Energy(double s1, double s2, double coeff) {
+  return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / DtmfDetector::kWindow;
+}
+
 double ToneEnergy(const float* x, double hz) {
-  const double coeff = 2 * std::cos(kTwoPi * hz / kSampleRate);
+  const double coeff = GoertzelCoefficient(hz);
   double s1 = 0, s2 = 0;
   for (size_t i = 0; i < DtmfDetector::kWindow; ++i) {
     const double s0 = x[i] + coeff * s1 - s2;
     s2 = s1;
     s1 = s0;
   }
-  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;  // |X(hz)|^2
-  return 2 * power / DtmfDetector::kWindow;
+  return Energy(s1, s2, coeff);
 }
 
-int Strongest(const float* x, const double* hz, int n, double* energy) {
-  int best = 0;
-  *energy = -1;
-  for (int i = 0; i < n; ++i) {
-    const double e = ToneEnergy(x, hz[i]);
-    if (e > *energy) {
-      *energy = e;
-      best = i;
-    }
+// The strongest of four tones (a row or column group). The four filters run side by side
+// in one pass: independent recurrences the CPU overlaps, about 4x faster than one by one.
+struct Group {
+  explicit Group(const double* hz) {
+    for (int k = 0; k < 4; ++k) coeff[k] = GoertzelCoefficient(hz[k]);
   }
-  return best;
-}
+  int Strongest(const float* x, double* energy) const {
+    double s1[4] = {}, s2[4] = {};
+    for (size_t i = 0; i < DtmfDetector::kWindow; ++i) {
+      for (int k = 0; k < 4; ++k) {
+        const double s0 = x[i] + coeff[k] * s1[k] - s2[k];
+        s2[k] = s1[k];
+        s1[k] = s0;
+      }
+    }
+    int best = 0;
+    *energy = -1;
+    for (int k = 0; k < 4; ++k) {
+      const double e = Energy(s1[k], s2[k], coeff[k]);
+      if (e > *energy) {
+        *energy = e;
+        best = k;
+      }
+    }
+    return best;
+  }
+  double coeff[4];
+};
+
+static_assert(kDtmfRows == 4 && kDtmfColumns == 4, "a Group holds four tones");
+const Group kRows(kDtmfRowHz);
+const Group kColumns(kDtmfColumnHz);
 
 }  // namespace
 
@@ -68,8 +93,8 @@ char DtmfDetector::Classify(const float* x) {
   if (total < 2 * kMinToneEnergy) return 0;  // too quiet to hold two tones: skip the filters
 
   double row, column;
-  const int r = Strongest(x, kDtmfRowHz, kDtmfRows, &row);
-  const int c = Strongest(x, kDtmfColumnHz, kDtmfColumns, &column);
+  const int r = kRows.Strongest(x, &row);
+  const int c = kColumns.Strongest(x, &column);
   if (row < kMinToneEnergy || column < kMinToneEnergy) return 0;
   if (column < row * kNormalTwist || column > row * kReverseTwist) return 0;
   if (row + column < kMinToneShare * total) return 0;
