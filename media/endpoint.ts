@@ -1,6 +1,7 @@
 // An RTP endpoint: one UDP socket on a media thread. Created by MediaEngine.createEndpoint.
 import { EventEmitter } from 'node:events';
 import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
+import { RecordingRegistry, type Recording } from './recording.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
@@ -103,6 +104,14 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
 
   stopTone(): void {
     this.native.stopTone(this.id);
+  }
+
+  /**
+   * Records what this endpoint says (its decoded input) to a mono WAV at `path`, from the
+   * next tick until stop() or until the endpoint closes.
+   */
+  record(path: string): Recording {
+    return RecordingRegistry.of(this.native).start(path, { endpoint: this.id }, 'mono');
   }
 
   /** Current counters (after close: the final ones). */

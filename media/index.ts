@@ -1,11 +1,12 @@
 // Public face of the media layer: engine, endpoints, mixers, mix modes, G.711, SDP.
 export { MediaEngine, type EndpointOptions, type MediaEngineEventMap, type MediaEngineOptions, type MediaEngineStats } from './engine.js';
 export { Endpoint, type EndpointEventMap, type ToneOptions } from './endpoint.js';
-export { Mixer, type AddMemberOptions } from './mixer.js';
+export { Mixer, type AddMemberOptions, type MixerRecordOptions } from './mixer.js';
+export { Recording, type RecordingEventMap, type RecordingLayout, type RecordingResult } from './recording.js';
 export { hearSets, everyoneHearsEveryone, MIX_MODES, type MixMode, type MixRoles } from './modes.js';
 export { MediaError, type MediaErrorCode } from './errors.js';
 export { ulawEncode, ulawDecode, alawEncode, alawDecode } from './g711.js';
-export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type PayloadTypeMap, type Percentiles, type ThreadStats } from './native.js';
+export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type PayloadTypeMap, type Percentiles, type RecordingEndReason, type RecordingStats, type ThreadStats } from './native.js';
 export {
   answerSdp,
   offerSdp,
