@@ -40,6 +40,13 @@ export interface MediaEngineEventMap {
   recordingError: [Recording, MediaError];
 }
 
+// process.exit() skips the addon's own cleanup: engines still open then are closed here, so
+// their open recordings are completed (header sizes fixed).
+const openEngines = new Set<MediaEngine>();
+function closeOpenEngines(): void {
+  for (const engine of openEngines) engine.close();
+}
+
 export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
   private native: NativeEngine | undefined;
   private isClosed = false;
@@ -67,6 +74,8 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     if (this.native) return this;
     const { Engine } = loadAddon();
     this.native = new Engine({ ...this.options }, (events) => this.dispatch(events));
+    openEngines.add(this);
+    if (openEngines.size === 1) process.once('exit', closeOpenEngines);
     this.recordings = new RecordingRegistry(this.native, {
       pendingChanged: () => this.updateKeepAlive(),
       ended: (rec, outcome) =>
@@ -118,6 +127,8 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    openEngines.delete(this);
+    if (openEngines.size === 0) process.off('exit', closeOpenEngines);
     const native = this.native;
     if (!native) return;
     const open = [...this.endpoints.values()];
@@ -148,10 +159,10 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     return this.running().recordingStats();
   }
 
-  /** Pending events keep the process alive while an endpoint close or a recording stop awaits one. */
+  /** Pending events keep the process alive while an endpoint close, or a recording's file being opened or completed, awaits one. */
   private updateKeepAlive(): void {
     if (this.isClosed || !this.native) return;
-    this.native.keepAlive(this.closing.size > 0 || (this.recordings?.stopping ?? 0) > 0);
+    this.native.keepAlive(this.closing.size > 0 || (this.recordings?.pending ?? 0) > 0);
   }
 
   private running(): NativeEngine {

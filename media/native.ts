@@ -112,6 +112,7 @@ export type NativeEvent =
 export type RecordingEndReason = 'stopped' | 'sourceClosed' | 'engineClosed' | 'sizeLimit';
 
 export type RecordingEvent =
+  | { type: 'recordingOpened'; recordingId: number }
   | { type: 'recordingDone'; recordingId: number; path: string; durationMs: number; bytes: number; droppedFrames: number; reason: RecordingEndReason }
   | { type: 'recordingError'; recordingId: number; path: string; message: string };
 

@@ -30,6 +30,7 @@ export interface RecordingEventMap {
 export class Recording extends EventEmitter<RecordingEventMap> {
   private isPaused = false;
   private stopping = false;
+  private opening = true;
   private outcome: RecordingResult | MediaError | undefined;
   private readonly finished: Promise<RecordingResult>;
   private settle!: { resolve: (r: RecordingResult) => void; reject: (e: MediaError) => void };
@@ -87,9 +88,14 @@ export class Recording extends EventEmitter<RecordingEventMap> {
     return this.finished;
   }
 
-  /** @internal */
-  get isStopping(): boolean {
-    return this.stopping && !this.outcome;
+  /** @internal Waiting for the writer: to open the file, or to complete it after stop(). */
+  get isPending(): boolean {
+    return (this.opening || this.stopping) && !this.outcome;
+  }
+
+  /** @internal The writer created the file. */
+  opened(): void {
+    this.opening = false;
   }
 
   /** @internal The writer's last word on this recording. */
@@ -113,7 +119,7 @@ export class Recording extends EventEmitter<RecordingEventMap> {
 }
 
 export interface RecordingHooks {
-  /** A recording's stop() started or ended: the engine keeps the process alive meanwhile. */
+  /** A recording started or stopped waiting for the writer: the engine keeps the process alive meanwhile. */
   pendingChanged(): void;
   ended(recording: Recording, outcome: RecordingResult | MediaError): void;
 }
@@ -137,10 +143,10 @@ export class RecordingRegistry {
     return registry;
   }
 
-  /** Recordings whose stop() is waiting for the writer. */
-  get stopping(): number {
+  /** Recordings waiting for the writer to open or complete their file. */
+  get pending(): number {
     let n = 0;
-    for (const r of this.open.values()) if (r.isStopping) n++;
+    for (const r of this.open.values()) if (r.isPending) n++;
     return n;
   }
 
@@ -152,6 +158,7 @@ export class RecordingRegistry {
     const id = this.native.startRecording(absolute, source);
     const recording = new Recording(this, id, absolute, layout);
     this.open.set(id, recording);
+    this.hooks.pendingChanged();
     return recording;
   }
 
@@ -162,14 +169,19 @@ export class RecordingRegistry {
   dispatch(ev: RecordingEvent): void {
     const recording = this.open.get(ev.recordingId);
     if (!recording) return;
+    if (ev.type === 'recordingOpened') {
+      recording.opened();
+      this.hooks.pendingChanged();
+      return;
+    }
     this.open.delete(ev.recordingId);
     const outcome =
       ev.type === 'recordingDone'
         ? { path: ev.path, durationMs: ev.durationMs, bytes: ev.bytes, droppedFrames: ev.droppedFrames, reason: ev.reason }
         : new MediaError(`recording to '${ev.path}' failed: ${ev.message}`, 'RECORDING_FAILED');
-    const wasStopping = recording.isStopping;
+    const wasPending = recording.isPending;
     recording.end(outcome);
-    if (wasStopping) this.hooks.pendingChanged();
+    if (wasPending) this.hooks.pendingChanged();
     this.hooks.ended(recording, outcome);
   }
 
@@ -184,5 +196,5 @@ export class RecordingRegistry {
 }
 
 export function isRecordingEvent(ev: { type: string }): ev is RecordingEvent {
-  return ev.type === 'recordingDone' || ev.type === 'recordingError';
+  return ev.type === 'recordingOpened' || ev.type === 'recordingDone' || ev.type === 'recordingError';
 }

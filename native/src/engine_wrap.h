@@ -54,6 +54,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value StopRecording(const Napi::CallbackInfo& info);
   Napi::Value RecordingStats(const Napi::CallbackInfo& info);
   Napi::Value TakeEvents(const Napi::CallbackInfo& info);
+  Napi::Value RecordingCommand(const Napi::CallbackInfo& info, Status (*command)(MediaCore&, uint32_t));
 
   std::shared_ptr<MediaCore> core_;
   EventFn events_;

@@ -50,31 +50,26 @@ Napi::Value EngineWrap::StartRecording(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, id);
 }
 
-Napi::Value EngineWrap::PauseRecording(const Napi::CallbackInfo& info) {
+// pauseRecording(id), resumeRecording(id), stopRecording(id): a recording id, one command.
+Napi::Value EngineWrap::RecordingCommand(const Napi::CallbackInfo& info, Status (*command)(MediaCore&, uint32_t)) {
   Napi::Env env = info.Env();
   MediaCore* core = Core(info);
   uint32_t id;
   if (core == nullptr || !ReadId(env, info[0], "recording id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->PauseRecording(id, true));
+  ThrowIfFailed(env, command(*core, id));
   return env.Undefined();
+}
+
+Napi::Value EngineWrap::PauseRecording(const Napi::CallbackInfo& info) {
+  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, true); });
 }
 
 Napi::Value EngineWrap::ResumeRecording(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "recording id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->PauseRecording(id, false));
-  return env.Undefined();
+  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, false); });
 }
 
 Napi::Value EngineWrap::StopRecording(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "recording id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->StopRecording(id));
-  return env.Undefined();
+  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.StopRecording(id); });
 }
 
 // recordingStats() → the writer's counters (writer_thread.h). Also after close: final figures.

@@ -101,6 +101,10 @@ bool RecordingWriter::Service(Entry& e, int64_t nowNs, bool closing, EventList& 
       return true;
     }
     e.headerNs = nowNs;
+    Event ev;
+    ev.type = "recordingOpened";
+    ev.numbers.emplace_back("recordingId", st.id);
+    events.push_back(std::move(ev));
   }
   // Read `ended` before draining: every frame pushed before it was set is then written.
   const bool ended = st.ended.load(std::memory_order_acquire);

@@ -3,7 +3,8 @@
 // at once when a recording is added or the engine closes) it writes what each ring holds
 // with one pwritev, rewrites the header sizes once a second (a killed process leaves
 // playable files missing at most about the last second), and finishes a recording whose
-// producer ended: header fixed, file closed, a 'recordingDone' event sent up. A file that
+// producer ended: header fixed, file closed, a 'recordingDone' event sent up (after a
+// 'recordingOpened' when the file was created). A file that
 // cannot be opened or written ends with a 'recordingError' event and the media thread stops
 // capturing it.
 #pragma once

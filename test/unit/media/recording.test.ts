@@ -322,9 +322,9 @@ t.test('bad arguments are refused at once; a file that cannot be opened fails la
 });
 
 /** Starts the child that records and waits until its file holds `ms` of stereo audio. */
-async function recordingChild(t: Test, path: string, ports: number, ms: number) {
+async function recordingChild(t: Test, path: string, ports: number, ms: number, mode = 'close') {
   const script = fileURLToPath(new URL('./fixtures/record-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, path, String(ports)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, path, String(ports), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -340,21 +340,24 @@ async function recordingChild(t: Test, path: string, ports: number, ms: number) 
   return child;
 }
 
-t.test('SIGTERM: the engine closes and the WAV is complete', async (t) => {
-  const path = join(tempDir(t), 'term.wav');
-  const child = await recordingChild(t, path, PORTS + 800, 1000);
-  child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
-  t.equal(code, 0, 'the child exited from its SIGTERM handler');
-  const wav = readWav(path);
-  t.equal(wav.channels, 2);
-  t.equal(wav.dataSize, wav.fileBytes - 44, 'data size fixed up on close');
-  t.equal(wav.riffSize, wav.fileBytes - 8, 'RIFF size fixed up on close');
-  t.ok(wav.dataSize >= 1000 * 32, `${wav.dataSize / 32} ms recorded`);
-  const end = wav.dataSize / 32;
-  hasTone(t, slice(wav.channelData[0], 100, end), 440, 'left', [1000]);
-  hasTone(t, slice(wav.channelData[1], 100, end), 1000, 'right', [440]);
-});
+for (const mode of ['close', 'exit']) {
+  const how = mode === 'close' ? 'the handler closes the engine' : 'the handler only calls process.exit()';
+  t.test(`SIGTERM (${how}): the WAV is complete`, async (t) => {
+    const path = join(tempDir(t), 'term.wav');
+    const child = await recordingChild(t, path, PORTS + (mode === 'close' ? 800 : 850), 1000, mode);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    t.equal(code, 0, 'the child exited from its SIGTERM handler');
+    const wav = readWav(path);
+    t.equal(wav.channels, 2);
+    t.equal(wav.dataSize, wav.fileBytes - 44, 'data size fixed up on close');
+    t.equal(wav.riffSize, wav.fileBytes - 8, 'RIFF size fixed up on close');
+    t.ok(wav.dataSize >= 1000 * 32, `${wav.dataSize / 32} ms recorded`);
+    const end = wav.dataSize / 32;
+    hasTone(t, slice(wav.channelData[0], 100, end), 440, 'left', [1000]);
+    hasTone(t, slice(wav.channelData[1], 100, end), 1000, 'right', [440]);
+  });
+}
 
 t.test('SIGKILL: the periodically rewritten header still makes a playable file', async (t) => {
   const path = join(tempDir(t), 'kill.wav');
