@@ -46,14 +46,18 @@ bool WavFile::Open(const std::string& path, int channels, int sampleRate, std::s
   channels_ = channels;
   sampleRate_ = sampleRate;
   dataBytes_ = headerBytes_ = 0;
-  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  seekable_ = true;
+  // Non-blocking only while opening: a FIFO without a reader fails (ENXIO) instead of
+  // blocking the writer, and so engine shutdown, forever. Writes then block as on a disk.
+  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd_ < 0) {
     *error = Failure(("cannot open '" + path + "'").c_str(), errno);
     return false;
   }
+  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   uint8_t header[kWavHeaderSize];
   BuildWavHeader(header, channels_, sampleRate_, 0);
-  if (pwrite(fd_, header, sizeof(header), 0) != static_cast<ssize_t>(sizeof(header))) {
+  if (write(fd_, header, sizeof(header)) != static_cast<ssize_t>(sizeof(header))) {
     *error = Failure(("cannot write to '" + path + "'").c_str(), errno);
     close(fd_);
     fd_ = -1;
@@ -63,13 +67,13 @@ bool WavFile::Open(const std::string& path, int channels, int sampleRate, std::s
 }
 
 bool WavFile::Append(const iovec* iov, int count, size_t bytes, std::string* error) {
-  // pwritev at the known end: a short write is continued, never duplicated.
+  // Sequential writes (a FIFO cannot seek); a short write is continued, never duplicated.
   iovec rest[2];
   int n = 0;
   for (int i = 0; i < count && n < 2; ++i) rest[n++] = iov[i];
   size_t left = bytes;
   while (left > 0) {
-    const ssize_t w = pwritev(fd_, rest, n, static_cast<off_t>(kWavHeaderSize + dataBytes_));
+    const ssize_t w = writev(fd_, rest, n);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
       *error = Failure("cannot write the recording", w < 0 ? errno : ENOSPC);
@@ -91,10 +95,14 @@ bool WavFile::Append(const iovec* iov, int count, size_t bytes, std::string* err
 }
 
 bool WavFile::UpdateHeader(std::string* error) {
-  if (fd_ < 0 || headerBytes_ == dataBytes_) return true;
+  if (fd_ < 0 || !seekable_ || headerBytes_ == dataBytes_) return true;
   uint8_t header[kWavHeaderSize];
   BuildWavHeader(header, channels_, sampleRate_, static_cast<uint32_t>(dataBytes_));
   if (pwrite(fd_, header, sizeof(header), 0) != static_cast<ssize_t>(sizeof(header))) {
+    if (errno == ESPIPE) {  // a pipe: the stream keeps the sizes of its first header (0)
+      seekable_ = false;
+      return true;
+    }
     *error = Failure("cannot update the WAV header", errno);
     return false;
   }

@@ -25,7 +25,8 @@ class WavFile {
   WavFile(const WavFile&) = delete;
   WavFile& operator=(const WavFile&) = delete;
 
-  // Creates (or truncates) `path` and writes a header counting no data.
+  // Creates (or truncates) `path` and writes a header counting no data. A FIFO works too
+  // (a stream: its header keeps counting no data); opening one without a reader fails.
   bool Open(const std::string& path, int channels, int sampleRate, std::string* error);
   // Appends the bytes of `iov` (at most two buffers, `bytes` in all: whole frames).
   bool Append(const iovec* iov, int count, size_t bytes, std::string* error);
@@ -44,6 +45,7 @@ class WavFile {
   int sampleRate_ = 8000;
   uint64_t dataBytes_ = 0;
   uint64_t headerBytes_ = 0;  // dataBytes_ when the header was last written
+  bool seekable_ = true;      // false for a pipe: the header cannot be rewritten
 };
 
 }  // namespace sy

@@ -2,9 +2,10 @@
 // the WAV is read back with our own reader (header fields, length, who is on which channel,
 // by Goertzel). Lengths are checked against the media thread's own tick count (one frame per
 // tick), not against the wall clock.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -319,6 +320,39 @@ t.test('bad arguments are refused at once; a file that cannot be opened fails la
 
   engine.close();
   t.throws(() => a.record(path), { code: 'CLOSED' }, 'after the engine closed');
+});
+
+t.test('a writer that cannot keep up: frames are dropped and counted, the media thread keeps its clock', async (t) => {
+  // A FIFO whose reader reads nothing for 6 s stands in for a stalled disk: the writer
+  // blocks once the pipe buffer (64 KiB, 2 s of stereo) is full, then the ring (2 s) fills.
+  const dir = tempDir(t);
+  const fifo = join(dir, 'stalled.wav');
+  execFileSync('mkfifo', [fifo]);
+  const engine = startEngine(t, PORTS + 1000);
+  const mixer = engine.createMixer();
+  const a = await party(t, engine, mixer, 440);
+  const b = await party(t, engine, mixer, 1000);
+  mixer.setMode('bridge', { agent: a, client: b });
+  await waitTicks(engine, mixer.thread, 10);
+
+  const reader = open(fifo, 'r'); // completes when the writer opens its end
+  const t0 = ticks(engine, mixer.thread);
+  const sent0 = a.stats().packetsOut;
+  const rec = mixer.record(fifo, { layout: 'stereo', left: a, right: b });
+  const handle = await reader;
+  t.teardown(() => handle.close());
+  await waitTicks(engine, mixer.thread, 300);
+  const tickCount = ticks(engine, mixer.thread) - t0;
+  const sent = a.stats().packetsOut - sent0;
+  t.ok(Math.abs(sent - tickCount) <= 3, `the media thread sent ${sent} packets in ${tickCount} ticks: it never waited for the writer`);
+  const stopped = rec.stop();
+  const data = await handle.readFile(); // to EOF: the writer closes its end when done
+  const result = await stopped;
+  t.ok(result.droppedFrames > 0, `${result.droppedFrames} frames dropped and reported`);
+  t.equal(data.length - 44, (result.durationMs / FRAME_MS) * 640, 'the stream holds the frames the result counts');
+  const frames = result.durationMs / FRAME_MS + result.droppedFrames;
+  t.ok(Math.abs(frames - tickCount) <= 3, `${frames} frames written or dropped for ${tickCount} ticks`);
+  t.ok(engine.recordingStats().droppedFrames >= result.droppedFrames, 'the writer stats count them too');
 });
 
 /** Starts the child that records and waits until its file holds `ms` of stereo audio. */
