@@ -16,7 +16,6 @@ const char* RecordingEndName(RecordingEnd end) {
     case RecordingEnd::kStopped: return "stopped";
     case RecordingEnd::kSourceClosed: return "sourceClosed";
     case RecordingEnd::kEngineClosed: return "engineClosed";
-    case RecordingEnd::kFailed: return "failed";
     case RecordingEnd::kSizeLimit: return "sizeLimit";
   }
   return "stopped";

@@ -37,7 +37,6 @@ class Recorder {
   // Tick: one frame for each active, unpaused recording. Recordings whose source is gone end.
   void Capture(MediaThread& thread);
 
-  size_t size() const { return active_.size(); }
 
  private:
   struct Active {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "pcm.h"
 #include "ring_buffer.h"
@@ -18,7 +19,6 @@ enum class RecordingEnd : int {
   kStopped,       // stop() from JS
   kSourceClosed,  // its endpoint or mixer closed
   kEngineClosed,  // the engine shut down (or the process exited)
-  kFailed,        // the file could not be opened or written
   kSizeLimit,     // the 4 GiB WAV limit
 };
 
