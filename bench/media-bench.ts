@@ -4,10 +4,15 @@
 // it (F_A → A, F_B → B) and receives the mix. So a call here is 4 endpoints and 4 packets
 // sent and received per 20 ms tick (a production call is 2 of each; the far ends stand in
 // for the phones). Prints one JSON object; progress goes to stderr.
+// With --record, every call is also recorded in stereo (left A, right B) to a temporary
+// directory (removed afterwards), and the step reports dropped frames and writer throughput.
 //
-//   npm run build && node dist/bench/media-bench.js [--threads N] [--calls 50,200,500] [--seconds S]
+//   npm run build && node dist/bench/media-bench.js [--threads N] [--calls 50,200,500] [--seconds S] [--record]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MediaEngine, type Endpoint, type EndpointStats } from '../media/index.js';
+import { MediaEngine, type Endpoint, type EndpointStats, type Recording } from '../media/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,6 +23,7 @@ const threads = Number(arg('threads', '1'));
 const steps = arg('calls', '50,200,500').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
 const PORT_MIN = Number(arg('port-min', '30000'));
+const record = process.argv.includes('--record');
 
 interface StepResult {
   calls: number;
@@ -30,15 +36,44 @@ interface StepResult {
   underruns: number;
   sendErrors: number;
   threads: Array<{ index: number; endpoints: number; overruns: number; workUs: object; latenessUs: object }>;
+  recording?: RecordingFigures;
+}
+
+interface RecordingFigures {
+  recordings: number;
+  /** Frames refused by full rings (the writer fell 2 s behind), over all recordings. */
+  droppedFrames: number;
+  /** Sample bytes the writer thread wrote per second during the measured window. */
+  writerBytesPerSecond: number;
+  /** Share of the window the writer spent inside write calls. */
+  writerBusyPercent: number;
+  /** The longest writer pass over all recordings (it runs every 100 ms). */
+  writerMaxPassUs: number;
+  /** Audio in the files, summed, against the wall time recorded, summed. */
+  recordedMs: number;
 }
 
 function sum(stats: EndpointStats[], key: keyof EndpointStats): number {
   return stats.reduce((n, s) => n + s[key], 0);
 }
 
+async function recordingFigures(recordings: Recording[], elapsed: number, bytes: number, writeUs: number, maxPassUs: number): Promise<RecordingFigures> {
+  const results = await Promise.all(recordings.map((r) => r.stop()));
+  return {
+    recordings: results.length,
+    droppedFrames: results.reduce((n, r) => n + r.droppedFrames, 0),
+    writerBytesPerSecond: Math.round(bytes / elapsed),
+    writerBusyPercent: Number(((writeUs / 1e6 / elapsed) * 100).toFixed(2)),
+    writerMaxPassUs: maxPassUs,
+    recordedMs: results.reduce((n, r) => n + r.durationMs, 0),
+  };
+}
+
 async function step(calls: number): Promise<StepResult> {
   const engine = new MediaEngine({ threads, portMin: PORT_MIN, portMax: PORT_MIN + calls * 8 + 100, address: '127.0.0.1' }).start();
   const all: Endpoint[] = [];
+  const recordings: Recording[] = [];
+  const dir = record ? mkdtempSync(join(tmpdir(), 'sy-media-bench-')) : '';
   try {
     for (let c = 0; c < calls; c++) {
       const mixer = engine.createMixer();
@@ -55,15 +90,18 @@ async function step(calls: number): Promise<StepResult> {
         far.playTone(hz + (c % 50), { amplitude: 0.3 });
       }
       all.push(a, b, fa, fb);
+      if (record) recordings.push(mixer.record(join(dir, `call-${c}.wav`), { layout: 'stereo', left: a, right: b }));
     }
     await sleep(1000); // settle: latching, prefill
     const before = all.map((e) => e.stats());
+    const writer0 = engine.recordingStats();
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await sleep(seconds * 1000);
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const after = all.map((e) => e.stats());
+    const writer1 = engine.recordingStats();
     const delta = (key: keyof EndpointStats): number => sum(after, key) - sum(before, key);
     const threadStats = engine.stats().threads;
     return {
@@ -77,15 +115,19 @@ async function step(calls: number): Promise<StepResult> {
       underruns: delta('underruns'),
       sendErrors: delta('sendErrors'),
       threads: threadStats.map((t) => ({ index: t.index, endpoints: t.endpoints, overruns: t.overruns, workUs: t.workUs, latenessUs: t.latenessUs })),
+      ...(record && {
+        recording: await recordingFigures(recordings, elapsed, writer1.bytesWritten - writer0.bytesWritten, writer1.writeUs - writer0.writeUs, writer1.maxPassUs),
+      }),
     };
   } finally {
     engine.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const results: StepResult[] = [];
 for (const calls of steps) {
-  process.stderr.write(`media-bench: ${calls} calls (${calls * 4} endpoints) on ${threads} thread(s), ${seconds} s\n`);
+  process.stderr.write(`media-bench: ${calls} calls (${calls * 4} endpoints) on ${threads} thread(s), ${seconds} s${record ? ', recording each in stereo' : ''}\n`);
   results.push(await step(calls));
 }
-console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, results }, null, 2));
+console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, record, results }, null, 2));

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
 import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
+import { RecordingRegistry, type Recording } from './recording.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
@@ -130,6 +131,14 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
   /** Which receive paths report 'dtmf' events (default 'auto'). */
   setDtmfDetect(mode: DtmfDetectMode): void {
     this.native.setDtmfDetect(this.id, mode);
+  }
+
+  /**
+   * Records what this endpoint says (its decoded input) to a mono WAV at `path`, from the
+   * next tick until stop() or until the endpoint closes.
+   */
+  record(path: string): Recording {
+    return RecordingRegistry.of(this.native).start(path, { endpoint: this.id }, 'mono');
   }
 
   /** Current counters (after close: the final ones). */

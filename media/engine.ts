@@ -6,6 +6,7 @@ import type { DtmfDigit, DtmfEvent, DtmfSentEvent } from './dtmf.js';
 import { Endpoint, zeroStats } from './endpoint.js';
 import { MediaError } from './errors.js';
 import { Mixer } from './mixer.js';
+import { RecordingRegistry, isRecordingEvent, type Recording, type RecordingResult } from './recording.js';
 import {
   loadAddon,
   type EndpointStats,
@@ -13,6 +14,7 @@ import {
   type NativeEngine,
   type NativeEngineOptions,
   type NativeEvent,
+  type RecordingStats,
   type ThreadStats,
 } from './native.js';
 
@@ -37,6 +39,15 @@ export interface MediaEngineEventMap {
   dtmf: [Endpoint, DtmfEvent];
   dtmfSent: [Endpoint, DtmfSentEvent];
   closed: [Endpoint, EndpointStats];
+  recordingDone: [Recording, RecordingResult];
+  recordingError: [Recording, MediaError];
+}
+
+// process.exit() skips the addon's own cleanup: engines still open then are closed here, so
+// their open recordings are completed (header sizes fixed).
+const openEngines = new Set<MediaEngine>();
+function closeOpenEngines(): void {
+  for (const engine of openEngines) engine.close();
 }
 
 export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
@@ -46,6 +57,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
   private readonly mixers = new Set<Mixer>();
   /** Endpoints whose close() is in flight: until their 'closed' event the process stays up. */
   private readonly closing = new Set<Endpoint>();
+  private recordings: RecordingRegistry | undefined;
 
   constructor(private readonly options: MediaEngineOptions = {}) {
     super();
@@ -65,6 +77,13 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     if (this.native) return this;
     const { Engine } = loadAddon();
     this.native = new Engine({ ...this.options }, (events) => this.dispatch(events));
+    openEngines.add(this);
+    if (openEngines.size === 1) process.once('exit', closeOpenEngines);
+    this.recordings = new RecordingRegistry(this.native, {
+      pendingChanged: () => this.updateKeepAlive(),
+      ended: (rec, outcome) =>
+        outcome instanceof MediaError ? this.emit('recordingError', rec, outcome) : this.emit('recordingDone', rec, outcome),
+    });
     return this;
   }
 
@@ -79,7 +98,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     const info = native.createEndpoint(mixer ? { ...rest, mixer: mixer.id } : rest);
     const endpoint = new Endpoint(native, info.id, info.address, info.port, info.thread, (ep) => {
       this.closing.add(ep);
-      if (this.closing.size === 1) native.keepAlive(true);
+      this.updateKeepAlive();
     });
     this.endpoints.set(info.id, endpoint);
     return endpoint;
@@ -111,6 +130,8 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    openEngines.delete(this);
+    if (openEngines.size === 0) process.off('exit', closeOpenEngines);
     const native = this.native;
     if (!native) return;
     const open = [...this.endpoints.values()];
@@ -123,6 +144,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
       }
     }
     native.close();
+    this.recordings?.closeAll(native.takeEvents().filter(isRecordingEvent));
     for (const m of this.mixers) m.close();
     this.mixers.clear();
     for (const ep of open) this.finish(ep, last.get(ep) ?? zeroStats());
@@ -130,9 +152,20 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
 
   private finish(ep: Endpoint, stats: EndpointStats): void {
     this.endpoints.delete(ep.id);
-    if (this.closing.delete(ep) && this.closing.size === 0 && !this.isClosed) this.native?.keepAlive(false);
+    if (this.closing.delete(ep)) this.updateKeepAlive();
     ep.markClosed(stats);
     this.emit('closed', ep, stats);
+  }
+
+  /** The writer thread's counters (recordings open, bytes and frames written, dropped frames). */
+  recordingStats(): RecordingStats {
+    return this.running().recordingStats();
+  }
+
+  /** Pending events keep the process alive while an endpoint close, or a recording's file being opened or completed, awaits one. */
+  private updateKeepAlive(): void {
+    if (this.isClosed || !this.native) return;
+    this.native.keepAlive(this.closing.size > 0 || (this.recordings?.pending ?? 0) > 0);
   }
 
   private running(): NativeEngine {
@@ -143,6 +176,10 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
 
   private dispatch(events: NativeEvent[]): void {
     for (const ev of events) {
+      if (isRecordingEvent(ev)) {
+        this.recordings?.dispatch(ev);
+        continue;
+      }
       const ep = this.endpoints.get(ev.endpointId);
       if (!ep) continue;
       switch (ev.type) {

@@ -3,11 +3,15 @@ import { Endpoint } from './endpoint.js';
 import { MediaError } from './errors.js';
 import { hearSets, type MixMode, type MixRoles } from './modes.js';
 import type { NativeEngine } from './native.js';
+import { RecordingRegistry, type Recording } from './recording.js';
 
 export interface AddMemberOptions {
   /** Who the new member hears (members only). Default: nobody. */
   hears?: Endpoint[];
 }
+
+/** 'stereo': left = what `left` says, right = what `right` says; 'mix': all members summed, mono. */
+export type MixerRecordOptions = { layout: 'stereo'; left: Endpoint; right: Endpoint } | { layout: 'mix' };
 
 export class Mixer {
   private readonly memberSet = new Set<Endpoint>();
@@ -67,6 +71,22 @@ export class Mixer {
   /** Sets the hear sets a call shape needs (see modes.ts): bridge, listen, whisper, barge. */
   setMode(mode: MixMode, roles: MixRoles<Endpoint>): void {
     this.setHearSets(hearSets(mode, roles));
+  }
+
+  /**
+   * Records this mixer to a WAV at `path` from the next tick until stop() or until the mixer
+   * closes. A stereo party that is not a member (yet, or any more) is silence.
+   */
+  record(path: string, options: MixerRecordOptions): Recording {
+    if (typeof options !== 'object' || options === null) throw new TypeError('record options must be an object');
+    const { left, right, ...rest } = options as { left?: unknown; right?: unknown };
+    const source = {
+      ...rest,
+      mixer: this.id,
+      left: left === undefined ? undefined : this.check(left).id,
+      right: right === undefined ? undefined : this.check(right).id,
+    };
+    return RecordingRegistry.of(this.native).start(path, source as never, options.layout);
   }
 
   /** Members stay open endpoints; they just stop mixing. Idempotent. */

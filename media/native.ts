@@ -113,7 +113,35 @@ export type NativeEvent =
   | { type: 'toneDone'; endpointId: number }
   | { type: 'dtmf'; endpointId: number; digit: string; durationMs: number; method: DtmfMethod }
   | { type: 'dtmfSent'; endpointId: number; digits: string; method: DtmfMethod }
-  | ({ type: 'closed'; endpointId: number } & EndpointStats);
+  | ({ type: 'closed'; endpointId: number } & EndpointStats)
+  | RecordingEvent;
+
+/** How a recording ended (see native/src/recording.h). */
+export type RecordingEndReason = 'stopped' | 'sourceClosed' | 'engineClosed' | 'sizeLimit';
+
+export type RecordingEvent =
+  | { type: 'recordingOpened'; recordingId: number }
+  | { type: 'recordingDone'; recordingId: number; path: string; durationMs: number; bytes: number; droppedFrames: number; reason: RecordingEndReason }
+  | { type: 'recordingError'; recordingId: number; path: string; message: string };
+
+/** What a recording takes: one endpoint (mono), a mixer's mono mix, or two of its members as stereo. */
+export type NativeRecordingSource =
+  | { endpoint: number }
+  | { mixer: number; layout: 'mix' }
+  | { mixer: number; layout: 'stereo'; left: number; right: number };
+
+/** Counters of an engine's recording writer thread (native/src/writer_thread.h). */
+export interface RecordingStats {
+  active: number;
+  finished: number;
+  failed: number;
+  framesWritten: number;
+  bytesWritten: number;
+  droppedFrames: number;
+  writeUs: number;
+  passes: number;
+  maxPassUs: number;
+}
 
 export interface NativeEngine {
   createEndpoint(options?: NativeEndpointOptions): { id: number; address: string; port: number; thread: number };
@@ -139,6 +167,13 @@ export interface NativeEngine {
   isClosed(): boolean;
   /** While true, pending events keep the process alive (the default is false). */
   keepAlive(on: boolean): void;
+  startRecording(path: string, source: NativeRecordingSource): number;
+  pauseRecording(id: number): void;
+  resumeRecording(id: number): void;
+  stopRecording(id: number): void;
+  recordingStats(): RecordingStats;
+  /** The events not delivered yet, returned at once (after close: the recordings' last events). */
+  takeEvents(): NativeEvent[];
 }
 
 export interface NativeAddon {

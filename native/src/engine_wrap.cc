@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "dtmf_tone_bindings.h"
+#include "events_js.h"
 #include "js_args.h"
 
 namespace sy {
@@ -72,6 +73,12 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Close>("close"),
                          InstanceMethod<&EngineWrap::IsClosed>("isClosed"),
                          InstanceMethod<&EngineWrap::KeepAlive>("keepAlive"),
+                         InstanceMethod<&EngineWrap::StartRecording>("startRecording"),
+                         InstanceMethod<&EngineWrap::PauseRecording>("pauseRecording"),
+                         InstanceMethod<&EngineWrap::ResumeRecording>("resumeRecording"),
+                         InstanceMethod<&EngineWrap::StopRecording>("stopRecording"),
+                         InstanceMethod<&EngineWrap::RecordingStats>("recordingStats"),
+                         InstanceMethod<&EngineWrap::TakeEvents>("takeEvents"),
                      });
 }
 
@@ -182,27 +189,7 @@ void EngineWrap::CallJs(Napi::Env env, Napi::Function callback, MediaCore* core,
   if (events.empty()) return;
   napi_env e = env;
   napi_value list;
-  if (napi_create_array_with_length(e, events.size(), &list) != napi_ok) return;
-  auto setNumber = [e](napi_value o, const char* key, double v) {
-    napi_value n;
-    return napi_create_double(e, v, &n) == napi_ok && napi_set_named_property(e, o, key, n) == napi_ok;
-  };
-  auto setString = [e](napi_value o, const char* key, const std::string& v) {
-    napi_value s;
-    return napi_create_string_utf8(e, v.data(), v.size(), &s) == napi_ok &&
-           napi_set_named_property(e, o, key, s) == napi_ok;
-  };
-  for (size_t i = 0; i < events.size(); ++i) {
-    const Event& ev = events[i];
-    napi_value o;
-    if (napi_create_object(e, &o) != napi_ok) return;
-    bool ok = setString(o, "type", ev.type);
-    if (ev.endpoint != 0) ok = ok && setNumber(o, "endpointId", ev.endpoint);
-    if (ev.mixer != 0) ok = ok && setNumber(o, "mixerId", ev.mixer);
-    for (const auto& [k, v] : ev.numbers) ok = ok && setNumber(o, k, v);
-    for (const auto& [k, v] : ev.strings) ok = ok && setString(o, k, v);
-    if (!ok || napi_set_element(e, list, static_cast<uint32_t>(i), o) != napi_ok) return;
-  }
+  if (!EventsToJs(e, events, &list)) return;
   napi_value global;
   napi_value result;
   if (napi_get_global(e, &global) != napi_ok) return;

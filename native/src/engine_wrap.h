@@ -49,6 +49,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value IsClosed(const Napi::CallbackInfo& info);
   Napi::Value KeepAlive(const Napi::CallbackInfo& info);
+  // Recording (recording_bindings.cc).
+  Napi::Value StartRecording(const Napi::CallbackInfo& info);
+  Napi::Value PauseRecording(const Napi::CallbackInfo& info);
+  Napi::Value ResumeRecording(const Napi::CallbackInfo& info);
+  Napi::Value StopRecording(const Napi::CallbackInfo& info);
+  Napi::Value RecordingStats(const Napi::CallbackInfo& info);
+  Napi::Value TakeEvents(const Napi::CallbackInfo& info);
+  Napi::Value RecordingCommand(const Napi::CallbackInfo& info, Status (*command)(MediaCore&, uint32_t));
 
   std::shared_ptr<MediaCore> core_;
   EventFn events_;

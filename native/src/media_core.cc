@@ -39,6 +39,11 @@ Status MediaCore::Start() {
     threads_.push_back(std::move(t));
     load_.push_back(0);
   }
+  std::string error;
+  if (!writer_.Start(&error)) {
+    Close();
+    return Status::Error(error);
+  }
   return Status::Ok();
 }
 
@@ -46,9 +51,11 @@ void MediaCore::Close() {
   if (closed_.exchange(true)) return;
   // Not under mu_: a stopping thread may still report a closed endpoint.
   for (auto& t : threads_) t->Stop();
+  writer_.Stop();  // after the producers: every open recording is drained and its header fixed
   std::lock_guard<std::mutex> lock(mu_);
   endpoints_.clear();
   mixers_.clear();
+  recordings_.clear();
   std::fill(load_.begin(), load_.end(), 0);
 }
 

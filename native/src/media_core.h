@@ -20,7 +20,9 @@
 #include "media_thread.h"
 #include "net_address.h"
 #include "port_pool.h"
+#include "recorder.h"
 #include "status.h"
+#include "writer_thread.h"
 
 namespace sy {
 
@@ -51,6 +53,11 @@ struct EndpointInfo {
   std::string address;
   int port = 0;
   unsigned thread = 0;
+};
+
+struct RecordingRequest {
+  std::string path;
+  RecordingSource source;
 };
 
 class MediaCore : public ThreadHost {
@@ -85,6 +92,13 @@ class MediaCore : public ThreadHost {
   Status RemoveMember(uint32_t mixer, uint32_t endpoint);
   // Applied together, in one command: no tick sees half of the change.
   Status SetHears(uint32_t mixer, const std::vector<std::pair<uint32_t, std::vector<uint32_t>>>& sets);
+
+  // Recordings (media_core_recording.cc): checked here, captured on the source's media
+  // thread, written by the writer thread.
+  Status StartRecording(const RecordingRequest& req, uint32_t* id);
+  Status PauseRecording(uint32_t id, bool paused);
+  Status StopRecording(uint32_t id);
+  RecorderStats RecordingStats() const { return writer_.Stats(); }
 
   std::vector<ThreadStats> Stats();
   EventList TakeEvents();  // JS thread
@@ -124,6 +138,14 @@ class MediaCore : public ThreadHost {
   std::unordered_map<uint32_t, MixerRecord> mixers_;
   uint32_t nextId_ = 1;
   std::mt19937 random_;
+
+  struct RecordingRecord {
+    unsigned thread;
+    std::shared_ptr<RecordingState> state;
+  };
+  Status PostToRecording(uint32_t id, std::function<void(Recorder&)> fn);
+  std::unordered_map<uint32_t, RecordingRecord> recordings_;  // under mu_; finished ones purged lazily
+  RecordingWriter writer_{*this};
 
   std::mutex eventsMu_;
   EventList pending_;

@@ -187,6 +187,7 @@ void MediaThread::OnTimer() {
 
 void MediaThread::Tick(int64_t nowNs) {
   for (auto& [id, ep] : endpoints_) ep->PullInput(nowNs, events_);
+  recorder_.Capture(*this);  // what each party said this tick, before anyone hears it
   for (auto& [id, mixer] : mixers_) mixer->Mix();
   for (auto& [id, ep] : endpoints_) ep->SendOutput(events_);
 }

@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "events.h"
 #include "mixer.h"
+#include "recorder.h"
 #include "tick_stats.h"
 
 namespace sy {
@@ -59,6 +60,7 @@ class MediaThread {
   void CloseMixer(uint32_t id);
   int64_t Now() const;
   EventList& events() { return events_; }
+  Recorder& recorder() { return recorder_; }
 
  private:
   void Run();
@@ -83,6 +85,7 @@ class MediaThread {
   std::unordered_map<uint32_t, std::shared_ptr<RtpEndpoint>> endpoints_;
   std::unordered_map<uint32_t, std::unique_ptr<Mixer>> mixers_;
   EventList events_;
+  Recorder recorder_;
 
   int64_t startNs_ = 0;
   int64_t expirations_ = 0;

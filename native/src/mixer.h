@@ -26,6 +26,12 @@ class Mixer {
 
   void Mix();  // writes each member's mixOutput()
 
+  // f(const RtpEndpoint&) for each member (a conference recording sums their input).
+  template <typename F>
+  void ForEachMember(F&& f) const {
+    for (const Member& m : members_) f(*m.ep);
+  }
+
  private:
   struct Member {
     RtpEndpoint* ep;
