@@ -307,14 +307,25 @@ export class Acd {
 
   /**
    * Rebuilds definitions, agent states, missed calls and pending contexts from logged events,
-   * without emitting. Calls do not survive a restart (their SIP dialogs are gone), so agents
-   * logged as on a call or in wrap-up come back available.
+   * without emitting them again. Calls do not survive a restart (their SIP dialogs are gone):
+   * agents logged as on a call or in wrap-up come back available, and callers who were still
+   * waiting become abandoned missed calls (these are emitted, as new facts).
    */
   restore(events: Iterable<AcdEvent>): void {
+    const unfinished = new Map<string, Extract<AcdEvent, { type: 'call.queued' }>>();
     this.replaying = true;
     try {
       for (const e of events) {
         switch (e.type) {
+          case 'call.queued':
+            if (e.kind === 'call') unfinished.set(e.callId!, e);
+            break;
+          case 'call.answered':
+          case 'call.abandoned':
+          case 'call.left':
+          case 'call.overflowed':
+            unfinished.delete(e.callId!);
+            break;
           case 'agent.defined':
             this.defineAgent(e.agent);
             break;
@@ -343,6 +354,16 @@ export class Acd {
       this.replaying = false;
     }
     for (const record of this.missed.list()) if (isOpen(record)) this.queueCallbackTask(record);
+    for (const cut of unfinished.values()) this.cutOff(cut);
+  }
+
+  /** A caller was waiting when the engine stopped: the call was lost, so it is a missed call. */
+  private cutOff(queued: Extract<AcdEvent, { type: 'call.queued' }>): void {
+    const now = this.now();
+    this.emit({ type: 'call.abandoned', at: now, callId: queued.callId, queueId: queued.queueId, waitMs: now - queued.at });
+    const { from, dnis } = queued.context;
+    const record = this.missed.create({ number: from, dnis, queueId: queued.queueId, callId: queued.callId!, reason: 'abandoned', missedAt: queued.at }, now);
+    this.queueCallbackTask(record);
   }
 
   close(): void {

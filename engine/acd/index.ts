@@ -1,5 +1,6 @@
 // The ACD's public face (DESIGN.md: public types exported from each folder's index.ts).
 export { Acd, type AcdOptions } from './acd.js';
+export { AcdMetrics } from './metrics.js';
 export type { Agent } from './agent.js';
 export { AcdError, type AcdErrorCode } from './errors.js';
 export type { AcdEvent, AcdEventMap, AcdEventOf, AcdEventType, AcdListener } from './events.js';

@@ -13,6 +13,16 @@ export interface StoredEvent {
   data: unknown;
 }
 
+interface Row {
+  id: number;
+  ts: number;
+  type: string;
+  call_id: string | null;
+  data: string;
+}
+
+const fromRow = (r: Row): StoredEvent => ({ id: r.id, ts: r.ts, type: r.type, callId: r.call_id, data: JSON.parse(r.data) });
+
 export class EventLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
@@ -57,8 +67,17 @@ export class EventLog {
     this.flush();
     const rows = (type
       ? this.db.prepare('SELECT * FROM events WHERE type = ? ORDER BY id DESC LIMIT ?').all(type, limit)
-      : this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit)) as { id: number; ts: number; type: string; call_id: string | null; data: string }[];
-    return rows.map((r) => ({ id: r.id, ts: r.ts, type: r.type, callId: r.call_id, data: JSON.parse(r.data) }));
+      : this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit)) as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Oldest first, read lazily; events whose type starts with `typePrefix`, within [fromTs, toTs]. */
+  *scan(opts: { typePrefix?: string; fromTs?: number; toTs?: number } = {}): IterableIterator<StoredEvent> {
+    this.flush();
+    const rows = this.db
+      .prepare("SELECT * FROM events WHERE type LIKE ? ESCAPE '\\' AND ts >= ? AND ts <= ? ORDER BY id")
+      .iterate(`${(opts.typePrefix ?? '').replace(/[\\%_]/g, '\\$&')}%`, opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
+    for (const r of rows) yield fromRow(r);
   }
 
   close(): void {
