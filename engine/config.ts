@@ -1,5 +1,7 @@
 // One typed configuration: defaults, then a JSON file (SWITCHYARD_CONFIG), then environment.
 import { readFileSync } from 'node:fs';
+import type { AgentState } from './acd/index.js';
+import type { ConfiguredToken } from './api/auth.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
 
 export interface Config {
@@ -12,6 +14,25 @@ export interface Config {
   users: Record<string, string>;
   auth: { algorithms: DigestAlgorithm[]; hideUnknownUsers: boolean; nonceLifetimeSeconds: number };
   calls: { noAnswerSeconds: number; hangupDemoSeconds: number; keepAliveSeconds: number };
+  acd: {
+    /** Agent profiles and queue settings (engine/acd/README.md); the API can change them later. */
+    agents: unknown[];
+    queues: unknown[];
+    /** Fixed API tokens for supervisors, admins and integrations (agents log in instead). */
+    tokens: ConfiguredToken[];
+    /** Where an agent goes after letting an offered call ring out (null: stays available). */
+    missedOffer: { state: AgentState; reason: string } | null;
+    contextTtlSeconds: number;
+  };
+}
+
+/** Demo agents: 1001..1005 in group "support" (English levels 5..9), 1006..1010 in "sales". */
+function demoAgents(): unknown[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const ext = String(1001 + i);
+    const support = i < 5;
+    return { id: `agent-${ext}`, name: `Agent ${ext}`, extension: ext, groups: [support ? 'support' : 'sales'], skills: support ? { english: 5 + i } : {} };
+  });
 }
 
 /** The demo contact centre: extensions 1001..1010, password `secret-<ext>`. */
@@ -32,6 +53,16 @@ export function defaultConfig(): Config {
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
     auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300 },
     calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2, keepAliveSeconds: 60 },
+    acd: {
+      agents: demoAgents(),
+      queues: [
+        { id: 'support', name: 'Support', groups: ['support'], strategy: 'longest-idle', overflow: { target: { kind: 'queue', queue: 'sales' }, afterMs: 120_000 } },
+        { id: 'sales', name: 'Sales', groups: ['sales'], strategy: 'round-robin', callback: { mode: 'automatic' } },
+      ],
+      tokens: [],
+      missedOffer: { state: 'dnd', reason: 'missed' },
+      contextTtlSeconds: 1800,
+    },
   };
 }
 
@@ -64,5 +95,6 @@ export function loadConfig(env: Env = process.env): Config {
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
+  if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
   return config;
 }

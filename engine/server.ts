@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { HttpApi } from './api/http.js';
 import { DemoRoutes } from './call/demo-routes.js';
 import type { Config } from './config.js';
+import { startContactCentre, type ContactCentre } from './contact-centre.js';
 import { Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
 
@@ -12,6 +13,7 @@ export interface Engine {
   readonly stack: SipStack;
   readonly registrar: Registrar;
   readonly events: EventLog;
+  readonly contactCentre: ContactCentre;
   readonly log: Logger;
   stop(): Promise<void>;
 }
@@ -51,12 +53,13 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
       'GET /api/health': () => ({ status: 'ok', sip: stack.stats, registrations: registrar.size, activeCalls: routes.activeCalls }),
       'GET /api/registrations': () =>
         Object.keys(config.users).flatMap((user) => registrar.lookup(user).map((b) => ({ user, contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() }))),
-      'GET /api/events': () => events.recent(100),
     },
     log.child({ component: 'http' }),
   );
 
   await stack.start();
+  const contactCentre = startContactCentre(config, events, api);
+
   await api.listen(config.http.port, config.http.host);
   events.append('engine.started', { sip: `${stack.host}:${stack.port}`, http: api.port });
   log.info({ sip: { host: stack.host, port: stack.port }, http: { host: config.http.host, port: api.port } }, 'engine ready');
@@ -66,10 +69,12 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     stack,
     registrar,
     events,
+    contactCentre,
     log,
     async stop() {
       await routes.hangupAll();
       await stack.stop();
+      contactCentre.stop();
       await api.close();
       registrar.close();
       events.append('engine.stopped');

@@ -219,7 +219,7 @@ export class Acd {
   attachToCall(callId: string, context: Record<string, unknown>): CallContext {
     const item = this.item(callId);
     Object.assign(item.context.attached, context);
-    this.emit({ type: 'call.context', at: this.now(), callId, context });
+    this.emit({ type: 'call.context', at: this.now(), callId, queueId: item.queueId, context });
     return item.context;
   }
 

@@ -20,7 +20,7 @@ export interface AcdEventMap {
   'call.callback-offered': { queueId: string };
   'call.ended': { queueId: string; agentId: string; talkMs: number };
   'call.transferred': { queueId: string; agentId: string; to: string };
-  'call.context': { context: Record<string, unknown> };
+  'call.context': { queueId: string; context: Record<string, unknown> };
   'context.attached': { number: string; context: Record<string, unknown>; expiresAt: number };
   'missed.created': { record: MissedRecordData };
   'missed.claimed': { id: string; agentId: string | null };

@@ -33,8 +33,7 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 export class AcdMetrics {
   private readonly queues = new Map<string, { totals: QueueTotals; serviceLevelMs: number; waiting: Map<string, number> }>();
   private readonly agents = new Map<string, { groups: string[]; state: AgentState; since: number; wrapQueue: string | null; totals: AgentTotals }>();
-  private readonly missed = new Map<string, MissedStatus>();
-  private readonly missedInInterval = new Set<string>();
+  private readonly missed = new Map<string, { queueId: string; status: MissedStatus; counted: boolean }>();
 
   /** Events before `from` set the scene (agents, states, waiting calls) but are not counted. */
   constructor(private readonly from = 0) {}
@@ -89,12 +88,13 @@ export class AcdMetrics {
         this.agent(e.agentId, e.at).totals.talkMs += e.talkMs;
         break;
       case 'missed.created':
-        this.missed.set(e.record.id, 'not-called-back');
-        if (counted) this.missedInInterval.add(e.record.id);
+        this.missed.set(e.record.id, { queueId: e.record.queueId, status: 'not-called-back', counted });
         break;
-      case 'missed.status':
-        this.missed.set(e.id, e.status);
+      case 'missed.status': {
+        const record = this.missed.get(e.id);
+        if (record) record.status = e.status;
         break;
+      }
       default:
         break;
     }
@@ -122,10 +122,13 @@ export class AcdMetrics {
     });
     const groups: Record<string, Record<AgentState, number>> = {};
     for (const a of this.agents.values()) for (const g of a.groups) (groups[g] ??= zeroStates())[a.state]++;
-    const missed: Record<MissedStatus | 'total', number> = { total: 0, 'not-called-back': 0, 'not-reached': 0, cancelled: 0, 'called-back': 0, 'got-through': 0 };
-    for (const id of this.missedInInterval) {
-      missed.total++;
-      missed[this.missed.get(id)!]++;
+    /** Per queue: missed calls of the interval, by their status now. */
+    const missed: Record<string, Record<MissedStatus | 'total', number>> = {};
+    for (const { queueId, status, counted } of this.missed.values()) {
+      if (!counted) continue;
+      const m = (missed[queueId] ??= { total: 0, 'not-called-back': 0, 'not-reached': 0, cancelled: 0, 'called-back': 0, 'got-through': 0 });
+      m.total++;
+      m[status]++;
     }
     return { queues, agents, groups, missed };
   }

@@ -1,35 +1,110 @@
-// The HTTP API. For now: health and live SIP state as JSON; the ACD issue grows it.
+// The HTTP API server: JSON routes keyed "METHOD /path" (":name" segments are parameters),
+// bodies parsed as JSON, errors answered as JSON `{ error, message }` with a 4xx/5xx status,
+// and WebSocket upgrades handed to whoever registered the path.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { AcdError, type AcdErrorCode } from '../acd/index.js';
 
-export type Route = (req: IncomingMessage) => unknown;
+export interface ApiRequest {
+  raw: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed JSON body (undefined when there is none). */
+  body: unknown;
+  /** The bearer token (Authorization header, or `?token=` for browsers' WebSockets). */
+  token: string | null;
+}
+
+export type Route = (req: ApiRequest) => unknown;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, token: string | null) => void;
+
+/** A request the API refuses, with the status and machine-readable code it answers. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ACD_STATUS: Record<AcdErrorCode, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
+const MAX_BODY = 64 * 1024;
+
+interface Compiled {
+  method: string;
+  parts: string[];
+  route: Route;
+}
 
 export class HttpApi {
   private readonly server: Server;
+  private readonly table: Compiled[] = [];
+  private readonly upgrades = new Map<string, UpgradeHandler>();
 
   constructor(
-    private readonly routes: Record<string, Route>,
+    routes: Record<string, Route>,
     private readonly log: Logger,
   ) {
-    this.server = createServer((req, res) => this.serve(req, res));
+    this.add(routes);
+    this.server = createServer((req, res) => void this.serve(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const handler = this.upgrades.get(url.pathname);
+      if (!handler) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      handler(req, socket, head, bearer(req, url));
+    });
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = this.routes[`${req.method} ${path}`];
+  add(routes: Record<string, Route>): void {
+    for (const [key, route] of Object.entries(routes)) {
+      const [method, path] = key.split(' ');
+      this.table.push({ method, parts: path.split('/'), route });
+    }
+  }
+
+  onUpgrade(path: string, handler: UpgradeHandler): void {
+    this.upgrades.set(path, handler);
+  }
+
+  private match(method: string, path: string): { route: Route; params: Record<string, string> } | 'wrong-method' | null {
+    const parts = path.split('/');
+    let pathMatched = false;
+    for (const c of this.table) {
+      if (c.parts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = c.parts.every((p, i) => (p.startsWith(':') ? (params[p.slice(1)] = decodeSegment(parts[i])) !== '' : p === parts[i]));
+      if (!ok) continue;
+      if (c.method === method) return { route: c.route, params };
+      pathMatched = true;
+    }
+    return pathMatched ? 'wrong-method' : null;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      res.end(JSON.stringify(body ?? null));
     };
-    if (!route) {
-      reply(404, { error: 'not-found', message: `no route for ${req.method} ${path}` });
-      return;
-    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      reply(200, route(req));
+      const found = this.match(req.method ?? 'GET', url.pathname);
+      if (found === null) throw new HttpError(404, 'not-found', `no route for ${req.method} ${url.pathname}`);
+      if (found === 'wrong-method') throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}`);
+      const body = await readJson(req);
+      reply(200, await found.route({ raw: req, params: found.params, query: url.searchParams, body, token: bearer(req, url) }));
     } catch (err) {
-      this.log.error({ err, path }, 'api route failed');
-      reply(500, { error: 'internal', message: 'internal error' });
+      if (err instanceof HttpError) reply(err.status, { error: err.code, message: err.message });
+      else if (err instanceof AcdError) reply(ACD_STATUS[err.code], { error: err.code, message: err.message });
+      else {
+        this.log.error({ err, path: url.pathname }, 'api route failed');
+        reply(500, { error: 'internal', message: 'internal error' });
+      }
     }
   }
 
@@ -51,5 +126,36 @@ export class HttpApi {
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'bad-path', `malformed path segment "${segment}"`);
+  }
+}
+
+function bearer(req: IncomingMessage, url: URL): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return url.searchParams.get('token');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'too-large', `body over ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'bad-json', 'the body is not valid JSON');
   }
 }

@@ -34,7 +34,7 @@ t.test('queue, agent, group and missed-call figures from a scripted scenario', a
   t.match(a1.stateMs, { break: (10 + 15) * S, 'on-call': 60 * S, 'wrap-up': 10 * S, available: (0 + 55) * S });
   t.equal(a1.occupancy, 70 / 150, '(talk + wrap-up) / logged-in time');
   t.same(report.groups.g, { available: 0, 'on-call': 0, 'wrap-up': 0, break: 2, outbound: 0, dnd: 0, offline: 0 });
-  t.same(report.missed, { total: 1, 'not-called-back': 1, 'not-reached': 0, cancelled: 0, 'called-back': 0, 'got-through': 0 });
+  t.same(report.missed.q, { total: 1, 'not-called-back': 1, 'not-reached': 0, cancelled: 0, 'called-back': 0, 'got-through': 0 });
 
   const later = new AcdMetrics(100 * S);
   acd.close();

@@ -54,7 +54,7 @@ t.test('rebuild after a clean shutdown', async (t) => {
   const metrics = new AcdMetrics();
   for (const e of AcdJournal.events(reopened)) metrics.apply(e);
   t.match(metrics.report(clock.t).queues, [{ ...expectedQueue, abandoned: 2, abandonmentRate: 2 / 4, waitingNow: 0, longestWaitMs: 0 }]);
-  t.equal(metrics.report(clock.t).missed.total, 2);
+  t.equal(metrics.report(clock.t).missed.q.total, 2);
 
   const phones2 = new ScriptedPhones();
   rebuilt.attachDialer(phones2);
