@@ -185,9 +185,9 @@ export class Acd {
     const agent = item.agent;
     const talkMs = this.now() - item.answeredAt;
     agent.figuresFor(item.queueId).talkMs += talkMs;
-    this.emit({ type: 'call.ended', at: this.now(), callId, queueId: item.queueId, agentId: agent.id, talkMs });
+    this.emit({ type: 'call.ended', at: this.now(), callId, queueId: item.queueId, kind: item.kind, agentId: agent.id, talkMs });
     this.finish(item);
-    this.startWrapUp(agent, item.queueId, talkMs);
+    this.startWrapUp(agent, item, talkMs);
   }
 
   /** The agent transferred the call away (REFER or attended): it leaves the ACD. */
@@ -567,7 +567,7 @@ export class Acd {
       return;
     }
     this.finish(item);
-    this.startWrapUp(agent, item.queueId, 0);
+    this.startWrapUp(agent, item, 0);
     const queue = this.queues.get(record.queueId);
     if (!queue || queue.config.callback.mode !== 'automatic' || !isOpen(record) || record.attempts.length >= queue.config.callback.maxAttempts) return;
     const timer = setTimeout(() => {
@@ -577,15 +577,17 @@ export class Acd {
     this.retryTimers.add(timer);
   }
 
-  private startWrapUp(agent: Agent, queueId: string, talkMs: number): void {
-    const wrapMs = this.queues.get(queueId)?.config.wrapUpMs ?? 0;
-    const h = this.handled.get(queueId) ?? { count: 0, ms: 0 };
-    this.handled.set(queueId, { count: h.count + 1, ms: h.ms + talkMs + wrapMs });
+  private startWrapUp(agent: Agent, item: WaitingItem, talkMs: number): void {
+    const wrapMs = this.queues.get(item.queueId)?.config.wrapUpMs ?? 0;
+    if (item.kind === 'call') {
+      const h = this.handled.get(item.queueId) ?? { count: 0, ms: 0 };
+      this.handled.set(item.queueId, { count: h.count + 1, ms: h.ms + talkMs + wrapMs });
+    }
     if (wrapMs <= 0) {
       this.endWrapUp(agent);
       return;
     }
-    this.transition(agent, 'wrap-up', queueId, queueId);
+    this.transition(agent, 'wrap-up', item.kind === 'call' ? 'after-call' : 'after-callback', item.queueId);
     agent.wrapTimer = setTimeout(() => this.endWrapUp(agent), wrapMs);
   }
 

@@ -8,7 +8,7 @@ export interface AcdEventMap {
   'agent.defined': { agent: AgentProfile };
   'agent.removed': { agentId: string };
   'queue.defined': { queue: QueueConfig };
-  /** `queueId`/`callId` are set when the state is on-call or wrap-up. */
+  /** `queueId`/`callId` are set when the state is on-call or wrap-up; wrap-up's reason is after-call or after-callback. */
   'agent.state': { agentId: string; state: AgentState; reason: string; prev: AgentState; queueId?: string };
   'call.queued': { queueId: string; kind: 'call' | 'callback'; priority: number; context: CallContext; missedId?: string };
   'call.offered': { queueId: string; agentId: string; offerId: string };
@@ -18,7 +18,7 @@ export interface AcdEventMap {
   'call.left': { queueId: string; reason: 'timeout' | 'full' | 'callback' | 'cancelled'; waitMs: number };
   'call.overflowed': { queueId: string; target: OverflowTarget; waitMs: number };
   'call.callback-offered': { queueId: string };
-  'call.ended': { queueId: string; agentId: string; talkMs: number };
+  'call.ended': { queueId: string; kind: 'call' | 'callback'; agentId: string; talkMs: number };
   'call.transferred': { queueId: string; agentId: string; to: string };
   'call.context': { queueId: string; context: Record<string, unknown> };
   'context.attached': { number: string; context: Record<string, unknown>; expiresAt: number };

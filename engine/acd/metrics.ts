@@ -32,6 +32,7 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
 export class AcdMetrics {
   private readonly queues = new Map<string, { totals: QueueTotals; serviceLevelMs: number; waiting: Map<string, number> }>();
+  /** `wrapQueue`: the queue whose inbound call the agent is wrapping up (callbacks do not count in AHT). */
   private readonly agents = new Map<string, { groups: string[]; state: AgentState; since: number; wrapQueue: string | null; totals: AgentTotals }>();
   private readonly missed = new Map<string, { queueId: string; status: MissedStatus; counted: boolean }>();
 
@@ -82,7 +83,7 @@ export class AcdMetrics {
         if (counted && e.result === 'no-answer') this.agent(e.agentId, e.at).totals.missedOffers++;
         break;
       case 'call.ended':
-        if (!counted) break;
+        if (!counted || e.kind !== 'call') break;
         this.queue(e.queueId).totals.handled++;
         this.queue(e.queueId).totals.talkMs += e.talkMs;
         this.agent(e.agentId, e.at).totals.talkMs += e.talkMs;
@@ -161,7 +162,7 @@ export class AcdMetrics {
     }
     a.state = e.state;
     a.since = e.at;
-    a.wrapQueue = e.state === 'wrap-up' ? (e.queueId ?? null) : null;
+    a.wrapQueue = e.state === 'wrap-up' && e.reason === 'after-call' ? (e.queueId ?? null) : null;
   }
 
   private leftQueue(queueId: string, callId: string, counted: boolean, counter: 'abandoned' | 'timedOut' | 'full' | 'overflowed' | 'callbackRequests'): void {

@@ -58,7 +58,7 @@ t.test('wrap-up: per-queue duration, no calls meanwhile, then available by itsel
   t.match(await s.acd.enqueue('q', first), { agentId: 'a1' });
   t.equal(s.acd.agent('a1').activity, 'talking');
   s.acd.callEnded(first.callId);
-  t.match(s.acd.agent('a1'), { state: 'wrap-up', reason: 'q' });
+  t.match(s.acd.agent('a1'), { state: 'wrap-up', reason: 'after-call' });
   t.equal(s.acd.agent('a1').activity, 'busy');
   t.match(await s.acd.enqueue('q', call()), { agentId: 'a2' }, 'the agent in wrap-up is skipped');
   await s.rec.next('agent.state', (e) => e.agentId === 'a1' && e.prev === 'wrap-up');
