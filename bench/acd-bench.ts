@@ -24,7 +24,7 @@ class HeldOffers implements AgentDialer {
     let settle!: (r: OfferResult) => void;
     const result = new Promise<OfferResult>((resolve) => (settle = resolve));
     this.pending.push(settle);
-    return { result, cancel: () => settle('cancelled') };
+    return { result, cancel: () => settle('cancelled'), drop: () => undefined };
   }
   dialClient() {
     return Promise.resolve('connected' as const);

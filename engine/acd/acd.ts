@@ -478,7 +478,7 @@ export class Acd {
     try {
       handle = this.dialer!.offer(req);
     } catch {
-      handle = { result: Promise.resolve<OfferResult>('unavailable'), cancel: () => undefined };
+      handle = { result: Promise.resolve<OfferResult>('unavailable'), cancel: () => undefined, drop: () => undefined };
     }
     const offer: Offer = { id, item, agent, handle, timedOut: false, timer: setTimeout(() => ((offer.timedOut = true), handle.cancel()), req.ringTimeoutMs) };
     item.offers.set(id, offer);
@@ -495,9 +495,12 @@ export class Acd {
     const result: OfferResult = raw === 'cancelled' && offer.timedOut ? 'no-answer' : raw;
     const attached = item.offers.delete(offer.id);
     this.emit({ type: 'call.offer-result', at: this.now(), callId: item.callId, queueId: item.queueId, agentId: agent.id, offerId: offer.id, result });
-    if (result === 'answered' && attached && item.phase === 'ringing') {
-      this.connect(item, agent, req);
-      return;
+    if (result === 'answered') {
+      if (attached && item.phase === 'ringing') {
+        this.connect(item, agent, req);
+        return;
+      }
+      offer.handle.drop();
     }
     const penalty = OFFER_PENALTY[result];
     this.withRouting(

@@ -28,6 +28,11 @@ export interface OfferHandle {
   readonly result: Promise<OfferResult>;
   /** Stop ringing (CANCEL). The result then settles as `cancelled` unless it already settled. */
   cancel(): void;
+  /**
+   * The phone answered (its 200 crossed the CANCEL) but the call had already gone elsewhere
+   * (caller hung up, another phone answered): hang that leg up (BYE).
+   */
+  drop(): void;
 }
 
 export interface AgentDialer {

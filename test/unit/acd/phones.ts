@@ -5,7 +5,7 @@
 import { Acd, type AcdEvent, type AgentDialer, type AttemptResult, type OfferHandle, type OfferRequest, type OfferResult } from '../../../engine/acd/index.js';
 
 export type Phone =
-  | { answerAfterMs: number }
+  | { answerAfterMs: number; ignoresCancel?: boolean }
   | { ring: 'forever' }
   | { reply: Exclude<OfferResult, 'answered' | 'cancelled' | 'no-answer'>; afterMs?: number };
 
@@ -14,6 +14,8 @@ export class ScriptedPhones implements AgentDialer {
   readonly clients = new Map<string, AttemptResult>();
   readonly offers: OfferRequest[] = [];
   readonly dialled: string[] = [];
+  /** Answered legs the ACD handed back to hang up. */
+  readonly dropped: string[] = [];
   ringing = 0;
 
   /** Every extension answers after 5 ms unless told otherwise. */
@@ -38,7 +40,12 @@ export class ScriptedPhones implements AgentDialer {
     let timer: NodeJS.Timeout | undefined;
     if ('answerAfterMs' in phone) timer = setTimeout(() => finish('answered'), phone.answerAfterMs);
     else if ('reply' in phone) timer = setTimeout(() => finish(phone.reply), phone.afterMs ?? 2);
-    return { result, cancel: () => setImmediate(() => finish('cancelled')) };
+    const ignoresCancel = 'answerAfterMs' in phone && phone.ignoresCancel === true;
+    return {
+      result,
+      cancel: () => ignoresCancel || setImmediate(() => finish('cancelled')),
+      drop: () => this.dropped.push(req.offerId),
+    };
   }
 
   dialClient(_req: OfferRequest, number: string): Promise<AttemptResult> {

@@ -90,6 +90,28 @@ t.test('a caller hanging up while phones ring: phones stop, agents stay availabl
   s.acd.close();
 });
 
+t.test('a phone answering across the caller hanging up is handed back to hang up', async (t) => {
+  const s = setup({}, 1);
+  s.phones.set('2001', { answerAfterMs: 30, ignoresCancel: true });
+  const c = call();
+  const outcome = s.acd.enqueue('q', c);
+  await s.rec.next('call.offered');
+  s.acd.abandon(c.callId);
+  t.same(await outcome, { kind: 'abandoned' });
+  await s.rec.next('call.offer-result');
+  t.same(s.phones.dropped, [s.phones.offers[0].offerId]);
+  t.match(s.acd.agent('a1'), { state: 'available', callId: null, routable: true });
+  s.acd.close();
+});
+
+t.test('a 200 crossing the CANCEL at the ring timeout still connects the call', async (t) => {
+  const s = setup({ ringTimeoutMs: 20 }, 1);
+  s.phones.set('2001', { answerAfterMs: 60, ignoresCancel: true });
+  t.match(await s.acd.enqueue('q', call()), { kind: 'answered', agentId: 'a1' });
+  t.same(s.phones.dropped, []);
+  s.acd.close();
+});
+
 t.test('the caller context travels with the call: number, DNIS, IVR answers, attached context', async (t) => {
   const s = setup({}, 1);
   s.acd.attachContext('+7 (495) 123-45-67', { page: '/pricing', source: 'ads' });
