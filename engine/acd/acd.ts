@@ -174,6 +174,7 @@ export class Acd {
   abandon(callId: string): void {
     const item = this.item(callId);
     if (item.phase === 'connected') throw new AcdError('conflict', `call ${callId} is connected; use callEnded`);
+    if (item.kind !== 'call') throw new AcdError('conflict', `${callId} is a callback task, not a caller`);
     this.emit({ type: 'call.abandoned', at: this.now(), callId, queueId: item.queueId, waitMs: this.now() - item.arrivedAt });
     this.leave(item, { kind: 'abandoned' }, 'abandoned');
   }

@@ -94,11 +94,14 @@ export class MissedCallBook {
     this.emit({ type: 'missed.claimed', at, id: record.id, agentId: null });
   }
 
-  /** Logs one callback attempt; a connected attempt closes the record as called back. */
+  /**
+   * Logs one callback attempt; a connected attempt closes the record as called back. A record
+   * closed while the attempt ran (the client got through meanwhile) keeps its status.
+   */
   attempt(record: MissedRecord, agentId: string, result: AttemptResult, at: number): void {
     record.attempts.push({ at, agentId, result });
     this.emit({ type: 'missed.attempt', at, id: record.id, agentId, result });
-    this.setStatus(record, result === 'connected' ? 'called-back' : 'not-reached', agentId, at);
+    if (isOpen(record)) this.setStatus(record, result === 'connected' ? 'called-back' : 'not-reached', agentId, at);
   }
 
   cancel(id: string, by: string, at: number): MissedRecord {

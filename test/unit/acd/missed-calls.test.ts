@@ -110,6 +110,23 @@ t.test('automatic callback connects; a record closed meanwhile is no longer call
   s.acd.close();
 });
 
+t.test('a client who gets through while being called back keeps got-through; callback tasks are not callers', async (t) => {
+  const s = setup({ callback: { mode: 'automatic' } }, 2);
+  s.acd.setState('a1', 'break');
+  s.acd.setState('a2', 'break');
+  const record = await missedCall(s, '+600');
+  const task = s.acd.calls().find((c) => c.kind === 'callback')!;
+  t.throws(() => s.acd.abandon(task.callId), { code: 'conflict' });
+  s.phones.clientDelayMs = 300;
+  s.acd.setState('a1', 'available');
+  await s.rec.next('call.offer-result', (e) => e.result === 'answered');
+  s.acd.setState('a2', 'available');
+  await s.acd.enqueue('q', call('+600')); // the client calls in and reaches a2
+  await s.rec.next('missed.attempt');
+  t.match(record, { status: 'got-through', attempts: [{ agentId: 'a1', result: 'connected' }] });
+  s.acd.close();
+});
+
 t.test('callback statistics per agent: attempts, connections, speed from the miss to the first attempt', async (t) => {
   const s = setup({}, 2);
   s.acd.setState('a1', 'break');

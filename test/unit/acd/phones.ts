@@ -16,7 +16,8 @@ export class ScriptedPhones implements AgentDialer {
   readonly dialled: string[] = [];
   /** Answered legs the ACD handed back to hang up. */
   readonly dropped: string[] = [];
-  ringing = 0;
+  /** How long dialling a client takes. */
+  clientDelayMs = 3;
 
   /** Every extension answers after 5 ms unless told otherwise. */
   set(extension: string, phone: Phone): void {
@@ -28,12 +29,10 @@ export class ScriptedPhones implements AgentDialer {
     const phone = this.phones.get(req.agent.extension) ?? { answerAfterMs: 5 };
     let settle!: (r: OfferResult) => void;
     let done = false;
-    this.ringing++;
     const result = new Promise<OfferResult>((resolve) => (settle = resolve));
     const finish = (r: OfferResult) => {
       if (done) return;
       done = true;
-      this.ringing--;
       clearTimeout(timer);
       settle(r);
     };
@@ -50,7 +49,7 @@ export class ScriptedPhones implements AgentDialer {
 
   dialClient(_req: OfferRequest, number: string): Promise<AttemptResult> {
     this.dialled.push(number);
-    return new Promise((resolve) => setTimeout(() => resolve(this.clients.get(number) ?? 'connected'), 3));
+    return new Promise((resolve) => setTimeout(() => resolve(this.clients.get(number) ?? 'connected'), this.clientDelayMs));
   }
 
   /** Extensions offered, in order. */

@@ -8,7 +8,7 @@ import { Acd, AcdMetrics } from '../../../engine/acd/index.js';
 import { AcdJournal } from '../../../engine/store/acd-journal.js';
 import { EventLog } from '../../../engine/store/event-log.js';
 import { Recorder, ScriptedPhones } from '../acd/phones.js';
-import { S, scriptedMorning } from '../acd/scenario.js';
+import { scriptedMorning } from '../acd/scenario.js';
 import { expectedQueue } from '../acd/metrics.test.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'acd-journal-'));
