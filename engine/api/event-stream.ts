@@ -6,6 +6,9 @@ import type { Tokens } from './auth.js';
 import type { HttpApi } from './http.js';
 import { Scope } from './scope.js';
 
+/** A client this far behind is cut off rather than buffered without limit. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
 export class EventStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Map<WebSocket, Scope>();
@@ -29,6 +32,10 @@ export class EventStream {
       let frame: string | null = null;
       for (const [ws, scope] of this.clients) {
         if (ws.readyState !== ws.OPEN || !scope.seesEvent(event)) continue;
+        if (ws.bufferedAmount > MAX_BUFFERED) {
+          ws.terminate();
+          continue;
+        }
         ws.send((frame ??= JSON.stringify(event)));
       }
     });
