@@ -162,3 +162,40 @@ t.test('no call layer attached: calls wait; attaching starts distribution', asyn
   acd.close();
   s.acd.close();
 });
+
+t.test('a call ringing an agent when its overflow time comes moves on; the phone stops without penalty', async (t) => {
+  const s = setup({ ringTimeoutMs: 5000, overflow: { target: { kind: 'number', number: '+7000' }, afterMs: 40 } }, 1);
+  s.phones.set('2001', { ring: 'forever' });
+  t.same(await s.acd.enqueue('q', call()), { kind: 'overflow', target: { kind: 'number', number: '+7000' } });
+  await s.rec.next('call.offer-result');
+  t.match(s.acd.agent('a1'), { state: 'available', routable: true });
+  s.acd.close();
+});
+
+t.test('redefining a queue keeps its waiting calls and applies the new strategy', async (t) => {
+  const s = setup({}, 2);
+  s.acd.setState('a1', 'break');
+  s.acd.setState('a2', 'break');
+  const waiting = [call(), call()];
+  const outcomes = waiting.map((c) => s.acd.enqueue('q', c));
+  s.acd.defineQueue({ id: 'q', groups: ['g'], strategy: 'ring-all', wrapUpMs: 0 });
+  t.equal(s.acd.queue('q').waiting.size, 2);
+  s.acd.setState('a1', 'available');
+  s.acd.setState('a2', 'available');
+  t.match(await outcomes[0], { kind: 'answered' });
+  t.match(await outcomes[1], { kind: 'answered' });
+  s.acd.close();
+});
+
+t.test('a transferred call leaves the ACD and the agent wraps up', async (t) => {
+  const s = setup({ wrapUpMs: 60_000 }, 1);
+  const c = call();
+  await s.acd.enqueue('q', c);
+  t.throws(() => s.acd.removeAgent('a1'), { code: 'conflict' });
+  s.acd.transferred(c.callId, '1009');
+  t.match(s.rec.of('call.transferred'), [{ callId: c.callId, agentId: 'a1', to: '1009' }]);
+  t.match(s.rec.of('call.ended'), [{ callId: c.callId, kind: 'call' }]);
+  t.match(s.acd.agent('a1'), { state: 'wrap-up', reason: 'after-call' });
+  t.throws(() => s.acd.callEnded(c.callId), { code: 'not-found' });
+  s.acd.close();
+});
