@@ -12,8 +12,6 @@ import type { EventLog } from './store/event-log.js';
 
 export interface ContactCentre {
   readonly acd: Acd;
-  readonly tokens: Tokens;
-  readonly stream: EventStream;
   stop(): void;
 }
 
@@ -35,8 +33,6 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const stream = new EventStream(api, acd, tokens);
   return {
     acd,
-    tokens,
-    stream,
     stop() {
       stream.close();
       acd.close();

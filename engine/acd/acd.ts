@@ -272,6 +272,14 @@ export class Acd {
     return agent;
   }
 
+  findAgent(agentId: string): Agent | undefined {
+    return this.agents.get(agentId);
+  }
+
+  findQueue(queueId: string): Queue | undefined {
+    return this.queues.get(queueId);
+  }
+
   agentByExtension(extension: string): Agent | undefined {
     return this.byExtension.get(extension);
   }

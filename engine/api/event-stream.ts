@@ -41,10 +41,6 @@ export class EventStream {
     });
   }
 
-  get size(): number {
-    return this.clients.size;
-  }
-
   close(): void {
     this.unsubscribe();
     for (const ws of this.clients.keys()) ws.terminate();

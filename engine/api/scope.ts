@@ -22,23 +22,18 @@ export class Scope {
     const p = this.principal;
     if (p.role === 'admin') return true;
     if (p.role === 'supervisor') return overlaps(queue.config.groups, p.groups);
-    const self = p.agentId ? this.acd.allAgents().find((a) => a.id === p.agentId) : undefined;
+    const self = p.agentId ? this.acd.findAgent(p.agentId) : undefined;
     return !!self && this.acd.queuesOf(self).has(queue);
   }
 
   seesQueueId(queueId: string): boolean {
-    const queue = this.acd.allQueues().find((q) => q.id === queueId);
+    const queue = this.acd.findQueue(queueId);
     return !!queue && this.seesQueue(queue);
   }
 
   seesAgentId(agentId: string): boolean {
-    const agent = this.acd.allAgents().find((a) => a.id === agentId);
+    const agent = this.acd.findAgent(agentId);
     return !!agent && this.seesAgent(agent);
-  }
-
-  /** May change this agent's state or act for them (agents: only themselves). */
-  managesAgent(agent: Agent): boolean {
-    return this.seesAgent(agent);
   }
 
   seesEvent(e: AcdEvent): boolean {
