@@ -12,6 +12,19 @@ export interface Config {
   users: Record<string, string>;
   auth: { algorithms: DigestAlgorithm[]; hideUnknownUsers: boolean; nonceLifetimeSeconds: number };
   calls: { noAnswerSeconds: number; hangupDemoSeconds: number; keepAliveSeconds: number };
+  media: {
+    /** Address RTP sockets bind to. */
+    address: string;
+    /** Address our SDP advertises (c=); empty: the bind address. Set it behind NAT or when binding 0.0.0.0. */
+    advertisedAddress: string;
+    /** RTP ports are the even ports of portMin..portMax. */
+    portMin: number;
+    portMax: number;
+    /** Media threads; 0: one per core. */
+    threads: number;
+    /** A call whose party sends no RTP this long is hung up (BYE); 0: never. Held parties are exempt. */
+    rtpTimeoutSeconds: number;
+  };
 }
 
 /** The demo contact centre: extensions 1001..1010, password `secret-<ext>`. */
@@ -32,6 +45,7 @@ export function defaultConfig(): Config {
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
     auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300 },
     calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2, keepAliveSeconds: 60 },
+    media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },
   };
 }
 
@@ -64,5 +78,11 @@ export function loadConfig(env: Env = process.env): Config {
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
+  config.media.address = env.SWITCHYARD_MEDIA_ADDRESS ?? config.media.address;
+  config.media.advertisedAddress = env.SWITCHYARD_MEDIA_ADVERTISED_ADDRESS ?? config.media.advertisedAddress;
+  config.media.portMin = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MIN', config.media.portMin);
+  config.media.portMax = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MAX', config.media.portMax);
+  config.media.threads = intFromEnv(env, 'SWITCHYARD_MEDIA_THREADS', config.media.threads);
+  config.media.rtpTimeoutSeconds = intFromEnv(env, 'SWITCHYARD_RTP_TIMEOUT_SECONDS', config.media.rtpTimeoutSeconds);
   return config;
 }
