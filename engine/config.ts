@@ -23,6 +23,8 @@ export interface Config {
     /** Where an agent goes after letting an offered call ring out (null: stays available). */
     missedOffer: { state: AgentState; reason: string } | null;
     contextTtlSeconds: number;
+    /** Extensions that may join agent calls with the supervisor feature codes (*1<ext> ...). */
+    supervisorExtensions: string[];
   };
   media: {
     /** Address RTP sockets bind to. */
@@ -48,10 +50,10 @@ function demoAgents(): unknown[] {
   });
 }
 
-/** The demo contact centre: extensions 1001..1010, password `secret-<ext>`. */
+/** The demo contact centre: agents 1001..1010 and supervisor 2001, password `secret-<ext>`. */
 function demoUsers(): Record<string, string> {
   const users: Record<string, string> = {};
-  for (let ext = 1001; ext <= 1010; ext++) users[String(ext)] = `secret-${ext}`;
+  for (const ext of [...Array.from({ length: 10 }, (_, i) => 1001 + i), 2001]) users[String(ext)] = `secret-${ext}`;
   return users;
 }
 
@@ -75,6 +77,7 @@ export function defaultConfig(): Config {
       tokens: [],
       missedOffer: { state: 'dnd', reason: 'missed' },
       contextTtlSeconds: 1800,
+      supervisorExtensions: ['2001'],
     },
     media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },
   };

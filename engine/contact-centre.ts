@@ -1,6 +1,9 @@
 // Wires the ACD into the engine: rebuilds it from the event log, journals what it does,
 // applies the configured agents and queues, folds live metrics and serves its REST routes and
-// WebSocket stream on the engine's HTTP API. The call layer connects with acd.attachDialer().
+// WebSocket stream on the engine's HTTP API. With phones (SIP and media), real calls are
+// distributed: the call layer's AgentDialer is attached and the queue numbers and feature codes
+// are answered (engine/contact-centre/).
+import type { Logger } from 'pino';
 import { Acd, AcdMetrics } from './acd/index.js';
 import { acdRoutes } from './api/acd-routes.js';
 import { Tokens } from './api/auth.js';
@@ -9,13 +12,25 @@ import type { HttpApi } from './api/http.js';
 import type { Config } from './config.js';
 import { AcdJournal } from './store/acd-journal.js';
 import type { EventLog } from './store/event-log.js';
+import type { IncomingRequest, ServerResponse } from './sip/index.js';
+import { CallAgentDialer } from './contact-centre/agent-dialer.js';
+import { CallDesk } from './contact-centre/desk.js';
+import { ContactCentreInbound } from './contact-centre/inbound.js';
+import type { PhoneDeps } from './contact-centre/phones.js';
+import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
 
 export interface ContactCentre {
   readonly acd: Acd;
+  /** The calls with media (absent without phones). */
+  readonly desk: CallDesk | undefined;
+  /** Takes an INVITE for a queue number or a feature code; false: not the contact centre's. */
+  handleInvite(req: IncomingRequest, res: ServerResponse): boolean;
+  /** Hangs up the contact centre's calls (before the SIP stack stops). */
+  hangupAll(): Promise<void>;
   stop(): void;
 }
 
-export function startContactCentre(config: Config, events: EventLog, api: HttpApi): ContactCentre {
+export function startContactCentre(config: Config, events: EventLog, api: HttpApi, phones?: PhoneDeps & { logger: Logger }): ContactCentre {
   const acd = new Acd({ missedOffer: config.acd.missedOffer, contextTtlMs: config.acd.contextTtlSeconds * 1000 });
   const journal = new AcdJournal(events, acd);
   acd.restore(AcdJournal.events(events));
@@ -31,8 +46,17 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const tokens = new Tokens(config.acd.tokens);
   api.add(acdRoutes({ acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom }));
   const stream = new EventStream(api, acd, tokens);
+  const desk = phones && new CallDesk({ ...phones, acd, events });
+  const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
+  if (desk) {
+    api.add(supervisorRoutes(desk, acd, tokens));
+    acd.attachDialer(new CallAgentDialer(desk));
+  }
   return {
     acd,
+    desk,
+    handleInvite: (req, res) => inbound?.handle(req, res) ?? false,
+    hangupAll: async () => desk?.hangupAll(),
     stop() {
       stream.close();
       acd.close();

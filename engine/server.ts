@@ -56,7 +56,6 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
   });
   stack.register((req, res) => registrar.handle(req, res));
-  stack.invite((req, res) => routes.handle(req, res));
 
   const api = new HttpApi(
     {
@@ -68,8 +67,17 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     log.child({ component: 'http' }),
   );
 
+  const contactCentre = startContactCentre(config, events, api, {
+    stack,
+    registrar,
+    media,
+    advertisedAddress: config.media.advertisedAddress || undefined,
+    rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
+    keepAliveMs: config.calls.keepAliveSeconds * 1000,
+    logger: log.child({ component: 'contact-centre' }),
+  });
+  stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
   await stack.start();
-  const contactCentre = startContactCentre(config, events, api);
 
   await api.listen(config.http.port, config.http.host);
   events.append('engine.started', { sip: `${stack.host}:${stack.port}`, http: api.port });
@@ -84,7 +92,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     media,
     log,
     async stop() {
-      await routes.hangupAll();
+      await Promise.all([routes.hangupAll(), contactCentre.hangupAll()]);
       await stack.stop();
       contactCentre.stop();
       media.close();

@@ -118,11 +118,14 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
     return this.endState ? { ...this.endState.stats } : this.session.stats();
   }
 
-  /** Sends BYE (unless the dialog is already over) and closes the endpoint. Idempotent. */
-  async hangup(reason: EndReason = 'local'): Promise<EndpointStats> {
+  /**
+   * Sends BYE (unless the dialog is already over; `headers` go in it, e.g. a Reason, RFC 3326)
+   * and closes the endpoint. Idempotent.
+   */
+  async hangup(reason: EndReason = 'local', headers?: Record<string, string>): Promise<EndpointStats> {
     if (this.endState) return this.endState.closing;
     const stats = this.end(reason);
-    await this.dialog.destroy();
+    await this.dialog.destroy({ headers });
     return stats;
   }
 

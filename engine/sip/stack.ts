@@ -44,6 +44,11 @@ export interface UacCallbacks {
   /** The INVITE has been sent; `cancel()` on the handle CANCELs it (RFC 3261 §9.1). */
   cbRequest?: (handle: OutgoingInvite) => void;
   cbProvisional?: (response: SipResponse) => void;
+  /**
+   * A 2xx that crosses our CANCEL resolves like any answer (the caller decides what to do with
+   * the call, e.g. an ACD that still connects it) instead of being ended with BYE (§9.1).
+   */
+  acceptCrossed2xx?: boolean;
 }
 
 /** A sent INVITE not yet answered. */
@@ -360,7 +365,7 @@ export class SipStack implements TransactionUser, DialogHost {
               dialog = this.uacDialog(response, { callId, localTag, from, to, seq, localSdp: opts.localSdp, target });
               dialog.sendAckFor(seq);
               settled = true;
-              if (cancelRequested) {
+              if (cancelRequested && !callbacks.acceptCrossed2xx) {
                 // The 2xx crossed our CANCEL: the call is up, so end it with BYE (§9.1).
                 void dialog.destroy();
                 reject(new SipError(487, 'Request Terminated', 'canceled'));
