@@ -1,0 +1,172 @@
+// The contact centre on real SIP calls with audio: agents are raw SIP phones registered to a
+// started engine, each sending its own sine, so who hears whom is decided by Goertzel on the
+// RTP each party receives. Feature codes log agents in; a caller dials queue-support; the
+// first agent lets it ring out (not-ready "missed"), the second answers; a supervisor listens,
+// whispers and barges (API and DTMF), then takes over; a caller who hangs up while waiting
+// leaves a missed-call record.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import { startEngine } from './harness.js';
+import { SoftPhone } from './softphone.js';
+
+const HOST = '127.0.0.1';
+const CLIENT = 700;
+const AGENT = 1100;
+const SUPERVISOR = 1700;
+const HOLD = 494; // a note of the hold-music chord (engine/contact-centre/desk.ts)
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-it-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const configFile = join(dir, 'config.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    acd: {
+      agents: [
+        { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
+        { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
+      ],
+      queues: [{ id: 'support', groups: ['support'], strategy: 'longest-idle', ringTimeoutMs: 3000, wrapUpMs: 0 }],
+      tokens: [
+        { token: 'admin-token', role: 'admin', name: 'root' },
+        { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'] },
+      ],
+    },
+  }),
+);
+
+const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
+t.teardown(engine.stop);
+
+async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://${HOST}:${engine.httpPort}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const agentState = async (id: string) => (await api('GET', `/api/agents/${id}`, 'admin-token')).body as { state: string; reason: string };
+
+const phones: SoftPhone[] = [];
+async function phone(user: string, freq: number): Promise<SoftPhone> {
+  const p = await SoftPhone.open(engine.sipPort, user, freq);
+  phones.push(p);
+  return p;
+}
+t.teardown(async () => {
+  for (const p of phones) await p.close();
+});
+
+const anna = await phone('1001', AGENT);
+const boris = await phone('1002', AGENT);
+const olga = await phone('2001', SUPERVISOR);
+const client = await phone('79001234567', CLIENT);
+for (const p of [anna, boris, olga]) await p.register();
+
+/** `heard` has `freq` loud and every one of `silent` quiet (at least 10x weaker). */
+function assertHears(t: Test, who: string, heard: Record<number, number>, loud: number[], silent: number[]): void {
+  const floor = Math.min(...loud.map((f) => heard[f]));
+  const noise = Math.max(0, ...silent.map((f) => heard[f]));
+  t.ok(floor > 10 * noise && floor > 100, `${who} hears ${loud.join(' + ')} Hz${silent.length ? `, not ${silent.join(' / ')} Hz` : ''} (${JSON.stringify(Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, Math.round(v)])))})`);
+}
+
+t.test('agent feature codes: *50 logs in with a beep, *51 takes a break', async (t) => {
+  t.equal((await agentState('a1')).state, 'offline', 'configured agents start offline');
+  await anna.dial('*50');
+  const beep = await anna.hears([1000, 400], 10);
+  t.ok(beep[1000] > 10 * beep[400], 'the engine answers with a 1 kHz beep');
+  await until('the engine to hang up after the beep', async () => (anna.byes > 0 ? true : undefined));
+  t.match(await agentState('a1'), { state: 'available', reason: 'phone' }, 'Anna is available');
+  await boris.dial('*51');
+  await until('BYE after *51', async () => (boris.byes > 0 ? true : undefined));
+  t.match(await agentState('a2'), { state: 'break' });
+  await boris.dial('*50');
+  await until('BYE after *50', async () => (boris.byes > 1 ? true : undefined));
+  t.match(await agentState('a2'), { state: 'available' });
+  t.equal(await client.dialFails('*50'), 403, 'a phone that is not an agent gets 403');
+});
+
+let callId = '';
+t.test('a queued caller: the first agent lets it ring out, the second answers, audio both ways', async (t) => {
+  anna.mode = 'ring';
+  const answered = client.dial('queue-support');
+  const call = await answered;
+  callId = call.callId;
+  await anna.waitInvites(1);
+  t.pass('Anna rings first (longest idle)');
+  await boris.waitInvites(1);
+  t.match(await agentState('a1'), { state: 'dnd', reason: 'missed' }, 'Anna rang out: not ready, reason missed');
+  const invite = boris.invites[0];
+  t.equal(invite.get('x-switchyard-queue'), 'support', 'the agent sees the queue');
+  t.match(invite.get('from') ?? '', /79001234567/, 'and the caller number');
+  const acdCall = await until('the call connected in the ACD', async () => {
+    const calls = (await api('GET', '/api/calls', 'admin-token')).body as { callId: string; phase: string; agentId: string }[];
+    return calls.find((c) => c.callId === callId && c.phase === 'connected');
+  });
+  t.equal(acdCall.agentId, 'a2');
+  assertHears(t, 'the client', await client.hears([AGENT, CLIENT, HOLD]), [AGENT], [HOLD]);
+  assertHears(t, 'the agent', await boris.hears([CLIENT, AGENT]), [CLIENT], []);
+});
+
+t.test('supervisor: listen, whisper, barge (API and DTMF), take-over', async (t) => {
+  const all = [CLIENT, AGENT, SUPERVISOR];
+  const forbidden = await api('POST', `/api/calls/${encodeURIComponent(callId)}/supervise`, 'nobody', { extension: '2001' });
+  t.equal(forbidden.status, 401, 'a supervisor token is needed');
+  const joined = await api('POST', `/api/calls/${encodeURIComponent(callId)}/supervise`, 'sup-token', { extension: '2001', mode: 'listen' });
+  t.match(joined, { status: 200, body: { supervisor: { extension: '2001', mode: 'listen' } } });
+
+  assertHears(t, 'listen: the supervisor', await olga.hears(all), [CLIENT, AGENT], []);
+  assertHears(t, 'listen: the agent', await boris.hears(all), [CLIENT], [SUPERVISOR]);
+  assertHears(t, 'listen: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+
+  t.match(await api('POST', `/api/calls/${encodeURIComponent(callId)}/supervise/mode`, 'sup-token', { mode: 'whisper' }), { status: 200, body: { supervisor: { mode: 'whisper' } } });
+  assertHears(t, 'whisper: the agent', await boris.hears(all), [CLIENT, SUPERVISOR], []);
+  assertHears(t, 'whisper: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+
+  // DTMF 3 from the supervisor's phone: barge.
+  await olga.pressKey(3, olga.lastInvitePort);
+  await until('the client to hear the supervisor', async () => ((await client.hears(all, 10))[SUPERVISOR] > 100 ? true : undefined));
+  assertHears(t, 'barge: the client', await client.hears(all), [AGENT, SUPERVISOR], []);
+  assertHears(t, 'barge: the agent', await boris.hears(all), [CLIENT, SUPERVISOR], []);
+
+  t.match(await api('POST', `/api/calls/${encodeURIComponent(callId)}/take-over`, 'sup-token'), { status: 200, body: { takenOverBy: '2001' } });
+  await until('the agent leg to be hung up', async () => (boris.byes > 0 ? true : undefined));
+  assertHears(t, 'after take-over: the client', await client.hears(all), [SUPERVISOR], [AGENT]);
+  assertHears(t, 'after take-over: the supervisor', await olga.hears(all), [CLIENT], []);
+  const a2 = await until('Boris to leave the call', async () => {
+    const s = await agentState('a2');
+    return s.state !== 'on-call' ? s : undefined;
+  });
+  t.equal(a2.state, 'available', 'the agent is free again (no wrap-up in this queue)');
+  t.equal(await client.hangUp(), 200, 'the client hangs up');
+  await until('the supervisor to be hung up', async () => (olga.byes > 0 ? true : undefined));
+});
+
+t.test('a caller who hangs up while waiting hears hold music and leaves a missed-call record', async (t) => {
+  await boris.dial('*52');
+  await until('BYE after *52', async () => (boris.byes > 1 ? true : undefined));
+  t.match(await agentState('a2'), { state: 'dnd' });
+  const call = await client.dial('queue-support');
+  assertHears(t, 'the waiting caller', await client.hears([HOLD, AGENT, CLIENT]), [HOLD], [AGENT, CLIENT]);
+  t.equal(await client.hangUp(), 200);
+  const record = await until('the missed call', async () => {
+    const missed = (await api('GET', '/api/missed', 'sup-token')).body as { callId: string; number: string; status: string; reason: string }[];
+    return missed.find((m) => m.callId === call.callId);
+  });
+  t.match(record, { number: '79001234567', status: 'not-called-back', reason: 'abandoned' });
+});

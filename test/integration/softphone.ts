@@ -1,0 +1,204 @@
+// A raw SIP phone over loopback for the contact-centre tests: it REGISTERs with digest auth,
+// answers (or lets ring) the engine's INVITEs, dials numbers, and in every call sends a sine
+// of its own frequency over RTP while recording what the engine sends it.
+import { parseDigestHeader, buildAuthorization } from '../../engine/sip/auth/digest.js';
+import type { SipRequest, SipResponse } from '../../engine/sip/message.js';
+import { parseMessage } from '../../engine/sip/parser.js';
+import { audioOf, rtpPacket, toneAmplitude, RtpPeer, type ReceivedRtp } from '../unit/media/helpers.js';
+import { formatMessage, formatResponse, HOST, isRequest, newBranch, PeerCall, rand, UdpPeer, waitForValue } from '../unit/sip/raw-peer.js';
+
+function sdp(rtpPort: number): string {
+  return ['v=0', `o=phone 1 1 IN IP4 ${HOST}`, 's=-', `c=IN IP4 ${HOST}`, 't=0 0', `m=audio ${rtpPort} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=sendrecv', ''].join('\r\n');
+}
+
+function mediaPort(body: string): number {
+  const port = Number(/^m=audio (\d+) /m.exec(body)?.[1]);
+  if (!port) throw new Error(`no m=audio port in SDP:\n${body}`);
+  return port;
+}
+
+/** A call from this phone: From is the phone's own extension (feature codes identify it so). */
+class OutgoingCall extends PeerCall {
+  constructor(
+    peer: UdpPeer,
+    stackPort: number,
+    number: string,
+    private readonly fromUser: string,
+  ) {
+    super(peer, stackPort, { user: number });
+  }
+
+  override get from(): string {
+    return `<sip:${this.fromUser}@${HOST}>;tag=${this.fromTag}`;
+  }
+
+  override get contactUri(): string {
+    return `sip:${this.fromUser}@${HOST}:${this.peer.port}`;
+  }
+}
+
+export class SoftPhone {
+  /** 'answer': 180 then 200 to every INVITE; 'ring': 180 and wait (CANCEL gets 487). */
+  mode: 'answer' | 'ring' = 'answer';
+  /** INVITEs from the engine, in order. */
+  readonly invites: SipRequest[] = [];
+  /** BYEs the engine sent this phone. */
+  byes = 0;
+  private current: OutgoingCall | undefined;
+
+  private constructor(
+    readonly user: string,
+    readonly sip: UdpPeer,
+    readonly rtp: RtpPeer,
+    readonly sipPort: number,
+    /** The frequency this phone "says" in every call. */
+    readonly freq: number,
+  ) {
+    sip.socket.on('message', (data) => {
+      const parsed = parseMessage(data);
+      if (parsed.ok && isRequest(parsed.message)) this.onRequest(parsed.message);
+    });
+  }
+
+  static async open(sipPort: number, user: string, freq: number): Promise<SoftPhone> {
+    return new SoftPhone(user, await UdpPeer.open(), await RtpPeer.open(), sipPort, freq);
+  }
+
+  async register(password = `secret-${this.user}`): Promise<void> {
+    const callId = `${rand()}@${HOST}`;
+    const uri = `sip:${HOST}:${this.sipPort}`;
+    const send = (cseq: number, auth?: string) => {
+      const headers = [
+        `Via: SIP/2.0/UDP ${HOST}:${this.sip.port};branch=${newBranch()}`,
+        'Max-Forwards: 70',
+        `From: <sip:${this.user}@${HOST}>;tag=${rand()}`,
+        `To: <sip:${this.user}@${HOST}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:${this.user}@${HOST}:${this.sip.port}>`,
+        'Expires: 3600',
+        ...(auth ? [`Authorization: ${auth}`] : []),
+      ];
+      const since = this.sip.received.length;
+      this.sip.send(formatMessage(`REGISTER ${uri} SIP/2.0`, headers), this.sipPort);
+      return this.sip.wait((m) => !isRequest(m) && m.callId === callId && m.status >= 200, `REGISTER ${cseq} answered`, { since, timeoutMs: 10000 });
+    };
+    const first = (await send(1)).msg as SipResponse;
+    if (first.status !== 401) throw new Error(`REGISTER of ${this.user}: expected 401, got ${first.status}`);
+    const challenge = parseDigestHeader(first.getAll('www-authenticate')[0]);
+    if (!challenge) throw new Error('no digest challenge');
+    const auth = buildAuthorization({ challenge: challenge.params, username: this.user, password, method: 'REGISTER', uri });
+    const second = (await send(2, auth)).msg as SipResponse;
+    if (second.status !== 200) throw new Error(`REGISTER of ${this.user}: ${second.status}`);
+  }
+
+  /** Dials `number`; resolves once answered (ACK sent, sine started), with the call. */
+  async dial(number: string): Promise<OutgoingCall> {
+    const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
+    call.send('INVITE', { body: sdp(this.rtp.port) });
+    const final = await call.waitFinal('INVITE', { timeoutMs: 15000 });
+    if (final.status !== 200) throw new Error(`${number}: ${final.status}`);
+    call.toTag = final.toTag;
+    call.ack2xx(final);
+    this.current = call;
+    this.rtp.startSine(mediaPort(final.body.toString()), this.freq, { amplitude: 6000 });
+    return call;
+  }
+
+  /** Dials and expects a final failure; returns its status. */
+  async dialFails(number: string): Promise<number> {
+    const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
+    const branch = call.send('INVITE', { body: sdp(this.rtp.port) });
+    const final = await call.waitFinal('INVITE', { timeoutMs: 15000 });
+    if (final.status >= 300) call.ackNon2xx(branch, final);
+    return final.status;
+  }
+
+  /** Hangs up the call this phone dialled. */
+  async hangUp(): Promise<number> {
+    const call = this.current;
+    if (!call) throw new Error('no call to hang up');
+    this.current = undefined;
+    this.rtp.stop();
+    call.cseq++;
+    const since = this.sip.received.length;
+    call.send('BYE');
+    return (await call.waitFinal('BYE', { since, timeoutMs: 10000 })).status;
+  }
+
+  /** Sends an RFC 4733 key press (payload type 101) to the engine port of the current call. */
+  async pressKey(event: number, enginePort: number): Promise<void> {
+    const ssrc = 0x5eed;
+    for (let i = 0; i < 6; i++) {
+      const end = i >= 3;
+      const payload = Uint8Array.of(event, (end ? 0x80 : 0) | 10, ((i + 1) * 160) >> 8, ((i + 1) * 160) & 0xff);
+      await this.rtp.send(rtpPacket({ pt: 101, seq: 60000 + i, ts: 900000, ssrc, marker: i === 0, payload }), enginePort);
+    }
+  }
+
+  /** Packets from the engine from index `from` on, once `count` arrived. */
+  packets(from: number, count: number): Promise<ReceivedRtp[]> {
+    return this.rtp.packetsAfter(from, count);
+  }
+
+  /** How loud each of `freqs` is in the next `count` packets (20 ms each) from the engine. */
+  async hears(freqs: number[], count = 50): Promise<Record<number, number>> {
+    const packets = await this.packets(this.rtp.received.length, count);
+    const samples = audioOf(packets.filter((p) => p.pt === 0), 'PCMU');
+    return Object.fromEntries(freqs.map((f) => [f, toneAmplitude(samples, f)]));
+  }
+
+  /** The engine port of the call the engine placed to this phone last. */
+  get lastInvitePort(): number {
+    return mediaPort(this.invites[this.invites.length - 1].body.toString());
+  }
+
+  waitInvites(n: number): Promise<SipRequest> {
+    return waitForValue(() => this.invites[n - 1], `${n} INVITEs at ${this.user}`, 15000);
+  }
+
+  async close(): Promise<void> {
+    this.rtp.close();
+    await this.sip.close();
+  }
+
+  private reply(req: SipRequest, status: number, reason: string, o: { toTag?: string; body?: string } = {}): void {
+    const headers = status === 200 && req.method === 'INVITE' ? [`Contact: <sip:${this.user}@${HOST}:${this.sip.port}>`] : [];
+    this.sip.send(formatResponse(req, status, reason, { ...o, headers }), this.sipPort);
+  }
+
+  private onRequest(req: SipRequest): void {
+    switch (req.method) {
+      case 'INVITE': {
+        if (req.toTag) {
+          this.reply(req, 200, 'OK', { body: sdp(this.rtp.port) }); // a re-INVITE: same media
+          return;
+        }
+        this.invites.push(req);
+        const toTag = rand();
+        (req as SipRequest & { localTag?: string }).localTag = toTag;
+        this.reply(req, 180, 'Ringing', { toTag });
+        if (this.mode === 'answer') {
+          this.reply(req, 200, 'OK', { toTag, body: sdp(this.rtp.port) });
+          this.rtp.startSine(mediaPort(req.body.toString()), this.freq, { amplitude: 6000 });
+        }
+        return;
+      }
+      case 'CANCEL': {
+        this.reply(req, 200, 'OK');
+        const invite = this.invites.find((i) => i.callId === req.callId);
+        if (invite) this.reply(invite, 487, 'Request Terminated', { toTag: (invite as SipRequest & { localTag?: string }).localTag });
+        return;
+      }
+      case 'BYE':
+        this.byes++;
+        this.rtp.stop();
+        this.reply(req, 200, 'OK');
+        return;
+      case 'ACK':
+        return;
+      default:
+        this.reply(req, 200, 'OK');
+    }
+  }
+}
