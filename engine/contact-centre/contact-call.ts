@@ -88,10 +88,8 @@ export class ContactCall extends EventEmitter<{ ended: []; supervisorLeft: [Supe
     leg.once('ended', () => {
       if (this.sup !== sup) return;
       this.sup = undefined;
-      if (!this.mixer.closed) {
-        this.mixer.removeMember(leg.endpoint);
-        this.applyMode();
-      }
+      // The leg's endpoint is closed by now, and a closed endpoint has left the mixer already.
+      this.applyMode();
       this.emit('supervisorLeft', sup);
     });
   }

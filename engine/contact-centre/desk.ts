@@ -68,7 +68,7 @@ export class CallDesk {
     this.track(call);
     leg.endpoint.playTone(HOLD_MUSIC);
     const outcome = await this.acd.enqueue(queueId, { ...info, callId });
-    if (outcome.kind !== 'answered' && !call.agent) leg.endpoint.stopTone();
+    if (!call.agent && !leg.ended) leg.endpoint.stopTone();
     this.deps.events.append('call.queue-outcome', { queueId, ...outcome }, callId);
     return outcome;
   }

@@ -28,8 +28,13 @@ writeFileSync(
       agents: [
         { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
         { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
+        { id: 'a3', name: 'Carl', extension: '1003', groups: ['sales'] },
       ],
-      queues: [{ id: 'support', groups: ['support'], strategy: 'longest-idle', ringTimeoutMs: 3000, wrapUpMs: 0 }],
+      queues: [
+        { id: 'support', groups: ['support'], strategy: 'longest-idle', ringTimeoutMs: 3000, wrapUpMs: 0 },
+        { id: 'sales', groups: ['sales'], wrapUpMs: 0, callbackOfferAfterMs: 300, callback: { mode: 'automatic', retryDelayMs: 60000 } },
+        { id: 'short', groups: ['nobody'], maxWaitMs: 1500, maxLength: 1 },
+      ],
       tokens: [
         { token: 'admin-token', role: 'admin', name: 'root' },
         { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'] },
@@ -76,7 +81,9 @@ const anna = await phone('1001', AGENT);
 const boris = await phone('1002', AGENT);
 const olga = await phone('2001', SUPERVISOR);
 const client = await phone('79001234567', CLIENT);
-for (const p of [anna, boris, olga]) await p.register();
+const carl = await phone('1003', AGENT);
+const cleo = await phone('1010', CLIENT);
+for (const p of [anna, boris, olga, carl, cleo]) await p.register();
 
 /** `heard` has `freq` loud and every one of `silent` quiet (at least 10x weaker). */
 function assertHears(t: Test, who: string, heard: Record<number, number>, loud: number[], silent: number[]): void {
@@ -169,4 +176,66 @@ t.test('a caller who hangs up while waiting hears hold music and leaves a missed
     return missed.find((m) => m.callId === call.callId);
   });
   t.match(record, { number: '79001234567', status: 'not-called-back', reason: 'abandoned' });
+});
+
+t.test('a supervisor dials *1<ext> to listen, then DTMF 2 whispers', async (t) => {
+  anna.mode = 'answer';
+  const byes = anna.byes;
+  await anna.dial('*50');
+  await until('the BYE after the beep', async () => (anna.byes > byes ? true : undefined));
+  t.match(await agentState('a1'), { state: 'available' });
+  await client.dial('queue-support');
+  await anna.waitInvites(2);
+  const all = [CLIENT, AGENT, SUPERVISOR];
+  assertHears(t, 'the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  t.equal(await cleo.dialFails('*11001'), 403, 'only configured supervisors may listen');
+  t.equal(await olga.dialFails('*11002'), 404, 'an agent without a call: 404');
+  await olga.dial('*11001');
+  assertHears(t, 'listen: the supervisor', await olga.hears(all), [CLIENT, AGENT], []);
+  assertHears(t, 'listen: the agent', await anna.hears(all), [CLIENT], [SUPERVISOR]);
+  await olga.pressKey(2, olga.lastDialPort);
+  await until('the agent to hear the whisper', async () => ((await anna.hears(all, 10))[SUPERVISOR] > 100 ? true : undefined));
+  assertHears(t, 'whisper: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  t.equal(await olga.hangUp(), 200, 'the supervisor leaves');
+  assertHears(t, 'the agent after the supervisor left', await anna.hears(all), [CLIENT], [SUPERVISOR]);
+  t.equal(await client.hangUp(), 200);
+  await until('Anna free again', async () => ((await agentState('a1')).state === 'available' ? true : undefined));
+});
+
+t.test('callback offer: the caller presses 1, the engine calls the agent then the client back', async (t) => {
+  const call = await cleo.dial('queue-sales');
+  // The prompt (1400 Hz beeps) comes once the queue offers a callback.
+  await until('the callback prompt', async () => ((await cleo.hears([1400], 10))[1400] > 100 ? true : undefined));
+  await cleo.pressKey(1, cleo.lastDialPort);
+  await until('the engine to hang up', async () => (cleo.byes > 0 ? true : undefined));
+  t.match(cleo.lastBye?.get('reason') ?? '', /cause=200/, 'BYE with Reason: callback requested');
+  const record = await until('the callback request record', async () => {
+    const missed = (await api('GET', '/api/missed', 'admin-token')).body as { callId: string; status: string; reason: string; id: string }[];
+    return missed.find((m) => m.callId === call.callId);
+  });
+  t.equal(record.reason, 'callback-request');
+  // Logged in through the API: the phone is rung at once, and one test phone has one RTP stream.
+  t.equal((await api('POST', '/api/agents/a3/login', 'admin-token')).status, 200);
+  await carl.waitInvites(1);
+  t.pass('the agent is rung first');
+  await cleo.waitInvites(1);
+  t.pass('then the client');
+  assertHears(t, 'the client called back', await cleo.hears([AGENT, CLIENT]), [AGENT], []);
+  assertHears(t, 'the agent', await carl.hears([AGENT, CLIENT]), [CLIENT], []);
+  const closed = await until('the record closed', async () => {
+    const r = (await api('GET', `/api/missed/${record.id}`, 'admin-token')).body as { status: string };
+    return r.status === 'called-back' ? r : undefined;
+  });
+  t.equal(closed.status, 'called-back');
+});
+
+t.test('queue limits: max wait and max length end the call with a Reason', async (t) => {
+  const waiting = await phone('1004', CLIENT);
+  await waiting.dial('queue-short');
+  const byes = client.byes;
+  await client.dial('queue-short');
+  await until('the full-queue BYE', async () => (client.byes > byes ? true : undefined));
+  t.match(client.lastBye?.get('reason') ?? '', /cause=486/, 'full: Reason cause 486');
+  await until('the max-wait BYE', async () => (waiting.byes > 0 ? true : undefined));
+  t.match(waiting.lastBye?.get('reason') ?? '', /cause=480/, 'max wait: Reason cause 480');
 });

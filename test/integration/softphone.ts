@@ -42,9 +42,14 @@ export class SoftPhone {
   mode: 'answer' | 'ring' = 'answer';
   /** INVITEs from the engine, in order. */
   readonly invites: SipRequest[] = [];
-  /** BYEs the engine sent this phone. */
+  /** BYEs the engine sent this phone, and the last one. */
   byes = 0;
+  lastBye: SipRequest | undefined;
   private current: OutgoingCall | undefined;
+  /** The call the sine goes to (a BYE for an older call must not stop it). */
+  private sineCallId = '';
+  /** The engine's RTP port in the call this phone dialled last. */
+  lastDialPort = 0;
 
   private constructor(
     readonly user: string,
@@ -101,7 +106,9 @@ export class SoftPhone {
     call.toTag = final.toTag;
     call.ack2xx(final);
     this.current = call;
-    this.rtp.startSine(mediaPort(final.body.toString()), this.freq, { amplitude: 6000 });
+    this.lastDialPort = mediaPort(final.body.toString());
+    this.sineCallId = call.callId;
+    this.rtp.startSine(this.lastDialPort, this.freq, { amplitude: 6000 });
     return call;
   }
 
@@ -180,6 +187,7 @@ export class SoftPhone {
         this.reply(req, 180, 'Ringing', { toTag });
         if (this.mode === 'answer') {
           this.reply(req, 200, 'OK', { toTag, body: sdp(this.rtp.port) });
+          this.sineCallId = req.callId;
           this.rtp.startSine(mediaPort(req.body.toString()), this.freq, { amplitude: 6000 });
         }
         return;
@@ -192,7 +200,8 @@ export class SoftPhone {
       }
       case 'BYE':
         this.byes++;
-        this.rtp.stop();
+        this.lastBye = req;
+        if (req.callId === this.sineCallId) this.rtp.stop();
         this.reply(req, 200, 'OK');
         return;
       case 'ACK':
