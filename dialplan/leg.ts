@@ -1,0 +1,81 @@
+// The narrow seam the Call object sits on: one inbound call leg as the engine's call layer
+// (engine/call) presents it. Everything a dialplan does to the caller's SIP side goes through
+// this interface, so the Call object does not care whether the leg is the signalling-only one
+// in signalling-leg.ts or engine/call's media-anchored leg.
+import type { NameAddr } from '../engine/sip/headers.js';
+import type { IncomingRequest } from '../engine/sip/index.js';
+import { isSipUri, type Uri } from '../engine/sip/uri.js';
+
+/** A party of a call as the INVITE names it. */
+export interface Party {
+  /** The URI as written (`sip:1001@example.com`). */
+  uri: string;
+  /** The user part of a SIP URI, the number of a tel URI, '' otherwise. */
+  user: string;
+  displayName?: string;
+}
+
+/** What the router and the dialplan see of an inbound call before anything is done with it. */
+export interface CallInfo {
+  callId: string;
+  /** The Request-URI user: the number dialled. */
+  number: string;
+  requestUri: string;
+  from: Party;
+  to: Party;
+  /** First value of a header (case-insensitive name), undefined when absent. */
+  header(name: string): string | undefined;
+  /** Where the INVITE came from. */
+  source: { address: string; port: number; protocol: string };
+}
+
+export type LegState = 'offered' | 'early' | 'answered' | 'ended';
+
+/** Why the far side ended the leg. */
+export type LegGoneReason = 'canceled' | 'bye' | 'vanished';
+
+export interface InboundLeg {
+  readonly info: CallInfo;
+  readonly state: LegState;
+  /** 180 Ringing, or 183 Session Progress with an SDP answer (early media, RFC 3960). */
+  progress(earlyMedia: boolean): void;
+  /** 200 OK with our SDP answer; resolves once the dialog is confirmed. */
+  answer(): Promise<void>;
+  /** A final failure response (4xx-6xx) to an unanswered call. */
+  reject(status: number, headers?: Record<string, string>): void;
+  /** BYE on an answered call. */
+  hangup(headers?: Record<string, string>): Promise<void>;
+  /** Called once when the caller's side ends the leg (CANCEL, BYE, or no answer to keep-alives). */
+  onGone(listener: (reason: LegGoneReason) => void): void;
+}
+
+function party(addr: NameAddr | null, fallback: string): Party {
+  if (!addr) return { uri: fallback, user: '' };
+  return { uri: uriText(addr.uri, fallback), user: uriUser(addr.uri), displayName: addr.displayName };
+}
+
+function uriUser(uri: Uri | null): string {
+  if (!uri) return '';
+  if (isSipUri(uri)) return uri.user ?? '';
+  if (uri.scheme === 'tel' && 'number' in uri) return uri.number;
+  return '';
+}
+
+function uriText(uri: Uri, fallback: string): string {
+  if (isSipUri(uri)) return `${uri.scheme}:${uri.user !== undefined ? `${uri.user}@` : ''}${uri.host}${uri.port ? `:${uri.port}` : ''}`;
+  if (uri.scheme === 'tel' && 'number' in uri) return `tel:${uri.number}`;
+  return fallback;
+}
+
+export function callInfoOf(req: IncomingRequest): CallInfo {
+  const msg = req.msg;
+  return {
+    callId: req.callId,
+    number: uriUser(msg.parsedUri),
+    requestUri: msg.uri,
+    from: party(msg.from, msg.get('from') ?? ''),
+    to: party(msg.to, msg.get('to') ?? ''),
+    header: (name) => msg.get(name),
+    source: { address: req.source.remote.address, port: req.source.remote.port, protocol: req.source.protocol },
+  };
+}
