@@ -168,14 +168,19 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   /** Runs a verb unless the call is gone; rejects with CallGoneError if it ends meanwhile. */
   private async run<T>(verb: string, body: () => Promise<T>): Promise<T> {
     if (this.endedBy) throw new CallGoneError(this.id, this.endedBy, verb);
+    let work: Promise<T>;
+    try {
+      work = body();
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    // Whatever the verb does after the call is gone (an AbortError, a 487) is not news.
+    work.catch(() => undefined);
     let onAbort!: () => void;
     const gone = new Promise<never>((_, reject) => {
       onAbort = () => reject(new CallGoneError(this.id, this.endedBy ?? 'caller', verb));
       this.signal.addEventListener('abort', onAbort, { once: true });
     });
-    const work = body();
-    // Whatever the verb does after the call is gone (an AbortError, a 487) is not news.
-    work.catch(() => undefined);
     gone.catch(() => undefined);
     try {
       return await Promise.race([work, gone]);

@@ -1,0 +1,98 @@
+// A simulated caller for dialplan tests: a real SIP UA on loopback that places one call and
+// records what the dialplan did to it (provisionals, early media, answer, who hung up, why).
+import { SipError, type Dialog, type OutgoingInvite, type SipResponse, type SipStack } from '../../engine/sip/index.js';
+
+/** A plain PCMU offer (with RFC 4733 events) from the caller. */
+export function callerSdp(address: string, port: number): string {
+  return [
+    'v=0',
+    `o=caller 1 1 IN IP4 ${address}`,
+    's=-',
+    `c=IN IP4 ${address}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP 0 101`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+}
+
+/** How the call ended, as the caller saw it. */
+export type CallOutcome =
+  | { kind: 'rejected'; status: number; reason: string }
+  | { kind: 'hungup-by-dialplan'; reasonHeader?: string }
+  | { kind: 'hungup-by-caller' };
+
+export class SimulatedCaller {
+  /** Provisional statuses received, in order (180, 183...). */
+  readonly provisionals: SipResponse[] = [];
+  private dialog?: Dialog;
+  private invite?: OutgoingInvite;
+  private finish!: (o: CallOutcome) => void;
+  private answeredResolve!: () => void;
+  private answeredReject!: (e: unknown) => void;
+  /** Resolves when the dialplan answers; rejects with the SipError when it does not. */
+  readonly answered: Promise<void>;
+  /** Resolves with how the call ended, whoever ended it. */
+  readonly ended: Promise<CallOutcome>;
+
+  constructor(stack: SipStack, uri: string, options: { from?: string; headers?: Record<string, string>; sdp: string }) {
+    this.answered = new Promise((resolve, reject) => {
+      this.answeredResolve = resolve;
+      this.answeredReject = reject;
+    });
+    this.answered.catch(() => undefined);
+    this.ended = new Promise((resolve) => (this.finish = resolve));
+    stack
+      .createUAC(uri, { from: options.from, headers: options.headers, localSdp: options.sdp }, {
+        cbRequest: (h) => (this.invite = h),
+        cbProvisional: (r) => this.provisionals.push(r),
+      })
+      .then(
+        (dialog) => {
+          this.dialog = dialog;
+          dialog.once('destroy', (bye) => this.finish({ kind: 'hungup-by-dialplan', reasonHeader: bye?.get('reason') }));
+          this.answeredResolve();
+        },
+        (err: unknown) => {
+          this.answeredReject(err);
+          if (err instanceof SipError) this.finish({ kind: 'rejected', status: err.status, reason: err.reason });
+          else this.finish({ kind: 'rejected', status: 0, reason: String(err) });
+        },
+      );
+  }
+
+  /** Statuses of the provisionals so far. */
+  get provisionalStatuses(): number[] {
+    return this.provisionals.map((r) => r.status);
+  }
+
+  /** The answer's SDP, once answered. */
+  get remoteSdp(): string | undefined {
+    return this.dialog?.remoteSdp;
+  }
+
+  /** Hangs up: CANCEL while ringing, BYE once answered. */
+  async hangup(): Promise<void> {
+    if (this.dialog) {
+      await this.dialog.destroy();
+      this.finish({ kind: 'hungup-by-caller' });
+      return;
+    }
+    this.invite?.cancel();
+    this.finish({ kind: 'hungup-by-caller' });
+  }
+
+  /** Resolves once a provisional with `status` arrived. */
+  async waitProvisional(status: number, timeoutMs = 5000): Promise<SipResponse> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.provisionals.find((r) => r.status === status);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${status} within ${timeoutMs} ms (got ${this.provisionalStatuses.join(', ') || 'none'})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
