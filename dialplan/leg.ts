@@ -1,7 +1,6 @@
-// The narrow seam the Call object sits on: one inbound call leg as the engine's call layer
-// (engine/call) presents it. Everything a dialplan does to the caller's SIP side goes through
-// this interface, so the Call object does not care whether the leg is the signalling-only one
-// in signalling-leg.ts or engine/call's media-anchored leg.
+// The narrow seam the Call object sits on: one inbound call leg. Everything a dialplan does to
+// the caller's side goes through this interface, so the Call object does not care whether the
+// leg carries media (media-leg.ts, over engine/call) or only signalling (signalling-leg.ts).
 import type { NameAddr } from '../engine/sip/headers.js';
 import type { IncomingRequest } from '../engine/sip/index.js';
 import { isSipUri, type Uri } from '../engine/sip/uri.js';
@@ -31,8 +30,11 @@ export interface CallInfo {
 
 export type LegState = 'offered' | 'early' | 'answered' | 'ended';
 
-/** Why the far side ended the leg. */
-export type LegGoneReason = 'canceled' | 'bye' | 'vanished';
+/**
+ * Why the leg ended without the dialplan asking: the caller's CANCEL or BYE, no answer to
+ * keep-alives, no RTP for too long, or an unusable SDP answer.
+ */
+export type LegGoneReason = 'canceled' | 'bye' | 'vanished' | 'rtp-timeout' | 'media-failed';
 
 export interface InboundLeg {
   readonly info: CallInfo;

@@ -1,6 +1,7 @@
 // The test kit for dialplan authors: runs a dialplan in a real SIP stack on loopback and
 // places calls into it from a simulated caller, so a test asserts what a caller would notice.
-// Media (DTMF, speech, what was played) joins when the media core's call legs do.
+// With a media engine the calls carry RTP; sending DTMF or speech and hearing prompts join
+// when the media core's DTMF, playback and VAD land.
 import pino, { type Logger } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,8 @@ import type { CallVariables } from '../call.js';
 import type { Dialplan } from '../define.js';
 import { DialplanLoader } from '../loader.js';
 import { DialplanRunner, type EventSink, type LoadedDialplan } from '../runner.js';
-import { SignallingLeg } from '../signalling-leg.js';
+import { inboundLeg } from '../legs.js';
+import type { MediaEngine } from '../../media/index.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
 
@@ -26,6 +28,8 @@ export interface TestEngineOptions {
   events?: EventSink;
   /** SIP timer T1 (ms); small values make failure paths quick. */
   t1?: number;
+  /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
+  media?: MediaEngine;
 }
 
 export interface TestEngine {
@@ -58,7 +62,8 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
   }
   const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
-    void runner.run(new SignallingLeg(req, res, { stack: engine, media: { address: HOST, port: 9 } }));
+    const leg = inboundLeg(req, res, { stack: engine, media: o.media });
+    if (leg) void runner.run(leg);
   });
   await engine.start();
   await caller.start();

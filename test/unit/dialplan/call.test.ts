@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { CallGoneError, NotAvailableError, defineDialplan, type Call } from '../../../dialplan/index.js';
 import { startTestEngine, type TestEngine } from '../../../dialplan/testkit/index.js';
+import type { MediaEngine } from '../../../media/index.js';
+import { startEngine as startMediaEngine } from '../media/helpers.js';
 
 /** Waits until `fn` is true (polling), failing after `ms`. */
 async function until(fn: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -13,14 +15,17 @@ async function until(fn: () => boolean, what: string, ms = 5000): Promise<void> 
   }
 }
 
-/** No call, dialog or transaction left once everything settled. */
-async function assertClean(t: Test, kit: TestEngine): Promise<void> {
-  await until(() => kit.runner.activeCalls === 0 && kit.stack.stats.dialogs === 0, 'calls and dialogs to end');
+/** No call, dialog or RTP endpoint left once everything settled. */
+async function assertClean(t: Test, kit: TestEngine, media: MediaEngine | undefined): Promise<void> {
+  const endpoints = () => media?.stats().endpoints ?? 0;
+  await until(() => kit.runner.activeCalls === 0 && kit.stack.stats.dialogs === 0 && endpoints() === 0, 'calls, dialogs and endpoints to end');
   t.equal(kit.runner.activeCalls, 0, 'no live calls');
   t.equal(kit.stack.stats.dialogs, 0, 'no dialogs left');
+  if (media) t.equal(endpoints(), 0, 'no RTP endpoints left');
 }
 
-t.test('Call verbs over SIP', async (t) => {
+for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ? 'with media (engine/call legs)' : 'signalling only'}`, async (t) => {
+  const media = withMedia ? startMediaEngine(t, 25000) : undefined;
   const seen: { verb: string; error: unknown }[] = [];
   const record = async (verb: string, p: Promise<unknown>): Promise<void> => {
     try {
@@ -76,6 +81,7 @@ t.test('Call verbs over SIP', async (t) => {
         } },
       ],
     }),
+    media,
   });
   t.teardown(() => kit.stop());
 
@@ -83,10 +89,11 @@ t.test('Call verbs over SIP', async (t) => {
     const caller = kit.call('hello');
     await caller.answered;
     t.match(caller.remoteSdp, /m=audio \d+ RTP\/AVP 0/, 'answered with an SDP answer (PCMU)');
+    if (media) t.equal(media.stats().endpoints, 1, 'an RTP endpoint carries the call');
     const outcome = await caller.ended;
     t.equal(outcome.kind, 'hungup-by-dialplan');
     t.match(outcome.kind === 'hungup-by-dialplan' ? outcome.reasonHeader : '', /Q\.850;cause=16/);
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('ring then hangup busy: 180 then 486', async (t) => {
@@ -94,7 +101,7 @@ t.test('Call verbs over SIP', async (t) => {
     const outcome = await caller.ended;
     t.same(caller.provisionalStatuses, [180]);
     t.same(outcome, { kind: 'rejected', status: 486, reason: 'Busy Here' });
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('early media: 183 with SDP, then a SIP status as the cause', async (t) => {
@@ -102,13 +109,13 @@ t.test('Call verbs over SIP', async (t) => {
     const p = await caller.waitProvisional(183);
     t.match(p.body.toString(), /m=audio/, '183 carries an SDP answer');
     t.match(await caller.ended, { kind: 'rejected', status: 503 });
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('a handler that throws before answering: 500, and the next call works', async (t) => {
     t.match(await kit.call('throw-early').ended, { kind: 'rejected', status: 500 });
     t.match(await kit.call('busy').ended, { kind: 'rejected', status: 486 }, 'the engine keeps serving');
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('a handler that throws after answering: BYE with cause 500', async (t) => {
@@ -117,14 +124,14 @@ t.test('Call verbs over SIP', async (t) => {
     const outcome = await caller.ended;
     t.equal(outcome.kind, 'hungup-by-dialplan');
     t.match(outcome.kind === 'hungup-by-dialplan' ? outcome.reasonHeader : '', /cause=41/);
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('a handler that returns with the call up: the engine hangs up', async (t) => {
     const caller = kit.call('returns');
     await caller.answered;
     t.equal((await caller.ended).kind, 'hungup-by-dialplan');
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('caller cancels while the dialplan waits: the verb and every later one reject CallGoneError', async (t) => {
@@ -138,7 +145,7 @@ t.test('Call verbs over SIP', async (t) => {
       t.equal((s.error as CallGoneError).by, 'caller');
     }
     t.match(await kit.call('busy').ended, { kind: 'rejected', status: 486 }, 'the next call works');
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('caller hangs up an answered call mid-verb: CallGoneError, no dialog left', async (t) => {
@@ -150,7 +157,7 @@ t.test('Call verbs over SIP', async (t) => {
     await until(() => seen.length === 2, 'the handler to finish');
     t.type(seen[0].error, CallGoneError, 'pause rejects');
     t.type(seen[1].error, CallGoneError, 'ring on a gone call rejects');
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('enqueue and media verbs say clearly they are not available', async (t) => {
@@ -162,7 +169,7 @@ t.test('Call verbs over SIP', async (t) => {
     t.match((seen[0].error as Error).message, /queues are not available/);
     t.equal((seen[1].error as NotAvailableError).code, 'not-available');
     await caller.ended;
-    await assertClean(t, kit);
+    await assertClean(t, kit, media);
   });
 
   t.test('no route and no default: 404', async (t) => {
