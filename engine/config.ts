@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AgentState } from './acd/index.js';
 import type { ConfiguredToken } from './api/auth.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
+import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
 
 export interface Config {
   sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
@@ -24,6 +25,15 @@ export interface Config {
     missedOffer: { state: AgentState; reason: string } | null;
     contextTtlSeconds: number;
   };
+  /**
+   * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
+   * inbound calls the demo numbers and registered extensions do not take. '' for none.
+   */
+  dialplan: { path: string; watch: boolean };
+  /** SIP gateways by name, for outbound routes (see dialplan/README.md). */
+  trunks: Record<string, TrunkConfig>;
+  /** Synthesized prompts are cached here; '' means `<dataDir>/tts-cache`. */
+  tts: { cacheDir: string };
 }
 
 /** Demo agents: 1001..1005 in group "support" (English levels 5..9), 1006..1010 in "sales". */
@@ -63,6 +73,9 @@ export function defaultConfig(): Config {
       missedOffer: { state: 'dnd', reason: 'missed' },
       contextTtlSeconds: 1800,
     },
+    dialplan: { path: '', watch: true },
+    trunks: {},
+    tts: { cacheDir: '' },
   };
 }
 
@@ -96,5 +109,6 @@ export function loadConfig(env: Env = process.env): Config {
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
+  config.dialplan.path = env.SWITCHYARD_DIALPLAN ?? config.dialplan.path;
   return config;
 }

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { startContactCentre, type ContactCentre } from './contact-centre.js';
 import { Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
+import { DialplanService } from '../dialplan/service.js';
 
 export interface Engine {
   readonly config: Config;
@@ -35,6 +36,17 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     nonceLifetimeMs: config.auth.nonceLifetimeSeconds * 1000,
   });
   registrar.onChange = (aor, bindings) => events.append('registration.changed', { aor, contacts: bindings.map((b) => b.contact) });
+  const dialplan = new DialplanService({
+    stack,
+    logger: log,
+    events,
+    dataDir: config.dataDir,
+    path: config.dialplan.path,
+    watch: config.dialplan.watch,
+    trunks: config.trunks,
+    ttsCacheDir: config.tts.cacheDir,
+    keepAliveMs: config.calls.keepAliveSeconds * 1000,
+  });
   const routes = new DemoRoutes({
     stack,
     registrar,
@@ -44,13 +56,14 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     hangupDemoMs: config.calls.hangupDemoSeconds * 1000,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
     media: { address: config.sip.host, port: 40000 },
+    fallback: dialplan.handler,
   });
   stack.register((req, res) => registrar.handle(req, res));
   stack.invite((req, res) => routes.handle(req, res));
 
   const api = new HttpApi(
     {
-      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, registrations: registrar.size, activeCalls: routes.activeCalls }),
+      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, registrations: registrar.size, activeCalls: routes.activeCalls, dialplan: dialplan.status }),
       'GET /api/registrations': () =>
         Object.keys(config.users).flatMap((user) => registrar.lookup(user).map((b) => ({ user, contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() }))),
     },
@@ -58,6 +71,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
   );
 
   await stack.start();
+  await dialplan.start();
   const contactCentre = startContactCentre(config, events, api);
 
   await api.listen(config.http.port, config.http.host);
@@ -73,6 +87,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     log,
     async stop() {
       await routes.hangupAll();
+      await dialplan.stop();
       await stack.stop();
       contactCentre.stop();
       await api.close();

@@ -20,6 +20,8 @@ export interface DemoRouteOptions {
    * then calls are signalling-only and this address carries no audio.
    */
   media: MediaAddress;
+  /** Takes the calls no demo number or extension takes (the user dialplan); else they get 404. */
+  fallback?: (req: IncomingRequest, res: ServerResponse) => void;
 }
 
 /** The numbers README lists. */
@@ -67,6 +69,7 @@ export class DemoRoutes {
       }
     }
     if (this.o.registrar.hasUser(number)) return this.bridge(number, req, res);
+    if (this.o.fallback) return this.o.fallback(req, res);
     res.send(404);
     this.o.events.append('call.failed', { to: number, status: 404 }, req.callId);
   }
