@@ -81,3 +81,26 @@ export function callInfoOf(req: IncomingRequest): CallInfo {
     source: { address: req.source.remote.address, port: req.source.remote.port, protocol: req.source.protocol },
   };
 }
+
+/** What every leg does alike: its state, and telling listeners once that the far side ended it. */
+export abstract class LegBase {
+  protected current: LegState = 'offered';
+  private goneListeners: ((reason: LegGoneReason) => void)[] = [];
+
+  get state(): LegState {
+    return this.current;
+  }
+
+  onGone(listener: (reason: LegGoneReason) => void): void {
+    this.goneListeners.push(listener);
+  }
+
+  /** The far side ended the leg; ignored once the leg has ended (our own hang-up included). */
+  protected gone(reason: LegGoneReason): void {
+    if (this.current === 'ended') return;
+    this.current = 'ended';
+    const listeners = this.goneListeners;
+    this.goneListeners = [];
+    for (const listener of listeners) listener(reason);
+  }
+}

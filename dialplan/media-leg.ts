@@ -2,7 +2,7 @@
 // until answered, then its CallLeg. The endpoint is closed however the call ends.
 import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
 import type { IncomingCall } from '../engine/call/incoming-call.js';
-import { callInfoOf, type CallInfo, type InboundLeg, type LegGoneReason, type LegState } from './leg.js';
+import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
 
 const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
   remote: 'bye',
@@ -10,19 +10,14 @@ const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
   'media-failed': 'media-failed',
 };
 
-export class MediaLeg implements InboundLeg {
+export class MediaLeg extends LegBase implements InboundLeg {
   readonly info: CallInfo;
-  private current: LegState = 'offered';
   private answered?: CallLeg;
-  private goneListeners: ((reason: LegGoneReason) => void)[] = [];
 
   constructor(private readonly incoming: IncomingCall) {
+    super();
     this.info = callInfoOf(incoming.req);
     incoming.once('canceled', () => this.gone('canceled'));
-  }
-
-  get state(): LegState {
-    return this.current;
   }
 
   /** The answered leg (its endpoint is what media verbs play to and listen on). */
@@ -59,17 +54,5 @@ export class MediaLeg implements InboundLeg {
     if (!leg) return;
     // The BYE carries our headers (Reason); hangup() then finds the dialog ending and closes the endpoint.
     await Promise.all([leg.dialog.destroy({ headers }), leg.hangup()]);
-  }
-
-  onGone(listener: (reason: LegGoneReason) => void): void {
-    this.goneListeners.push(listener);
-  }
-
-  private gone(reason: LegGoneReason): void {
-    if (this.current === 'ended') return;
-    this.current = 'ended';
-    const listeners = this.goneListeners;
-    this.goneListeners = [];
-    for (const listener of listeners) listener(reason);
   }
 }

@@ -3,7 +3,7 @@
 // reports the caller's CANCEL, BYE, or silence to keep-alive probes.
 import { answerSdp, type MediaAddress } from '../media/sdp.js';
 import { SipError, type Dialog, type IncomingRequest, type ServerResponse, type SipStack } from '../engine/sip/index.js';
-import { callInfoOf, type CallInfo, type InboundLeg, type LegGoneReason, type LegState } from './leg.js';
+import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
 
 export interface SignallingLegOptions {
   stack: SipStack;
@@ -12,23 +12,18 @@ export interface SignallingLegOptions {
   keepAliveMs?: number;
 }
 
-export class SignallingLeg implements InboundLeg {
+export class SignallingLeg extends LegBase implements InboundLeg {
   readonly info: CallInfo;
-  private current: LegState = 'offered';
   private dialog?: Dialog;
-  private goneListeners: ((reason: LegGoneReason) => void)[] = [];
 
   constructor(
     private readonly req: IncomingRequest,
     private readonly res: ServerResponse,
     private readonly o: SignallingLegOptions,
   ) {
+    super();
     this.info = callInfoOf(req);
     req.once('cancel', () => this.gone('canceled'));
-  }
-
-  get state(): LegState {
-    return this.current;
   }
 
   private sdp(): string {
@@ -60,17 +55,5 @@ export class SignallingLeg implements InboundLeg {
   async hangup(headers?: Record<string, string>): Promise<void> {
     this.current = 'ended';
     await this.dialog?.destroy({ headers });
-  }
-
-  onGone(listener: (reason: LegGoneReason) => void): void {
-    this.goneListeners.push(listener);
-  }
-
-  private gone(reason: LegGoneReason): void {
-    if (this.current === 'ended') return;
-    this.current = 'ended';
-    const listeners = this.goneListeners;
-    this.goneListeners = [];
-    for (const listener of listeners) listener(reason);
   }
 }
