@@ -42,6 +42,8 @@ export class OutboundRegistration extends EventEmitter<RegistrationEvents> {
   private expires: number;
   private timer?: NodeJS.Timeout;
   private failures = 0;
+  /** The last challenge answered, reused for refreshes with a growing nonce-count (RFC 3261 §22.1). */
+  private credentials?: { header: string; challenge: Record<string, string>; nc: number };
   private readonly aor: string;
   private readonly log: Logger;
 
@@ -144,7 +146,7 @@ export class OutboundRegistration extends EventEmitter<RegistrationEvents> {
 
   /** One REGISTER transaction, answering digest challenges; resolves with the final response. */
   private async send(expires: number): Promise<SipResponse> {
-    let authorization: { header: string; value: string } | undefined;
+    let authorization = this.reuseCredentials();
     for (let challenges = 0; ; challenges++) {
       const request = this.build(expires, authorization);
       const response = await this.o.stack.sendRequest(request, this.o.target);
@@ -153,12 +155,22 @@ export class OutboundRegistration extends EventEmitter<RegistrationEvents> {
       const challenge = header ? parseDigestHeader(header) : null;
       // A second challenge is only worth answering when it says our nonce was merely stale.
       const stale = challenge?.params.stale?.toLowerCase() === 'true';
-      if (!challenge || challenges >= MAX_CHALLENGES || (challenges > 0 && !stale)) return response;
-      authorization = {
-        header: response.status === 401 ? 'authorization' : 'proxy-authorization',
-        value: buildAuthorization({ challenge: challenge.params, username: this.o.username, password: this.o.password, method: 'REGISTER', uri: request.uri }),
-      };
+      if (!challenge || challenges >= MAX_CHALLENGES || (challenges > 0 && !stale)) {
+        this.credentials = undefined;
+        return response;
+      }
+      this.credentials = { header: response.status === 401 ? 'authorization' : 'proxy-authorization', challenge: challenge.params, nc: 0 };
+      authorization = this.reuseCredentials();
     }
+  }
+
+  /** Credentials for the last challenge with the next nonce-count; a registrar that finds them stale challenges again. */
+  private reuseCredentials(): { header: string; value: string } | undefined {
+    const c = this.credentials;
+    if (!c) return undefined;
+    c.nc++;
+    const value = buildAuthorization({ challenge: c.challenge, username: this.o.username, password: this.o.password, method: 'REGISTER', uri: `sip:${this.o.domain}`, nc: c.nc });
+    return { header: c.header, value };
   }
 
   private build(expires: number, authorization?: { header: string; value: string }): SipRequest {
