@@ -131,6 +131,23 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     return this.run('record', () => this.requireMedia('record').record(options, this.signal));
   }
 
+  /**
+   * Blind transfer to `target` (a sip:, sips: or tel: URI). Answered: REFER (RFC 3515); once the
+   * caller's side reports the new call answered, our leg ends (BYE). Not answered: 302 with the
+   * target as Contact. Rejects with NotAvailableError when the caller's side does not take
+   * REFER, with DialplanError 'transfer-failed' when the new call fails (the call stays up).
+   */
+  async transfer(target: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!/^(sips?|tel):[^\s<>]+$/i.test(target)) throw new DialplanError('invalid-argument', `transfer: target must be a sip:, sips: or tel: URI, got "${target}"`);
+    const answered = this.leg.state === 'answered';
+    await this.run('transfer', async () => {
+      if (answered) await this.leg.refer(target, options.timeoutMs ?? 30_000);
+    });
+    // The transferee may hang up its old call itself as soon as the new one is up.
+    if (this.endedBy) return;
+    await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
+  }
+
   /** Places the caller in an ACD queue. Queues come with the ACD (issue 5); until then it rejects. */
   enqueue(queue: string, _options: Record<string, unknown> = {}): Promise<never> {
     return this.run('enqueue', async () => {
@@ -146,11 +163,11 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   /** BYE when answered, else the final response `status`; Reason per RFC 3326. */
-  private async close(by: HangupParty, cause: string, status: number, reason: string): Promise<void> {
+  private async close(by: HangupParty, cause: string, status: number, reason: string, responseHeaders: Record<string, string> = {}): Promise<void> {
     const answered = this.leg.state === 'answered';
     this.end(by, cause);
     if (answered) await this.leg.hangup({ Reason: reason });
-    else this.leg.reject(status, { Reason: reason });
+    else this.leg.reject(status, { Reason: reason, ...responseHeaders });
   }
 
   private requireMedia(verb: string): CallMedia {

@@ -7,6 +7,7 @@ export type DialplanErrorCode =
   | 'invalid-dialplan'
   | 'tts-failed'
   | 'asr-failed'
+  | 'transfer-failed'
   | 'no-route';
 
 export class DialplanError extends Error {

@@ -47,6 +47,8 @@ export interface InboundLeg {
   reject(status: number, headers?: Record<string, string>): void;
   /** BYE on an answered call. */
   hangup(headers?: Record<string, string>): Promise<void>;
+  /** Blind transfer of an answered call by REFER; resolves once the transferee reached `target`. */
+  refer(target: string, timeoutMs: number): Promise<void>;
   /** Called once when the caller's side ends the leg (CANCEL, BYE, or no answer to keep-alives). */
   onGone(listener: (reason: LegGoneReason) => void): void;
 }

@@ -2,6 +2,8 @@
 // until answered, then its CallLeg. The endpoint is closed however the call ends.
 import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
 import type { IncomingCall } from '../engine/call/incoming-call.js';
+import { DialplanError } from './errors.js';
+import { referTransfer } from './refer.js';
 import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
 
 const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
@@ -54,5 +56,10 @@ export class MediaLeg extends LegBase implements InboundLeg {
     if (!leg) return;
     // The BYE carries our headers (Reason); hangup() then finds the dialog ending and closes the endpoint.
     await Promise.all([leg.dialog.destroy({ headers }), leg.hangup()]);
+  }
+
+  refer(target: string, timeoutMs: number): Promise<void> {
+    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'transfer by REFER needs an answered call'));
+    return referTransfer(this.answered.dialog, target, timeoutMs);
   }
 }

@@ -3,6 +3,8 @@
 // reports the caller's CANCEL, BYE, or silence to keep-alive probes.
 import { answerSdp, type MediaAddress } from '../media/sdp.js';
 import { SipError, type Dialog, type IncomingRequest, type ServerResponse, type SipStack } from '../engine/sip/index.js';
+import { DialplanError } from './errors.js';
+import { referTransfer } from './refer.js';
 import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
 
 export interface SignallingLegOptions {
@@ -55,5 +57,10 @@ export class SignallingLeg extends LegBase implements InboundLeg {
   async hangup(headers?: Record<string, string>): Promise<void> {
     this.current = 'ended';
     await this.dialog?.destroy({ headers });
+  }
+
+  refer(target: string, timeoutMs: number): Promise<void> {
+    if (!this.dialog) return Promise.reject(new DialplanError('invalid-state', 'transfer by REFER needs an answered call'));
+    return referTransfer(this.dialog, target, timeoutMs);
   }
 }

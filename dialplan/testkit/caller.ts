@@ -37,8 +37,15 @@ export class SimulatedCaller {
   readonly answered: Promise<void>;
   /** Resolves with how the call ended, whoever ended it. */
   readonly ended: Promise<CallOutcome>;
+  /** The Refer-To of a REFER the dialplan sent (blind transfer). */
+  referredTo?: string;
 
-  constructor(stack: SipStack, uri: string, options: { from?: string; headers?: Record<string, string>; sdp: string }) {
+  /**
+   * `transfer`: how the caller's phone answers a REFER: 'accept' (202, then reports the new call
+   * answered in a NOTIFY, as a phone whose transfer target picks up), 'fail' (202, then a
+   * NOTIFY reporting 486), or 'unsupported' (501, a phone without REFER). Default 'unsupported'.
+   */
+  constructor(stack: SipStack, uri: string, options: { from?: string; headers?: Record<string, string>; sdp: string; transfer?: 'accept' | 'fail' | 'unsupported' }) {
     this.answered = new Promise((resolve, reject) => {
       this.answeredResolve = resolve;
       this.answeredReject = reject;
@@ -53,6 +60,7 @@ export class SimulatedCaller {
       .then(
         (dialog) => {
           this.dialog = dialog;
+          if (options.transfer === 'accept' || options.transfer === 'fail') this.takeRefers(dialog, options.transfer === 'accept' ? 'SIP/2.0 200 OK' : 'SIP/2.0 486 Busy Here');
           dialog.once('destroy', (bye) => this.finish({ kind: 'hungup-by-dialplan', reasonHeader: bye?.get('reason') }));
           this.answeredResolve();
         },
@@ -62,6 +70,17 @@ export class SimulatedCaller {
           else this.finish({ kind: 'rejected', status: 0, reason: String(err) });
         },
       );
+  }
+
+  private takeRefers(dialog: Dialog, finalReport: string): void {
+    dialog.on('refer', (req, res) => {
+      this.referredTo = req.get('refer-to');
+      res.send(202);
+      // RFC 3515 §2.4.4: progress of the new call as message/sipfrag in NOTIFYs of the refer event.
+      const notify = (body: string, state: string) =>
+        dialog.request('NOTIFY', { headers: { Event: 'refer', 'Subscription-State': state }, body: `${body}\r\n`, contentType: 'message/sipfrag;version=2.0' });
+      void notify('SIP/2.0 100 Trying', 'active;expires=60').then(() => notify(finalReport, 'terminated;reason=noresource'));
+    });
   }
 
   /** Statuses of the provisionals so far. */

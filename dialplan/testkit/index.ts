@@ -38,7 +38,7 @@ export interface TestEngine {
   /** Set when the dialplan came from a file. */
   readonly loader?: DialplanLoader;
   /** Calls `number` (the Request-URI user) from a simulated caller. */
-  call(number: string, options?: { from?: string; headers?: Record<string, string> }): SimulatedCaller;
+  call(number: string, options?: { from?: string; headers?: Record<string, string>; transfer?: 'accept' | 'fail' | 'unsupported' }): SimulatedCaller;
   stop(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // The Call object's signalling verbs, driven over real SIP on loopback with the test kit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { CallGoneError, NotAvailableError, defineDialplan, type Call } from '../../../dialplan/index.js';
+import { CallGoneError, NotAvailableError, defineDialplan, type Call, type DialplanError } from '../../../dialplan/index.js';
 import { startTestEngine, type TestEngine } from '../../../dialplan/testkit/index.js';
 import type { MediaEngine } from '../../../media/index.js';
 import { startEngine as startMediaEngine } from '../media/helpers.js';
@@ -75,6 +75,16 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
           await record('enqueue', call.enqueue('sales'));
           await record('play', call.play('/nonexistent.wav'));
           await record('say', call.say('hello'));
+        } },
+        { name: 'transfer', match: { number: 'transfer' }, handler: async (call) => {
+          await call.answer();
+          await record('bad-target', call.transfer('desk'));
+          await record('transfer', call.transfer('sip:desk@127.0.0.1'));
+          if (call.state !== 'ended') await call.hangup();
+        } },
+        { name: 'redirect', match: { number: 'redirect' }, handler: async (call) => {
+          await call.ring();
+          await call.transfer('sip:desk@127.0.0.1');
         } },
         { name: 'returns', match: { number: 'returns' }, handler: async (call: Call) => {
           await call.answer();
@@ -169,6 +179,37 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
     t.match((seen[0].error as Error).message, /queues are not available/);
     t.equal((seen[1].error as NotAvailableError).code, 'not-available');
     await caller.ended;
+    await assertClean(t, kit, media);
+  });
+
+  t.test('blind transfer by REFER: the caller reports the new call up, the dialplan hangs up its leg', async (t) => {
+    seen.length = 0;
+    const caller = kit.call('transfer', { transfer: 'accept' });
+    t.equal((await caller.ended).kind, 'hungup-by-dialplan');
+    t.equal(caller.referredTo, '<sip:desk@127.0.0.1>');
+    await until(() => seen.length === 2, 'the handler to finish');
+    t.match((seen[0].error as DialplanError).code, 'invalid-argument', 'a target that is not a URI is refused');
+    t.equal(seen[1].error, null, 'transfer resolved');
+    await assertClean(t, kit, media);
+  });
+
+  t.test('a transfer whose new call fails keeps the call; a phone without REFER says so', async (t) => {
+    seen.length = 0;
+    const failing = kit.call('transfer', { transfer: 'fail' });
+    await failing.ended;
+    await until(() => seen.length === 2, 'the handler to finish');
+    t.match((seen[1].error as DialplanError).code, 'transfer-failed');
+    t.match((seen[1].error as Error).message, /failed with 486/);
+    seen.length = 0;
+    const old = kit.call('transfer');
+    await old.ended;
+    await until(() => seen.length === 2, 'the handler to finish');
+    t.type(seen[1].error, NotAvailableError, 'REFER answered 501');
+    await assertClean(t, kit, media);
+  });
+
+  t.test('transfer before answer: 302 to the target', async (t) => {
+    t.match(await kit.call('redirect').ended, { kind: 'rejected', status: 302 });
     await assertClean(t, kit, media);
   });
 
