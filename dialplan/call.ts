@@ -56,6 +56,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.media = o.media;
     this.tts = o.tts;
     this.leg.onGone((reason) => this.end('caller', reason));
+    this.media?.onDtmf?.((digit) => this.emit('dtmf', { digit }));
   }
 
   /** Aborts when the call ends, whoever ended it. */
@@ -185,6 +186,14 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   /** Runs a verb unless the call is gone; rejects with CallGoneError if it ends meanwhile. */
   private async run<T>(verb: string, body: () => Promise<T>): Promise<T> {
     if (this.endedBy) throw new CallGoneError(this.id, this.endedBy, verb);
+    // Listen for the end before the verb does, so a verb that settles quietly on abort (a
+    // gather resolving with what it has) still reports the call gone.
+    let onAbort!: () => void;
+    const gone = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new CallGoneError(this.id, this.endedBy ?? 'caller', verb));
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    gone.catch(() => undefined);
     let work: Promise<T>;
     try {
       work = body();
@@ -193,14 +202,8 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     }
     // Whatever the verb does after the call is gone (an AbortError, a 487) is not news.
     work.catch(() => undefined);
-    let onAbort!: () => void;
-    const gone = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new CallGoneError(this.id, this.endedBy ?? 'caller', verb));
-      this.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    gone.catch(() => undefined);
     try {
-      return await Promise.race([work, gone]);
+      return await Promise.race([gone, work]);
     } finally {
       this.signal.removeEventListener('abort', onAbort);
     }

@@ -6,6 +6,8 @@ import { SipError, type IncomingRequest, type ServerResponse, type SipStack } fr
 import type { InboundLeg } from './leg.js';
 import { MediaLeg } from './media-leg.js';
 import { SignallingLeg } from './signalling-leg.js';
+import { EndpointMedia } from './endpoint-media.js';
+import type { CallMedia } from './media-port.js';
 
 export interface LegFactoryOptions {
   stack: SipStack;
@@ -29,4 +31,9 @@ export function inboundLeg(req: IncomingRequest, res: ServerResponse, o: LegFact
     if (err instanceof SipError) return null;
     throw err;
   }
+}
+
+/** The media port of a leg: its endpoint's, when it has one. */
+export function mediaOf(leg: InboundLeg): CallMedia | undefined {
+  return leg instanceof MediaLeg ? new EndpointMedia(leg.endpoint) : undefined;
 }

@@ -22,9 +22,9 @@ export class MediaLeg extends LegBase implements InboundLeg {
     incoming.once('canceled', () => this.gone('canceled'));
   }
 
-  /** The answered leg (its endpoint is what media verbs play to and listen on). */
-  get leg(): CallLeg | undefined {
-    return this.answered;
+  /** The RTP endpoint of the call (ready before answer, for early media). */
+  get endpoint(): IncomingCall['session']['endpoint'] {
+    return this.incoming.session.endpoint;
   }
 
   progress(earlyMedia: boolean): void {

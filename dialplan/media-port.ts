@@ -42,6 +42,8 @@ export interface RecordResult {
 
 /** Media operations on one call; `signal` aborts when the call ends. */
 export interface CallMedia {
+  /** Reports each DTMF key the caller presses (the Call's 'dtmf' event). */
+  onDtmf?(listener: (digit: string) => void): void;
   play(file: string, options: PlayOptions, signal: AbortSignal): Promise<void>;
   gather(options: GatherOptions, signal: AbortSignal): Promise<GatherResult>;
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { IncomingRequest, ServerResponse, SipStack } from '../engine/sip/index.js';
 import type { MediaEngine } from '../media/index.js';
-import { inboundLeg } from './legs.js';
+import { inboundLeg, mediaOf } from './legs.js';
 import { DialplanLoader } from './loader.js';
 import { DialplanRunner, type EventSink } from './runner.js';
 import { Trunks, type TrunkConfig, type TrunkStatus } from './trunk/trunk.js';
@@ -40,6 +40,7 @@ export class DialplanService {
       logger: o.logger,
       events: o.events,
       tts: new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') }),
+      mediaFor: mediaOf,
     });
   }
 

@@ -1,6 +1,8 @@
 // A simulated caller for dialplan tests: a real SIP UA on loopback that places one call and
 // records what the dialplan did to it (provisionals, early media, answer, who hung up, why).
+import { CallLeg } from '../../engine/call/call-leg.js';
 import { SipError, type Dialog, type OutgoingInvite, type SipResponse, type SipStack } from '../../engine/sip/index.js';
+import type { MediaEngine } from '../../media/index.js';
 
 /** A plain PCMU offer (with RFC 4733 events) from the caller. */
 export function callerSdp(address: string, port: number): string {
@@ -29,6 +31,8 @@ export class SimulatedCaller {
   /** Provisional statuses received, in order (180, 183...). */
   readonly provisionals: SipResponse[] = [];
   private dialog?: Dialog;
+  /** With media: the caller's call leg (its RTP endpoint sends the DTMF). */
+  private leg?: CallLeg;
   private invite?: OutgoingInvite;
   private finish!: (o: CallOutcome) => void;
   private answeredResolve!: () => void;
@@ -45,31 +49,38 @@ export class SimulatedCaller {
    * answered in a NOTIFY, as a phone whose transfer target picks up), 'fail' (202, then a
    * NOTIFY reporting 486), or 'unsupported' (501, a phone without REFER). Default 'unsupported'.
    */
-  constructor(stack: SipStack, uri: string, options: { from?: string; headers?: Record<string, string>; sdp: string; transfer?: 'accept' | 'fail' | 'unsupported' }) {
+  constructor(
+    stack: SipStack,
+    uri: string,
+    options: { from?: string; headers?: Record<string, string>; sdp: string; transfer?: 'accept' | 'fail' | 'unsupported'; media?: MediaEngine },
+  ) {
     this.answered = new Promise((resolve, reject) => {
       this.answeredResolve = resolve;
       this.answeredReject = reject;
     });
     this.answered.catch(() => undefined);
     this.ended = new Promise((resolve) => (this.finish = resolve));
-    stack
-      .createUAC(uri, { from: options.from, headers: options.headers, localSdp: options.sdp }, {
-        cbRequest: (h) => (this.invite = h),
-        cbProvisional: (r) => this.provisionals.push(r),
-      })
-      .then(
-        (dialog) => {
-          this.dialog = dialog;
-          if (options.transfer === 'accept' || options.transfer === 'fail') this.takeRefers(dialog, options.transfer === 'accept' ? 'SIP/2.0 200 OK' : 'SIP/2.0 486 Busy Here');
-          dialog.once('destroy', (bye) => this.finish({ kind: 'hungup-by-dialplan', reasonHeader: bye?.get('reason') }));
-          this.answeredResolve();
-        },
-        (err: unknown) => {
-          this.answeredReject(err);
-          if (err instanceof SipError) this.finish({ kind: 'rejected', status: err.status, reason: err.reason });
-          else this.finish({ kind: 'rejected', status: 0, reason: String(err) });
-        },
-      );
+    const callbacks = { cbRequest: (h: OutgoingInvite) => (this.invite = h), cbProvisional: (r: SipResponse) => this.provisionals.push(r) };
+    const { from, headers, media } = options;
+    const placed = media
+      ? CallLeg.dial({ stack, media, uri, from, headers }, callbacks).then((leg) => {
+          this.leg = leg;
+          return leg.dialog;
+        })
+      : stack.createUAC(uri, { from, headers, localSdp: options.sdp }, callbacks);
+    placed.then(
+      (dialog) => {
+        this.dialog = dialog;
+        if (options.transfer === 'accept' || options.transfer === 'fail') this.takeRefers(dialog, options.transfer === 'accept' ? 'SIP/2.0 200 OK' : 'SIP/2.0 486 Busy Here');
+        dialog.once('destroy', (bye) => this.finish({ kind: 'hungup-by-dialplan', reasonHeader: bye?.get('reason') }));
+        this.answeredResolve();
+      },
+      (err: unknown) => {
+        this.answeredReject(err);
+        if (err instanceof SipError) this.finish({ kind: 'rejected', status: err.status, reason: err.reason });
+        else this.finish({ kind: 'rejected', status: 0, reason: String(err) });
+      },
+    );
   }
 
   private takeRefers(dialog: Dialog, finalReport: string): void {
@@ -93,8 +104,19 @@ export class SimulatedCaller {
     return this.dialog?.remoteSdp;
   }
 
+  /** Presses keys (RFC 4733 events when the dialplan's side offered them, else tones). Needs media. */
+  sendDtmf(digits: string): void {
+    if (!this.leg) throw new Error('sendDtmf: the call is not answered, or the test kit runs without media');
+    this.leg.endpoint.sendDtmf(digits);
+  }
+
   /** Hangs up: CANCEL while ringing, BYE once answered. */
   async hangup(): Promise<void> {
+    if (this.leg) {
+      await this.leg.hangup();
+      this.finish({ kind: 'hungup-by-caller' });
+      return;
+    }
     if (this.dialog) {
       await this.dialog.destroy();
       this.finish({ kind: 'hungup-by-caller' });

@@ -11,7 +11,7 @@ import type { CallVariables } from '../call.js';
 import type { Dialplan } from '../define.js';
 import { DialplanLoader } from '../loader.js';
 import { DialplanRunner, type EventSink, type LoadedDialplan } from '../runner.js';
-import { inboundLeg } from '../legs.js';
+import { inboundLeg, mediaOf } from '../legs.js';
 import type { MediaEngine } from '../../media/index.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
@@ -60,7 +60,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     const fixed: LoadedDialplan = { dialplan: o.dialplan, version: 1, file: '(object)' };
     current = () => fixed;
   }
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events });
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: mediaOf });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);
@@ -72,7 +72,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     runner,
     loader,
     call(number, options = {}) {
-      return new SimulatedCaller(caller, `sip:${number}@${HOST}:${engine.port}`, { ...options, sdp: callerSdp(HOST, 9) });
+      return new SimulatedCaller(caller, `sip:${number}@${HOST}:${engine.port}`, { ...options, sdp: callerSdp(HOST, 9), media: o.media });
     },
     async stop() {
       loader?.stop();

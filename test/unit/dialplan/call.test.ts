@@ -26,7 +26,7 @@ async function assertClean(t: Test, kit: TestEngine, media: MediaEngine | undefi
 
 for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ? 'with media (engine/call legs)' : 'signalling only'}`, async (t) => {
   const media = withMedia ? startMediaEngine(t, 25000) : undefined;
-  const seen: { verb: string; error: unknown }[] = [];
+  const seen: { verb: string; error: unknown; result?: unknown; keys?: string[] }[] = [];
   const record = async (verb: string, p: Promise<unknown>): Promise<void> => {
     try {
       await p;
@@ -86,6 +86,18 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
           await call.ring();
           await call.transfer('sip:desk@127.0.0.1');
         } },
+        { name: 'pin', match: { number: 'pin' }, handler: async (call) => {
+          const keys: string[] = [];
+          call.on('dtmf', ({ digit }) => keys.push(digit));
+          await call.answer();
+          try {
+            const result = await call.gather({ maxDigits: 4, finishOnKey: '#', timeout: 3000, interDigitTimeout: 3000 });
+            seen.push({ verb: 'gather', error: null, result, keys });
+          } catch (error) {
+            seen.push({ verb: 'gather', error });
+          }
+          if (call.state !== 'ended') await call.hangup();
+        } },
         { name: 'returns', match: { number: 'returns' }, handler: async (call: Call) => {
           await call.answer();
         } },
@@ -99,7 +111,7 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
     const caller = kit.call('hello');
     await caller.answered;
     t.match(caller.remoteSdp, /m=audio \d+ RTP\/AVP 0/, 'answered with an SDP answer (PCMU)');
-    if (media) t.equal(media.stats().endpoints, 1, 'an RTP endpoint carries the call');
+    if (media) t.equal(media.stats().endpoints, 2, "RTP endpoints carry the call (the caller's and the dialplan's)");
     const outcome = await caller.ended;
     t.equal(outcome.kind, 'hungup-by-dialplan');
     t.match(outcome.kind === 'hungup-by-dialplan' ? outcome.reasonHeader : '', /Q\.850;cause=16/);
@@ -212,6 +224,49 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
     t.match(await kit.call('redirect').ended, { kind: 'rejected', status: 302 });
     await assertClean(t, kit, media);
   });
+
+  if (media) {
+    t.test('gather collects the DTMF keys the caller sends, up to the finish key', async (t) => {
+      seen.length = 0;
+      const caller = kit.call('pin');
+      await caller.answered;
+      caller.sendDtmf('12#');
+      await until(() => seen.length === 1, 'gather to finish');
+      t.same(seen[0].result, { digits: '12', reason: 'finish-key' });
+      t.same(seen[0].keys, ['1', '2', '#'], "every key is a 'dtmf' event too");
+      t.equal((await caller.ended).kind, 'hungup-by-dialplan');
+      await assertClean(t, kit, media);
+    });
+
+    t.test('gather stops at maxDigits; without keys it times out; a hang-up rejects it', async (t) => {
+      seen.length = 0;
+      const four = kit.call('pin');
+      await four.answered;
+      four.sendDtmf('98765');
+      await until(() => seen.length === 1, 'gather to finish');
+      t.same(seen[0].result, { digits: '9876', reason: 'max-digits' });
+      seen.length = 0;
+      const silent = kit.call('pin');
+      await until(() => seen.length === 1, 'gather to time out');
+      t.same(seen[0].result, { digits: '', reason: 'timeout' });
+      seen.length = 0;
+      const leaving = kit.call('pin');
+      await leaving.answered;
+      await leaving.hangup();
+      await until(() => seen.length === 1, 'gather to end');
+      t.type(seen[0].error, CallGoneError);
+      await Promise.all([four.ended, silent.ended]);
+      await assertClean(t, kit, media);
+    });
+  } else {
+    t.test('gather without media says media is not available', async (t) => {
+      seen.length = 0;
+      const caller = kit.call('pin');
+      await caller.ended;
+      await until(() => seen.length === 1, 'the handler to finish');
+      t.type(seen[0].error, NotAvailableError);
+    });
+  }
 
   t.test('no route and no default: 404', async (t) => {
     t.match(await kit.call('nowhere').ended, { kind: 'rejected', status: 404 });
