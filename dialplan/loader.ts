@@ -40,6 +40,8 @@ interface Source {
 
 export class DialplanLoader extends EventEmitter<{ loaded: [LoadedDialplan]; error: [DialplanError] }> {
   private loaded?: LoadedDialplan;
+  /** Why the last attempt failed; cleared by a successful load. */
+  private lastError?: DialplanError;
   private version = 0;
   private lastHash = '';
   private watcher?: FSWatcher;
@@ -81,8 +83,6 @@ export class DialplanLoader extends EventEmitter<{ loaded: [LoadedDialplan]; err
     this.watcher?.close();
     clearTimeout(this.timer);
   }
-
-  private lastError?: DialplanError;
 
   /** Compiles and loads the files as they are now; serialised so versions land in order. */
   reload(): Promise<void> {
