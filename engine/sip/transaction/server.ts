@@ -1,7 +1,13 @@
 // Server transactions (RFC 3261 §17.2, with the Accepted state of RFC 6026 §7.1).
 import type { SipRequest, SipResponse } from '../message.js';
 import type { MessageSource, SendTarget } from '../transport/types.js';
+import type { TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
+
+// Timer kinds (TimerTarget.onTimer).
+const TRYING = 0;
+const RETRANSMIT = 1; // Timer G
+const END = 2; // Timers H, I, J, L
 
 export type ServerState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
@@ -12,19 +18,22 @@ export interface ServerTransactionHost {
   responseTarget(request: SipRequest, source: MessageSource): SendTarget;
   sendWire(target: SendTarget, wire: Buffer, callId: string): void;
   removeServer(tx: ServerTransaction): void;
+  /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
+  startTimer(ms: number, target: TimerTarget, kind: number): number;
 }
 
-export class ServerTransaction {
+export class ServerTransaction implements TimerTarget {
   state: ServerState;
   readonly isInvite: boolean;
   private lastStatus = 0;
   /** The last response as sent, kept as bytes for retransmissions. */
   private lastWire?: Buffer;
   private target?: SendTarget;
-  private retransmitTimer?: NodeJS.Timeout;
-  private tryingTimer?: NodeJS.Timeout;
+  /** Timer G's current interval. */
+  private retransmitInterval = 0;
   private tryingMaker?: () => SipResponse;
-  private endTimer?: NodeJS.Timeout;
+  /** Due time of the end timer that applies (0: none); an earlier one that fires is ignored. */
+  private endDue = 0;
   readonly callId: string;
   /** The request, until the final response: afterwards only its bytes-level echo is needed. */
   private req?: SipRequest;
@@ -69,25 +78,40 @@ export class ServerTransaction {
    * calls get their 180/200 sooner, which saves a datagram per call.
    */
   scheduleTrying(makeTrying: () => SipResponse): void {
-    this.tryingTimer = setTimeout(() => {
-      if (this.lastStatus === 0) this.respond(makeTrying());
-    }, 200);
+    this.host.startTimer(200, this, TRYING);
     this.tryingMaker = makeTrying;
   }
 
+  onTimer(kind: number, due: number): void {
+    if (this.state === 'terminated') return;
+    if (kind === TRYING) {
+      if (this.lastStatus === 0 && this.tryingMaker) this.respond(this.tryingMaker());
+    } else if (kind === RETRANSMIT) {
+      if (this.state !== 'completed') return;
+      this.transmit();
+      this.scheduleRetransmit(Math.min(this.retransmitInterval * 2, this.host.timers.t2));
+    } else if (due === this.endDue) {
+      this.terminate();
+    }
+  }
+
+  /** Resends the last response. */
   private transmit(): void {
+    this.send(this.lastWire!);
+  }
+
+  private send(wire: Buffer): void {
     this.target ??= this.host.responseTarget(this.request, this.source);
-    this.host.sendWire(this.target, this.lastWire!, this.callId);
+    this.host.sendWire(this.target, wire, this.callId);
   }
 
   /** Sends a response from the TU; ignored once a final response went out. */
   respond(response: SipResponse): boolean {
     if (this.state !== 'trying' && this.state !== 'proceeding') return false;
-    clearTimeout(this.tryingTimer);
     this.lastStatus = response.status;
     this.lastWire = response.toBuffer();
-    this.transmit();
-    const { t1, t2 } = this.host.timers;
+    this.send(this.lastWire);
+    const { t1 } = this.host.timers;
     if (response.status < 200) {
       this.state = 'proceeding';
       return true;
@@ -107,18 +131,15 @@ export class ServerTransaction {
     } else {
       this.state = 'completed';
       // Timer G retransmits the final response until ACK, Timer H gives up (§17.2.1).
-      if (!this.reliable) this.scheduleRetransmit(t1, t2);
-      this.endTimer = setTimeout(() => this.terminate(), 64 * t1);
+      if (!this.reliable) this.scheduleRetransmit(t1);
+      this.finishAfter(64 * t1);
     }
     return true;
   }
 
-  private scheduleRetransmit(interval: number, cap: number): void {
-    this.retransmitTimer = setTimeout(() => {
-      if (this.state !== 'completed') return;
-      this.transmit();
-      this.scheduleRetransmit(Math.min(interval * 2, cap), cap);
-    }, interval);
+  private scheduleRetransmit(interval: number): void {
+    this.retransmitInterval = interval;
+    this.host.startTimer(interval, this, RETRANSMIT);
   }
 
   /** A retransmitted request: repeat the last response (§17.2.1, §17.2.2). */
@@ -140,24 +161,20 @@ export class ServerTransaction {
   onAck(): void {
     if (this.state !== 'completed' || !this.isInvite) return;
     this.state = 'confirmed';
-    clearTimeout(this.retransmitTimer);
-    clearTimeout(this.endTimer);
     this.finishAfter(this.reliable ? 0 : this.host.timers.t4);
   }
 
   private finishAfter(ms: number): void {
-    clearTimeout(this.endTimer);
     if (ms === 0) this.terminate();
-    else this.endTimer = setTimeout(() => this.terminate(), ms);
+    else this.endDue = this.host.startTimer(ms, this, END);
   }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    clearTimeout(this.retransmitTimer);
-    clearTimeout(this.endTimer);
-    clearTimeout(this.tryingTimer);
+    this.tryingMaker = undefined;
     this.host.removeServer(this);
     this.onTerminated?.();
   }
 }
+
