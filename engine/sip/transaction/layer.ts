@@ -237,7 +237,9 @@ function serverKey(request: SipRequest, method: string): string {
   const via = request.topVia!;
   const branch = via.params.get('branch') ?? '';
   const sentBy = via.host + ':' + (via.port ?? 5060);
-  if (branch.startsWith(MAGIC_COOKIE)) return branch + '|' + sentBy + '|' + method;
+  // join() makes a flat copy: a concatenation would keep views of the request text (the
+  // branch is a substring of it) and so the whole text alive as long as the transaction.
+  if (branch.startsWith(MAGIC_COOKIE)) return [branch, sentBy, method].join('|');
   return ['2543', request.uri, request.fromTag, request.callId, request.cseq!.seq, sentBy, branch, method].join('|');
 }
 

@@ -26,8 +26,13 @@ export class ServerTransaction implements TimerTarget {
   state: ServerState;
   readonly isInvite: boolean;
   private lastStatus = 0;
-  /** The last response as sent, kept as bytes for retransmissions. */
-  private lastWire?: Buffer;
+  /**
+   * The last response as sent, for retransmissions: its bytes as a latin1 string (which
+   * maps every byte to one character and back). Small Buffers are views of shared 8 KiB
+   * pool slabs, so one kept for the 64 × T1 a transaction lingers would keep its whole slab,
+   * and with it everything else allocated there, alive; a string holds just its bytes.
+   */
+  private lastWire = '';
   private target?: SendTarget;
   /** Timer G's current interval. */
   private retransmitInterval = 0;
@@ -49,7 +54,7 @@ export class ServerTransaction implements TimerTarget {
     readonly source: MessageSource,
   ) {
     this.req = request;
-    this.callId = request.callId;
+    this.callId = detached(request.callId);
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
   }
@@ -97,7 +102,7 @@ export class ServerTransaction implements TimerTarget {
 
   /** Resends the last response. */
   private transmit(): void {
-    this.send(this.lastWire!);
+    this.send(Buffer.from(this.lastWire, 'latin1'));
   }
 
   private send(wire: Buffer): void {
@@ -109,8 +114,9 @@ export class ServerTransaction implements TimerTarget {
   respond(response: SipResponse): boolean {
     if (this.state !== 'trying' && this.state !== 'proceeding') return false;
     this.lastStatus = response.status;
-    this.lastWire = response.toBuffer();
-    this.send(this.lastWire);
+    const wire = response.toBuffer();
+    this.lastWire = wire.toString('latin1');
+    this.send(wire);
     const { t1 } = this.host.timers;
     if (response.status < 200) {
       this.state = 'proceeding';
@@ -178,3 +184,12 @@ export class ServerTransaction implements TimerTarget {
   }
 }
 
+/**
+ * A copy of `s` that does not keep alive the string it was cut from. V8 represents a
+ * substring of 13 or more characters as a view of its parent, so a Call-ID read from a
+ * request would hold the whole decoded request text for as long as the transaction lives
+ * (64 × T1 after the call). Slicing a fresh concatenation copies just these characters.
+ */
+function detached(s: string): string {
+  return (' ' + s).slice(1);
+}
