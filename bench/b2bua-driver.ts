@@ -5,7 +5,7 @@
 // bytes allocated and garbage collections per call, and heap retained per live transaction
 // right after the last call (before Timers J/L/M free them). CPU per call is printed too but
 // depends on the machine's load. Prints JSON.
-// Usage: node --expose-gc dist/bench/b2bua-driver.js [--calls N] [--window W] [--drain]
+// Usage: node --expose-gc dist/bench/b2bua-driver.js [--calls N] [--warmup N] [--window W] [--drain]
 //        [--heap-snapshot FILE]   (writes a heap snapshot right after the last call)
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,16 +18,24 @@ function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
-const calls = option('--calls', 20000);
+const calls = option('--calls', 3000);
 const window = option('--window', 20);
+const warmup = option('--warmup', 2000);
 const drain = process.argv.includes('--drain');
 const snapshotAt = process.argv.indexOf('--heap-snapshot');
 const snapshotFile = snapshotAt >= 0 ? process.argv[snapshotAt + 1] : undefined;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
-/** Live bytes after a full collection: V8's heap and the Buffers' memory outside it. */
-const liveBytes = (): { heap: number; external: number } => {
+/**
+ * Live bytes after full collections: V8's heap and the Buffers' memory outside it. Buffer
+ * memory is released by a sweeper after the collection, hence the pauses and the second one.
+ */
+const liveBytes = async (): Promise<{ heap: number; external: number }> => {
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   gc();
   return { heap: v8.getHeapStatistics().used_heap_size, external: process.memoryUsage().arrayBuffers };
 };
@@ -42,34 +50,45 @@ stack.invite((req, res) => {
     .catch((err: unknown) => stack.log.warn({ err }, 'bench call failed'));
 });
 
-const peers = fork(fileURLToPath(new URL('./lib/b2bua-peers.js', import.meta.url)));
-const start: PeersStart = { stackPort: stack.port, calls, window };
-const report = await new Promise<PeersReport>((resolve, reject) => {
-  let baseline = { heap: 0, external: 0 };
-  let profiler: v8.GCProfiler;
-  let cpu: NodeJS.CpuUsage;
-  let t0 = 0;
-  peers.on('error', reject);
-  peers.on('exit', (code) => code !== 0 && reject(new Error(`peers exited with ${code}`)));
-  peers.on('message', (msg: { uasPort?: number; report?: PeersReport }) => {
-    if (msg.uasPort) {
-      uasPort = msg.uasPort;
-      baseline = liveBytes();
-      profiler = new v8.GCProfiler();
-      profiler.start();
-      cpu = process.cpuUsage();
-      t0 = performance.now();
-      peers.send('go');
-    } else if (msg.report) {
-      const seconds = (performance.now() - t0) / 1000;
-      const cpuUsed = process.cpuUsage(cpu);
-      const gcs = profiler.stop()!.statistics;
-      resolve(Object.assign(msg.report, { baseline, gcs, cpuUsed, seconds }));
-    }
+/** Runs `n` calls with a fresh pair of peers; `onStart` runs just before the first call. */
+function runCalls(n: number, onStart: () => void = () => undefined): Promise<PeersReport> {
+  const peers = fork(fileURLToPath(new URL('./lib/b2bua-peers.js', import.meta.url)));
+  const start: PeersStart = { stackPort: stack.port, calls: n, window };
+  return new Promise<PeersReport>((resolve, reject) => {
+    peers.on('error', reject);
+    peers.on('exit', (code) => code !== 0 && reject(new Error(`peers exited with ${code}`)));
+    peers.on('message', (msg: { uasPort?: number; report?: PeersReport }) => {
+      if (msg.uasPort) {
+        uasPort = msg.uasPort;
+        onStart();
+        peers.send('go');
+      } else if (msg.report) resolve(msg.report);
+    });
+    peers.send(start);
   });
-  peers.send(start);
+}
+const lingerMs = 64 * stack.timers.t1 + 2000;
+
+// Warm-up: the JIT compiles the hot paths and V8 sizes its heap; then its transactions end,
+// so that what the measured calls leave behind is theirs alone.
+if (warmup > 0) {
+  await runCalls(warmup);
+  await new Promise((resolve) => setTimeout(resolve, lingerMs));
+}
+let baseline = { heap: 0, external: 0 };
+let profiler = new v8.GCProfiler();
+let cpu = process.cpuUsage();
+let t0 = 0;
+baseline = await liveBytes();
+const report = await runCalls(calls, () => {
+  profiler = new v8.GCProfiler();
+  profiler.start();
+  cpu = process.cpuUsage();
+  t0 = performance.now();
 });
-const { baseline, gcs, cpuUsed, seconds } = report as PeersReport & { baseline: { heap: number; external: number }; gcs: GcStat[]; cpuUsed: NodeJS.CpuUsage; seconds: number };
+const seconds = (performance.now() - t0) / 1000;
+const cpuUsed = process.cpuUsage(cpu);
+const gcs = profiler.stop()!.statistics as unknown as GcStat[];
 
 interface GcStat {
   gcType: string;
@@ -89,7 +108,7 @@ for (const g of gcs) {
 }
 const allocated = freed + endUsed - baseline.heap;
 const live = stack.stats;
-const after = liveBytes();
+const after = await liveBytes();
 const retained = after.heap - baseline.heap + after.external - baseline.external;
 if (snapshotFile) v8.writeHeapSnapshot(snapshotFile);
 const transactions = live.serverTransactions + live.clientTransactions;
@@ -97,8 +116,8 @@ const transactions = live.serverTransactions + live.clientTransactions;
 let drained: Record<string, number> | undefined;
 if (drain) {
   // Timers J/L/M run out 64 × T1 after the last call; then the heap should be back near the start.
-  await new Promise((resolve) => setTimeout(resolve, 64 * stack.timers.t1 + 2000));
-  const end = liveBytes();
+  await new Promise((resolve) => setTimeout(resolve, lingerMs));
+  const end = await liveBytes();
   drained = { ...stack.stats, heapOverBaselineBytes: end.heap - baseline.heap, externalOverBaselineBytes: end.external - baseline.external };
 }
 await stack.stop();
@@ -115,7 +134,9 @@ console.log(
     allocatedBytesPerCall: perCall(allocated),
     gcPerThousandCalls: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, +((v.count * 1000) / report.completed).toFixed(2)])),
     liveAfterCalls: live,
-    // Heap and Buffer memory still held right after the last call, over the start.
+    // Heap and Buffer memory still held right after the last call, over the start. Per call
+    // it is the cost of a call while its transactions linger, as long as all of them still do
+    // (the run took under 64 × T1: liveAfterCalls.serverTransactions = 2 × calls).
     retainedBytesPerLiveTransaction: Math.round(retained / Math.max(transactions, 1)),
     retainedBytesPerCall: perCall(retained),
     retainedExternalBytesPerCall: perCall(after.external - baseline.external),

@@ -164,6 +164,8 @@ export async function runPeers(start: PeersStart, ready: (uasPort: number) => Pr
 
 // As a child process: start on the parent's message, report back when done.
 if (process.send) {
+  // The driver gone (killed, crashed): nothing left to report to.
+  process.once('disconnect', () => process.exit(1));
   process.once('message', (msg: PeersStart) => {
     const ready = (uasPort: number): Promise<void> =>
       new Promise((resolve) => {
