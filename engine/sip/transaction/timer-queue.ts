@@ -22,6 +22,8 @@ class DelayQueue {
   private kinds: number[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Set while fire() runs: it arms the timer for the new head itself when done. */
+  private firing = false;
 
   constructor(private readonly delay: number) {}
 
@@ -30,12 +32,13 @@ class DelayQueue {
     this.dues.push(due);
     this.targets.push(target);
     this.kinds.push(kind);
-    this.timer ??= setTimeout(() => this.fire(), this.delay);
+    if (!this.firing) this.timer ??= setTimeout(() => this.fire(), this.delay);
     return due;
   }
 
   private fire(): void {
     this.timer = undefined;
+    this.firing = true;
     const now = performance.now();
     while (this.head < this.dues.length && this.dues[this.head] <= now) {
       const target = this.targets[this.head]!;
@@ -51,6 +54,7 @@ class DelayQueue {
         });
       }
     }
+    this.firing = false;
     if (this.head >= COMPACT_AFTER && this.head * 2 >= this.dues.length) this.compact();
     if (this.head < this.dues.length) {
       // Node timers fire on whole milliseconds of loop time: round up so the head is due then.
