@@ -38,8 +38,12 @@ export class ClientTransaction implements TimerTarget {
   private retransmitInterval = 0;
   /** Due time of the timeout that applies (0: none); an earlier one that fires is ignored. */
   private timeoutDue = 0;
-  /** The ACK for a non-2xx final, as bytes, resent for every retransmitted final. */
-  private ackWire?: Buffer;
+  /**
+   * The ACK for a non-2xx final, resent for every retransmitted final: its bytes as a latin1
+   * string, since a small Buffer would keep a whole shared pool slab alive through Timer D
+   * (32 s; see ServerTransaction.lastWire).
+   */
+  private ackWire = '';
 
   constructor(
     private readonly host: ClientTransactionHost,
@@ -133,8 +137,9 @@ export class ClientTransaction implements TimerTarget {
         } else if (this.isInvite) {
           // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
           this.state = 'completed';
-          this.ackWire = buildNon2xxAck(this.request, response).toBuffer();
-          this.host.sendWire(this.target, this.ackWire, this.callId);
+          const ack = buildNon2xxAck(this.request, response).toBuffer();
+          this.ackWire = ack.toString('latin1');
+          this.host.sendWire(this.target, ack, this.callId);
           this.endAfter(this.reliable ? 0 : 32000);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
@@ -153,7 +158,7 @@ export class ClientTransaction implements TimerTarget {
         return;
       case 'completed':
         // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ackWire && status >= 300) this.host.sendWire(this.target, this.ackWire, this.callId);
+        if (this.ackWire && status >= 300) this.host.sendWire(this.target, Buffer.from(this.ackWire, 'latin1'), this.callId);
         return;
       default:
         return;
