@@ -46,6 +46,7 @@ struct EndpointRequest {
   int jitterMs = -1;      // -1: the engine's
   bool echo = false;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
+  VadConfig vad;
 };
 
 struct EndpointInfo {
@@ -85,6 +86,12 @@ class MediaCore : public ThreadHost {
   Status SendDtmf(uint32_t id, DtmfRequest request);
   Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
   Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
+
+  // VAD and playback (media_core_audio.cc).
+  Status SetVad(uint32_t id, const VadOptions& options);
+  Status ReservePlaybackId(uint32_t endpoint, uint32_t* playbackId);  // checks the endpoint
+  Status StartPlayback(uint32_t endpoint, PlayRequest request);       // pcm already loaded
+  Status StopPlayback(uint32_t endpoint, uint32_t playbackId);        // 0: all of the endpoint's
 
   Status CreateMixer(int thread, uint32_t* id, unsigned* threadOut);
   Status CloseMixer(uint32_t id);

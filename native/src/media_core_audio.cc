@@ -1,0 +1,48 @@
+// MediaCore commands for speech detection and playback.
+#include "media_core.h"
+
+namespace sy {
+
+Status MediaCore::SetVad(uint32_t id, const VadOptions& options) {
+  return PostToEndpoint(id, [options](RtpEndpoint& ep) { ep.SetVad(options); });
+}
+
+Status MediaCore::ReservePlaybackId(uint32_t endpoint, uint32_t* playbackId) {
+  if (closed_) return Status::Error("media engine is closed");
+  std::lock_guard<std::mutex> lock(mu_);
+  EndpointRecord* r;
+  Status s = FindEndpoint(endpoint, &r);
+  if (!s.ok()) return s;
+  *playbackId = nextId_++;
+  return Status::Ok();
+}
+
+Status MediaCore::StartPlayback(uint32_t endpoint, PlayRequest request) {
+  if (closed_) return Status::Error("media engine is closed");
+  std::lock_guard<std::mutex> lock(mu_);
+  EndpointRecord* r;
+  Status s = FindEndpoint(endpoint, &r);
+  if (!s.ok()) return s;
+  threads_[r->thread]->Post([endpoint, request = std::move(request)](MediaThread& t) {
+    if (RtpEndpoint* ep = t.FindEndpoint(endpoint)) {
+      ep->Play(request, t.events());
+    } else {  // closed after the file was loaded: the playback never starts
+      Player::ReportDone(endpoint, request.id, Player::Reason::kError, 0, t.events());
+    }
+  });
+  return Status::Ok();
+}
+
+Status MediaCore::StopPlayback(uint32_t endpoint, uint32_t playbackId) {
+  if (closed_) return Status::Error("media engine is closed");
+  std::lock_guard<std::mutex> lock(mu_);
+  EndpointRecord* r;
+  Status s = FindEndpoint(endpoint, &r);
+  if (!s.ok()) return s;
+  threads_[r->thread]->Post([endpoint, playbackId](MediaThread& t) {
+    if (RtpEndpoint* ep = t.FindEndpoint(endpoint)) ep->StopPlayback(playbackId, t.events());
+  });
+  return Status::Ok();
+}
+
+}  // namespace sy

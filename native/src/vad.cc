@@ -1,0 +1,73 @@
+#include "vad.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sy {
+namespace {
+
+// Mean square of the frame relative to a full-scale square wave, in dB.
+double FrameEnergyDb(const int16_t* frame) {
+  double sum = 0;
+  for (size_t i = 0; i < kFrameSamples; ++i) sum += static_cast<double>(frame[i]) * frame[i];
+  const double meanSquare = sum / kFrameSamples / (32768.0 * 32768.0);
+  return 10.0 * std::log10(meanSquare + 1e-10);  // digital silence: -100 dB
+}
+
+}  // namespace
+
+double VoiceDetector::UpdateFloor(double energyDb) {
+  if (framesInWindow_ == 0 || energyDb < currentMin_) currentMin_ = energyDb;
+  if (++framesInWindow_ == kFramesPerWindow) {
+    windowMin_[static_cast<size_t>(windowIndex_)] = currentMin_;
+    windowIndex_ = (windowIndex_ + 1) % kWindows;
+    windowsFilled_ = std::min(windowsFilled_ + 1, kWindows);
+    framesInWindow_ = 0;
+  }
+  double floor = currentMin_;
+  for (int i = 0; i < windowsFilled_; ++i) floor = std::min(floor, windowMin_[static_cast<size_t>(i)]);
+  return floor;
+}
+
+VoiceDetector::Change VoiceDetector::Process(const int16_t* frame) {
+  const int64_t frameStart = clockMs_;
+  clockMs_ += kTickMs;
+  startedNow_ = false;
+  const double energy = FrameEnergyDb(frame);
+  floorDb_ = UpdateFloor(energy);
+  const bool loud = energy >= floorDb_ + config_.marginDb && energy >= config_.minLevelDb;
+
+  if (!speaking_) {
+    silenceMs_ += kTickMs;
+    if (!loud) {
+      loudRunMs_ = 0;
+      return Change::kNone;
+    }
+    if (loudRunMs_ == 0) segmentStartMs_ = frameStart;
+    loudRunMs_ += kTickMs;
+    if (loudRunMs_ < std::max<int64_t>(config_.minSpeechMs, kTickMs)) return Change::kNone;
+    speaking_ = true;
+    startedNow_ = true;
+    lastLoudEndMs_ = clockMs_;
+    silenceMs_ -= loudRunMs_;
+    talkMs_ += loudRunMs_;
+    loudRunMs_ = 0;
+    return Change::kStart;
+  }
+
+  talkMs_ += kTickMs;
+  if (loud) {
+    lastLoudEndMs_ = clockMs_;
+    return Change::kNone;
+  }
+  const int64_t quietMs = clockMs_ - lastLoudEndMs_;
+  if (quietMs < std::max(config_.hangoverMs, config_.minSilenceMs)) return Change::kNone;
+  speaking_ = false;
+  segmentEndMs_ = lastLoudEndMs_ + config_.hangoverMs;
+  const int64_t beyondHangover = clockMs_ - segmentEndMs_;
+  talkMs_ -= beyondHangover;
+  silenceMs_ += beyondHangover;
+  return Change::kEnd;
+}
+
+}  // namespace sy
