@@ -1,5 +1,7 @@
 #include "audio_file.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,11 +19,11 @@ bool ReadWholeFile(const std::string& path, std::vector<uint8_t>* out, std::stri
     *error = std::strerror(errno);
     return false;
   }
-  bool ok = std::fseek(f, 0, SEEK_END) == 0;
-  const long size = ok ? std::ftell(f) : -1;
-  ok = ok && size >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
+  struct stat st;
+  bool ok = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+  const off_t size = st.st_size;
   if (!ok) {
-    *error = "cannot determine its size (not a regular file?)";
+    *error = "not a regular file";
   } else if (static_cast<uint64_t>(size) > kMaxAudioFileBytes) {
     *error = "larger than " + std::to_string(kMaxAudioFileBytes >> 20) + " MB";
     ok = false;
