@@ -3,8 +3,8 @@
 set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
-# Dialplans: text to speech (espeak-ng), speech recognition (pocketsphinx and its US English
-# model), and flite, whose voice the recognition tests speak with.
+# Dialplans and the media VAD tests: text to speech (espeak-ng), speech recognition
+# (pocketsphinx and its US English model), and flite, whose voice the recognition tests speak with.
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v flite >/dev/null 2>&1 || need+=(flite)
 command -v pocketsphinx_continuous >/dev/null 2>&1 || need+=(pocketsphinx)

@@ -210,7 +210,7 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
   OnDtmfEdges(edges, events);
   mediaClockRunning_ = mediaClockRunning_ || pulled == ReceiveBuffer::PullResult::kAudio;
-  if (mediaClockRunning_) DetectSpeech(events);
+  if (mediaClockRunning_) DetectSpeech(pulled == ReceiveBuffer::PullResult::kAudio, events);
   player_.Render(events);
   if (player_.hasMixerFrame()) MixFrame(player_.mixerFrame(), input_.data());
   if (toneTarget_ == ToneTarget::kMixer && tone_.MixInto(input_.data(), kFrameSamples)) {

@@ -110,7 +110,8 @@ class RtpEndpoint {
   // or in-band): what should react at once to a key (e.g. stopping a prompt) hooks here.
   void OnDtmfKeyDown(char digit, DtmfMethod method, EventList& events);
   void Send(const NetAddress& dest, const uint8_t* packet, size_t size);
-  void DetectSpeech(EventList& events);  // on this tick's input, once audio has arrived
+  // On this tick's input, once audio has arrived; `received`: it is audio, not a filler.
+  void DetectSpeech(bool received, EventList& events);
 
   uint32_t id_;
   int fd_;

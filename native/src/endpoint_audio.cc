@@ -4,8 +4,8 @@
 
 namespace sy {
 
-void RtpEndpoint::DetectSpeech(EventList& events) {
-  const VoiceDetector::Change change = vad_.Process(input_.data());
+void RtpEndpoint::DetectSpeech(bool received, EventList& events) {
+  const VoiceDetector::Change change = vad_.Process(input_.data(), received);
   if (change == VoiceDetector::Change::kStart) player_.OnSpeechStart(events);
   if (!vad_.config().enabled) return;
   counters_->talkMs.store(vad_.talkMs(), std::memory_order_relaxed);

@@ -29,13 +29,16 @@ double VoiceDetector::UpdateFloor(double energyDb) {
   return floor;
 }
 
-VoiceDetector::Change VoiceDetector::Process(const int16_t* frame) {
+VoiceDetector::Change VoiceDetector::Process(const int16_t* frame, bool received) {
   const int64_t frameStart = clockMs_;
   clockMs_ += kTickMs;
   startedNow_ = false;
-  const double energy = FrameEnergyDb(frame);
-  floorDb_ = UpdateFloor(energy);
-  const bool loud = energy >= floorDb_ + config_.marginDb && energy >= config_.minLevelDb;
+  bool loud = false;
+  if (received) {
+    const double energy = FrameEnergyDb(frame);
+    floorDb_ = UpdateFloor(energy);
+    loud = energy >= floorDb_ + config_.marginDb && energy >= config_.minLevelDb;
+  }
 
   if (!speaking_) {
     silenceMs_ += kTickMs;

@@ -48,7 +48,9 @@ class VoiceDetector {
   const VadConfig& config() const { return config_; }
 
   // One frame of received audio (kFrameSamples). The media clock advances by one frame.
-  Change Process(const int16_t* frame);
+  // `received` false: the frame is the receive buffer's filler for missing packets; it
+  // counts as quiet but does not pull the noise floor down to digital silence.
+  Change Process(const int16_t* frame, bool received);
 
   bool speaking() const { return speaking_; }
   bool startedThisFrame() const { return startedNow_; }
