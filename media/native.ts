@@ -73,12 +73,25 @@ export interface VadOptions {
   minLevelDb?: number;
 }
 
+/** Why a playback ended. 'error': the media thread could not start it (its endpoint was gone). */
+export type PlaybackReason = 'finished' | 'stopped' | 'dtmf' | 'speech' | 'error';
+
+/** How to play a file (Endpoint.play). */
 export interface NativePlayOptions {
+  /** The file is headerless 16-bit little-endian PCM in this format (default: the file is a WAV). */
   raw?: { sampleRate: number; channels?: number };
+  /** Start over at the end, until stopped. */
   loop?: boolean;
+  /** Queue behind what is playing (default: replace it; the replaced playback ends 'stopped'). */
   queue?: boolean;
+  /** A key press (RFC 4733 event) ends it with reason 'dtmf'. */
   stopOnDtmf?: boolean;
+  /** The remote party starting to speak (this endpoint's VAD) ends it with reason 'speech'. */
   stopOnSpeech?: boolean;
+  /**
+   * 'remote' (default): the endpoint's remote party hears it. 'mixer': it is added to what
+   * the endpoint says, so the mixer members that hear this endpoint hear it (an announcement).
+   */
   target?: 'remote' | 'mixer';
 }
 
@@ -150,7 +163,7 @@ export type NativeEvent =
   | { type: 'dtmfSent'; endpointId: number; digits: string; method: DtmfMethod }
   | { type: 'speechStart'; endpointId: number; mediaMs: number }
   | { type: 'speechEnd'; endpointId: number; mediaMs: number; durationMs: number }
-  | { type: 'playbackDone'; endpointId: number; playbackId: number; reason: 'finished' | 'stopped' | 'dtmf' | 'speech' | 'error'; playedMs: number }
+  | { type: 'playbackDone'; endpointId: number; playbackId: number; reason: PlaybackReason; playedMs: number }
   | ({ type: 'closed'; endpointId: number } & EndpointStats)
   | RecordingEvent;
 

@@ -1,8 +1,8 @@
 // A file playing (or queued) on an endpoint. Created by Endpoint.play once the file is
 // loaded; `done` resolves when it ends, whatever the reason.
+import type { NativePlayOptions, PlaybackReason } from './native.js';
 
-/** Why a playback ended. 'error': the media thread could not start it (its endpoint was gone). */
-export type PlaybackReason = 'finished' | 'stopped' | 'dtmf' | 'speech' | 'error';
+export type { PlaybackReason };
 
 export interface PlaybackResult {
   reason: PlaybackReason;
@@ -10,23 +10,8 @@ export interface PlaybackResult {
   playedMs: number;
 }
 
-export interface PlayOptions {
-  /** The file is headerless 16-bit little-endian PCM in this format (default: the file is a WAV). */
-  raw?: { sampleRate: number; channels?: number };
-  /** Start over at the end, until stopped. */
-  loop?: boolean;
-  /** Queue behind what is playing (default: replace it; the replaced playback ends 'stopped'). */
-  queue?: boolean;
-  /** A key press (RFC 4733 event) ends it with reason 'dtmf'. */
-  stopOnDtmf?: boolean;
-  /** The remote party starting to speak (this endpoint's VAD) ends it with reason 'speech'. */
-  stopOnSpeech?: boolean;
-  /**
-   * 'remote' (default): the endpoint's remote party hears it. 'mixer': it is added to what
-   * the endpoint says, so the mixer members that hear this endpoint hear it (an announcement).
-   */
-  target?: 'remote' | 'mixer';
-}
+/** How to play a file; documented in native.ts. */
+export type PlayOptions = NativePlayOptions;
 
 export class Playback {
   readonly done: Promise<PlaybackResult>;

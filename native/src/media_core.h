@@ -132,6 +132,8 @@ class MediaCore : public ThreadHost {
   Status FindMixer(uint32_t id, MixerRecord** out);
   unsigned LeastLoaded() const;
   Status PostToEndpoint(uint32_t id, std::function<void(RtpEndpoint&)> fn);
+  // Like PostToEndpoint, with the thread's event list; the endpoint is null if it closed meanwhile.
+  Status PostToEndpointWithEvents(uint32_t id, std::function<void(RtpEndpoint*, EventList&)> fn);
 
   EngineOptions options_;
   std::function<void()> notify_;

@@ -17,32 +17,30 @@ Status MediaCore::ReservePlaybackId(uint32_t endpoint, uint32_t* playbackId) {
   return Status::Ok();
 }
 
-Status MediaCore::StartPlayback(uint32_t endpoint, PlayRequest request) {
+Status MediaCore::PostToEndpointWithEvents(uint32_t id, std::function<void(RtpEndpoint*, EventList&)> fn) {
   if (closed_) return Status::Error("media engine is closed");
   std::lock_guard<std::mutex> lock(mu_);
   EndpointRecord* r;
-  Status s = FindEndpoint(endpoint, &r);
+  Status s = FindEndpoint(id, &r);
   if (!s.ok()) return s;
-  threads_[r->thread]->Post([endpoint, request = std::move(request)](MediaThread& t) {
-    if (RtpEndpoint* ep = t.FindEndpoint(endpoint)) {
-      ep->Play(request, t.events());
-    } else {  // closed after the file was loaded: the playback never starts
-      Player::ReportDone(endpoint, request.id, Player::Reason::kError, 0, t.events());
-    }
-  });
+  threads_[r->thread]->Post([id, fn = std::move(fn)](MediaThread& t) { fn(t.FindEndpoint(id), t.events()); });
   return Status::Ok();
 }
 
-Status MediaCore::StopPlayback(uint32_t endpoint, uint32_t playbackId) {
-  if (closed_) return Status::Error("media engine is closed");
-  std::lock_guard<std::mutex> lock(mu_);
-  EndpointRecord* r;
-  Status s = FindEndpoint(endpoint, &r);
-  if (!s.ok()) return s;
-  threads_[r->thread]->Post([endpoint, playbackId](MediaThread& t) {
-    if (RtpEndpoint* ep = t.FindEndpoint(endpoint)) ep->StopPlayback(playbackId, t.events());
+Status MediaCore::StartPlayback(uint32_t endpoint, PlayRequest request) {
+  return PostToEndpointWithEvents(endpoint, [endpoint, request = std::move(request)](RtpEndpoint* ep, EventList& events) {
+    if (ep != nullptr) {
+      ep->Play(request, events);
+    } else {  // closed after the file was loaded: the playback never starts
+      Player::ReportDone(endpoint, request.id, Player::Reason::kError, 0, events);
+    }
   });
-  return Status::Ok();
+}
+
+Status MediaCore::StopPlayback(uint32_t endpoint, uint32_t playbackId) {
+  return PostToEndpointWithEvents(endpoint, [playbackId](RtpEndpoint* ep, EventList& events) {
+    if (ep != nullptr) ep->StopPlayback(playbackId, events);
+  });
 }
 
 }  // namespace sy

@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { encode, rtpPacket, type RtpPeer } from './helpers.js';
+import { concat, encode, rtpPacket, type RtpPeer } from './helpers.js';
+
+export { concat };
 
 const run = promisify(execFile);
 
@@ -107,16 +109,6 @@ export function noise(n: number, amplitude: number, seed = 12345): Int16Array {
 export function sineAt(freq: number, amplitude: number, n: number, rate = 8000): Int16Array {
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * freq * i) / rate));
-  return out;
-}
-
-export function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 
