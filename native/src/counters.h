@@ -27,8 +27,8 @@ namespace sy {
   X(sendErrors)         /* sendto failures */                                               \
   X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
   X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */           \
-  X(talkMs)             /* VAD (while enabled): received audio labelled speech */          \
-  X(silenceMs)          /* VAD: received audio labelled silence */                        \
+  X(talkMs)             /* VAD (while enabled): received audio labelled speech, ms */        \
+  X(silenceMs)          /* VAD: received audio labelled silence, ms */                    \
   X(overlapMs)          /* VAD: talking while another member of the mixer talked */       \
   X(interruptions)      /* VAD: started talking while another member was talking */
 

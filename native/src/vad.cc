@@ -40,34 +40,44 @@ VoiceDetector::Change VoiceDetector::Process(const int16_t* frame, bool received
     loud = energy >= floorDb_ + config_.marginDb && energy >= config_.minLevelDb;
   }
 
+  // Talk and silence time count only while enabled.
+  const int64_t counted = config_.enabled ? kTickMs : 0;
   if (!speaking_) {
-    silenceMs_ += kTickMs;
+    silenceMs_ += counted;
     if (!loud) {
       loudRunMs_ = 0;
       return Change::kNone;
     }
-    if (loudRunMs_ == 0) segmentStartMs_ = frameStart;
+    if (loudRunMs_ == 0) {
+      segmentStartMs_ = frameStart;
+      countedRunMs_ = 0;
+    }
     loudRunMs_ += kTickMs;
+    countedRunMs_ += counted;
     if (loudRunMs_ < std::max<int64_t>(config_.minSpeechMs, kTickMs)) return Change::kNone;
     speaking_ = true;
     startedNow_ = true;
     lastLoudEndMs_ = clockMs_;
-    silenceMs_ -= loudRunMs_;
-    talkMs_ += loudRunMs_;
+    countedQuietMs_ = 0;
+    silenceMs_ -= countedRunMs_;  // the run was speech after all
+    talkMs_ += countedRunMs_;
     loudRunMs_ = 0;
     return Change::kStart;
   }
 
-  talkMs_ += kTickMs;
+  talkMs_ += counted;
   if (loud) {
     lastLoudEndMs_ = clockMs_;
+    countedQuietMs_ = 0;
     return Change::kNone;
   }
+  countedQuietMs_ += counted;
   const int64_t quietMs = clockMs_ - lastLoudEndMs_;
   if (quietMs < std::max(config_.hangoverMs, config_.minSilenceMs)) return Change::kNone;
   speaking_ = false;
   segmentEndMs_ = lastLoudEndMs_ + config_.hangoverMs;
-  const int64_t beyondHangover = clockMs_ - segmentEndMs_;
+  // The quiet frames past the hangover were silence after all.
+  const int64_t beyondHangover = std::min(clockMs_ - segmentEndMs_, countedQuietMs_);
   talkMs_ -= beyondHangover;
   silenceMs_ += beyondHangover;
   return Change::kEnd;

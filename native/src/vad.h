@@ -58,8 +58,8 @@ class VoiceDetector {
   int64_t segmentStartMs() const { return segmentStartMs_; }
   int64_t segmentEndMs() const { return segmentEndMs_; }
   int64_t mediaMs() const { return clockMs_; }  // audio processed so far
-  // Time labelled speech and silence so far (a segment's frames move from silence to talk
-  // when it is confirmed, and its trailing quiet frames back when it ends).
+  // Time labelled speech and silence while enabled (a segment's frames move from silence to
+  // talk when it is confirmed, and its trailing quiet frames back when it ends).
   int64_t talkMs() const { return talkMs_; }
   int64_t silenceMs() const { return silenceMs_; }
   double floorDb() const { return floorDb_; }
@@ -83,6 +83,8 @@ class VoiceDetector {
   bool speaking_ = false;
   bool startedNow_ = false;
   int64_t loudRunMs_ = 0;     // consecutive loud frames while silent
+  int64_t countedRunMs_ = 0;  // of which counted as silence (while enabled)
+  int64_t countedQuietMs_ = 0;  // quiet since the last loud frame, counted as talk
   int64_t lastLoudEndMs_ = 0;  // end of the last loud frame while speaking
   int64_t segmentStartMs_ = 0;
   int64_t segmentEndMs_ = 0;

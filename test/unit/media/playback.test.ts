@@ -245,3 +245,38 @@ t.test('closing the endpoint ends its playbacks with reason stopped', async (t) 
   t.equal((await playback.done).reason, 'stopped');
   t.equal((await done)[0].reason, 'stopped');
 });
+
+t.test('a large 48 kHz stereo file loads off the event loop and keeps its tone', async (t) => {
+  const { ep, peer } = await setup(t, 1000);
+  const seconds = 30;
+  const n = 48000 * seconds;
+  const mono = sineAt(1300, AMP, n, 48000);
+  const stereo = new Int16Array(2 * n);
+  for (let i = 0; i < n; i++) stereo[2 * i] = stereo[2 * i + 1] = mono[i];
+  const file = join(dir, 'big48k.wav');
+  await writeWav(file, stereo, 48000, 2);
+  // The loop keeps turning while the file is read, decoded and filtered on the libuv pool.
+  let turns = 0;
+  const timer = setInterval(() => turns++, 1);
+  const loading = ep.play(file);
+  const playback = await loading;
+  clearInterval(timer);
+  t.ok(turns > 0, `the event loop ran ${turns} timer callbacks while the ${(stereo.byteLength / 1e6).toFixed(1)} MB file loaded`);
+  await waitFor('25 packets', () => peer.received.length >= 25);
+  playback.stop();
+  const result = await playback.done;
+  t.equal(result.reason, 'stopped');
+  const audio = audioOf(peer.received.slice(5, 25));
+  t.ok(toneAmplitude(audio, 1300) > AMP * 0.9, '1300 Hz after decimation by 6');
+});
+
+t.test('closing the engine while a file loads rejects the play with CLOSED', async (t) => {
+  const engine = startEngine(t, PORTS + 1100);
+  const ep = engine.createEndpoint();
+  const file = join(dir, 'late.wav');
+  await writeWav(file, sineAt(1000, AMP, 8000), 8000);
+  const loading = ep.play(file);
+  engine.close(); // before the loader's result can reach the JS thread
+  const err = await loading.catch((e: unknown) => e);
+  t.ok(err instanceof MediaError && err.code === 'CLOSED', `rejected: ${(err as Error).message}`);
+});

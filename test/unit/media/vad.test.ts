@@ -56,7 +56,9 @@ function labels(segments: Segment[], frames: number): boolean[] {
 
 t.test('espeak-ng sentences with known silences: speech-frame precision and recall', async (t) => {
   const engine = startEngine(t, PORTS);
-  const ep = engine.createEndpoint({ vad: true });
+  // A deeper receive buffer absorbs stalls of the sender (a Node timer on a busy machine):
+  // a gap in reception would shift the media timeline against the truth.
+  const ep = engine.createEndpoint({ vad: true, jitterMs: 160 });
   const peer = await openPeer(t);
   ep.setRemote(HOST, peer.port);
   const { segments, open } = segmentsOf(ep);
@@ -99,7 +101,7 @@ t.test('espeak-ng sentences with known silences: speech-frame precision and reca
   const s = ep.stats();
   t.comment(`VAD on espeak-ng speech: ${segments.length} segments for ${sentences.length} sentences; ` +
     `precision ${(precision * 100).toFixed(1)} %, recall ${(recall * 100).toFixed(1)} % over ${frames} frames ` +
-    `(talk ${s.talkMs} ms, silence ${s.silenceMs} ms)`);
+    `(talk ${s.talkMs} ms, silence ${s.silenceMs} ms; receive buffer: underruns ${s.underruns}, overflows ${s.overflows}, late ${s.late})`);
   t.comment(`segments (ms): ${segments.map((x) => `${x.start}-${x.end}`).join(', ')}`);
   t.ok(precision >= 0.85, `precision ${precision.toFixed(3)} >= 0.85`);
   t.ok(recall >= 0.9, `recall ${recall.toFixed(3)} >= 0.9`);
