@@ -84,7 +84,8 @@ export function resample(input: Int16Array, from: number, to: number): Int16Arra
 /** A sentence spoken by espeak-ng, at 8 kHz, with its leading and trailing silence cut. */
 export async function speak(text: string, dir: string, name: string): Promise<Int16Array> {
   const path = `${dir}/${name}.wav`;
-  await run('espeak-ng', ['-v', 'en', '-s', '160', '-w', path, text]);
+  // Without a preloaded sanitizer runtime (an AddressSanitizer run of the addon): espeak-ng hangs under it.
+  await run('espeak-ng', ['-v', 'en', '-s', '160', '-w', path, text], { env: { ...process.env, LD_PRELOAD: '' } });
   const { rate, samples } = await readWavMono(path);
   const pcm = resample(samples, rate, 8000);
   const loud = (i: number): boolean => Math.abs(pcm[i]) > 300;
