@@ -168,7 +168,8 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
       id = await this.native.play(this.id, path, options);
     } catch (err) {
       if (err instanceof TypeError || err instanceof RangeError || !(err instanceof Error)) throw err;
-      throw new MediaError(err.message, this.native.isClosed() ? 'CLOSED' : 'AUDIO_FILE');
+      // Closed while the file loaded (the endpoint or the whole engine), else the file's fault.
+      throw new MediaError(err.message, this.closed || this.native.isClosed() ? 'CLOSED' : 'AUDIO_FILE');
     }
     const playback = new Playback(id, (pid) => this.stopPlayback(pid));
     this.playbacks.set(id, playback);

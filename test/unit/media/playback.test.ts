@@ -280,3 +280,14 @@ t.test('closing the engine while a file loads rejects the play with CLOSED', asy
   const err = await loading.catch((e: unknown) => e);
   t.ok(err instanceof MediaError && err.code === 'CLOSED', `rejected: ${(err as Error).message}`);
 });
+
+t.test('closing the endpoint while a file loads rejects the play with CLOSED', async (t) => {
+  const { ep } = await setup(t, 1200);
+  const file = join(dir, 'late2.wav');
+  await writeWav(file, sineAt(1000, AMP, 8000), 8000);
+  const loading = ep.play(file);
+  const closed = ep.close();
+  const err = await loading.catch((e: unknown) => e);
+  t.ok(err instanceof MediaError && err.code === 'CLOSED', `rejected: ${(err as Error).message}`);
+  await closed;
+});
