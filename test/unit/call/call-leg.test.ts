@@ -197,6 +197,7 @@ t.test('BYE from the far end ends the leg and closes its endpoint', async (t) =>
   c.cseq++;
   c.send('BYE');
   t.equal((await c.waitFinal('BYE')).status, 200);
+  t.doesNotThrow(() => leg.stats(), 'counters stay readable while the endpoint closes');
   const [info] = await within(ended, "'ended'");
   t.equal(info.reason, 'remote');
   t.equal(media.stats().endpoints, 0, 'endpoint closed');

@@ -1,0 +1,119 @@
+// Calls with audio through the engine process: `echo` fed by SIPp's PCMA pcap and by a sine
+// from a raw RTP peer (found back by Goertzel), and a B2BUA call whose RTP is anchored in the
+// engine both ways (a SIPp callee echoing RTP with -rtp_echo). The engine's per-call counters
+// come from GET /api/calls.
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import type { CallInfo } from '../../engine/call/demo-routes.js';
+import { audioOf, toneAmplitude, RtpPeer, type ReceivedRtp } from '../unit/media/helpers.js';
+import { PeerCall, UdpPeer } from '../unit/sip/raw-peer.js';
+import { expectCalls, getJson, runSipp, startEngine, startRegisteredCallee } from './harness.js';
+
+const HOST = '127.0.0.1';
+const engine = await startEngine();
+t.teardown(engine.stop);
+
+/** Polls GET /api/calls until a call satisfies `pred` (the deadline only bounds the wait). */
+async function callWhere(pred: (c: CallInfo) => boolean, what: string): Promise<CallInfo> {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const calls = await getJson<CallInfo[]>(engine, '/api/calls');
+    const found = calls.find(pred);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(calls)}`);
+    await sleep(100);
+  }
+}
+
+/** A raw SIP caller with an RTP socket: INVITE to `user` offering `codec`, ACK; returns the engine's RTP port. */
+async function rawCall(t: Test, user: string, pt: 0 | 8): Promise<{ call: PeerCall; rtp: RtpPeer; enginePort: number; answer: string }> {
+  const sip = await UdpPeer.open();
+  const rtp = await RtpPeer.open();
+  t.teardown(async () => {
+    rtp.close();
+    await sip.close();
+  });
+  const call = new PeerCall(sip, engine.sipPort, { user });
+  const name = pt === 0 ? 'PCMU' : 'PCMA';
+  const sdp = ['v=0', `o=raw 1 1 IN IP4 ${HOST}`, 's=-', `c=IN IP4 ${HOST}`, 't=0 0', `m=audio ${rtp.port} RTP/AVP ${pt}`, `a=rtpmap:${pt} ${name}/8000`, ''].join('\r\n');
+  call.send('INVITE', { body: sdp });
+  const ok = await call.waitResponse(200, 'INVITE', { timeoutMs: 15000 });
+  call.toTag = ok.toTag;
+  call.ack2xx(ok);
+  const answer = ok.body.toString();
+  const port = Number(/^m=audio (\d+) /m.exec(answer)?.[1]);
+  return { call, rtp, enginePort: port, answer };
+}
+
+async function hangUp(t: Test, call: PeerCall): Promise<void> {
+  call.cseq++;
+  const since = call.peer.received.length;
+  call.send('BYE');
+  t.equal((await call.waitFinal('BYE', { since, timeoutMs: 10000 })).status, 200, 'BYE answered');
+}
+
+/** The strongest of a few probe frequencies in the audio of `packets`. */
+function dominantTone(packets: ReceivedRtp[], codec: 'PCMU' | 'PCMA'): { freq: number; amp: number; next: number } {
+  const samples = audioOf(packets, codec);
+  const amps = [500, 1000, 1500, 2100].map((freq) => ({ freq, amp: toneAmplitude(samples, freq) })).sort((a, b) => b.amp - a.amp);
+  return { freq: amps[0].freq, amp: amps[0].amp, next: amps[1].amp };
+}
+
+t.test('echo: SIPp plays a PCMA pcap, the engine takes it in and sends it back', async (t) => {
+  const sipp = runSipp({ scenario: 'uac-echo-pcap.xml', target: engine.sipPort, service: 'echo', timeoutMs: 40000 });
+  const call = await callWhere((c) => c.to === 'echo' && c.legs[0].rtp.packetsIn >= 50 && c.legs[0].rtp.packetsOut >= 50, 'RTP in and out of the echo call');
+  const leg = call.legs[0];
+  t.same(leg.remote && { codec: leg.remote.codec, address: leg.remote.address }, { codec: 'PCMA', address: HOST }, 'PCMA, sent to SIPp');
+  t.equal(leg.rtp.malformed + leg.rtp.wrongSource + leg.rtp.unknownPayloadType, 0, 'every packet valid and from the caller');
+  const result = await sipp;
+  expectCalls(t, result, 1, 'echo call with SDP checks on the 200', engine);
+  const m = /m=audio (\d+) RTP\/AVP 8 101/.exec(result.messages.slice(result.messages.indexOf('SIP/2.0 200 OK')));
+  t.equal(Number(m?.[1]), leg.local.port, "the 200's m= port is the call's endpoint");
+  const after = await getJson<CallInfo[]>(engine, '/api/calls');
+  t.notOk(after.some((c) => c.callId === call.callId), 'the call is gone after BYE');
+});
+
+t.test('echo: a 1000 Hz sine comes back from the engine port (Goertzel)', async (t) => {
+  const { call, rtp, enginePort, answer } = await rawCall(t, 'echo', 0);
+  t.match(answer, /^c=IN IP4 127\.0\.0\.1\r$/m, 'c= is the media address');
+  t.match(answer, /^a=rtpmap:0 PCMU\/8000\r$/m);
+  rtp.startSine(enginePort, 1000);
+  const packets = await rtp.packetsAfter(0, 60);
+  t.ok(packets.every((p) => p.from.port === enginePort && p.from.address === HOST && p.pt === 0), 'every packet from the port our SDP named, PCMU');
+  const tone = dominantTone(packets.slice(20), 'PCMU');
+  t.equal(tone.freq, 1000, 'the echo carries the sine');
+  t.ok(tone.amp > 10 * tone.next, `and not much else (1000 Hz ${tone.amp.toFixed(0)}, next ${tone.next.toFixed(0)})`);
+  rtp.stop();
+  await hangUp(t, call);
+});
+
+t.test('B2BUA: RTP both ways through the engine; the callee gets our offer', async (t) => {
+  const callee = await startRegisteredCallee(engine.sipPort, '1007', 'uas-answer.xml', 1, ['-rtp_echo']);
+  t.teardown(callee.stop);
+  // The caller speaks PCMA; the callee answers our offer with PCMU: the mixer transcodes.
+  const { call, rtp, enginePort, answer } = await rawCall(t, '1007', 8);
+  t.match(answer, /^m=audio \d+ RTP\/AVP 8\r$/m, 'the caller gets our answer (PCMA), not the callee SDP');
+  rtp.startSine(enginePort, 1000, { codec: 'PCMA' });
+  const bridged = await callWhere((c) => c.to === '1007' && c.legs.length === 2 && c.legs.every((l) => l.rtp.packetsIn >= 20 && l.rtp.packetsOut >= 20), 'RTP in and out on both legs');
+  const [a, b] = bridged.legs;
+  t.equal(a.local.port, enginePort, "the caller's leg is the port our answer named");
+  t.not(b.local.port, enginePort, 'the callee talks to another engine port');
+  t.same(b.remote && b.remote.codec, 'PCMU', 'the callee answered PCMU');
+  t.not(b.remote?.port, rtp.port, "the callee does not send to the caller's RTP address");
+
+  // What comes back went caller → engine → callee (SIPp echo) → engine → caller.
+  const back = await rtp.packetsAfter(0, 100);
+  t.ok(back.every((p) => p.from.port === enginePort && p.from.address === HOST), 'the caller hears only the engine port');
+  const tone = dominantTone(back.slice(-40), 'PCMA');
+  t.equal(tone.freq, 1000, 'the sine made the round trip through both legs');
+  t.ok(tone.amp > 10 * tone.next, `clean (1000 Hz ${tone.amp.toFixed(0)}, next ${tone.next.toFixed(0)})`);
+  rtp.stop();
+  await hangUp(t, call);
+
+  const result = await callee.done;
+  expectCalls(t, result, 1, 'callee', engine);
+  const invite = result.messages.slice(result.messages.indexOf('INVITE sip:'));
+  t.match(invite, new RegExp(`^m=audio ${b.local.port} RTP/AVP 0 8 101\\s*$`, 'm'), "the callee's INVITE offers the engine's port: PCMU, PCMA, telephone-event");
+  t.match(invite, /^c=IN IP4 127\.0\.0\.1\s*$/m);
+  t.match(invite, /^a=rtpmap:101 telephone-event\/8000\s*$/m);
+});
