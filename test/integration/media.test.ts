@@ -13,16 +13,20 @@ const HOST = '127.0.0.1';
 const engine = await startEngine();
 t.teardown(engine.stop);
 
-/** Polls GET /api/calls until a call satisfies `pred` (the deadline only bounds the wait). */
-async function callWhere(pred: (c: CallInfo) => boolean, what: string): Promise<CallInfo> {
+/** Polls GET /api/calls until `check` returns something (the deadline only bounds the wait). */
+async function pollCalls<T>(check: (calls: CallInfo[]) => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 20000;
   for (;;) {
     const calls = await getJson<CallInfo[]>(engine, '/api/calls');
-    const found = calls.find(pred);
-    if (found) return found;
+    const found = check(calls);
+    if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(calls)}`);
     await sleep(100);
   }
+}
+
+function callWhere(pred: (c: CallInfo) => boolean, what: string): Promise<CallInfo> {
+  return pollCalls((calls) => calls.find(pred), what);
 }
 
 /** A raw SIP caller with an RTP socket: INVITE to `user` offering `codec`, ACK; returns the engine's RTP port. */
@@ -69,8 +73,8 @@ t.test('echo: SIPp plays a PCMA pcap, the engine takes it in and sends it back',
   expectCalls(t, result, 1, 'echo call with SDP checks on the 200', engine);
   const m = /m=audio (\d+) RTP\/AVP 8 101/.exec(result.messages.slice(result.messages.indexOf('SIP/2.0 200 OK')));
   t.equal(Number(m?.[1]), leg.local.port, "the 200's m= port is the call's endpoint");
-  const after = await getJson<CallInfo[]>(engine, '/api/calls');
-  t.notOk(after.some((c) => c.callId === call.callId), 'the call is gone after BYE');
+  await pollCalls((calls) => (calls.some((c) => c.callId === call.callId) ? undefined : true), 'the call to leave /api/calls');
+  t.pass('the call is gone after BYE');
 });
 
 t.test('echo: a 1000 Hz sine comes back from the engine port (Goertzel)', async (t) => {
