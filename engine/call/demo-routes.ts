@@ -164,7 +164,7 @@ export class DemoRoutes {
         ...this.mediaOptions(),
       });
     } catch (err) {
-      if (err instanceof SipError && err.code !== 'no-common-codec') {
+      if (err instanceof SipError) {
         this.o.events.append(req.canceled ? 'call.canceled' : 'call.failed', { to: number, status: err.status }, req.callId);
         return;
       }
