@@ -67,6 +67,8 @@ t.test('echo: SIPp plays a PCMA pcap, the engine takes it in and sends it back',
   const sipp = runSipp({ scenario: 'uac-echo-pcap.xml', target: engine.sipPort, service: 'echo', timeoutMs: 40000 });
   const call = await callWhere((c) => c.to === 'echo' && c.legs[0].rtp.packetsIn >= 50 && c.legs[0].rtp.packetsOut >= 50, 'RTP in and out of the echo call');
   const leg = call.legs[0];
+  const health = await getJson<{ media: { endpoints: number; threads: { endpoints: number }[] } }>(engine, '/api/health');
+  t.ok(health.media.endpoints >= 1 && health.media.threads.reduce((n, th) => n + th.endpoints, 0) >= 1, 'GET /api/health counts the open endpoint');
   t.same(leg.remote && { codec: leg.remote.codec, address: leg.remote.address }, { codec: 'PCMA', address: HOST }, 'PCMA, sent to SIPp');
   t.equal(leg.rtp.malformed + leg.rtp.wrongSource + leg.rtp.unknownPayloadType, 0, 'every packet valid and from the caller');
   const result = await sipp;
@@ -120,4 +122,15 @@ t.test('B2BUA: RTP both ways through the engine; the callee gets our offer', asy
   t.match(invite, new RegExp(`^m=audio ${b.local.port} RTP/AVP 0 8 101\\s*$`, 'm'), "the callee's INVITE offers the engine's port: PCMU, PCMA, telephone-event");
   t.match(invite, /^c=IN IP4 127\.0\.0\.1\s*$/m);
   t.match(invite, /^a=rtpmap:101 telephone-event\/8000\s*$/m);
+});
+
+t.test('no endpoint or mixer is left once every call ended', async (t) => {
+  const deadline = Date.now() + 10000;
+  let media = { endpoints: -1, mixers: -1 };
+  while (Date.now() < deadline) {
+    media = (await getJson<{ media: typeof media }>(engine, '/api/health')).media;
+    if (media.endpoints === 0 && media.mixers === 0) break;
+    await sleep(100);
+  }
+  t.same(media, { ...media, endpoints: 0, mixers: 0 });
 });
