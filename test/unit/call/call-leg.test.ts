@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
+import { Bridge } from '../../../engine/call/bridge.js';
 import { CallLeg } from '../../../engine/call/call-leg.js';
 import { IncomingCall } from '../../../engine/call/incoming-call.js';
 import type { IncomingRequest, ServerResponse } from '../../../engine/sip/incoming.js';
@@ -252,4 +253,25 @@ t.test('dial: a refused call rejects and leaves no endpoint', async (t) => {
   );
   t.equal((err as { status?: number } | undefined)?.status, 486, 'rejected with the callee\'s 486');
   await waitFor('the endpoint to close', () => media.stats().endpoints === 0);
+});
+
+t.test('a leg answered or dialled earlier can be bridged: the mixer goes on its thread', async (t) => {
+  const media = startEngine(t, PORTS + 1000, { threads: 2 });
+  const far = await fixture(t);
+  const farCalls = answering(far, media);
+  const near = new SipStack({ host: HOST, port: 0, logger: pino({ level: 'silent' }), timers: { t1: T1, t2: T2, t4: T4 } });
+  await near.start();
+  t.teardown(() => near.stop());
+  const uri = `sip:x@${HOST}:${far.stack.port}`;
+  const first = await CallLeg.dial({ stack: near, media, uri });
+  const mixer = media.createMixer({ thread: first.endpoint.thread });
+  const second = await CallLeg.dial({ stack: near, media, uri, mixer });
+  t.equal(second.endpoint.thread, first.endpoint.thread, 'the second leg is on the first one\'s thread');
+  const bridge = new Bridge(first, second, mixer);
+  await waitFor('audio through the mixer to both far legs', () => farCalls.legs.length === 2 && farCalls.legs.every((l) => l.stats().packetsIn > 10));
+  const ended = once(bridge, 'ended');
+  await first.hangup();
+  t.equal((await within(ended, "the bridge's 'ended'"))[0].by, first);
+  t.ok(second.ended, 'the other leg was hung up too');
+  await waitFor('endpoints and mixer gone', () => media.stats().endpoints === 0 && media.stats().mixers === 0);
 });
