@@ -71,11 +71,18 @@ export async function anchoredCall(o: AnchoredCallOptions): Promise<Bridge> {
   const { stack, req, res, uri, media, advertisedAddress, rtpTimeoutMs } = o;
   const mixer = media.createMixer();
   let caller: IncomingCall;
-  let callee: MediaSession;
   try {
     caller = new IncomingCall({ stack, req, res, media, mixer, advertisedAddress, rtpTimeoutMs });
-    callee = new MediaSession(media.createEndpoint({ mixer }), { advertisedAddress, rtpTimeoutMs });
   } catch (err) {
+    mixer.close();
+    throw err;
+  }
+  let callee: MediaSession;
+  try {
+    callee = MediaSession.create(media, { mixer }, { advertisedAddress, rtpTimeoutMs });
+  } catch (err) {
+    if (err instanceof SipError) res.send(err.status);
+    await caller.session.close();
     mixer.close();
     throw err;
   }

@@ -74,7 +74,7 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
    */
   static async dial(options: DialOptions, callbacks: UacCallbacks = {}): Promise<CallLeg> {
     const { stack, uri, media, mixer, echo, advertisedAddress, rtpTimeoutMs, ...uac } = options;
-    const session = new MediaSession(media.createEndpoint({ mixer, echo }), { advertisedAddress, rtpTimeoutMs });
+    const session = MediaSession.create(media, { mixer, echo }, { advertisedAddress, rtpTimeoutMs });
     let dialog: Dialog;
     try {
       dialog = await stack.createUAC(uri, { ...uac, localSdp: session.offer() }, callbacks);
