@@ -1,4 +1,5 @@
 // Composition root: reads config, wires the parts, starts and stops them in order.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { MediaEngine } from '../media/engine.js';
@@ -23,6 +24,8 @@ export interface Engine {
 
 export async function startEngine(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
   const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'));
+  const recordingsDir = join(config.dataDir, 'recordings');
+  mkdirSync(recordingsDir, { recursive: true });
   const media = new MediaEngine({
     address: config.media.address,
     portMin: config.media.portMin,
@@ -68,6 +71,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     advertisedAddress: config.media.advertisedAddress || undefined,
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
     fallback: dialplan.handler,
+    recordingsDir,
   });
   stack.register((req, res) => registrar.handle(req, res));
   stack.invite((req, res) => routes.handle(req, res));
