@@ -12,7 +12,9 @@ import { readWav } from '../unit/media/wav.js';
 import { expectCalls, getJson, runSipp, startEngine, startRegisteredCallee } from './harness.js';
 
 const HOST = '127.0.0.1';
-const engine = await startEngine();
+// GET /api/events is for admins.
+const ADMIN_TOKEN = 'media-test-admin';
+const engine = await startEngine({ env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN } });
 t.teardown(engine.stop);
 
 /** Polls GET /api/calls until `check` returns something (the deadline only bounds the wait). */
@@ -139,7 +141,7 @@ t.test('record: what the caller sends is recorded until BYE into recordings/<cal
   let recorded: StoredEvent | undefined;
   let ended: StoredEvent | undefined;
   while (!(recorded && ended) && Date.now() < deadline) {
-    const events = await getJson<StoredEvent[]>(engine, '/api/events');
+    const events = await getJson<StoredEvent[]>(engine, '/api/events', ADMIN_TOKEN);
     recorded = events.find((e) => e.type === 'call.recorded');
     ended = events.find((e) => e.type === 'call.ended' && e.callId === recorded?.callId);
     await sleep(100);
