@@ -34,7 +34,7 @@ export interface DemoRouteOptions {
 /** The numbers README lists. */
 export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup', 'echo', 'record'] as const;
 
-/** A call in progress as GET /api/calls shows it. */
+/** A call in progress as GET /api/media/calls shows it. */
 export interface CallInfo {
   callId: string;
   to: string;

@@ -1,7 +1,7 @@
 // Calls with audio through the engine process: `echo` fed by SIPp's PCMA pcap and by a sine
 // from a raw RTP peer (found back by Goertzel), and a B2BUA call whose RTP is anchored in the
 // engine both ways (a SIPp callee echoing RTP with -rtp_echo), and `record` writing the caller's
-// audio to a WAV. The engine's per-call counters come from GET /api/calls.
+// audio to a WAV. The engine's per-call counters come from GET /api/media/calls.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
@@ -17,11 +17,11 @@ const ADMIN_TOKEN = 'media-test-admin';
 const engine = await startEngine({ env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN } });
 t.teardown(engine.stop);
 
-/** Polls GET /api/calls until `check` returns something (the deadline only bounds the wait). */
+/** Polls GET /api/media/calls until `check` returns something (the deadline only bounds the wait). */
 async function pollCalls<T>(check: (calls: CallInfo[]) => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 20000;
   for (;;) {
-    const calls = await getJson<CallInfo[]>(engine, '/api/calls');
+    const calls = await getJson<CallInfo[]>(engine, '/api/media/calls');
     const found = check(calls);
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(calls)}`);
@@ -79,7 +79,7 @@ t.test('echo: SIPp plays a PCMA pcap, the engine takes it in and sends it back',
   expectCalls(t, result, 1, 'echo call with SDP checks on the 200', engine);
   const m = /m=audio (\d+) RTP\/AVP 8 101/.exec(result.messages.slice(result.messages.indexOf('SIP/2.0 200 OK')));
   t.equal(Number(m?.[1]), leg.local.port, "the 200's m= port is the call's endpoint");
-  await pollCalls((calls) => (calls.some((c) => c.callId === call.callId) ? undefined : true), 'the call to leave /api/calls');
+  await pollCalls((calls) => (calls.some((c) => c.callId === call.callId) ? undefined : true), 'the call to leave /api/media/calls');
   t.pass('the call is gone after BYE');
 });
 

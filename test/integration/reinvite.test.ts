@@ -19,12 +19,12 @@ t.test('B2BUA: the caller leg answers hold and resume itself; the callee sees no
   const callee = await startRegisteredCallee(engine.sipPort, '1008', 'uas-answer.xml');
   t.teardown(callee.stop);
   const caller = runSipp({ scenario: 'uac-hold.xml', target: engine.sipPort, service: '1008' });
-  // The caller leg's hold state as GET /api/calls shows it, sampled until the call ends.
+  // The caller leg's hold state as GET /api/media/calls shows it, sampled until the call ends.
   const seen: string[] = [];
   let done = false;
   void caller.finally(() => (done = true));
   while (!done) {
-    const call = (await getJson<CallInfo[]>(engine, '/api/calls')).find((c) => c.to === '1008');
+    const call = (await getJson<CallInfo[]>(engine, '/api/media/calls')).find((c) => c.to === '1008');
     const state = call && `${call.legs[0].held ? 'held' : 'active'}/${call.legs[1].held ? 'held' : 'active'}`;
     if (state && seen[seen.length - 1] !== state) seen.push(state);
     await sleep(50);
