@@ -42,25 +42,38 @@ const message = Buffer.concat([
   INVITE.subarray(head),
 ]);
 
-const seconds = Number(process.argv[2] ?? 3);
-let n = 0;
+// `--count N` parses exactly N messages after a fixed warm-up instead of running for a time:
+// run under valgrind --tool=cachegrind with two counts, the difference in instructions divided
+// by the difference in counts is the cost of one parse, whatever else the machine is doing.
+const countArg = process.argv.indexOf('--count');
+const fixedCount = countArg >= 0 ? Number(process.argv[countArg + 1]) : 0;
+const seconds = countArg >= 0 ? 0 : Number(process.argv[2] ?? 3);
 let sink = 0;
+const parseBatch = (): void => {
+  for (let i = 0; i < 1000; i++) {
+    const r = parseMessage(message);
+    if (!r.ok) throw new Error(r.reason);
+    // What the transaction layer reads of every request.
+    sink += r.message.topVia!.params.size + r.message.cseq!.seq + r.message.callId.length + (r.message.fromTag?.length ?? 0);
+  }
+};
 const run = (ms: number): number => {
   const end = performance.now() + ms;
   let count = 0;
   while (performance.now() < end) {
-    for (let i = 0; i < 1000; i++) {
-      const r = parseMessage(message);
-      if (!r.ok) throw new Error(r.reason);
-      // What the transaction layer reads of every request.
-      sink += r.message.topVia!.params.size + r.message.cseq!.seq + r.message.callId.length + (r.message.fromTag?.length ?? 0);
-    }
+    parseBatch();
     count += 1000;
   }
   return count;
 };
-run(500); // warm up the JIT
-const t0 = performance.now();
-n = run(seconds * 1000);
-const elapsed = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ bench: 'sip-parse-invite', bytes: message.length, messages: n, seconds: +elapsed.toFixed(2), perSecond: Math.round(n / elapsed), sink: sink > 0 }));
+if (fixedCount > 0) {
+  for (let i = 0; i < 100; i++) parseBatch(); // the same warm-up whatever the count
+  for (let i = 0; i < fixedCount; i += 1000) parseBatch();
+  console.log(JSON.stringify({ bench: 'sip-parse-invite', bytes: message.length, messages: Math.ceil(fixedCount / 1000) * 1000, sink: sink > 0 }));
+} else {
+  run(500); // warm up the JIT
+  const t0 = performance.now();
+  const n = run(seconds * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ bench: 'sip-parse-invite', bytes: message.length, messages: n, seconds: +elapsed.toFixed(2), perSecond: Math.round(n / elapsed), sink: sink > 0 }));
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AgentState } from './acd/index.js';
 import type { ConfiguredToken } from './api/auth.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
+import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
 
 export interface Config {
   sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
@@ -26,6 +27,15 @@ export interface Config {
     /** Extensions that may join agent calls with the supervisor feature codes (*1<ext> ...). */
     supervisorExtensions: string[];
   };
+  /**
+   * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
+   * inbound calls the demo numbers and registered extensions do not take. '' for none.
+   */
+  dialplan: { path: string; watch: boolean };
+  /** SIP gateways by name, for outbound routes (see dialplan/README.md). */
+  trunks: Record<string, TrunkConfig>;
+  /** Synthesized prompts are cached here; '' means `<dataDir>/tts-cache`. */
+  tts: { cacheDir: string };
   media: {
     /** Address RTP sockets bind to. */
     address: string;
@@ -79,6 +89,9 @@ export function defaultConfig(): Config {
       contextTtlSeconds: 1800,
       supervisorExtensions: ['2001'],
     },
+    dialplan: { path: '', watch: true },
+    trunks: {},
+    tts: { cacheDir: '' },
     media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },
   };
 }
@@ -113,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
+  config.dialplan.path = env.SWITCHYARD_DIALPLAN ?? config.dialplan.path;
   config.media.address = env.SWITCHYARD_MEDIA_ADDRESS ?? config.media.address;
   config.media.advertisedAddress = env.SWITCHYARD_MEDIA_ADVERTISED_ADDRESS ?? config.media.advertisedAddress;
   config.media.portMin = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MIN', config.media.portMin);

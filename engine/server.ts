@@ -1,4 +1,5 @@
 // Composition root: reads config, wires the parts, starts and stops them in order.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { MediaEngine } from '../media/engine.js';
@@ -8,6 +9,7 @@ import type { Config } from './config.js';
 import { startContactCentre, type ContactCentre } from './contact-centre.js';
 import { Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
+import { DialplanService } from '../dialplan/service.js';
 
 export interface Engine {
   readonly config: Config;
@@ -22,6 +24,8 @@ export interface Engine {
 
 export async function startEngine(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
   const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'));
+  const recordingsDir = join(config.dataDir, 'recordings');
+  mkdirSync(recordingsDir, { recursive: true });
   const media = new MediaEngine({
     address: config.media.address,
     portMin: config.media.portMin,
@@ -43,6 +47,18 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     nonceLifetimeMs: config.auth.nonceLifetimeSeconds * 1000,
   });
   registrar.onChange = (aor, bindings) => events.append('registration.changed', { aor, contacts: bindings.map((b) => b.contact) });
+  const dialplan = new DialplanService({
+    stack,
+    logger: log,
+    events,
+    dataDir: config.dataDir,
+    path: config.dialplan.path,
+    watch: config.dialplan.watch,
+    trunks: config.trunks,
+    ttsCacheDir: config.tts.cacheDir,
+    media,
+    keepAliveMs: config.calls.keepAliveSeconds * 1000,
+  });
   const routes = new DemoRoutes({
     stack,
     registrar,
@@ -54,12 +70,14 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     media,
     advertisedAddress: config.media.advertisedAddress || undefined,
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
+    fallback: dialplan.handler,
+    recordingsDir,
   });
   stack.register((req, res) => registrar.handle(req, res));
 
   const api = new HttpApi(
     {
-      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, media: mediaHealth(media), registrations: registrar.size, activeCalls: routes.activeCalls }),
+      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, media: mediaHealth(media), registrations: registrar.size, activeCalls: routes.activeCalls, dialplan: dialplan.status }),
       'GET /api/media/calls': () => routes.calls(),
       'GET /api/registrations': () =>
         Object.keys(config.users).flatMap((user) => registrar.lookup(user).map((b) => ({ user, contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() }))),
@@ -78,6 +96,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
   });
   stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
   await stack.start();
+  await dialplan.start();
 
   await api.listen(config.http.port, config.http.host);
   events.append('engine.started', { sip: `${stack.host}:${stack.port}`, http: api.port });
@@ -93,6 +112,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     log,
     async stop() {
       await Promise.all([routes.hangupAll(), contactCentre.hangupAll()]);
+      await dialplan.stop();
       await stack.stop();
       contactCentre.stop();
       media.close();

@@ -1,14 +1,16 @@
 // An RTP endpoint: one UDP socket on a media thread. Created by MediaEngine.createEndpoint.
 import { EventEmitter } from 'node:events';
 import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
-import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
+import { MediaError } from './errors.js';
+import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap, VadOptions } from './native.js';
+import { Playback, type PlaybackResult, type PlayOptions } from './playback.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 import { RecordingRegistry, type Recording } from './recording.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
   'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents', 'dtmfDigits',
-  'sendErrors', 'rtpTimeouts', 'jitterUs',
+  'sendErrors', 'rtpTimeouts', 'jitterUs', 'talkMs', 'silenceMs', 'overlapMs', 'interruptions',
 ];
 
 /** All counters at 0 (an endpoint whose counters could not be read any more). */
@@ -44,6 +46,12 @@ export interface EndpointEventMap {
   dtmf: [DtmfEvent];
   /** The digits of one sendDtmf call are sent. */
   dtmfSent: [DtmfSentEvent];
+  /** VAD: the remote party started speaking at `mediaMs` (ms of audio since it started sending). */
+  speechStart: [{ mediaMs: number }];
+  /** VAD: the speech segment ended at `mediaMs` and lasted `durationMs`. */
+  speechEnd: [{ mediaMs: number; durationMs: number }];
+  /** A playback ended. */
+  playbackDone: [{ playbackId: number } & PlaybackResult];
   /** The socket is closed and its port free; final counters. */
   closed: [EndpointStats];
 }
@@ -52,6 +60,7 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
   private closing: Promise<EndpointStats> | undefined;
   private resolveClose: ((stats: EndpointStats) => void) | undefined;
   private finalStats: EndpointStats | undefined;
+  private readonly playbacks = new Map<number, Playback>();
 
   /** @internal Use MediaEngine.createEndpoint. */
   constructor(
@@ -141,6 +150,45 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     return RecordingRegistry.of(this.native).start(path, { endpoint: this.id }, 'mono');
   }
 
+  /** Voice activity detection on what arrives: true/false, or settings (absent fields unchanged). */
+  setVad(vad: boolean | VadOptions): void {
+    this.native.setVad(this.id, vad);
+  }
+
+  /**
+   * Plays a WAV (16-bit PCM, mono or stereo, 8 kHz or a multiple: resampled to 8 kHz) or a
+   * raw PCM file. Resolves once the file is loaded and handed to the media thread; rejects
+   * with a MediaError ('AUDIO_FILE') if it cannot be read or decoded. Bad options throw
+   * TypeError/RangeError (as a rejection).
+   */
+  async play(path: string, options: PlayOptions = {}): Promise<Playback> {
+    if (this.closed) throw new MediaError(`endpoint ${this.id} is closed`, 'CLOSED');
+    let id: number;
+    try {
+      id = await this.native.play(this.id, path, options);
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof RangeError || !(err instanceof Error)) throw err;
+      // Closed while the file loaded (the endpoint or the whole engine), else the file's fault.
+      throw new MediaError(err.message, this.closed || this.native.isClosed() ? 'CLOSED' : 'AUDIO_FILE');
+    }
+    const playback = new Playback(id, (pid) => this.stopPlayback(pid));
+    this.playbacks.set(id, playback);
+    return playback;
+  }
+
+  /** Stops one playback (by id), or everything playing and queued here. */
+  stopPlayback(playbackId?: number): void {
+    if (this.closed) return;
+    this.native.stopPlayback(this.id, playbackId);
+  }
+
+  /** @internal From the engine's 'playbackDone' event. */
+  playbackDone(playbackId: number, result: PlaybackResult): void {
+    this.playbacks.get(playbackId)?.settle(result);
+    this.playbacks.delete(playbackId);
+    this.emit('playbackDone', { playbackId, ...result });
+  }
+
   /** Current counters (after close: the final ones). */
   stats(): EndpointStats {
     if (this.finalStats) return { ...this.finalStats };
@@ -162,6 +210,8 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
   markClosed(stats: EndpointStats): void {
     if (this.finalStats) return;
     this.finalStats = stats;
+    for (const p of this.playbacks.values()) p.settle({ reason: 'stopped', playedMs: 0 });
+    this.playbacks.clear();
     if (!this.closing) this.closing = Promise.resolve(stats);
     this.resolveClose?.(stats);
     this.emit('closed', stats);

@@ -7,6 +7,7 @@ import { Endpoint, zeroStats } from './endpoint.js';
 import { MediaError } from './errors.js';
 import { Mixer } from './mixer.js';
 import { RecordingRegistry, isRecordingEvent, type Recording, type RecordingResult } from './recording.js';
+import type { PlaybackReason } from './playback.js';
 import {
   loadAddon,
   type EndpointStats,
@@ -38,6 +39,9 @@ export interface MediaEngineEventMap {
   toneDone: [Endpoint];
   dtmf: [Endpoint, DtmfEvent];
   dtmfSent: [Endpoint, DtmfSentEvent];
+  speechStart: [Endpoint, { mediaMs: number }];
+  speechEnd: [Endpoint, { mediaMs: number; durationMs: number }];
+  playbackDone: [Endpoint, { playbackId: number; reason: PlaybackReason; playedMs: number }];
   closed: [Endpoint, EndpointStats];
   recordingDone: [Recording, RecordingResult];
   recordingError: [Recording, MediaError];
@@ -215,6 +219,24 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
           const info: DtmfSentEvent = { digits: ev.digits, method: ev.method };
           ep.emit('dtmfSent', info);
           this.emit('dtmfSent', ep, info);
+          break;
+        }
+        case 'speechStart': {
+          const info = { mediaMs: ev.mediaMs };
+          ep.emit('speechStart', info);
+          this.emit('speechStart', ep, info);
+          break;
+        }
+        case 'speechEnd': {
+          const info = { mediaMs: ev.mediaMs, durationMs: ev.durationMs };
+          ep.emit('speechEnd', info);
+          this.emit('speechEnd', ep, info);
+          break;
+        }
+        case 'playbackDone': {
+          const result = { reason: ev.reason, playedMs: ev.playedMs };
+          ep.playbackDone(ev.playbackId, result);
+          this.emit('playbackDone', ep, { playbackId: ev.playbackId, ...result });
           break;
         }
         case 'closed': {

@@ -53,6 +53,46 @@ export interface NativeEndpointOptions {
   echo?: boolean;
   /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
   dtmfDetect?: DtmfDetectMode;
+  /** Voice activity detection: true, or its settings (default off). */
+  vad?: boolean | VadOptions;
+}
+
+/** VAD settings; see native/src/vad.h. Absent fields keep their current value (defaults below). */
+export interface VadOptions {
+  /** Events and counters (detection for barge-in runs regardless). Default false. */
+  enabled?: boolean;
+  /** Speech lasts this long after its last loud frame. Default 200. */
+  hangoverMs?: number;
+  /** Loud frames in a row before speech starts. Default 100. */
+  minSpeechMs?: number;
+  /** A pause shorter than this does not end speech. Default 400. */
+  minSilenceMs?: number;
+  /** A loud frame is this far above the noise floor (0–60). Default 10. */
+  marginDb?: number;
+  /** ...and above this level, dBFS (-100–0). Default -50. */
+  minLevelDb?: number;
+}
+
+/** Why a playback ended. 'error': the media thread could not start it (its endpoint was gone). */
+export type PlaybackReason = 'finished' | 'stopped' | 'dtmf' | 'speech' | 'error';
+
+/** How to play a file (Endpoint.play). */
+export interface NativePlayOptions {
+  /** The file is headerless 16-bit little-endian PCM in this format (default: the file is a WAV). */
+  raw?: { sampleRate: number; channels?: number };
+  /** Start over at the end, until stopped. */
+  loop?: boolean;
+  /** Queue behind what is playing (default: replace it; the replaced playback ends 'stopped'). */
+  queue?: boolean;
+  /** A key press (RFC 4733 event) ends it with reason 'dtmf'. */
+  stopOnDtmf?: boolean;
+  /** The remote party starting to speak (this endpoint's VAD) ends it with reason 'speech'. */
+  stopOnSpeech?: boolean;
+  /**
+   * 'remote' (default): the endpoint's remote party hears it. 'mixer': it is added to what
+   * the endpoint says, so the mixer members that hear this endpoint hear it (an announcement).
+   */
+  target?: 'remote' | 'mixer';
 }
 
 export interface NativeToneOptions {
@@ -84,6 +124,14 @@ export interface EndpointStats {
   sendErrors: number;
   rtpTimeouts: number;
   jitterUs: number;
+  /** VAD: received audio labelled speech, ms. */
+  talkMs: number;
+  /** VAD: received audio labelled silence, ms. */
+  silenceMs: number;
+  /** VAD: ms this party talked while another member of its mixer talked too. */
+  overlapMs: number;
+  /** VAD: times this party started talking while another member was talking. */
+  interruptions: number;
 }
 
 export interface Percentiles {
@@ -113,6 +161,9 @@ export type NativeEvent =
   | { type: 'toneDone'; endpointId: number }
   | { type: 'dtmf'; endpointId: number; digit: string; durationMs: number; method: DtmfMethod }
   | { type: 'dtmfSent'; endpointId: number; digits: string; method: DtmfMethod }
+  | { type: 'speechStart'; endpointId: number; mediaMs: number }
+  | { type: 'speechEnd'; endpointId: number; mediaMs: number; durationMs: number }
+  | { type: 'playbackDone'; endpointId: number; playbackId: number; reason: PlaybackReason; playedMs: number }
   | ({ type: 'closed'; endpointId: number } & EndpointStats)
   | RecordingEvent;
 
@@ -157,6 +208,11 @@ export interface NativeEngine {
   sendDtmf(id: number, digits: string, options?: SendDtmfOptions): void;
   setDtmfDetect(id: number, mode: DtmfDetectMode): void;
   endpointStats(id: number): EndpointStats;
+  setVad(id: number, vad: boolean | VadOptions): void;
+  /** Resolves with the playback id once the file is loaded (off the JS and media threads). */
+  play(id: number, path: string, options?: NativePlayOptions): Promise<number>;
+  /** playbackId absent: everything playing or queued on the endpoint. */
+  stopPlayback(id: number, playbackId?: number): void;
   createMixer(options?: { thread?: number }): { id: number; thread: number };
   closeMixer(id: number): void;
   addMember(mixerId: number, endpointId: number): void;

@@ -3,6 +3,12 @@
 set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+# Dialplans and the media VAD tests: text to speech (espeak-ng), speech recognition
+# (pocketsphinx and its US English model), and flite, whose voice the recognition tests speak with.
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v flite >/dev/null 2>&1 || need+=(flite)
+command -v pocketsphinx_continuous >/dev/null 2>&1 || need+=(pocketsphinx)
+[ -d /usr/share/pocketsphinx/model/en-us ] || need+=(pocketsphinx-en-us)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

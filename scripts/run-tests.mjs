@@ -15,7 +15,8 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-let files = findTests('dist/test').sort();
+// Example dialplan tests live beside the examples (dialplan/examples).
+let files = [...findTests('dist/test'), ...findTests('dist/dialplan')].sort();
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 
 const tap = spawn(

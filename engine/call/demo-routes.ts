@@ -1,5 +1,6 @@
 // Routing of inbound calls for the demo configuration, until user dialplans take over:
 // registered extensions are bridged (B2BUA); a few numbers the engine answers itself.
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaEngine } from '../../media/engine.js';
 import type { EndpointStats } from '../../media/native.js';
@@ -24,10 +25,14 @@ export interface DemoRouteOptions {
   advertisedAddress?: string;
   /** BYE after this long without RTP from a party that should send; 0: never. */
   rtpTimeoutMs: number;
+  /** Takes the calls no demo number or extension takes (the user dialplan); else they get 404. */
+  fallback?: (req: IncomingRequest, res: ServerResponse) => void;
+  /** Where `record` writes `<call-id>.wav` (the folder must exist). */
+  recordingsDir: string;
 }
 
 /** The numbers README lists. */
-export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup', 'echo'] as const;
+export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup', 'echo', 'record'] as const;
 
 /** A call in progress as GET /api/media/calls shows it. */
 export interface CallInfo {
@@ -96,6 +101,9 @@ export class DemoRoutes {
       case 'echo':
         await this.answer(number, req, res, { echo: true });
         return;
+      case 'record':
+        this.record(await this.answer(number, req, res));
+        return;
       case 'busy':
         res.send(486);
         this.o.events.append('call.failed', { to: number, status: 486 }, req.callId);
@@ -110,6 +118,7 @@ export class DemoRoutes {
       }
     }
     if (this.o.registrar.hasUser(number)) return this.bridge(number, req, res);
+    if (this.o.fallback) return this.o.fallback(req, res);
     res.send(404);
     this.o.events.append('call.failed', { to: number, status: 404 }, req.callId);
   }
@@ -121,6 +130,13 @@ export class DemoRoutes {
     this.track(req.callId, { to: number, startedAt: leg.dialog.startedAt, legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
     leg.once('ended', ({ reason }) => this.ended(req.callId, byOf(reason)));
     return leg;
+  }
+
+  /** Records what the caller says until the call ends (the endpoint closing ends the file). */
+  private record(leg: CallLeg): void {
+    const recording = leg.endpoint.record(join(this.o.recordingsDir, `${fileNameOf(leg.callId)}.wav`));
+    recording.once('done', (r) => this.o.events.append('call.recorded', { path: r.path, durationMs: r.durationMs, droppedFrames: r.droppedFrames }, leg.callId));
+    recording.once('failed', (err) => this.o.logger.error({ err, callId: leg.callId }, 'recording failed'));
   }
 
   private mediaOptions(): { media: MediaEngine; advertisedAddress?: string; rtpTimeoutMs: number } {
@@ -197,6 +213,11 @@ export class DemoRoutes {
   async hangupAll(): Promise<void> {
     await Promise.all([...this.active.values()].map((c) => c.hangup()));
   }
+}
+
+/** A Call-ID as a file name: anything but letters, digits, '.', '-', '_' and '@' becomes '_'. */
+function fileNameOf(callId: string): string {
+  return callId.replace(/[^A-Za-z0-9._@-]/g, '_');
 }
 
 function byOf(reason: EndReason): string {

@@ -452,7 +452,9 @@ export class SipStack implements TransactionUser, DialogHost {
 }
 
 function mergeKey(request: SipRequest): string {
-  return `${request.callId}|${request.fromTag ?? ''}|${request.cseq!.seq}`;
+  // join() makes a flat copy; a concatenation would keep the whole request text alive (the
+  // Call-ID is a substring of it) for as long as the INVITE transaction (Timer L, 64 × T1).
+  return [request.callId, request.fromTag ?? '', request.cseq!.seq].join('|');
 }
 
 function formatFrom(from: string | undefined, host: string, tag: string): string {

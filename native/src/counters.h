@@ -26,7 +26,11 @@ namespace sy {
   X(dtmfDigits)         /* DTMF key presses detected (RFC 4733 or in-band) */               \
   X(sendErrors)         /* sendto failures */                                               \
   X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
-  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */
+  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */           \
+  X(talkMs)             /* VAD (while enabled): received audio labelled speech, ms */        \
+  X(silenceMs)          /* VAD: received audio labelled silence, ms */                    \
+  X(overlapMs)          /* VAD: talking while another member of the mixer talked */       \
+  X(interruptions)      /* VAD: started talking while another member was talking */
 
 struct EndpointCounters {
 #define SY_DECLARE_COUNTER(name) std::atomic<int64_t> name{0};

@@ -17,7 +17,9 @@ RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounte
     : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
       codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
       rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
-      sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {}
+      sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp), player_(c.id) {
+  vad_.Configure(c.vad);
+}
 
 RtpEndpoint::~RtpEndpoint() {
   if (fd_ >= 0) close(fd_);
@@ -61,7 +63,10 @@ void RtpEndpoint::OnDtmfEdges(const DtmfEdges& edges, EventList& events) {
   }
 }
 
-void RtpEndpoint::OnDtmfKeyDown(char, DtmfMethod, EventList&) { Bump(counters_->dtmfDigits); }
+void RtpEndpoint::OnDtmfKeyDown(char, DtmfMethod, EventList& events) {
+  Bump(counters_->dtmfDigits);
+  player_.OnKeyPress(events);  // playbacks with stopOnDtmf end at once
+}
 
 void RtpEndpoint::Restart() {
   sequence_.Reset();
@@ -198,11 +203,16 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
 }
 
 void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
-  if (buffer_.Pull(input_.data()) == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
+  const ReceiveBuffer::PullResult pulled = buffer_.Pull(input_.data());
+  if (pulled == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
   DtmfEdges edges;
   telephoneEvents_.OnTick(nowNs, &edges);
   if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
   OnDtmfEdges(edges, events);
+  mediaClockRunning_ = mediaClockRunning_ || pulled == ReceiveBuffer::PullResult::kAudio;
+  if (mediaClockRunning_) DetectSpeech(pulled == ReceiveBuffer::PullResult::kAudio, events);
+  player_.Render(events);
+  if (player_.hasMixerFrame()) MixFrame(player_.mixerFrame(), input_.data());
   if (toneTarget_ == ToneTarget::kMixer && tone_.MixInto(input_.data(), kFrameSamples)) {
     Event ev;
     ev.type = "toneDone";
@@ -226,7 +236,7 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
 void RtpEndpoint::SendOutput(EventList& events) {
   const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
   const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
-  const bool haveSource = mixer_ != 0 || echo_ || toneOut || dtmfSender_.busy();
+  const bool haveSource = mixer_ != 0 || echo_ || toneOut || dtmfSender_.busy() || player_.hasRemoteFrame();
   if (!dest.valid() || !haveSource || !sending_) {
     // The clock runs on while we are silent; the next packet starts a talkspurt.
     timestampOut_ += kFrameSamples;
@@ -237,6 +247,7 @@ void RtpEndpoint::SendOutput(EventList& events) {
   if (echo_) {
     for (size_t i = 0; i < kFrameSamples; ++i) out[i] = Saturate(out[i] + input_[i]);
   }
+  if (player_.hasRemoteFrame()) MixFrame(player_.remoteFrame(), out.data());
   if (toneOut && tone_.MixInto(out.data(), kFrameSamples)) {
     Event ev;
     ev.type = "toneDone";

@@ -13,10 +13,12 @@
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
+#include "player.h"
 #include "receive_buffer.h"
 #include "sequence.h"
 #include "telephone_event.h"
 #include "tone.h"
+#include "vad.h"
 
 namespace sy {
 
@@ -45,6 +47,7 @@ struct EndpointConfig {
   uint16_t firstSequence = 0;
   uint32_t firstTimestamp = 0;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
+  VadConfig vad;
 };
 
 enum class ToneTarget { kRemote, kMixer };
@@ -74,6 +77,15 @@ class RtpEndpoint {
   void StopTone() { tone_.Stop(); }
   void SendDtmf(DtmfRequest request) { dtmfSender_.Enqueue(std::move(request)); }
   void SetDtmfDetect(DtmfDetect mode);
+  void SetVad(const VadOptions& options) { vad_.Configure(options.ApplyTo(vad_.config())); }
+  void Play(PlayRequest request, EventList& events) { player_.Play(std::move(request), events); }
+  void StopPlayback(uint32_t playbackId, EventList& events) { player_.Stop(playbackId, events); }
+
+  // Speech detection (endpoint_audio.cc). talking(): VAD enabled and in a speech segment.
+  bool talking() const { return vad_.config().enabled && vad_.speaking(); }
+  bool startedTalking() const { return talking() && vad_.startedThisFrame(); }
+  // Mixer, each tick: how many members talk, and how many of them were talking before this tick.
+  void CountOverlap(size_t talkingMembers, size_t alreadyTalkingMembers);
 
   // Receive path: one datagram from `from`.
   void OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
@@ -98,6 +110,8 @@ class RtpEndpoint {
   // or in-band): what should react at once to a key (e.g. stopping a prompt) hooks here.
   void OnDtmfKeyDown(char digit, DtmfMethod method, EventList& events);
   void Send(const NetAddress& dest, const uint8_t* packet, size_t size);
+  // On this tick's input, once audio has arrived; `received`: it is audio, not a filler.
+  void DetectSpeech(bool received, EventList& events);
 
   uint32_t id_;
   int fd_;
@@ -138,6 +152,10 @@ class RtpEndpoint {
   ToneGenerator tone_;
   ToneTarget toneTarget_ = ToneTarget::kRemote;
   DtmfSender dtmfSender_;
+
+  VoiceDetector vad_;
+  bool mediaClockRunning_ = false;  // from the first frame of received audio on
+  Player player_;
 
   std::array<int16_t, kFrameSamples> input_{};
   std::array<int16_t, kFrameSamples> mixed_{};

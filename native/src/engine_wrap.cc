@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "audio_args.h"
 #include "dtmf_tone_bindings.h"
 #include "events_js.h"
 #include "js_args.h"
@@ -64,6 +65,9 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::SendDtmf>("sendDtmf"),
                          InstanceMethod<&EngineWrap::SetDtmfDetect>("setDtmfDetect"),
                          InstanceMethod<&EngineWrap::EndpointStats>("endpointStats"),
+                         InstanceMethod<&EngineWrap::SetVad>("setVad"),
+                         InstanceMethod<&EngineWrap::Play>("play"),
+                         InstanceMethod<&EngineWrap::StopPlayback>("stopPlayback"),
                          InstanceMethod<&EngineWrap::CreateMixer>("createMixer"),
                          InstanceMethod<&EngineWrap::CloseMixer>("closeMixer"),
                          InstanceMethod<&EngineWrap::AddMember>("addMember"),
@@ -228,7 +232,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
   if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "echo", "dtmfDetect"})) {
+                        "jitterMs", "echo", "dtmfDetect", "vad"})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -263,6 +267,11 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
   if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
     return env.Undefined();
+  }
+  if (o.Has("vad")) {
+    VadOptions vad;
+    if (!ReadVadOptions(env, o.Get("vad"), o.Name("vad"), &vad)) return env.Undefined();
+    req.vad = vad.ApplyTo(req.vad);
   }
 
   EndpointInfo out;

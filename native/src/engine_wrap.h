@@ -40,6 +40,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value SendDtmf(const Napi::CallbackInfo& info);       // dtmf_tone_bindings.cc
   Napi::Value SetDtmfDetect(const Napi::CallbackInfo& info);  // dtmf_tone_bindings.cc
   Napi::Value EndpointStats(const Napi::CallbackInfo& info);
+  Napi::Value SetVad(const Napi::CallbackInfo& info);        // engine_wrap_audio.cc
+  Napi::Value Play(const Napi::CallbackInfo& info);          // engine_wrap_audio.cc
+  Napi::Value StopPlayback(const Napi::CallbackInfo& info);  // engine_wrap_audio.cc
   Napi::Value CreateMixer(const Napi::CallbackInfo& info);
   Napi::Value CloseMixer(const Napi::CallbackInfo& info);
   Napi::Value AddMember(const Napi::CallbackInfo& info);

@@ -132,6 +132,7 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   c.prefillSamples = static_cast<size_t>(jitterMs) * kSampleRate / 1000;
   c.echo = req.echo;
   c.dtmfDetect = req.dtmfDetect;
+  c.vad = req.vad;
   c.ssrc = static_cast<uint32_t>(random_());
   c.firstSequence = static_cast<uint16_t>(random_());
   c.firstTimestamp = static_cast<uint32_t>(random_());

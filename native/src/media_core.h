@@ -46,6 +46,7 @@ struct EndpointRequest {
   int jitterMs = -1;      // -1: the engine's
   bool echo = false;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
+  VadConfig vad;
 };
 
 struct EndpointInfo {
@@ -86,6 +87,12 @@ class MediaCore : public ThreadHost {
   Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
   Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
 
+  // VAD and playback (media_core_audio.cc).
+  Status SetVad(uint32_t id, const VadOptions& options);
+  Status ReservePlaybackId(uint32_t endpoint, uint32_t* playbackId);  // checks the endpoint
+  Status StartPlayback(uint32_t endpoint, PlayRequest request);       // pcm already loaded
+  Status StopPlayback(uint32_t endpoint, uint32_t playbackId);        // 0: all of the endpoint's
+
   Status CreateMixer(int thread, uint32_t* id, unsigned* threadOut);
   Status CloseMixer(uint32_t id);
   Status AddMember(uint32_t mixer, uint32_t endpoint);
@@ -125,6 +132,8 @@ class MediaCore : public ThreadHost {
   Status FindMixer(uint32_t id, MixerRecord** out);
   unsigned LeastLoaded() const;
   Status PostToEndpoint(uint32_t id, std::function<void(RtpEndpoint&)> fn);
+  // Like PostToEndpoint, with the thread's event list; the endpoint is null if it closed meanwhile.
+  Status PostToEndpointWithEvents(uint32_t id, std::function<void(RtpEndpoint*, EventList&)> fn);
 
   EngineOptions options_;
   std::function<void()> notify_;

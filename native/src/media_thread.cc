@@ -242,6 +242,7 @@ void MediaThread::CloseEndpoint(uint32_t id) {
     if (Mixer* m = FindMixer(ep->mixer())) m->RemoveMember(id);
   }
   epoll_ctl(epoll_, EPOLL_CTL_DEL, ep->fd(), nullptr);
+  ep->StopPlayback(0, events_);  // its playbacks end 'stopped', before 'closed'
   Event ev;
   ev.type = "closed";
   ev.endpoint = id;

@@ -60,7 +60,19 @@ void Mixer::SetHears(uint32_t member, const std::vector<uint32_t>& hears) {
   Reindex();
 }
 
+void Mixer::CountOverlap() {
+  size_t talking = 0;
+  size_t alreadyTalking = 0;
+  for (const Member& m : members_) {
+    if (!m.ep->talking()) continue;
+    ++talking;
+    if (!m.ep->startedTalking()) ++alreadyTalking;
+  }
+  for (Member& m : members_) m.ep->CountOverlap(talking, alreadyTalking);
+}
+
 void Mixer::Mix() {
+  CountOverlap();
   std::array<int32_t, kFrameSamples> sum;
   for (Member& m : members_) {
     int16_t* out = m.ep->mixOutput();

@@ -39,6 +39,7 @@ class Mixer {
     std::vector<size_t> hearIndex;   // resolved to members_ indices
   };
   void Reindex();
+  void CountOverlap();  // VAD: members talking at once (see RtpEndpoint::CountOverlap)
   int IndexOf(uint32_t endpointId) const;
 
   uint32_t id_;

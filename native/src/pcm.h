@@ -15,4 +15,9 @@ inline int16_t Saturate(int32_t v) {
   return static_cast<int16_t>(v);
 }
 
+// Adds one frame into another, saturating.
+inline void MixFrame(const int16_t* from, int16_t* into) {
+  for (size_t i = 0; i < kFrameSamples; ++i) into[i] = Saturate(into[i] + from[i]);
+}
+
 }  // namespace sy

@@ -179,9 +179,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   return { sipPort, httpPort, dataDir, logs, stop };
 }
 
-/** GET of the engine's HTTP API, parsed. */
-export async function getJson<T>(engine: Engine, path: string): Promise<T> {
-  const response = await fetch(`http://${HOST}:${engine.httpPort}${path}`);
+/** GET of the engine's HTTP API, parsed; `token` is sent as a bearer token. */
+export async function getJson<T>(engine: Engine, path: string, token?: string): Promise<T> {
+  const response = await fetch(`http://${HOST}:${engine.httpPort}${path}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
   if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
   return (await response.json()) as T;
 }

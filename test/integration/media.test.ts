@@ -1,16 +1,20 @@
 // Calls with audio through the engine process: `echo` fed by SIPp's PCMA pcap and by a sine
 // from a raw RTP peer (found back by Goertzel), and a B2BUA call whose RTP is anchored in the
-// engine both ways (a SIPp callee echoing RTP with -rtp_echo). The engine's per-call counters
-// come from GET /api/media/calls.
+// engine both ways (a SIPp callee echoing RTP with -rtp_echo), and `record` writing the caller's
+// audio to a WAV. The engine's per-call counters come from GET /api/media/calls.
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import type { CallInfo } from '../../engine/call/demo-routes.js';
 import { audioOf, toneAmplitude, RtpPeer, type ReceivedRtp } from '../unit/media/helpers.js';
 import { PeerCall, UdpPeer } from '../unit/sip/raw-peer.js';
+import { readWav } from '../unit/media/wav.js';
 import { expectCalls, getJson, runSipp, startEngine, startRegisteredCallee } from './harness.js';
 
 const HOST = '127.0.0.1';
-const engine = await startEngine();
+// GET /api/events is for admins.
+const ADMIN_TOKEN = 'media-test-admin';
+const engine = await startEngine({ env: { SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN } });
 t.teardown(engine.stop);
 
 /** Polls GET /api/media/calls until `check` returns something (the deadline only bounds the wait). */
@@ -122,6 +126,40 @@ t.test('B2BUA: RTP both ways through the engine; the callee gets our offer', asy
   t.match(invite, new RegExp(`^m=audio ${b.local.port} RTP/AVP 0 8 101\\s*$`, 'm'), "the callee's INVITE offers the engine's port: PCMU, PCMA, telephone-event");
   t.match(invite, /^c=IN IP4 127\.0\.0\.1\s*$/m);
   t.match(invite, /^a=rtpmap:101 telephone-event\/8000\s*$/m);
+});
+
+interface StoredEvent {
+  type: string;
+  callId: string | null;
+  data: Record<string, unknown>;
+}
+
+t.test('record: what the caller sends is recorded until BYE into recordings/<call-id>.wav', async (t) => {
+  const result = await runSipp({ scenario: 'uac-echo-pcap.xml', target: engine.sipPort, service: 'record', timeoutMs: 40000 });
+  expectCalls(t, result, 1, 'call to record, playing the PCMA pcap for 4 s', engine);
+  const deadline = Date.now() + 15000;
+  let recorded: StoredEvent | undefined;
+  let ended: StoredEvent | undefined;
+  while (!(recorded && ended) && Date.now() < deadline) {
+    const events = await getJson<StoredEvent[]>(engine, '/api/events', ADMIN_TOKEN);
+    recorded = events.find((e) => e.type === 'call.recorded');
+    ended = events.find((e) => e.type === 'call.ended' && e.callId === recorded?.callId);
+    await sleep(100);
+  }
+  if (!recorded || !ended) throw new Error('no call.recorded and call.ended events');
+  const path = join(engine.dataDir, 'recordings', `${recorded.callId}.wav`);
+  t.equal(recorded.data.path, path, 'the file is named after the Call-ID');
+  const wav = readWav(path);
+  t.same({ channels: wav.channels, rate: wav.sampleRate, bits: wav.bitsPerSample }, { channels: 1, rate: 8000, bits: 16 });
+  const samples = wav.channelData[0];
+  const durationMs = samples.length / 8;
+  // The scenario talks for 4 s between ACK and BYE; the file cannot outlast the call.
+  t.ok(durationMs >= 3500 && durationMs <= Number(ended.data.durationMs), `the call's duration: ${durationMs} ms of ${String(ended.data.durationMs)} ms`);
+  let sum = 0;
+  for (const v of samples) sum += v * v;
+  const rms = Math.sqrt(sum / samples.length);
+  t.ok(rms > 500, `the caller's audio is in it (RMS ${rms.toFixed(0)}; the pcap's audio is about 1900)`);
+  t.equal(recorded.data.droppedFrames, 0, 'no frame dropped');
 });
 
 t.test('no endpoint or mixer is left once every call ended', async (t) => {

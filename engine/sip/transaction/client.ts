@@ -1,7 +1,13 @@
 // Client transactions (RFC 3261 §17.1, with the Accepted state of RFC 6026 §7.2).
 import { SipRequest, type SipResponse } from '../message.js';
 import type { SendTarget } from '../transport/types.js';
+import type { TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
+
+// Timer kinds (TimerTarget.onTimer).
+const RETRANSMIT = 0; // Timers A, E
+const TIMEOUT = 1; // Timers B, F, and the 64*T1 after a CANCEL
+const END = 2; // Timers D, K, M
 
 const EMPTY = Buffer.alloc(0);
 
@@ -13,6 +19,8 @@ export interface ClientTransactionHost {
   removeClient(tx: ClientTransaction): void;
   /** A 2xx retransmission in the Accepted state: the UA core ACKs it again (§13.2.2.4). */
   onRetransmitted2xx(response: SipResponse): void;
+  /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
+  startTimer(ms: number, target: TimerTarget, kind: number): number;
 }
 
 /** What the transaction user hears from a client transaction. */
@@ -23,14 +31,19 @@ export interface ClientHandlers {
   onFailure(status: 408 | 503, reason: string): void;
 }
 
-export class ClientTransaction {
+export class ClientTransaction implements TimerTarget {
   state: ClientState;
   readonly isInvite: boolean;
-  private retransmitTimer?: NodeJS.Timeout;
-  private timeoutTimer?: NodeJS.Timeout;
-  private endTimer?: NodeJS.Timeout;
-  /** The ACK for a non-2xx final, as bytes, resent for every retransmitted final. */
-  private ackWire?: Buffer;
+  /** Timer A/E's current interval. */
+  private retransmitInterval = 0;
+  /** Due time of the timeout that applies (0: none); an earlier one that fires is ignored. */
+  private timeoutDue = 0;
+  /**
+   * The ACK for a non-2xx final, resent for every retransmitted final: its bytes as a latin1
+   * string, since a small Buffer would keep a whole shared pool slab alive through Timer D
+   * (32 s; see ServerTransaction.lastWire).
+   */
+  private ackWire = '';
 
   constructor(
     private readonly host: ClientTransactionHost,
@@ -61,28 +74,38 @@ export class ClientTransaction {
   }
 
   start(): void {
-    const { t1, t2 } = this.host.timers;
+    const { t1 } = this.host.timers;
     this.transmit();
-    // Timer A (INVITE) doubles without cap; Timer E (non-INVITE) caps at T2 (§17.1.1.2, §17.1.2.2).
-    if (!this.reliable) this.scheduleRetransmit(t1, this.isInvite ? Infinity : t2);
+    if (!this.reliable) this.scheduleRetransmit(t1);
     // Timer B / Timer F.
-    this.timeoutTimer = setTimeout(() => this.fail(408, 'Request Timeout'), 64 * t1);
+    this.timeoutDue = this.host.startTimer(64 * t1, this, TIMEOUT);
+  }
+
+  onTimer(kind: number, due: number): void {
+    if (kind === RETRANSMIT) this.retransmit();
+    else if (kind === TIMEOUT) {
+      if (due === this.timeoutDue) this.fail(408, 'Request Timeout');
+    } else this.terminate();
   }
 
   private transmit(): void {
     this.host.sendWire(this.target, this.wire, this.callId, (err) => this.fail(503, `Transport Error: ${err.message}`));
   }
 
-  private scheduleRetransmit(interval: number, cap: number): void {
-    this.retransmitTimer = setTimeout(() => {
-      if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
-      // INVITE retransmissions stop at the first provisional (§17.1.1.2).
-      if (this.isInvite && this.state === 'proceeding') return;
-      this.transmit();
-      // After a provisional, non-INVITE retransmits every T2 (§17.1.2.2).
-      const nextInterval = this.state === 'proceeding' ? this.host.timers.t2 : Math.min(interval * 2, cap);
-      this.scheduleRetransmit(nextInterval, cap);
-    }, interval);
+  private scheduleRetransmit(interval: number): void {
+    this.retransmitInterval = interval;
+    this.host.startTimer(interval, this, RETRANSMIT);
+  }
+
+  private retransmit(): void {
+    if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
+    // INVITE retransmissions stop at the first provisional (§17.1.1.2).
+    if (this.isInvite && this.state === 'proceeding') return;
+    this.transmit();
+    const { t2 } = this.host.timers;
+    // Timer A doubles without cap; Timer E caps at T2, and after a provisional is T2 (§17.1.2.2).
+    const doubled = this.retransmitInterval * 2;
+    this.scheduleRetransmit(this.isInvite ? doubled : this.state === 'proceeding' ? t2 : Math.min(doubled, t2));
   }
 
   private fail(status: 408 | 503, reason: string): void {
@@ -101,13 +124,12 @@ export class ClientTransaction {
         if (status < 200) {
           // Timer B guards only the Calling state (§17.1.1.2); a ringing INVITE waits for its
           // final response as long as the TU wants (Timer F keeps running for non-INVITE).
-          if (this.isInvite) clearTimeout(this.timeoutTimer);
+          if (this.isInvite) this.timeoutDue = 0;
           this.state = 'proceeding';
           this.handlers?.onResponse(response);
           return;
         }
-        clearTimeout(this.retransmitTimer);
-        clearTimeout(this.timeoutTimer);
+        this.timeoutDue = 0;
         if (this.isInvite && status < 300) {
           // Timer M = 64*T1: keep matching retransmitted 2xx and hand them to the TU (RFC 6026 §7.2).
           this.state = 'accepted';
@@ -115,8 +137,9 @@ export class ClientTransaction {
         } else if (this.isInvite) {
           // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
           this.state = 'completed';
-          this.ackWire = buildNon2xxAck(this.request, response).toBuffer();
-          this.host.sendWire(this.target, this.ackWire, this.callId);
+          const ack = buildNon2xxAck(this.request, response).toBuffer();
+          this.ackWire = ack.toString('latin1');
+          this.host.sendWire(this.target, ack, this.callId);
           this.endAfter(this.reliable ? 0 : 32000);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
@@ -135,7 +158,7 @@ export class ClientTransaction {
         return;
       case 'completed':
         // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ackWire && status >= 300) this.host.sendWire(this.target, this.ackWire, this.callId);
+        if (this.ackWire && status >= 300) this.host.sendWire(this.target, Buffer.from(this.ackWire, 'latin1'), this.callId);
         return;
       default:
         return;
@@ -148,21 +171,18 @@ export class ClientTransaction {
    */
   cancelSent(): void {
     if (this.state !== 'calling' && this.state !== 'proceeding') return;
-    clearTimeout(this.timeoutTimer);
-    this.timeoutTimer = setTimeout(() => this.fail(408, 'Request Timeout'), 64 * this.host.timers.t1);
+    this.timeoutDue = this.host.startTimer(64 * this.host.timers.t1, this, TIMEOUT);
   }
 
   private endAfter(ms: number): void {
     if (ms === 0) this.terminate();
-    else this.endTimer = setTimeout(() => this.terminate(), ms);
+    else this.host.startTimer(ms, this, END);
   }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    clearTimeout(this.retransmitTimer);
-    clearTimeout(this.timeoutTimer);
-    clearTimeout(this.endTimer);
+    this.timeoutDue = 0;
     this.host.removeClient(this);
   }
 }

@@ -9,6 +9,7 @@ import type { InboundMessage, Logger, MessageSource, SendTarget } from '../trans
 import type { TransportLayer } from '../transport/index.js';
 import { ClientTransaction, type ClientHandlers, type ClientTransactionHost } from './client.js';
 import { ServerTransaction, type ServerTransactionHost } from './server.js';
+import { TimerQueues, type TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
 
 /** What the transaction user (the UA core) receives. */
@@ -29,6 +30,7 @@ const UDP_MTU_LIMIT = 1300;
 export class TransactionLayer implements ClientTransactionHost, ServerTransactionHost {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
+  private readonly timerQueues = new TimerQueues();
   user?: TransactionUser;
 
   constructor(
@@ -199,6 +201,10 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     return { protocol: source.protocol, address: source.remote.address, port, connectionId: source.connectionId };
   }
 
+  startTimer(ms: number, target: TimerTarget, kind: number): number {
+    return this.timerQueues.start(ms, target, kind);
+  }
+
   removeServer(tx: ServerTransaction): void {
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
@@ -215,6 +221,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   clear(): void {
     for (const tx of [...this.servers.values()]) tx.terminate();
     for (const tx of [...this.clients.values()]) tx.terminate();
+    this.timerQueues.stop();
   }
 }
 
@@ -230,7 +237,9 @@ function serverKey(request: SipRequest, method: string): string {
   const via = request.topVia!;
   const branch = via.params.get('branch') ?? '';
   const sentBy = via.host + ':' + (via.port ?? 5060);
-  if (branch.startsWith(MAGIC_COOKIE)) return branch + '|' + sentBy + '|' + method;
+  // join() makes a flat copy: a concatenation would keep views of the request text (the
+  // branch is a substring of it) and so the whole text alive as long as the transaction.
+  if (branch.startsWith(MAGIC_COOKIE)) return [branch, sentBy, method].join('|');
   return ['2543', request.uri, request.fromTag, request.callId, request.cseq!.seq, sentBy, branch, method].join('|');
 }
 

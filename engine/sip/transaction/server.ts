@@ -1,7 +1,13 @@
 // Server transactions (RFC 3261 §17.2, with the Accepted state of RFC 6026 §7.1).
 import type { SipRequest, SipResponse } from '../message.js';
 import type { MessageSource, SendTarget } from '../transport/types.js';
+import type { TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
+
+// Timer kinds (TimerTarget.onTimer).
+const TRYING = 0;
+const RETRANSMIT = 1; // Timer G
+const END = 2; // Timers H, I, J, L
 
 export type ServerState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
@@ -12,19 +18,27 @@ export interface ServerTransactionHost {
   responseTarget(request: SipRequest, source: MessageSource): SendTarget;
   sendWire(target: SendTarget, wire: Buffer, callId: string): void;
   removeServer(tx: ServerTransaction): void;
+  /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
+  startTimer(ms: number, target: TimerTarget, kind: number): number;
 }
 
-export class ServerTransaction {
+export class ServerTransaction implements TimerTarget {
   state: ServerState;
   readonly isInvite: boolean;
   private lastStatus = 0;
-  /** The last response as sent, kept as bytes for retransmissions. */
-  private lastWire?: Buffer;
+  /**
+   * The last response as sent, for retransmissions: its bytes as a latin1 string (which
+   * maps every byte to one character and back). Small Buffers are views of shared 8 KiB
+   * pool slabs, so one kept for the 64 × T1 a transaction lingers would keep its whole slab,
+   * and with it everything else allocated there, alive; a string holds just its bytes.
+   */
+  private lastWire = '';
   private target?: SendTarget;
-  private retransmitTimer?: NodeJS.Timeout;
-  private tryingTimer?: NodeJS.Timeout;
+  /** Timer G's current interval. */
+  private retransmitInterval = 0;
   private tryingMaker?: () => SipResponse;
-  private endTimer?: NodeJS.Timeout;
+  /** Due time of the end timer that applies (0: none); an earlier one that fires is ignored. */
+  private endDue = 0;
   readonly callId: string;
   /** The request, until the final response: afterwards only its bytes-level echo is needed. */
   private req?: SipRequest;
@@ -40,7 +54,7 @@ export class ServerTransaction {
     readonly source: MessageSource,
   ) {
     this.req = request;
-    this.callId = request.callId;
+    this.callId = detached(request.callId);
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
   }
@@ -69,25 +83,41 @@ export class ServerTransaction {
    * calls get their 180/200 sooner, which saves a datagram per call.
    */
   scheduleTrying(makeTrying: () => SipResponse): void {
-    this.tryingTimer = setTimeout(() => {
-      if (this.lastStatus === 0) this.respond(makeTrying());
-    }, 200);
+    this.host.startTimer(200, this, TRYING);
     this.tryingMaker = makeTrying;
   }
 
+  onTimer(kind: number, due: number): void {
+    if (this.state === 'terminated') return;
+    if (kind === TRYING) {
+      if (this.lastStatus === 0 && this.tryingMaker) this.respond(this.tryingMaker());
+    } else if (kind === RETRANSMIT) {
+      if (this.state !== 'completed') return;
+      this.transmit();
+      this.scheduleRetransmit(Math.min(this.retransmitInterval * 2, this.host.timers.t2));
+    } else if (due === this.endDue) {
+      this.terminate();
+    }
+  }
+
+  /** Resends the last response. */
   private transmit(): void {
+    this.send(Buffer.from(this.lastWire, 'latin1'));
+  }
+
+  private send(wire: Buffer): void {
     this.target ??= this.host.responseTarget(this.request, this.source);
-    this.host.sendWire(this.target, this.lastWire!, this.callId);
+    this.host.sendWire(this.target, wire, this.callId);
   }
 
   /** Sends a response from the TU; ignored once a final response went out. */
   respond(response: SipResponse): boolean {
     if (this.state !== 'trying' && this.state !== 'proceeding') return false;
-    clearTimeout(this.tryingTimer);
     this.lastStatus = response.status;
-    this.lastWire = response.toBuffer();
-    this.transmit();
-    const { t1, t2 } = this.host.timers;
+    const wire = response.toBuffer();
+    this.lastWire = wire.toString('latin1');
+    this.send(wire);
+    const { t1 } = this.host.timers;
     if (response.status < 200) {
       this.state = 'proceeding';
       return true;
@@ -107,18 +137,15 @@ export class ServerTransaction {
     } else {
       this.state = 'completed';
       // Timer G retransmits the final response until ACK, Timer H gives up (§17.2.1).
-      if (!this.reliable) this.scheduleRetransmit(t1, t2);
-      this.endTimer = setTimeout(() => this.terminate(), 64 * t1);
+      if (!this.reliable) this.scheduleRetransmit(t1);
+      this.finishAfter(64 * t1);
     }
     return true;
   }
 
-  private scheduleRetransmit(interval: number, cap: number): void {
-    this.retransmitTimer = setTimeout(() => {
-      if (this.state !== 'completed') return;
-      this.transmit();
-      this.scheduleRetransmit(Math.min(interval * 2, cap), cap);
-    }, interval);
+  private scheduleRetransmit(interval: number): void {
+    this.retransmitInterval = interval;
+    this.host.startTimer(interval, this, RETRANSMIT);
   }
 
   /** A retransmitted request: repeat the last response (§17.2.1, §17.2.2). */
@@ -140,24 +167,29 @@ export class ServerTransaction {
   onAck(): void {
     if (this.state !== 'completed' || !this.isInvite) return;
     this.state = 'confirmed';
-    clearTimeout(this.retransmitTimer);
-    clearTimeout(this.endTimer);
     this.finishAfter(this.reliable ? 0 : this.host.timers.t4);
   }
 
   private finishAfter(ms: number): void {
-    clearTimeout(this.endTimer);
     if (ms === 0) this.terminate();
-    else this.endTimer = setTimeout(() => this.terminate(), ms);
+    else this.endDue = this.host.startTimer(ms, this, END);
   }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    clearTimeout(this.retransmitTimer);
-    clearTimeout(this.endTimer);
-    clearTimeout(this.tryingTimer);
+    this.tryingMaker = undefined;
     this.host.removeServer(this);
     this.onTerminated?.();
   }
+}
+
+/**
+ * A copy of `s` that does not keep alive the string it was cut from. V8 represents a
+ * substring of 13 or more characters as a view of its parent, so a Call-ID read from a
+ * request would hold the whole decoded request text for as long as the transaction lives
+ * (64 × T1 after the call). Slicing a fresh concatenation copies just these characters.
+ */
+function detached(s: string): string {
+  return (' ' + s).slice(1);
 }

@@ -1,0 +1,211 @@
+// The Call object a dialplan handler receives: async verbs over one inbound leg. Every verb
+// rejects with CallGoneError once the call has ended (or when it ends while the verb runs),
+// and the call's AbortSignal tells media operations to let go of what they hold.
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { resolveCause, type HangupCause } from './causes.js';
+import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } from './errors.js';
+import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
+import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
+
+export type CallVariables = Record<string, unknown>;
+
+export interface HangupEvent {
+  by: HangupParty;
+  /** 'canceled' | 'bye' | 'vanished' from the caller's side, or the cause the dialplan gave. */
+  cause: string;
+}
+
+export interface CallEvents {
+  answered: [];
+  hangup: [HangupEvent];
+  dtmf: [{ digit: string }];
+  speech: [{ text: string }];
+}
+
+export interface CallOptions<V extends CallVariables> {
+  leg: InboundLeg;
+  vars: V;
+  logger: Logger;
+  media?: CallMedia;
+  tts?: Synthesizer;
+}
+
+export class Call<V extends CallVariables = CallVariables> extends EventEmitter<CallEvents> {
+  readonly id: string;
+  readonly info: CallInfo;
+  /** Call variables: start from the dialplan's `variables()`, free for the handler to use. */
+  readonly vars: V;
+  /** A logger that puts the call-id on every line. */
+  readonly log: Logger;
+  private readonly leg: InboundLeg;
+  private readonly abort = new AbortController();
+  private endedBy?: HangupParty;
+  private readonly media?: CallMedia;
+  private readonly tts?: Synthesizer;
+
+  constructor(o: CallOptions<V>) {
+    super();
+    this.leg = o.leg;
+    this.info = o.leg.info;
+    this.id = this.info.callId;
+    this.vars = o.vars;
+    this.log = o.logger.child({ callId: this.id });
+    this.media = o.media;
+    this.tts = o.tts;
+    this.leg.onGone((reason) => this.end('caller', reason));
+    this.media?.onDtmf?.((digit) => this.emit('dtmf', { digit }));
+  }
+
+  /** Aborts when the call ends, whoever ended it. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get state(): LegState {
+    return this.endedBy ? 'ended' : this.leg.state;
+  }
+
+  get answered(): boolean {
+    return this.leg.state === 'answered' && !this.endedBy;
+  }
+
+  /** Who ended the call, once it has ended. */
+  get endedByParty(): HangupParty | undefined {
+    return this.endedBy;
+  }
+
+  /** 180 Ringing, or with `earlyMedia` 183 Session Progress with SDP (prompts before answer). */
+  ring(options: { earlyMedia?: boolean } = {}): Promise<void> {
+    return this.run('ring', async () => {
+      if (this.leg.state === 'answered') throw new DialplanError('invalid-state', 'ring: the call is already answered');
+      this.leg.progress(options.earlyMedia ?? false);
+    });
+  }
+
+  /** Answers (200 OK); resolves once the caller's ACK confirmed the dialog. Answering twice is a no-op. */
+  answer(): Promise<void> {
+    return this.run('answer', async () => {
+      if (this.leg.state === 'answered') return;
+      await this.leg.answer();
+      this.emit('answered');
+    });
+  }
+
+  /**
+   * Ends the call: BYE when answered, else a final response for `cause` (486 for 'busy',
+   * 404 for 'not-found', or a SIP status). The Reason header carries the cause (RFC 3326).
+   */
+  async hangup(cause: HangupCause = 'normal'): Promise<void> {
+    if (this.endedBy) throw new CallGoneError(this.id, this.endedBy, 'hangup');
+    const { status, reason } = resolveCause(cause);
+    await this.close('dialplan', String(cause), status, reason);
+  }
+
+  /** Waits `ms` milliseconds (silence); rejects at once if the caller hangs up meanwhile. */
+  pause(ms: number): Promise<void> {
+    if (!Number.isFinite(ms) || ms < 0) return Promise.reject(new RangeError(`pause: ms must be a non-negative number, got ${ms}`));
+    return this.run('pause', () => sleep(ms, undefined, { signal: this.signal }));
+  }
+
+  play(file: string, options: PlayOptions = {}): Promise<void> {
+    return this.run('play', () => this.requireMedia('play').play(file, options, this.signal));
+  }
+
+  /** Speaks `text` (espeak-ng, cached on disk), then plays it like `play`. */
+  say(text: string, options: SayOptions & PlayOptions = {}): Promise<void> {
+    return this.run('say', async () => {
+      const media = this.requireMedia('say');
+      if (!this.tts) throw new NotAvailableError('tts', 'say: no speech synthesizer is configured');
+      const file = await this.tts.synthesize(text, options);
+      await media.play(file, options, this.signal);
+    });
+  }
+
+  gather(options: GatherOptions = {}): Promise<GatherResult> {
+    return this.run('gather', () => this.requireMedia('gather').gather(options, this.signal));
+  }
+
+  record(options: RecordOptions = {}): Promise<RecordResult> {
+    return this.run('record', () => this.requireMedia('record').record(options, this.signal));
+  }
+
+  /**
+   * Blind transfer to `target` (a sip:, sips: or tel: URI). Answered: REFER (RFC 3515); once the
+   * caller's side reports the new call answered, our leg ends (BYE). Not answered: 302 with the
+   * target as Contact. Rejects with NotAvailableError when the caller's side does not take
+   * REFER, with DialplanError 'transfer-failed' when the new call fails (the call stays up).
+   */
+  async transfer(target: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!/^(sips?|tel):[^\s<>]+$/i.test(target)) throw new DialplanError('invalid-argument', `transfer: target must be a sip:, sips: or tel: URI, got "${target}"`);
+    const answered = this.leg.state === 'answered';
+    await this.run('transfer', async () => {
+      if (answered) await this.leg.refer(target, options.timeoutMs ?? 30_000);
+    });
+    // The transferee may hang up its old call itself as soon as the new one is up.
+    if (this.endedBy) return;
+    await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
+  }
+
+  /** Places the caller in an ACD queue. Queues come with the ACD (issue 5); until then it rejects. */
+  enqueue(queue: string, _options: Record<string, unknown> = {}): Promise<never> {
+    return this.run('enqueue', async () => {
+      throw new NotAvailableError('acd', `enqueue("${queue}"): queues are not available in this engine yet (the ACD is not installed)`);
+    });
+  }
+
+  /** Ends the call from the engine's side (shutdown, or the dialplan failed). */
+  async terminate(by: 'engine' | 'dialplan', cause: HangupCause): Promise<void> {
+    if (this.endedBy) return;
+    const { status, reason } = resolveCause(cause);
+    await this.close(by, String(cause), status, reason);
+  }
+
+  /** BYE when answered, else the final response `status`; Reason per RFC 3326. */
+  private async close(by: HangupParty, cause: string, status: number, reason: string, responseHeaders: Record<string, string> = {}): Promise<void> {
+    const answered = this.leg.state === 'answered';
+    this.end(by, cause);
+    if (answered) await this.leg.hangup({ Reason: reason });
+    else this.leg.reject(status, { Reason: reason, ...responseHeaders });
+  }
+
+  private requireMedia(verb: string): CallMedia {
+    if (!this.media) throw new NotAvailableError('media', `${verb}: this call has no media (the media core's playback/DTMF/recording is not attached)`);
+    return this.media;
+  }
+
+  private end(by: HangupParty, cause: string | LegGoneReason): void {
+    if (this.endedBy) return;
+    this.endedBy = by;
+    this.abort.abort(new CallGoneError(this.id, by, 'call'));
+    this.emit('hangup', { by, cause });
+  }
+
+  /** Runs a verb unless the call is gone; rejects with CallGoneError if it ends meanwhile. */
+  private async run<T>(verb: string, body: () => Promise<T>): Promise<T> {
+    if (this.endedBy) throw new CallGoneError(this.id, this.endedBy, verb);
+    // Listen for the end before the verb does, so a verb that settles quietly on abort (a
+    // gather resolving with what it has) still reports the call gone.
+    let onAbort!: () => void;
+    const gone = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new CallGoneError(this.id, this.endedBy ?? 'caller', verb));
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    gone.catch(() => undefined);
+    let work: Promise<T>;
+    try {
+      work = body();
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    // Whatever the verb does after the call is gone (an AbortError, a 487) is not news.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([gone, work]);
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+    }
+  }
+}

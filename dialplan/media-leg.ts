@@ -1,0 +1,65 @@
+// The inbound leg with media: engine/call's IncomingCall (offer checked, endpoint ready)
+// until answered, then its CallLeg. The endpoint is closed however the call ends.
+import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
+import type { IncomingCall } from '../engine/call/incoming-call.js';
+import { DialplanError } from './errors.js';
+import { referTransfer } from './refer.js';
+import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
+
+const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
+  remote: 'bye',
+  'rtp-timeout': 'rtp-timeout',
+  'media-failed': 'media-failed',
+};
+
+export class MediaLeg extends LegBase implements InboundLeg {
+  readonly info: CallInfo;
+  private answered?: CallLeg;
+
+  constructor(private readonly incoming: IncomingCall) {
+    super();
+    this.info = callInfoOf(incoming.req);
+    incoming.once('canceled', () => this.gone('canceled'));
+  }
+
+  /** The RTP endpoint of the call (ready before answer, for early media). */
+  get endpoint(): IncomingCall['session']['endpoint'] {
+    return this.incoming.session.endpoint;
+  }
+
+  progress(earlyMedia: boolean): void {
+    // Early media: the 183 carries the answer the 200 will repeat (RFC 3960 gateway model).
+    const sent = earlyMedia
+      ? this.incoming.res.send(183, { body: this.incoming.localSdp, contentType: 'application/sdp' })
+      : this.incoming.res.send(180);
+    if (sent && this.current === 'offered') this.current = 'early';
+  }
+
+  async answer(): Promise<void> {
+    const leg = await this.incoming.answer();
+    this.answered = leg;
+    this.current = 'answered';
+    leg.once('ended', ({ reason }) => {
+      if (reason !== 'local') this.gone(GONE[reason]);
+    });
+  }
+
+  reject(status: number, headers?: Record<string, string>): void {
+    this.current = 'ended';
+    this.incoming.res.send(status, { headers });
+    void this.incoming.session.close();
+  }
+
+  async hangup(headers?: Record<string, string>): Promise<void> {
+    this.current = 'ended';
+    const leg = this.answered;
+    if (!leg) return;
+    // The BYE carries our headers (Reason); hangup() then finds the dialog ending and closes the endpoint.
+    await Promise.all([leg.dialog.destroy({ headers }), leg.hangup()]);
+  }
+
+  refer(target: string, timeoutMs: number): Promise<void> {
+    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'transfer by REFER needs an answered call'));
+    return referTransfer(this.answered.dialog, target, timeoutMs);
+  }
+}

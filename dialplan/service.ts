@@ -1,0 +1,72 @@
+// The dialplan as one engine component: trunks (registered at start, unregistered at stop),
+// the loader watching the user's dialplan, the runner taking inbound calls, `say` prompts.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { IncomingRequest, ServerResponse, SipStack } from '../engine/sip/index.js';
+import type { MediaEngine } from '../media/index.js';
+import { inboundLeg, mediaOf } from './legs.js';
+import { DialplanLoader } from './loader.js';
+import { DialplanRunner, type EventSink } from './runner.js';
+import { Trunks, type TrunkConfig, type TrunkStatus } from './trunk/trunk.js';
+import { EspeakSynthesizer } from './tts/espeak.js';
+
+export interface DialplanServiceOptions {
+  stack: SipStack;
+  logger: Logger;
+  events: EventSink;
+  dataDir: string;
+  /** The dialplan module; '' for none (calls the engine does not route itself get 404). */
+  path: string;
+  watch: boolean;
+  trunks: Record<string, TrunkConfig>;
+  ttsCacheDir: string;
+  /** The engine's media; without it dialplan calls are signalling only. */
+  media?: MediaEngine;
+  keepAliveMs: number;
+}
+
+export class DialplanService {
+  readonly trunks: Trunks;
+  private readonly loader?: DialplanLoader;
+  private readonly runner?: DialplanRunner;
+
+  constructor(private readonly o: DialplanServiceOptions) {
+    this.trunks = new Trunks(o.trunks, o.stack, o.logger);
+    if (!o.path) return;
+    const loader = new DialplanLoader({ entry: o.path, buildDir: join(o.dataDir, 'dialplan-build'), logger: o.logger, watch: o.watch });
+    this.loader = loader;
+    this.runner = new DialplanRunner({
+      current: () => loader.current,
+      logger: o.logger,
+      events: o.events,
+      tts: new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') }),
+      mediaFor: mediaOf,
+    });
+  }
+
+  /** Loads the dialplan (a broken one stops the start with its file and line) and registers trunks. */
+  async start(): Promise<void> {
+    await this.loader?.start();
+    this.trunks.start();
+  }
+
+  /** For DemoRoutes' fallback: null when no dialplan is configured. */
+  get handler(): ((req: IncomingRequest, res: ServerResponse) => void) | undefined {
+    const runner = this.runner;
+    if (!runner) return undefined;
+    return (req, res) => {
+      const leg = inboundLeg(req, res, { stack: this.o.stack, media: this.o.media, keepAliveMs: this.o.keepAliveMs });
+      if (leg) void runner.run(leg);
+    };
+  }
+
+  get status(): { version: number | null; activeCalls: number; trunks: TrunkStatus[] } {
+    return { version: this.loader?.current?.version ?? null, activeCalls: this.runner?.activeCalls ?? 0, trunks: this.trunks.status };
+  }
+
+  async stop(): Promise<void> {
+    this.loader?.stop();
+    await this.runner?.hangupAll();
+    await this.trunks.stop();
+  }
+}

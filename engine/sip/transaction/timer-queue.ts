@@ -1,0 +1,97 @@
+// Transaction timers without a Node Timeout each. Under load tens of thousands of
+// transactions wait out Timers J, L and M (64 × T1 = 32 s after their call), and a Timeout
+// object with its closure and context per timer was a large share of what the garbage
+// collector walked. Timers of one delay expire in the order they were started, so each
+// distinct delay gets a FIFO of (due time, target, kind) in flat arrays and one Node timer
+// for its head.
+//
+// A timer cannot be cancelled: the target decides on firing whether it still applies,
+// from its state or by comparing `due` with the due time it recorded when it started it.
+
+/** What a TimerQueue calls back; `kind` is the target's own name for the timer. */
+export interface TimerTarget {
+  onTimer(kind: number, due: number): void;
+}
+
+// A queue's arrays are compacted once this many fired entries sit before the head.
+const COMPACT_AFTER = 4096;
+
+class DelayQueue {
+  private dues: number[] = [];
+  private targets: (TimerTarget | undefined)[] = [];
+  private kinds: number[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Set while fire() runs: it arms the timer for the new head itself when done. */
+  private firing = false;
+
+  constructor(private readonly delay: number) {}
+
+  push(now: number, target: TimerTarget, kind: number): number {
+    const due = now + this.delay;
+    this.dues.push(due);
+    this.targets.push(target);
+    this.kinds.push(kind);
+    if (!this.firing) this.timer ??= setTimeout(() => this.fire(), this.delay);
+    return due;
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.firing = true;
+    const now = performance.now();
+    while (this.head < this.dues.length && this.dues[this.head] <= now) {
+      const target = this.targets[this.head]!;
+      this.targets[this.head] = undefined;
+      const kind = this.kinds[this.head];
+      const due = this.dues[this.head++];
+      // A target that throws must not stop the timers behind it.
+      try {
+        target.onTimer(kind, due);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+    this.firing = false;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.dues.length) this.compact();
+    if (this.head < this.dues.length) {
+      // Node timers fire on whole milliseconds of loop time: round up so the head is due then.
+      this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(this.dues[this.head] - now)));
+    }
+  }
+
+  private compact(): void {
+    this.dues = this.dues.slice(this.head);
+    this.targets = this.targets.slice(this.head);
+    this.kinds = this.kinds.slice(this.head);
+    this.head = 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dues = [];
+    this.targets = [];
+    this.kinds = [];
+    this.head = 0;
+  }
+}
+
+export class TimerQueues {
+  private readonly queues = new Map<number, DelayQueue>();
+
+  /** Calls target.onTimer(kind, due) `delay` ms from now; returns `due` (a performance.now() time). */
+  start(delay: number, target: TimerTarget, kind: number): number {
+    let queue = this.queues.get(delay);
+    if (!queue) this.queues.set(delay, (queue = new DelayQueue(delay)));
+    return queue.push(performance.now(), target, kind);
+  }
+
+  /** Drops every pending timer (shutdown). */
+  stop(): void {
+    for (const queue of this.queues.values()) queue.stop();
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,91 @@
+// The transactions' shared timers: one FIFO per delay, fired in start order, due times
+// handed back so a transaction can tell a timer that still applies from an outdated one.
+import t from 'tap';
+import { TimerQueues, type TimerTarget } from '../../../engine/sip/transaction/timer-queue.js';
+
+function recorder(log: string[], name: string, dues?: number[]): TimerTarget {
+  return {
+    onTimer(kind, due) {
+      log.push(`${name}:${kind}`);
+      dues?.push(due);
+    },
+  };
+}
+
+t.test('timers of one delay fire in start order, each once, with the due time start() returned', async (t) => {
+  const timers = new TimerQueues();
+  const log: string[] = [];
+  const dues: number[] = [];
+  const expected: number[] = [];
+  for (let i = 0; i < 5; i++) expected.push(timers.start(20, recorder(log, `t${i}`, dues), i));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.same(log, ['t0:0', 't1:1', 't2:2', 't3:3', 't4:4']);
+  t.same(dues, expected, 'onTimer gets the due time start() returned');
+  for (const due of dues) t.ok(due <= performance.now(), 'not before it was due');
+  timers.stop();
+});
+
+t.test('a shorter delay started later fires first; queues of different delays are independent', async (t) => {
+  const timers = new TimerQueues();
+  const log: string[] = [];
+  timers.start(150, recorder(log, 'long'), 0);
+  timers.start(10, recorder(log, 'short'), 0);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  t.same(log, ['short:0', 'long:0']);
+  timers.stop();
+});
+
+t.test('a target that throws does not stop the timers behind it', async (t) => {
+  const timers = new TimerQueues();
+  const log: string[] = [];
+  const thrown: unknown[] = [];
+  const onUncaught = (err: unknown): void => void thrown.push(err);
+  process.prependListener('uncaughtException', onUncaught);
+  timers.start(10, { onTimer: () => { throw new Error('boom'); } }, 0);
+  timers.start(10, recorder(log, 'after'), 1);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  process.off('uncaughtException', onUncaught);
+  t.same(log, ['after:1']);
+  t.equal((thrown[0] as Error | undefined)?.message, 'boom', 'the error is still reported');
+  timers.stop();
+});
+
+t.test('stop() drops every pending timer', async (t) => {
+  const timers = new TimerQueues();
+  const log: string[] = [];
+  timers.start(20, recorder(log, 'a'), 0);
+  timers.start(40, recorder(log, 'b'), 0);
+  timers.stop();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  t.same(log, []);
+});
+
+t.test('many timers through one queue (compaction keeps order and fires all)', async (t) => {
+  const timers = new TimerQueues();
+  let fired = 0;
+  let inOrder = true;
+  const n = 10000;
+  for (let i = 0; i < n; i++) {
+    timers.start(5, { onTimer: (kind) => { inOrder &&= kind === fired; fired++; } }, i);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(fired, n);
+  t.ok(inOrder, 'in start order');
+  timers.stop();
+});
+
+t.test('a timer started from onTimer with the same delay fires once, a delay later', async (t) => {
+  const timers = new TimerQueues();
+  const log: string[] = [];
+  let rounds = 0;
+  const again: TimerTarget = {
+    onTimer(kind) {
+      log.push(`again:${kind}`);
+      if (++rounds < 3) timers.start(15, again, kind + 1);
+    },
+  };
+  timers.start(15, again, 0);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  t.same(log, ['again:0', 'again:1', 'again:2'], 'each restart fired exactly once');
+  timers.stop();
+});
