@@ -26,6 +26,8 @@ export interface Config {
     contextTtlSeconds: number;
     /** Extensions that may join agent calls with the supervisor feature codes (*1<ext> ...). */
     supervisorExtensions: string[];
+    /** A WAV looped for callers waiting in a queue; empty: a soft tone. */
+    musicOnHold: string;
   };
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
@@ -88,6 +90,7 @@ export function defaultConfig(): Config {
       missedOffer: { state: 'dnd', reason: 'missed' },
       contextTtlSeconds: 1800,
       supervisorExtensions: ['2001'],
+      musicOnHold: '',
     },
     dialplan: { path: '', watch: true },
     trunks: {},

@@ -46,7 +46,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const tokens = new Tokens(config.acd.tokens);
   api.add(acdRoutes({ acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom }));
   const stream = new EventStream(api, acd, tokens);
-  const desk = phones && new CallDesk({ ...phones, acd, events });
+  const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
     api.add(supervisorRoutes(desk, acd, tokens));

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Mixer } from '../../media/mixer.js';
 import type { MixMode } from '../../media/modes.js';
 import type { CallLeg } from '../call/index.js';
+import type { HoldMusic } from './hold-music.js';
 
 export type SupervisorMode = Exclude<MixMode, 'bridge'>;
 
@@ -23,6 +24,8 @@ export class ContactCall extends EventEmitter<{ ended: []; supervisorLeft: [Supe
   private isEnded = false;
   /** Set when a supervisor took the call over: the ACD's agent is no longer on it. */
   takenOverBy: string | undefined;
+  /** The waiting client's music on hold; it stops when an agent joins. */
+  hold: HoldMusic | undefined;
 
   /** `mixer` is this call's own: it closes with the call. */
   constructor(
@@ -68,7 +71,7 @@ export class ContactCall extends EventEmitter<{ ended: []; supervisorLeft: [Supe
     leg.once('ended', () => {
       if (this.agentLeg === leg) void this.end();
     });
-    this.clientLeg?.endpoint.stopTone();
+    this.hold?.stop();
     this.applyMode();
   }
 

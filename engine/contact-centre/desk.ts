@@ -7,10 +7,8 @@ import { AcdError, type Acd, type AcdEvent, type InboundCall, type QueueOutcome 
 import type { CallLeg } from '../call/index.js';
 import type { EventLog } from '../store/event-log.js';
 import { ContactCall, type SupervisorMode } from './contact-call.js';
+import { HoldMusic } from './hold-music.js';
 import { ringExtension, type PhoneDeps } from './phones.js';
-
-/** Music on hold until the file player lands: a soft chord, 1 s on, 0.5 s off, looping. */
-export const HOLD_MUSIC: ToneSpec = { frequencies: [392, 494, 587], amplitude: 0.05, onMs: 1000, offMs: 500 };
 
 /** "Press 1 to be called back" until prompts can be played: three short 1400 Hz beeps. */
 const CALLBACK_PROMPT: ToneSpec = { frequencies: [1400], amplitude: 0.2, cadence: [150, 100], durationMs: 750 };
@@ -19,6 +17,8 @@ export interface CallDeskOptions extends PhoneDeps {
   acd: Acd;
   events: EventLog;
   logger: Logger;
+  /** Music-on-hold file looped for waiting callers; empty: a tone. */
+  musicOnHold: string;
 }
 
 export class CallDesk {
@@ -66,9 +66,10 @@ export class CallDesk {
     const call = this.newCall(callId, leg.endpoint.thread);
     call.setClient(leg);
     this.track(call);
-    leg.endpoint.playTone(HOLD_MUSIC);
+    call.hold = new HoldMusic(leg.endpoint, this.deps.musicOnHold);
+    call.hold.start();
     const outcome = await this.acd.enqueue(queueId, { ...info, callId });
-    if (!call.agent && !leg.ended) leg.endpoint.stopTone();
+    call.hold.stop();
     this.deps.events.append('call.queue-outcome', { queueId, ...outcome }, callId);
     return outcome;
   }
@@ -149,11 +150,12 @@ export class CallDesk {
     if (e.type !== 'call.callback-offered' || !e.callId) return;
     const call = this.calls.get(e.callId);
     const client = call?.client;
-    if (!call || !client || call.agent) return;
+    if (!call || !client || call.agent || call.ended) return;
     const endpoint = client.endpoint;
+    call.hold?.stop();
     endpoint.playTone(CALLBACK_PROMPT);
     endpoint.once('toneDone', () => {
-      if (!call.agent && !call.ended) endpoint.playTone(HOLD_MUSIC);
+      if (!call.agent && !call.ended) call.hold?.start();
     });
     const onDigit = ({ digit }: { digit: string }): void => {
       if (digit !== '1' || call.agent || call.ended) return;

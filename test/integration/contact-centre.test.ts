@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
+import { sine } from '../unit/media/helpers.js';
+import { writeWav } from '../unit/media/audio_helpers.js';
 import { startEngine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
@@ -16,15 +18,18 @@ const HOST = '127.0.0.1';
 const CLIENT = 700;
 const AGENT = 1100;
 const SUPERVISOR = 1700;
-const HOLD = 494; // a note of the hold-music chord (engine/contact-centre/desk.ts)
+const HOLD = 600; // the music-on-hold file below
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-it-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const configFile = join(dir, 'config.json');
+const holdFile = join(dir, 'hold.wav');
+await writeWav(holdFile, sine(HOLD, 8000, 0, 8000), 8000);
 writeFileSync(
   configFile,
   JSON.stringify({
     acd: {
+      musicOnHold: holdFile,
       agents: [
         { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
         { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
@@ -164,7 +169,7 @@ t.test('supervisor: listen, whisper, barge (API and DTMF), take-over', async (t)
   await until('the supervisor to be hung up', async () => (olga.byes > 0 ? true : undefined));
 });
 
-t.test('a caller who hangs up while waiting hears hold music and leaves a missed-call record', async (t) => {
+t.test('a caller who hangs up while waiting hears the looped hold-music file and leaves a missed-call record', async (t) => {
   await boris.dial('*52');
   await until('BYE after *52', async () => (boris.byes > 1 ? true : undefined));
   t.match(await agentState('a2'), { state: 'dnd' });
