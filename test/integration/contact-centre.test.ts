@@ -234,6 +234,21 @@ t.test('callback offer: the caller presses 1, the engine calls the agent then th
   t.equal(closed.status, 'called-back');
 });
 
+t.test("a 200 crossing the ring timeout's CANCEL still connects the call (the port contract)", async (t) => {
+  anna.mode = 'cross';
+  const invites = anna.invites.length;
+  await client.dial('queue-support');
+  await anna.waitInvites(invites + 1);
+  const connected = await until('the call connected to Anna', async () => {
+    const calls = (await api('GET', '/api/calls', 'admin-token')).body as { callId: string; phase: string; agentId: string }[];
+    return calls.find((c) => c.phase === 'connected' && c.agentId === 'a1');
+  });
+  t.ok(connected, 'connected after the CANCEL');
+  assertHears(t, 'the client', await client.hears([AGENT, CLIENT, HOLD]), [AGENT], [HOLD]);
+  t.equal(await client.hangUp(), 200);
+  anna.mode = 'answer';
+});
+
 t.test('queue limits: max wait and max length end the call with a Reason', async (t) => {
   const waiting = await phone('1004', CLIENT);
   await waiting.dial('queue-short');

@@ -38,8 +38,11 @@ class OutgoingCall extends PeerCall {
 }
 
 export class SoftPhone {
-  /** 'answer': 180 then 200 to every INVITE; 'ring': 180 and wait (CANCEL gets 487). */
-  mode: 'answer' | 'ring' = 'answer';
+  /**
+   * 'answer': 180 then 200 to every INVITE; 'ring': 180 and wait (CANCEL gets 487);
+   * 'cross': 180, and the 200 is sent when the CANCEL arrives (a 200 crossing the CANCEL).
+   */
+  mode: 'answer' | 'ring' | 'cross' = 'answer';
   /** INVITEs from the engine, in order. */
   readonly invites: SipRequest[] = [];
   /** BYEs the engine sent this phone, and the last one. */
@@ -195,7 +198,15 @@ export class SoftPhone {
       case 'CANCEL': {
         this.reply(req, 200, 'OK');
         const invite = this.invites.find((i) => i.callId === req.callId);
-        if (invite) this.reply(invite, 487, 'Request Terminated', { toTag: (invite as SipRequest & { localTag?: string }).localTag });
+        if (!invite) return;
+        const toTag = (invite as SipRequest & { localTag?: string }).localTag;
+        if (this.mode !== 'cross') {
+          this.reply(invite, 487, 'Request Terminated', { toTag });
+          return;
+        }
+        this.reply(invite, 200, 'OK', { toTag, body: sdp(this.rtp.port) });
+        this.sineCallId = invite.callId;
+        this.rtp.startSine(mediaPort(invite.body.toString()), this.freq, { amplitude: 6000 });
         return;
       }
       case 'BYE':
