@@ -30,6 +30,11 @@ export class CallAgentDialer implements AgentDialer {
     }).then(
       (leg): OfferResult => {
         answered = leg;
+        if (leg.ended) {
+          // Answered and hung up at once (or an unusable answer): nothing to bridge.
+          if (req.kind === 'callback') void call.end();
+          return 'rejected';
+        }
         // Bridge only a call still waiting for an agent; otherwise the ACD will drop() this leg.
         if (dropped) void leg.hangup();
         else if (!call.ended && !call.agent) {

@@ -68,7 +68,13 @@ export class CallDesk {
     this.track(call);
     call.hold = new HoldMusic(leg.endpoint, this.deps.musicOnHold);
     call.hold.start();
-    const outcome = await this.acd.enqueue(queueId, { ...info, callId });
+    let outcome: QueueOutcome;
+    try {
+      outcome = await this.acd.enqueue(queueId, { ...info, callId });
+    } catch (err) {
+      await call.end();
+      throw err;
+    }
     call.hold.stop();
     this.deps.events.append('call.queue-outcome', { queueId, ...outcome }, callId);
     return outcome;
