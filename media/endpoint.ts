@@ -7,7 +7,8 @@ import { RecordingRegistry, type Recording } from './recording.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
-  'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents', 'dtmfDigits',
+  'duplicates', 'late', 'concealed', 'timestampJumps', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows',
+  'jitterDepthMs', 'jitterTargetMs', 'telephoneEvents', 'dtmfDigits',
   'sendErrors', 'rtpTimeouts', 'jitterUs',
 ];
 

@@ -31,8 +31,11 @@ export interface NativeEngineOptions {
   address?: string;
   /** Default RTP timeout of new endpoints; 0 (default) disables. */
   rtpTimeoutMs?: number;
-  /** Audio the receive buffer collects before playing, default 40 ms (0–200). */
+  /** Jitter buffer: initial target depth, default 40 ms (0–500). */
   jitterMs?: number;
+  /** Jitter buffer: the range its depth adapts in, default 20–200 ms (0–500). */
+  jitterMinMs?: number;
+  jitterMaxMs?: number;
 }
 
 export interface NativeEndpointOptions {
@@ -49,6 +52,8 @@ export interface NativeEndpointOptions {
   symmetric?: boolean;
   rtpTimeoutMs?: number;
   jitterMs?: number;
+  jitterMinMs?: number;
+  jitterMaxMs?: number;
   /** Echo what arrives back to the sender. */
   echo?: boolean;
   /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
@@ -75,10 +80,14 @@ export interface EndpointStats {
   lost: number;
   duplicates: number;
   late: number;
+  concealed: number;
+  timestampJumps: number;
   ssrcChanges: number;
   sequenceRestarts: number;
   underruns: number;
   overflows: number;
+  jitterDepthMs: number;
+  jitterTargetMs: number;
   telephoneEvents: number;
   dtmfDigits: number;
   sendErrors: number;

@@ -16,7 +16,7 @@ namespace sy {
 RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
     : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
       codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
-      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
+      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
       sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {}
 
 RtpEndpoint::~RtpEndpoint() {
@@ -102,7 +102,7 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     Bump(c.unknownPayloadType);
     return;
   }
-  if (audio && p.payloadSize > ReceiveBuffer::kMaxPacketSamples) {
+  if (audio && p.payloadSize > JitterBuffer::kMaxPacketSamples) {
     Bump(c.malformed);  // more than 60 ms in one packet: not something we negotiate
     return;
   }
@@ -177,28 +177,38 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   haveTransit_ = true;
   lastTransit_ = transit;
 
-  std::array<int16_t, ReceiveBuffer::kMaxPacketSamples> pcm;
+  std::array<int16_t, JitterBuffer::kMaxPacketSamples> pcm;
   DecodePayload(p.payloadType, p.payload, p.payloadSize, pcm.data());
-  switch (buffer_.Push(ext, pcm.data(), p.payloadSize)) {
-    case ReceiveBuffer::PushResult::kQueued:
+  const JitterBuffer::Packet packet{ext, p.timestamp, p.marker, pcm.data(), p.payloadSize, nowNs};
+  switch (buffer_.Push(packet)) {
+    case JitterBuffer::PushResult::kQueued:
       break;
-    case ReceiveBuffer::PushResult::kQueuedAfterOverflow:
+    case JitterBuffer::PushResult::kTimestampJump:
+      Bump(c.timestampJumps);
+      break;
+    case JitterBuffer::PushResult::kOverflow:
       Bump(c.overflows);
       break;
-    case ReceiveBuffer::PushResult::kDuplicate:
+    case JitterBuffer::PushResult::kDuplicate:
       Bump(c.duplicates);
       break;
-    case ReceiveBuffer::PushResult::kLate:
+    case JitterBuffer::PushResult::kLate:
       Bump(c.late);
       break;
-    case ReceiveBuffer::PushResult::kTooLarge:
+    case JitterBuffer::PushResult::kTooLarge:
       Bump(c.malformed);
       break;
   }
 }
 
 void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
-  if (buffer_.Pull(input_.data()) == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
+  const JitterBuffer::PullReport pulled = buffer_.Pull(nowNs, input_.data());
+  EndpointCounters& c = *counters_;
+  if (pulled.underrun) Bump(c.underruns);
+  if (pulled.concealed) Bump(c.concealed);
+  if (pulled.overflow) Bump(c.overflows);
+  c.jitterDepthMs.store(static_cast<int64_t>(buffer_.depthSamples() * 1000 / kSampleRate), std::memory_order_relaxed);
+  c.jitterTargetMs.store(static_cast<int64_t>(buffer_.targetSamples() * 1000 / kSampleRate), std::memory_order_relaxed);
   DtmfEdges edges;
   telephoneEvents_.OnTick(nowNs, &edges);
   if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
@@ -214,7 +224,7 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   if (rtpTimeoutMs_ > 0 && lastActivityNs_ != 0 && !timedOut_ &&
       nowNs - lastActivityNs_ >= static_cast<int64_t>(rtpTimeoutMs_) * 1000000) {
     timedOut_ = true;
-    Bump(counters_->rtpTimeouts);
+    Bump(c.rtpTimeouts);
     Event ev;
     ev.type = "rtpTimeout";
     ev.endpoint = id_;

@@ -13,7 +13,7 @@
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
-#include "receive_buffer.h"
+#include "jitter_buffer.h"
 #include "sequence.h"
 #include "telephone_event.h"
 #include "tone.h"
@@ -39,7 +39,7 @@ struct EndpointConfig {
   PayloadTypes payloadTypes;
   bool symmetric = true;
   int rtpTimeoutMs = 0;  // 0: never
-  size_t prefillSamples = 2 * kFrameSamples;
+  JitterSettings jitter;
   bool echo = false;
   uint32_t ssrc = 0;
   uint16_t firstSequence = 0;
@@ -120,7 +120,7 @@ class RtpEndpoint {
   bool haveSsrc_ = false;
   uint32_t remoteSsrc_ = 0;
   SequenceTracker sequence_;
-  ReceiveBuffer buffer_;
+  JitterBuffer buffer_;
   bool haveTransit_ = false;
   int64_t lastTransit_ = 0;
   double jitter_ = 0;  // in timestamp units (1/8000 s)

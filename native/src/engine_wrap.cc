@@ -11,7 +11,7 @@ namespace {
 
 constexpr unsigned kMaxThreads = 64;
 constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
-constexpr int kMaxJitterMs = 200;
+constexpr int kMaxJitterMs = 500;  // JitterBuffer::kMaxDepthLimit
 
 // Reads a payload type map ({ pcmu, pcma, telephoneEvent }) over `pts`.
 bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
@@ -33,6 +33,18 @@ bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
       if (!ReadInt(env, te, o.Name("telephoneEvent"), 96, 127, &v)) return false;
       pts->telephoneEvent = static_cast<int>(v);
     }
+  }
+  return true;
+}
+
+// Reads jitterMs, jitterMinMs and jitterMaxMs (the jitter buffer's initial depth and range).
+bool ReadJitter(Napi::Env env, const Options& o, int* initialMs, int* minMs, int* maxMs) {
+  const std::pair<const char*, int*> fields[] = {{"jitterMs", initialMs}, {"jitterMinMs", minMs}, {"jitterMaxMs", maxMs}};
+  for (const auto& [key, out] : fields) {
+    int64_t v;
+    if (!o.Has(key)) continue;
+    if (!ReadInt(env, o.Get(key), o.Name(key), 0, kMaxJitterMs, &v)) return false;
+    *out = static_cast<int>(v);
   }
   return true;
 }
@@ -91,7 +103,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   opts.threads = cores == 0 ? 1 : std::min(cores, kMaxThreads);
 
   Options o(env, "options");
-  if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs"})) return;
+  if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
+                     "jitterMaxMs"})) return;
   int64_t v;
   if (o.Has("threads")) {
     if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
@@ -122,9 +135,10 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
     if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return;
     opts.rtpTimeoutMs = static_cast<int>(v);
   }
-  if (o.Has("jitterMs")) {
-    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return;
-    opts.jitterMs = static_cast<int>(v);
+  if (!ReadJitter(env, o, &opts.jitterMs, &opts.jitterMinMs, &opts.jitterMaxMs)) return;
+  if (opts.jitterMinMs > opts.jitterMaxMs) {
+    ThrowRange(env, "options.jitterMinMs exceeds options.jitterMaxMs");
+    return;
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -228,7 +242,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
   if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "echo", "dtmfDetect"})) {
+                        "jitterMs", "jitterMinMs", "jitterMaxMs", "echo", "dtmfDetect"})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -256,10 +270,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return env.Undefined();
     req.rtpTimeoutMs = static_cast<int>(v);
   }
-  if (o.Has("jitterMs")) {
-    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return env.Undefined();
-    req.jitterMs = static_cast<int>(v);
-  }
+  if (!ReadJitter(env, o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
   if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
     return env.Undefined();

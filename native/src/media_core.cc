@@ -86,6 +86,12 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   if (closed_) return Status::Error("media engine is closed");
   Status s = CheckPayloadTypes(req.payloadTypes);
   if (!s.ok()) return s;
+  const int jitterMin = req.jitterMinMs >= 0 ? req.jitterMinMs : options_.jitterMinMs;
+  const int jitterMax = req.jitterMaxMs >= 0 ? req.jitterMaxMs : options_.jitterMaxMs;
+  if (jitterMin > jitterMax) {
+    return Status::Range("jitterMinMs (" + std::to_string(jitterMin) + ") exceeds jitterMaxMs (" +
+                         std::to_string(jitterMax) + ")");
+  }
   const std::string ip = req.address.empty() ? options_.address : req.address;
   NetAddress bindTo;
   if (!NetAddress::Parse(ip, 0, &bindTo)) {
@@ -128,8 +134,12 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   c.payloadTypes = req.payloadTypes;
   c.symmetric = req.symmetric;
   c.rtpTimeoutMs = req.rtpTimeoutMs >= 0 ? req.rtpTimeoutMs : options_.rtpTimeoutMs;
-  const int jitterMs = req.jitterMs >= 0 ? req.jitterMs : options_.jitterMs;
-  c.prefillSamples = static_cast<size_t>(jitterMs) * kSampleRate / 1000;
+  const auto samples = [](int requested, int fallback) {
+    return static_cast<size_t>(requested >= 0 ? requested : fallback) * kSampleRate / 1000;
+  };
+  c.jitter.initialSamples = samples(req.jitterMs, options_.jitterMs);
+  c.jitter.minSamples = samples(req.jitterMinMs, options_.jitterMinMs);
+  c.jitter.maxSamples = samples(req.jitterMaxMs, options_.jitterMaxMs);
   c.echo = req.echo;
   c.dtmfDetect = req.dtmfDetect;
   c.ssrc = static_cast<uint32_t>(random_());

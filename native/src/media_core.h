@@ -32,7 +32,9 @@ struct EngineOptions {
   int portMax = 20000;
   std::string address = "127.0.0.1";
   int rtpTimeoutMs = 0;
-  int jitterMs = 40;
+  int jitterMs = 40;     // jitter buffer: initial target depth
+  int jitterMinMs = 20;  // ... and the range it adapts in
+  int jitterMaxMs = 200;
 };
 
 struct EndpointRequest {
@@ -43,7 +45,9 @@ struct EndpointRequest {
   PayloadTypes payloadTypes;
   bool symmetric = true;
   int rtpTimeoutMs = -1;  // -1: the engine's
-  int jitterMs = -1;      // -1: the engine's
+  int jitterMs = -1;      // -1: the engine's (so are the two below)
+  int jitterMinMs = -1;
+  int jitterMaxMs = -1;
   bool echo = false;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
 };
