@@ -24,6 +24,8 @@
         "native/src/port_pool.cc",
         "native/src/recorder.cc",
         "native/src/recording_bindings.cc",
+        "native/src/rtcp.cc",
+        "native/src/rtcp_session.cc",
         "native/src/rtp.cc",
         "native/src/sequence.cc",
         "native/src/telephone_event.cc",

@@ -1,7 +1,7 @@
 // An RTP endpoint: one UDP socket on a media thread. Created by MediaEngine.createEndpoint.
 import { EventEmitter } from 'node:events';
 import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
-import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap } from './native.js';
+import type { CodecName, EndpointStats, NativeEngine, NativeRtcpOptions, PayloadTypeMap } from './native.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 import { RecordingRegistry, type Recording } from './recording.js';
 
@@ -9,7 +9,8 @@ const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
   'duplicates', 'late', 'concealed', 'timestampJumps', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows',
   'jitterDepthMs', 'jitterTargetMs', 'telephoneEvents', 'dtmfDigits',
-  'sendErrors', 'rtpTimeouts', 'jitterUs',
+  'sendErrors', 'rtpTimeouts', 'jitterUs', 'rtcpSent', 'rtcpReceived', 'rtcpMalformed', 'rtcpByes',
+  'remoteLossPermille', 'remoteCumulativeLost', 'remoteJitterUs', 'rttUs',
 ];
 
 /** All counters at 0 (an endpoint whose counters could not be read any more). */
@@ -60,7 +61,7 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     readonly id: number,
     /** Local address the socket is bound to. */
     readonly address: string,
-    /** Local RTP port (even). RTCP (port + 1) is not opened yet. */
+    /** Local RTP port (even); RTCP is on port + 1 (also bound), or on this port with rtcp-mux. */
     readonly port: number,
     /** Index of the media thread that owns this endpoint. */
     readonly thread: number,
@@ -140,6 +141,11 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
    */
   record(path: string): Recording {
     return RecordingRegistry.of(this.native).start(path, { endpoint: this.id }, 'mono');
+  }
+
+  /** RTCP multiplexing (RFC 5761) and the peer's RTCP address (a=rtcp); default: RTP port + 1. */
+  setRtcp(options: NativeRtcpOptions): void {
+    this.native.setRtcp(this.id, options);
   }
 
   /** Current counters (after close: the final ones). */

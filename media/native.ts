@@ -36,6 +36,8 @@ export interface NativeEngineOptions {
   /** Jitter buffer: the range its depth adapts in, default 20–200 ms (0–500). */
   jitterMinMs?: number;
   jitterMaxMs?: number;
+  /** RTCP report interval (RFC 3550 §6.2; randomized ×0.5–1.5), default 5000; 0: no reports. */
+  rtcpIntervalMs?: number;
 }
 
 export interface NativeEndpointOptions {
@@ -58,6 +60,17 @@ export interface NativeEndpointOptions {
   echo?: boolean;
   /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
   dtmfDetect?: DtmfDetectMode;
+  /** RTCP multiplexed on the RTP port (RFC 5761); default false (RTCP on port + 1). */
+  rtcpMux?: boolean;
+  rtcpIntervalMs?: number;
+}
+
+export interface NativeRtcpOptions {
+  /** RTCP on the RTP port (RFC 5761). */
+  mux?: boolean;
+  /** Where the peer wants RTCP (a=rtcp, RFC 3605); both or neither. Default: its RTP port + 1. */
+  address?: string;
+  port?: number;
 }
 
 export interface NativeToneOptions {
@@ -93,6 +106,16 @@ export interface EndpointStats {
   sendErrors: number;
   rtpTimeouts: number;
   jitterUs: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  rtcpMalformed: number;
+  rtcpByes: number;
+  /** From the peer's last RTCP report about our stream. */
+  remoteLossPermille: number;
+  remoteCumulativeLost: number;
+  remoteJitterUs: number;
+  /** Round-trip time from the last report carrying LSR/DLSR (RFC 3550 §6.4.1); -1 until measured. */
+  rttUs: number;
 }
 
 export interface Percentiles {
@@ -165,6 +188,7 @@ export interface NativeEngine {
   stopTone(id: number): void;
   sendDtmf(id: number, digits: string, options?: SendDtmfOptions): void;
   setDtmfDetect(id: number, mode: DtmfDetectMode): void;
+  setRtcp(id: number, options: NativeRtcpOptions): void;
   endpointStats(id: number): EndpointStats;
   createMixer(options?: { thread?: number }): { id: number; thread: number };
   closeMixer(id: number): void;

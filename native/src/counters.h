@@ -31,7 +31,15 @@ namespace sy {
   X(dtmfDigits)         /* DTMF key presses detected (RFC 4733 or in-band) */               \
   X(sendErrors)         /* sendto failures */                                               \
   X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
-  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */
+  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */                \
+  X(rtcpSent)           /* RTCP compound packets sent (SR/RR + SDES, BYE on close) */       \
+  X(rtcpReceived)       /* valid RTCP compound packets received */                          \
+  X(rtcpMalformed)      /* RTCP datagrams failing RFC 3550 A.2 checks, dropped */           \
+  X(rtcpByes)           /* BYE packets received */                                          \
+  X(remoteLossPermille) /* the peer's last report: fraction of our packets lost, per mille */ \
+  X(remoteCumulativeLost) /* the peer's last report: our packets lost in total */           \
+  X(remoteJitterUs)     /* the peer's last report: jitter of our stream, microseconds */    \
+  X(rttUs)              /* round-trip time from the last report with LSR/DLSR; -1: none */
 
 struct EndpointCounters {
 #define SY_DECLARE_COUNTER(name) std::atomic<int64_t> name{0};

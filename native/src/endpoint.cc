@@ -7,20 +7,35 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "clock.h"
 #include "g711.h"
 #include "port_pool.h"
 #include "rtp.h"
 
 namespace sy {
+namespace {
+
+NetAddress WithPort(const NetAddress& a, int port) {
+  NetAddress out;
+  NetAddress::Parse(a.ip(), port, &out);
+  return out;
+}
+
+}  // namespace
 
 RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
-    : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
+    : id_(c.id), fd_(c.fd), rtcpFd_(c.rtcpFd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
       codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
-      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
-      sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {}
+      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter), dtmfDetect_(c.dtmfDetect),
+      rtcp_(c.ssrc, c.cname, int64_t{c.rtcpIntervalMs} * 1000000, MonotonicNs()), rtcpMux_(c.rtcpMux),
+      ssrc_(c.ssrc), sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp) {
+  counters_->rttUs.store(-1, std::memory_order_relaxed);
+}
 
 RtpEndpoint::~RtpEndpoint() {
+  if (rtcp_.reported()) SendRtcp(MonotonicNs(), true);  // BYE (RFC 3550 §6.6)
   if (fd_ >= 0) close(fd_);
+  if (rtcpFd_ >= 0) close(rtcpFd_);
   if (pool_ != nullptr) pool_->Release(port_);
 }
 
@@ -28,6 +43,12 @@ void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
   remote_ = remote;
   latched_ = NetAddress();  // the peer may have moved (re-INVITE): latch again
   if (lastActivityNs_ == 0) lastActivityNs_ = nowNs;
+}
+
+void RtpEndpoint::SetRtcp(bool mux, const NetAddress& remote) {
+  rtcpMux_ = mux;
+  rtcpRemote_ = remote;
+  latchedRtcp_ = NetAddress();
 }
 
 void RtpEndpoint::PlayTone(const ToneSpec& tone, ToneTarget target) {
@@ -86,6 +107,10 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   EndpointCounters& c = *counters_;
   Bump(c.packetsIn);
   Bump(c.bytesIn, static_cast<int64_t>(size));
+  if (rtcpMux_ && LooksLikeRtcp(data, size)) {
+    OnRtcpDatagram(data, size, truncated, from, nowNs);
+    return;
+  }
 
   RtpPacket p;
   if (truncated || ParseRtp(data, size, &p) != RtpParseError::kNone) {
@@ -201,6 +226,61 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   }
 }
 
+void RtpEndpoint::OnRtcpDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
+                                 int64_t nowNs) {
+  EndpointCounters& c = *counters_;
+  RtcpCompound report;
+  if (truncated || !ParseRtcp(data, size, &report)) {
+    Bump(c.rtcpMalformed);
+    return;
+  }
+  Bump(c.rtcpReceived);
+  if (report.bye) Bump(c.rtcpByes);
+  if (symmetric_ && !rtcpMux_ && !latchedRtcp_.valid()) latchedRtcp_ = from;
+  rtcp_.OnReport(report, nowNs);
+  const RemoteView& r = rtcp_.remote();
+  c.remoteLossPermille.store(r.fractionLost * 1000 / 256, std::memory_order_relaxed);
+  c.remoteCumulativeLost.store(r.cumulativeLost, std::memory_order_relaxed);
+  c.remoteJitterUs.store(int64_t{r.jitter} * 1000000 / kSampleRate, std::memory_order_relaxed);
+  c.rttUs.store(r.rttUs, std::memory_order_relaxed);
+}
+
+const NetAddress& RtpEndpoint::RtpDestination() const {
+  return (symmetric_ && latched_.valid()) ? latched_ : remote_;
+}
+
+void RtpEndpoint::SendRtcp(int64_t nowNs, bool bye) {
+  // Where: the RTP destination when multiplexed; else the latched RTCP source, the address
+  // from signalling, or the RTP destination's port + 1 (RFC 3550 §11).
+  const NetAddress& rtp = RtpDestination();
+  NetAddress dest;
+  if (rtcpMux_) {
+    dest = rtp;
+  } else if (latchedRtcp_.valid()) {
+    dest = latchedRtcp_;
+  } else if (rtcpRemote_.valid()) {
+    dest = rtcpRemote_;
+  } else if (rtp.valid()) {
+    dest = WithPort(rtp, rtp.port() + 1);
+  }
+  if (!dest.valid()) return;
+  ReceptionState rx;
+  rx.active = haveSsrc_ && sequence_.started();
+  rx.ssrc = remoteSsrc_;
+  rx.highestSeq = sequence_.highest();
+  rx.expected = sequence_.expected();
+  rx.received = sequence_.received();
+  rx.jitter = static_cast<uint32_t>(jitter_);
+  uint8_t packet[kMaxRtcpSize];
+  const size_t n = rtcp_.Build(rx, nowNs, bye, packet);
+  const int fd = rtcpMux_ ? fd_ : rtcpFd_;
+  if (sendto(fd, packet, n, MSG_DONTWAIT, dest.sa(), dest.length) == static_cast<ssize_t>(n)) {
+    Bump(counters_->rtcpSent);
+  } else {
+    Bump(counters_->sendErrors);
+  }
+}
+
 void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   const JitterBuffer::PullReport pulled = buffer_.Pull(nowNs, input_.data());
   EndpointCounters& c = *counters_;
@@ -231,10 +311,11 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
     ev.numbers.emplace_back("silentMs", static_cast<double>((nowNs - lastActivityNs_) / 1000000));
     events.push_back(std::move(ev));
   }
+  if (rtcp_.Due(nowNs)) SendRtcp(nowNs, false);
 }
 
 void RtpEndpoint::SendOutput(EventList& events) {
-  const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
+  const NetAddress& dest = RtpDestination();
   const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
   const bool haveSource = mixer_ != 0 || echo_ || toneOut || dtmfSender_.busy();
   if (!dest.valid() || !haveSource || !sending_) {
@@ -296,6 +377,7 @@ void RtpEndpoint::Send(const NetAddress& dest, const uint8_t* packet, size_t siz
   }
   Bump(counters_->packetsOut);
   Bump(counters_->bytesOut, static_cast<int64_t>(size));
+  rtcp_.OnRtpSent(timestampOut_, size - kRtpHeaderSize);
 }
 
 void RtpEndpoint::FillStats(Event& ev) const {

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
+#include "rtcp_session.h"
 #include "jitter_buffer.h"
 #include "sequence.h"
 #include "telephone_event.h"
@@ -33,6 +34,7 @@ struct PayloadTypes {
 struct EndpointConfig {
   uint32_t id = 0;
   int fd = -1;
+  int rtcpFd = -1;  // port + 1
   int port = 0;
   PortPool* pool = nullptr;  // the port goes back to it when the socket is closed
   Codec codec = Codec::kPcmu;
@@ -41,7 +43,10 @@ struct EndpointConfig {
   int rtpTimeoutMs = 0;  // 0: never
   JitterSettings jitter;
   bool echo = false;
+  bool rtcpMux = false;          // RFC 5761: RTCP on the RTP port too
+  int rtcpIntervalMs = 5000;     // 0: no reports
   uint32_t ssrc = 0;
+  std::string cname;             // RTCP SDES CNAME
   uint16_t firstSequence = 0;
   uint32_t firstTimestamp = 0;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
@@ -52,12 +57,13 @@ enum class ToneTarget { kRemote, kMixer };
 class RtpEndpoint {
  public:
   RtpEndpoint(const EndpointConfig& config, std::shared_ptr<EndpointCounters> counters);
-  ~RtpEndpoint();  // closes the socket and frees its port
+  ~RtpEndpoint();  // says BYE if it reported, closes the sockets and frees the ports
   RtpEndpoint(const RtpEndpoint&) = delete;
   RtpEndpoint& operator=(const RtpEndpoint&) = delete;
 
   uint32_t id() const { return id_; }
   int fd() const { return fd_; }
+  int rtcpFd() const { return rtcpFd_; }
   uint32_t mixer() const { return mixer_; }
   void set_mixer(uint32_t mixer) { mixer_ = mixer; }
   const EndpointCounters& counters() const { return *counters_; }
@@ -74,10 +80,15 @@ class RtpEndpoint {
   void StopTone() { tone_.Stop(); }
   void SendDtmf(DtmfRequest request) { dtmfSender_.Enqueue(std::move(request)); }
   void SetDtmfDetect(DtmfDetect mode);
+  // RTCP on the RTP port (mux), and where to send it (invalid: the RTP peer's port + 1).
+  void SetRtcp(bool mux, const NetAddress& remote);
 
   // Receive path: one datagram from `from`.
   void OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
                   int64_t nowNs, EventList& events);
+
+  // One datagram on the RTCP socket (or an RTCP packet on a multiplexed RTP socket).
+  void OnRtcpDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from, int64_t nowNs);
 
   // Tick, first half: this tick's input frame (what this party says), and the RTP timeout.
   void PullInput(int64_t nowNs, EventList& events);
@@ -98,9 +109,12 @@ class RtpEndpoint {
   // or in-band): what should react at once to a key (e.g. stopping a prompt) hooks here.
   void OnDtmfKeyDown(char digit, DtmfMethod method, EventList& events);
   void Send(const NetAddress& dest, const uint8_t* packet, size_t size);
+  const NetAddress& RtpDestination() const;
+  void SendRtcp(int64_t nowNs, bool bye);
 
   uint32_t id_;
   int fd_;
+  int rtcpFd_;
   int port_;
   PortPool* pool_;
   std::shared_ptr<EndpointCounters> counters_;
@@ -129,6 +143,12 @@ class RtpEndpoint {
   DtmfDetect dtmfDetect_;
   TelephoneEventReceiver telephoneEvents_;
   DtmfDetector dtmfDetector_;
+
+  // RTCP.
+  RtcpSession rtcp_;
+  bool rtcpMux_;
+  NetAddress rtcpRemote_;   // from signalling (a=rtcp), else the RTP peer's port + 1
+  NetAddress latchedRtcp_;  // source of the first valid RTCP packet (symmetric RTCP)
 
   // Send state.
   uint32_t ssrc_;

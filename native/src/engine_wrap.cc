@@ -12,6 +12,7 @@ namespace {
 constexpr unsigned kMaxThreads = 64;
 constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 constexpr int kMaxJitterMs = 500;  // JitterBuffer::kMaxDepthLimit
+constexpr int64_t kMaxRtcpIntervalMs = 600000;
 
 // Reads a payload type map ({ pcmu, pcma, telephoneEvent }) over `pts`.
 bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
@@ -75,6 +76,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::StopTone>("stopTone"),
                          InstanceMethod<&EngineWrap::SendDtmf>("sendDtmf"),
                          InstanceMethod<&EngineWrap::SetDtmfDetect>("setDtmfDetect"),
+                         InstanceMethod<&EngineWrap::SetRtcp>("setRtcp"),
                          InstanceMethod<&EngineWrap::EndpointStats>("endpointStats"),
                          InstanceMethod<&EngineWrap::CreateMixer>("createMixer"),
                          InstanceMethod<&EngineWrap::CloseMixer>("closeMixer"),
@@ -104,7 +106,7 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
 
   Options o(env, "options");
   if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
-                     "jitterMaxMs"})) return;
+                     "jitterMaxMs", "rtcpIntervalMs"})) return;
   int64_t v;
   if (o.Has("threads")) {
     if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
@@ -139,6 +141,10 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   if (opts.jitterMinMs > opts.jitterMaxMs) {
     ThrowRange(env, "options.jitterMinMs exceeds options.jitterMaxMs");
     return;
+  }
+  if (o.Has("rtcpIntervalMs")) {
+    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) return;
+    opts.rtcpIntervalMs = static_cast<int>(v);
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -242,7 +248,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
   if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "jitterMinMs", "jitterMaxMs", "echo", "dtmfDetect"})) {
+                        "jitterMs", "jitterMinMs", "jitterMaxMs", "echo", "dtmfDetect", "rtcpMux", "rtcpIntervalMs"})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -274,6 +280,13 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
   if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
     return env.Undefined();
+  }
+  if (o.Has("rtcpMux") && !ReadBool(env, o.Get("rtcpMux"), o.Name("rtcpMux"), &req.rtcpMux)) return env.Undefined();
+  if (o.Has("rtcpIntervalMs")) {
+    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) {
+      return env.Undefined();
+    }
+    req.rtcpIntervalMs = static_cast<int>(v);
   }
 
   EndpointInfo out;
@@ -387,6 +400,34 @@ Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
   uint32_t id;
   if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
   ThrowIfFailed(env, core->StopTone(id));
+  return env.Undefined();
+}
+
+// setRtcp(id, { mux = false, address?, port? }): RFC 5761 multiplexing, and where the peer
+// wants RTCP (a=rtcp, RFC 3605); without an address, the RTP peer's port + 1.
+Napi::Value EngineWrap::SetRtcp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  Options o(env, "rtcp");
+  if (!o.Load(info[1], {"mux", "address", "port"})) return env.Undefined();
+  bool mux = false;
+  if (o.Has("mux") && !ReadBool(env, o.Get("mux"), o.Name("mux"), &mux)) return env.Undefined();
+  NetAddress remote;
+  if (o.Has("address") || o.Has("port")) {
+    std::string address;
+    int64_t port;
+    if (!ReadString(env, o.Get("address"), o.Name("address"), &address) ||
+        !ReadInt(env, o.Get("port"), o.Name("port"), 1, 65535, &port)) {
+      return env.Undefined();
+    }
+    if (!NetAddress::Parse(address, static_cast<int>(port), &remote)) {
+      ThrowType(env, "rtcp.address must be an IPv4 or IPv6 literal, got '" + address + "'");
+      return env.Undefined();
+    }
+  }
+  ThrowIfFailed(env, core->SetRtcp(id, mux, remote));
   return env.Undefined();
 }
 

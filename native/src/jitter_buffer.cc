@@ -9,10 +9,12 @@ namespace {
 
 constexpr int64_t kNsPerSample = 1000000000 / kSampleRate;
 constexpr int64_t kWindowBucketNs = 250000000;  // 16 buckets: a 4 s memory
+constexpr int64_t kWindowNs = kWindowBucketNs * static_cast<int64_t>(WindowedRange::kBuckets);
 constexpr int64_t kFrame = static_cast<int64_t>(kFrameSamples);
 constexpr int64_t kMargin = kFrame / 4;  // 5 ms over the worst recent arrival
 constexpr int64_t kGrowSlack = kFrame / 8;
-constexpr int64_t kShrinkSlack = kFrame / 2;
+constexpr int64_t kShrinkSlack = kFrame / 2;        // in silence
+constexpr int64_t kSpeechShrinkSlack = 2 * kFrame;  // in speech: only when clearly too deep
 constexpr int64_t kGrowStep = 16;    // samples per speech frame: 10 % slower for 20 ms
 constexpr int64_t kShrinkStep = 8;   // samples per speech frame: 5 % faster for 20 ms
 constexpr int kSilenceLevel = 256;   // about -42 dBFS: dropping or inserting here is inaudible
@@ -74,6 +76,7 @@ JitterBuffer::PushResult JitterBuffer::Push(const Packet& p) {
     ts = p.timestamp;
     lastTs_ = ts;
     lastSeq_ = p.sequence;
+    sourceStartNs_ = p.arrivalNs;
     Anchor(ts);
   } else {
     ts = Extend(p.timestamp);
@@ -116,7 +119,10 @@ void JitterBuffer::UpdateTarget(int64_t nowNs) {
   int64_t lo = 0, hi = 0;
   if (!transit_.Get(nowNs, &lo, &hi)) return;
   jitter_ = hi - lo;
-  const int64_t want = jitter_ + kFrame + kMargin;
+  int64_t want = jitter_ + kFrame + kMargin;
+  // Until one window has been measured, do not go below the initial depth: a few packets
+  // say little about the path, and the start of a call should not swing the depth around.
+  if (nowNs - sourceStartNs_ < kWindowNs) want = std::max(want, static_cast<int64_t>(settings_.initialSamples));
   target_ = static_cast<size_t>(std::clamp(want, static_cast<int64_t>(settings_.minSamples),
                                            static_cast<int64_t>(settings_.maxSamples)));
 }
@@ -200,7 +206,8 @@ JitterBuffer::PullReport JitterBuffer::Pull(int64_t nowNs, int16_t* out) {
       const int64_t step = std::min(Silent(playout_, kFrameSamples) ? kFrame : kGrowStep, -excess);
       n -= static_cast<size_t>(step);
     } else if (excess > kShrinkSlack) {
-      int64_t step = std::min(Silent(playout_, 2 * kFrameSamples) ? kFrame : kShrinkStep, excess);
+      const bool silent = Silent(playout_, 2 * kFrameSamples);
+      int64_t step = silent ? std::min(kFrame, excess) : excess > kSpeechShrinkSlack ? kShrinkStep : 0;
       if (playout_ + kFrame + step > newestEnd_) step = 0;  // drop only audio we have
       n += static_cast<size_t>(step);
     }

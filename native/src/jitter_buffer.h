@@ -83,6 +83,7 @@ class JitterBuffer {
   int64_t lastTs_ = 0;     // extended timestamp of the latest packet (for extension)
   int64_t lastSeq_ = 0;    // extended sequence number of the furthest packet
   size_t dryTicks_ = 0;
+  int64_t sourceStartNs_ = 0;  // arrival of the source's first packet
 
   WindowedRange transit_;  // arrival (in samples) minus RTP timestamp
   WindowedRange depthWindow_;  // depth at each tick, in the current playout timeline

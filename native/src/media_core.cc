@@ -119,15 +119,17 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   }
 
   int port = 0;
+  int rtcpFd = -1;
   std::string error;
   bool exhausted = false;
-  const int fd = ports_.Bind(bindTo, &port, &error, &exhausted);
+  const int fd = ports_.Bind(bindTo, &port, &rtcpFd, &error, &exhausted);
   if (fd < 0) return Status::Error(error);
 
   const uint32_t id = nextId_++;
   EndpointConfig c;
   c.id = id;
   c.fd = fd;
+  c.rtcpFd = rtcpFd;
   c.port = port;
   c.pool = &ports_;
   c.codec = req.codec;
@@ -142,7 +144,10 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   c.jitter.maxSamples = samples(req.jitterMaxMs, options_.jitterMaxMs);
   c.echo = req.echo;
   c.dtmfDetect = req.dtmfDetect;
+  c.rtcpMux = req.rtcpMux;
+  c.rtcpIntervalMs = req.rtcpIntervalMs >= 0 ? req.rtcpIntervalMs : options_.rtcpIntervalMs;
   c.ssrc = static_cast<uint32_t>(random_());
+  c.cname = "switchyard-" + std::to_string(c.ssrc) + "@" + bindTo.ip();
   c.firstSequence = static_cast<uint16_t>(random_());
   c.firstTimestamp = static_cast<uint32_t>(random_());
 
@@ -227,6 +232,10 @@ Status MediaCore::SetDtmfDetect(uint32_t id, DtmfDetect mode) {
 
 Status MediaCore::StopTone(uint32_t id) {
   return PostToEndpoint(id, [](RtpEndpoint& ep) { ep.StopTone(); });
+}
+
+Status MediaCore::SetRtcp(uint32_t id, bool mux, const NetAddress& remote) {
+  return PostToEndpoint(id, [mux, remote](RtpEndpoint& ep) { ep.SetRtcp(mux, remote); });
 }
 
 Status MediaCore::CloseEndpoint(uint32_t id) {

@@ -35,6 +35,7 @@ struct EngineOptions {
   int jitterMs = 40;     // jitter buffer: initial target depth
   int jitterMinMs = 20;  // ... and the range it adapts in
   int jitterMaxMs = 200;
+  int rtcpIntervalMs = 5000;  // RTCP report interval (RFC 3550 §6.2); 0: none
 };
 
 struct EndpointRequest {
@@ -50,6 +51,8 @@ struct EndpointRequest {
   int jitterMaxMs = -1;
   bool echo = false;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
+  bool rtcpMux = false;
+  int rtcpIntervalMs = -1;  // -1: the engine's
 };
 
 struct EndpointInfo {
@@ -88,6 +91,7 @@ class MediaCore : public ThreadHost {
   Status StopTone(uint32_t id);
   Status SendDtmf(uint32_t id, DtmfRequest request);
   Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
+  Status SetRtcp(uint32_t id, bool mux, const NetAddress& remote);
   Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
 
   Status CreateMixer(int thread, uint32_t* id, unsigned* threadOut);

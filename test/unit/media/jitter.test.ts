@@ -34,6 +34,8 @@ interface StreamOptions {
   plan?: (p: Packet) => { drop?: boolean; delayMs?: number; duplicate?: boolean };
   /** Sequence and timestamp of packet i (default: contiguous from 0). */
   numbering?: (i: number, samples: number) => { seq: number; ts: number; marker?: boolean };
+  /** Stop early (after at least one packet) once this holds. */
+  until?: () => boolean;
 }
 
 /** Sends a sine stream to `port`, paced by the wall clock; resolves when the last packet left. */
@@ -41,7 +43,7 @@ async function stream(peer: RtpPeer, port: number, o: StreamOptions): Promise<vo
   const samples = ((o.ms ?? 20) * 8000) / 1000;
   const started = Date.now();
   const pending: Promise<void>[] = [];
-  for (let i = 0; i < o.count; i++) {
+  for (let i = 0; i < o.count && !(i > 0 && o.until?.()); i++) {
     const wait = started + i * (o.ms ?? 20) - Date.now();
     if (wait > 0) await sleep(wait);
     const n = o.numbering?.(i, samples) ?? { seq: i, ts: i * samples, marker: i === 0 };
@@ -153,14 +155,16 @@ t.test('bursty delay: the depth grows to cover it, then comes back down', async 
   const bursty = ep.stats();
   t.ok(peak >= calm + 60, `target depth grew from ${calm} ms to ${peak} ms`);
   t.ok(bursty.late <= 15, `${bursty.late} of 150 packets late`);
-  // Calm again: after the window forgets the bursts (about 4 s), the depth shrinks.
-  await stream(peer, ep.port, { count: 400, numbering: (i, n) => ({ seq: 250 + i, ts: (250 + i) * n }) });
+  // Calm again: once the window forgets the bursts (about 4 s), the depth shrinks. (Up to
+  // 30 s of calm: a loaded machine makes its own jitter.)
+  const down = (): boolean => ep.stats().jitterTargetMs <= peak - 50 && ep.stats().jitterDepthMs <= peak - 40;
+  await stream(peer, ep.port, { count: 1500, until: down, numbering: (i, n) => ({ seq: 250 + i, ts: (250 + i) * n }) });
   const after = ep.stats();
   clearInterval(watch);
   t.ok(after.jitterTargetMs <= peak - 50, `target back down to ${after.jitterTargetMs} ms`);
   t.ok(after.jitterDepthMs <= peak - 40, `depth back down to ${after.jitterDepthMs} ms`);
   const levels = frameLevels(peer.received);
-  t.ok(toneSpan(levels).length >= 600, 'the tone kept playing');
+  t.ok(toneSpan(levels).length >= 400, 'the tone kept playing');
 });
 
 t.test('a timestamp jump restarts playout; a silence-suppressed pause is not loss', async (t) => {
