@@ -36,7 +36,7 @@ export interface ToneOptions {
 export interface EndpointEventMap {
   /** Symmetric RTP: the first valid packet came from here; we send here from now on. */
   latched: [{ address: string; port: number }];
-  /** The sender's SSRC changed; sequence tracking and the receive buffer started over. */
+  /** The sender's SSRC changed; sequence tracking and the jitter buffer started over. */
   ssrcChange: [{ ssrc: number; previous: number }];
   /** No valid RTP for the configured time (raised once per silence). */
   rtpTimeout: [{ silentMs: number }];

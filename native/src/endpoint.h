@@ -1,5 +1,5 @@
 // One RTP endpoint: a UDP socket, its receive path (parse, symmetric latching, sequence
-// tracking, decode, receive buffer) and its send path (one 20 ms packet per tick). Lives on
+// tracking, decode, jitter buffer, RTCP) and its send path (one 20 ms packet per tick). Lives on
 // exactly one media thread, which calls every method.
 #pragma once
 #include <array>
