@@ -15,8 +15,10 @@ constexpr int64_t kMargin = kFrame / 4;  // 5 ms over the worst recent arrival
 constexpr int64_t kGrowSlack = kFrame / 8;
 constexpr int64_t kShrinkSlack = kFrame / 2;        // in silence
 constexpr int64_t kSpeechShrinkSlack = 2 * kFrame;  // in speech: only when clearly too deep
-constexpr int64_t kGrowStep = 16;    // samples per speech frame: 10 % slower for 20 ms
-constexpr int64_t kShrinkStep = 8;   // samples per speech frame: 5 % faster for 20 ms
+// Samples per speech frame: 1.25 % off pitch for 20 ms, inside what tone detectors tolerate
+// (in-band DTMF allows 1.5 %). Larger moves wait for silence, or come from holding on a dry buffer.
+constexpr int64_t kGrowStep = 2;
+constexpr int64_t kShrinkStep = 2;
 constexpr int kSilenceLevel = 256;   // about -42 dBFS: dropping or inserting here is inaudible
 constexpr int64_t kOverflowSlack = 4 * kFrame;
 
@@ -70,6 +72,7 @@ void JitterBuffer::Anchor(int64_t ts) {
 JitterBuffer::PushResult JitterBuffer::Push(const Packet& p) {
   if (p.samples > kMaxPacketSamples) return PushResult::kTooLarge;
   PushResult result = PushResult::kQueued;
+  bool anchoredHere = false;  // the timestamp base starts over at this packet
   int64_t ts;
   const bool next = anchored_ && p.sequence == lastSeq_ + 1;  // right after the furthest packet
   if (!anchored_) {
@@ -83,12 +86,20 @@ JitterBuffer::PushResult JitterBuffer::Push(const Packet& p) {
     const int64_t end = ts + static_cast<int64_t>(p.samples);
     const bool drained = playout_ >= newestEnd_;
     if (idle_ || (p.marker && drained)) {
-      Anchor(ts);  // a new talkspurt after a gap: a fresh playout point at the target depth
+      // A new talkspurt after a gap: a fresh playout point at the target depth. If its transit
+      // time is far off the window's, the sender's clock moved meanwhile: measure afresh.
+      int64_t lo = 0, hi = 0;
+      const int64_t transit = p.arrivalNs / kNsPerSample - ts;
+      const int64_t far = static_cast<int64_t>(kRingSamples);
+      if (transit_.Get(p.arrivalNs, &lo, &hi) && (transit < lo - far || transit > hi + far)) transit_.Clear();
+      Anchor(ts);
+      anchoredHere = true;
     } else if (next && (ts < lastTs_ || end - playout_ > static_cast<int64_t>(kRingSamples))) {
       // In sequence but the timestamp went back, or further ahead than the ring holds: the
       // sender's clock jumped. Transit times change with it.
       transit_.Clear();
       Anchor(ts);
+      anchoredHere = true;
       result = PushResult::kTimestampJump;
     } else if (end - playout_ > static_cast<int64_t>(kRingSamples)) {
       return PushResult::kOverflow;
@@ -110,7 +121,7 @@ JitterBuffer::PushResult JitterBuffer::Push(const Packet& p) {
     present_.set(Index(t));
   }
   if (p.sequence > lastSeq_) lastSeq_ = p.sequence;
-  if (ts > lastTs_ || result == PushResult::kTimestampJump) lastTs_ = ts;
+  if (ts > lastTs_ || anchoredHere) lastTs_ = ts;
   newestEnd_ = std::max(newestEnd_, end);
   return result;
 }

@@ -7,8 +7,8 @@
 // Depth adapts to the measured jitter: target = spread of packet transit times (arrival minus
 // RTP timestamp) over the last ~4 s + one frame + a margin, clamped to [min, max]. The
 // playout point moves towards it gradually: during silence by dropping or inserting whole
-// silent frames, during speech by resampling one frame from 160±k samples (a pitch change of
-// a few percent for 20 ms instead of a jump). It grows fast (the first late packet widens the
+// silent frames, during speech by resampling one frame from 160±2 samples (a pitch change of
+// 1.25 % for 20 ms instead of a jump). It grows fast (the first late packet widens the
 // window at once, and a dry buffer holds the playout point) and shrinks slowly (a spike is
 // forgotten only when it leaves the window).
 #pragma once
