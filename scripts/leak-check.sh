@@ -3,7 +3,8 @@
 # when a source changed), runs scripts/leak-workload.mjs under node with libasan preloaded,
 # and fails if LeakSanitizer reports a leak allocated by the addon (node's own allocations
 # are not ours to judge), if ASan finds a memory error, or if the workload finds a port still
-# bound after everything was closed. Needs g++ with libasan (part of Debian's g++).
+# bound after everything was closed. Needs g++ with libasan (part of Debian's g++). The
+# build runs niced and one file at a time: it shares the machine with the other tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,7 @@ stale=0
 for f in $sources native/src/*.h; do [ "$f" -nt "$addon" ] && stale=1; done
 if [ "$stale" = 1 ]; then
   echo "leak check: building the addon with AddressSanitizer"
-  printf '%s\n' $sources | xargs -P "$(nproc)" -I{} sh -c \
+  printf "%s\n" $sources | nice -n 19 xargs -P 1 -I{} sh -c \
     'g++ -std=c++17 -O1 -g -fsanitize=address -fno-omit-frame-pointer -fPIC -Wall -Wextra \
        -I"$1" -I"$2" -DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -c "$3" -o "$4/$(basename "$3" .cc).o"' \
     _ "$nodeinc" "$napi" {} "$out"

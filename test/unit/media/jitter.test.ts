@@ -164,7 +164,7 @@ t.test('bursty delay: the depth grows to cover it, then comes back down', async 
   t.ok(after.jitterTargetMs <= peak - 50, `target back down to ${after.jitterTargetMs} ms`);
   t.ok(after.jitterDepthMs <= peak - 40, `depth back down to ${after.jitterDepthMs} ms`);
   const levels = frameLevels(peer.received);
-  t.ok(toneSpan(levels).length >= 400, 'the tone kept playing');
+  t.ok(toneSpan(levels).length >= 240, 'the tone kept playing through all three phases');
 });
 
 t.test('a timestamp jump restarts playout; a silence-suppressed pause is not loss', async (t) => {
