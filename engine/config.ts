@@ -34,6 +34,19 @@ export interface Config {
   trunks: Record<string, TrunkConfig>;
   /** Synthesized prompts are cached here; '' means `<dataDir>/tts-cache`. */
   tts: { cacheDir: string };
+  media: {
+    /** Address RTP sockets bind to. */
+    address: string;
+    /** Address our SDP advertises (c=); empty: the bind address. Set it behind NAT or when binding 0.0.0.0. */
+    advertisedAddress: string;
+    /** RTP ports are the even ports of portMin..portMax. */
+    portMin: number;
+    portMax: number;
+    /** Media threads; 0: one per core. */
+    threads: number;
+    /** A call whose party sends no RTP this long is hung up (BYE); 0: never. Held parties are exempt. */
+    rtpTimeoutSeconds: number;
+  };
 }
 
 /** Demo agents: 1001..1005 in group "support" (English levels 5..9), 1006..1010 in "sales". */
@@ -76,6 +89,7 @@ export function defaultConfig(): Config {
     dialplan: { path: '', watch: true },
     trunks: {},
     tts: { cacheDir: '' },
+    media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },
   };
 }
 
@@ -110,5 +124,11 @@ export function loadConfig(env: Env = process.env): Config {
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
   config.dialplan.path = env.SWITCHYARD_DIALPLAN ?? config.dialplan.path;
+  config.media.address = env.SWITCHYARD_MEDIA_ADDRESS ?? config.media.address;
+  config.media.advertisedAddress = env.SWITCHYARD_MEDIA_ADVERTISED_ADDRESS ?? config.media.advertisedAddress;
+  config.media.portMin = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MIN', config.media.portMin);
+  config.media.portMax = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MAX', config.media.portMax);
+  config.media.threads = intFromEnv(env, 'SWITCHYARD_MEDIA_THREADS', config.media.threads);
+  config.media.rtpTimeoutSeconds = intFromEnv(env, 'SWITCHYARD_RTP_TIMEOUT_SECONDS', config.media.rtpTimeoutSeconds);
   return config;
 }

@@ -1,6 +1,8 @@
 // Composition root: reads config, wires the parts, starts and stops them in order.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { MediaEngine } from '../media/engine.js';
 import { HttpApi } from './api/http.js';
 import { DemoRoutes } from './call/demo-routes.js';
 import type { Config } from './config.js';
@@ -15,12 +17,21 @@ export interface Engine {
   readonly registrar: Registrar;
   readonly events: EventLog;
   readonly contactCentre: ContactCentre;
+  readonly media: MediaEngine;
   readonly log: Logger;
   stop(): Promise<void>;
 }
 
 export async function startEngine(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
   const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'));
+  const recordingsDir = join(config.dataDir, 'recordings');
+  mkdirSync(recordingsDir, { recursive: true });
+  const media = new MediaEngine({
+    address: config.media.address,
+    portMin: config.media.portMin,
+    portMax: config.media.portMax,
+    ...(config.media.threads > 0 ? { threads: config.media.threads } : {}),
+  }).start();
   const stack = new SipStack({
     host: config.sip.host,
     port: config.sip.port,
@@ -45,6 +56,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     watch: config.dialplan.watch,
     trunks: config.trunks,
     ttsCacheDir: config.tts.cacheDir,
+    media,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
   });
   const routes = new DemoRoutes({
@@ -55,15 +67,19 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     noAnswerMs: config.calls.noAnswerSeconds * 1000,
     hangupDemoMs: config.calls.hangupDemoSeconds * 1000,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
-    media: { address: config.sip.host, port: 40000 },
+    media,
+    advertisedAddress: config.media.advertisedAddress || undefined,
+    rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
     fallback: dialplan.handler,
+    recordingsDir,
   });
   stack.register((req, res) => registrar.handle(req, res));
   stack.invite((req, res) => routes.handle(req, res));
 
   const api = new HttpApi(
     {
-      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, registrations: registrar.size, activeCalls: routes.activeCalls, dialplan: dialplan.status }),
+      'GET /api/health': () => ({ status: 'ok', sip: stack.stats, media: mediaHealth(media), registrations: registrar.size, activeCalls: routes.activeCalls, dialplan: dialplan.status }),
+      'GET /api/media/calls': () => routes.calls(),
       'GET /api/registrations': () =>
         Object.keys(config.users).flatMap((user) => registrar.lookup(user).map((b) => ({ user, contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() }))),
     },
@@ -84,16 +100,28 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     registrar,
     events,
     contactCentre,
+    media,
     log,
     async stop() {
       await routes.hangupAll();
       await dialplan.stop();
       await stack.stop();
       contactCentre.stop();
+      media.close();
       await api.close();
       registrar.close();
       events.append('engine.stopped');
       events.close();
     },
+  };
+}
+
+/** Media threads' load and the open endpoints and mixers, for GET /api/health. */
+function mediaHealth(media: MediaEngine): object {
+  const { threads, endpoints, mixers } = media.stats();
+  return {
+    endpoints,
+    mixers,
+    threads: threads.map((t) => ({ index: t.index, endpoints: t.endpoints, mixers: t.mixers, overruns: t.overruns, latenessP99Us: t.latenessUs.p99, workP99Us: t.workUs.p99 })),
   };
 }

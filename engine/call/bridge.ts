@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Mixer } from '../../media/mixer.js';
 import type { B2buaOptions } from '../sip/b2bua.js';
-import type { IncomingRequest, ServerResponse, SipStack } from '../sip/index.js';
+import { SipError, type IncomingRequest, type ServerResponse, type SipStack } from '../sip/index.js';
 import { CallLeg, type EndReason, type LegMediaOptions } from './call-leg.js';
 import { IncomingCall } from './incoming-call.js';
 import { MediaSession } from './media-session.js';
@@ -58,7 +58,8 @@ export interface AnchoredCallOptions extends LegMediaOptions, Pick<B2buaOptions,
 /**
  * The anchoring B2BUA: the caller's offer is answered by our endpoint, the callee gets our own
  * offer from a second endpoint on the same mixer, and RTP flows caller ↔ engine ↔ callee.
- * Provisionals, CANCEL, failures and the no-answer timeout behave as in the signalling B2BUA.
+ * Provisionals, CANCEL, failures and the no-answer timeout behave as in the signalling B2BUA;
+ * a callee answer without a usable codec ends the callee (BYE) and gives the caller 488.
  *
  * Re-INVITEs are answered by each leg locally rather than relayed: each side has its own SDP
  * session with the engine, so a new address, codec or hold on one side changes only that
@@ -70,11 +71,18 @@ export async function anchoredCall(o: AnchoredCallOptions): Promise<Bridge> {
   const { stack, req, res, uri, media, advertisedAddress, rtpTimeoutMs } = o;
   const mixer = media.createMixer();
   let caller: IncomingCall;
-  let callee: MediaSession;
   try {
     caller = new IncomingCall({ stack, req, res, media, mixer, advertisedAddress, rtpTimeoutMs });
-    callee = new MediaSession(media.createEndpoint({ mixer }), { advertisedAddress, rtpTimeoutMs });
   } catch (err) {
+    mixer.close();
+    throw err;
+  }
+  let callee: MediaSession;
+  try {
+    callee = MediaSession.create(media, { mixer }, { advertisedAddress, rtpTimeoutMs });
+  } catch (err) {
+    if (err instanceof SipError) res.send(err.status);
+    await caller.session.close();
     mixer.close();
     throw err;
   }
@@ -94,6 +102,8 @@ export async function anchoredCall(o: AnchoredCallOptions): Promise<Bridge> {
     });
     return new Bridge(new CallLeg(uas, caller.session), new CallLeg(uac, callee), mixer);
   } catch (err) {
+    // The B2BUA has answered the caller already, except when the callee's answer was unusable.
+    if (!res.finalResponseSent && !req.canceled) res.send(err instanceof SipError && err.status >= 300 ? err.status : 500);
     await Promise.all([caller.session.close(), callee.close()]);
     mixer.close();
     throw err;

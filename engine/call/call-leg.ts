@@ -47,7 +47,8 @@ export interface DialOptions extends LegMediaOptions, Omit<UacOptions, 'localSdp
 }
 
 export class CallLeg extends EventEmitter<CallLegEvents> {
-  private endState: { reason: EndReason; closing: Promise<EndpointStats> } | undefined;
+  /** Set once the leg ends; `stats` holds the counters read just before the endpoint closed, then the final ones. */
+  private endState: { reason: EndReason; closing: Promise<EndpointStats>; stats: EndpointStats } | undefined;
 
   /**
    * Wraps an established dialog and its media session. Use the factories (IncomingCall.answer,
@@ -73,7 +74,7 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
    */
   static async dial(options: DialOptions, callbacks: UacCallbacks = {}): Promise<CallLeg> {
     const { stack, uri, media, mixer, echo, advertisedAddress, rtpTimeoutMs, ...uac } = options;
-    const session = new MediaSession(media.createEndpoint({ mixer, echo }), { advertisedAddress, rtpTimeoutMs });
+    const session = MediaSession.create(media, { mixer, echo }, { advertisedAddress, rtpTimeoutMs });
     let dialog: Dialog;
     try {
       dialog = await stack.createUAC(uri, { ...uac, localSdp: session.offer() }, callbacks);
@@ -114,7 +115,7 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
 
   /** Live RTP counters (final ones once ended). */
   stats(): EndpointStats {
-    return this.session.stats();
+    return this.endState ? { ...this.endState.stats } : this.session.stats();
   }
 
   /** Sends BYE (unless the dialog is already over) and closes the endpoint. Idempotent. */
@@ -127,9 +128,15 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
 
   private end(reason: EndReason): Promise<EndpointStats> {
     if (this.endState) return this.endState.closing;
+    // A closing endpoint's counters can no longer be read: keep the last ones until the final ones come.
+    const last = this.session.stats();
     const closing = this.session.close();
-    this.endState = { reason, closing };
-    void closing.then((stats) => this.emit('ended', { reason, stats }));
+    const state = { reason, closing, stats: last };
+    this.endState = state;
+    void closing.then((stats) => {
+      state.stats = stats;
+      this.emit('ended', { reason, stats });
+    });
     return closing;
   }
 

@@ -1,10 +1,15 @@
 // Routing of inbound calls for the demo configuration, until user dialplans take over:
 // registered extensions are bridged (B2BUA); a few numbers the engine answers itself.
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { SipError, type Dialog, type IncomingRequest, type Registrar, type ServerResponse, type SipStack } from '../sip/index.js';
+import type { MediaEngine } from '../../media/engine.js';
+import type { EndpointStats } from '../../media/native.js';
+import { SipError, type IncomingRequest, type Registrar, type ServerResponse, type SipStack } from '../sip/index.js';
 import { isSipUri } from '../sip/uri.js';
 import type { EventLog } from '../store/event-log.js';
-import { answerSdp, type MediaAddress } from '../../media/sdp.js';
+import { anchoredCall, type Bridge } from './bridge.js';
+import type { CallLeg, EndReason } from './call-leg.js';
+import { IncomingCall } from './incoming-call.js';
 
 export interface DemoRouteOptions {
   stack: SipStack;
@@ -15,25 +20,63 @@ export interface DemoRouteOptions {
   hangupDemoMs: number;
   /** In-dialog OPTIONS probe interval: ends calls whose peer vanished without BYE. */
   keepAliveMs: number;
-  /**
-   * Where our SDP points. The media core (its own issue) will allocate real RTP ports; until
-   * then calls are signalling-only and this address carries no audio.
-   */
-  media: MediaAddress;
+  media: MediaEngine;
+  /** Address our SDP advertises (default: the media bind address). */
+  advertisedAddress?: string;
+  /** BYE after this long without RTP from a party that should send; 0: never. */
+  rtpTimeoutMs: number;
   /** Takes the calls no demo number or extension takes (the user dialplan); else they get 404. */
   fallback?: (req: IncomingRequest, res: ServerResponse) => void;
+  /** Where `record` writes `<call-id>.wav` (the folder must exist). */
+  recordingsDir: string;
 }
 
 /** The numbers README lists. */
-export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup'] as const;
+export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup', 'echo', 'record'] as const;
+
+/** A call in progress as GET /api/media/calls shows it. */
+export interface CallInfo {
+  callId: string;
+  to: string;
+  kind: 'answered' | 'bridged';
+  startedAt: string;
+  legs: LegInfo[];
+}
+
+export interface LegInfo {
+  role: 'caller' | 'callee';
+  callId: string;
+  local: { address: string; port: number };
+  remote: { address: string; port: number; codec: string; direction: string } | null;
+  held: boolean;
+  rtp: EndpointStats;
+}
+
+interface ActiveCall {
+  to: string;
+  startedAt: number;
+  legs: { role: 'caller' | 'callee'; leg: CallLeg }[];
+  hangup(): Promise<void>;
+}
 
 export class DemoRoutes {
-  private readonly active = new Set<Dialog>();
+  private readonly active = new Map<string, ActiveCall>();
 
   constructor(private readonly o: DemoRouteOptions) {}
 
   get activeCalls(): number {
     return this.active.size;
+  }
+
+  /** Calls in progress with each leg's negotiated media and live RTP counters. */
+  calls(): CallInfo[] {
+    return [...this.active].map(([callId, c]) => ({
+      callId,
+      to: c.to,
+      kind: c.legs.length > 1 ? 'bridged' : 'answered',
+      startedAt: new Date(c.startedAt).toISOString(),
+      legs: c.legs.map(({ role, leg }) => legInfo(role, leg)),
+    }));
   }
 
   handle(req: IncomingRequest, res: ServerResponse): void {
@@ -53,7 +96,13 @@ export class DemoRoutes {
   private async route(number: string, req: IncomingRequest, res: ServerResponse): Promise<void> {
     switch (number) {
       case 'answer':
-        await this.answer(req, res);
+        await this.answer(number, req, res);
+        return;
+      case 'echo':
+        await this.answer(number, req, res, { echo: true });
+        return;
+      case 'record':
+        this.record(await this.answer(number, req, res));
         return;
       case 'busy':
         res.send(486);
@@ -62,9 +111,9 @@ export class DemoRoutes {
       case 'ringing':
         return this.ringForever(req, res);
       case 'hangup': {
-        const dialog = await this.answer(req, res);
-        const timer = setTimeout(() => void this.hangup(dialog, 'engine'), this.o.hangupDemoMs);
-        dialog.once('destroy', () => clearTimeout(timer));
+        const leg = await this.answer(number, req, res);
+        const timer = setTimeout(() => void leg.hangup(), this.o.hangupDemoMs);
+        leg.once('ended', () => clearTimeout(timer));
         return;
       }
     }
@@ -74,18 +123,24 @@ export class DemoRoutes {
     this.o.events.append('call.failed', { to: number, status: 404 }, req.callId);
   }
 
-  private async answer(req: IncomingRequest, res: ServerResponse): Promise<Dialog> {
-    const sdp = answerSdp(req.msg.body.length ? req.body : undefined, this.o.media);
-    if (sdp === null) throw new SipError(488, 'Not Acceptable Here');
-    const dialog = await this.o.stack.createUAS(req, res, { localSdp: sdp });
-    // Re-INVITEs (hold/unhold) are answered with the direction the new offer implies.
-    dialog.on('modify', (r, s) => {
-      const answer = answerSdp(r.msg.body.length ? r.body : undefined, this.o.media);
-      if (answer === null) s.send(488);
-      else s.send(200, { body: answer, contentType: 'application/sdp' });
-    });
-    this.track(dialog, req.callId);
-    return dialog;
+  private async answer(number: string, req: IncomingRequest, res: ServerResponse, options: { echo?: boolean } = {}): Promise<CallLeg> {
+    const incoming = new IncomingCall({ stack: this.o.stack, req, res, ...this.mediaOptions(), ...options });
+    const leg = await incoming.answer();
+    leg.dialog.keepAlive(this.o.keepAliveMs);
+    this.track(req.callId, { to: number, startedAt: leg.dialog.startedAt, legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
+    leg.once('ended', ({ reason }) => this.ended(req.callId, byOf(reason)));
+    return leg;
+  }
+
+  /** Records what the caller says until the call ends (the endpoint closing ends the file). */
+  private record(leg: CallLeg): void {
+    const recording = leg.endpoint.record(join(this.o.recordingsDir, `${fileNameOf(leg.callId)}.wav`));
+    recording.once('done', (r) => this.o.events.append('call.recorded', { path: r.path, durationMs: r.durationMs, droppedFrames: r.droppedFrames }, leg.callId));
+    recording.once('failed', (err) => this.o.logger.error({ err, callId: leg.callId }, 'recording failed'));
+  }
+
+  private mediaOptions(): { media: MediaEngine; advertisedAddress?: string; rtpTimeoutMs: number } {
+    return { media: this.o.media, advertisedAddress: this.o.advertisedAddress, rtpTimeoutMs: this.o.rtpTimeoutMs };
   }
 
   private ringForever(req: IncomingRequest, res: ServerResponse): Promise<void> {
@@ -109,17 +164,18 @@ export class DemoRoutes {
     }
     const from = req.msg.from;
     const caller = from && isSipUri(from.uri) ? from.uri.user : undefined;
+    let bridge: Bridge;
     try {
-      const { uas, uac } = await this.o.stack.createB2BUA(req, res, binding.contact, {
+      bridge = await anchoredCall({
+        stack: this.o.stack,
+        req,
+        res,
+        uri: binding.contact,
         target: binding.target,
         from: caller,
         noAnswerTimeoutMs: this.o.noAnswerMs,
+        ...this.mediaOptions(),
       });
-      this.track(uas, req.callId);
-      uac.keepAlive(this.o.keepAliveMs);
-      // The callee hanging up ends the bridged call too (the B2BUA sent the caller BYE).
-      uac.once('destroy', () => this.ended(uas, req.callId, 'callee'));
-      this.o.events.append('call.bridged', { to: number, calleeCallId: uac.callId }, req.callId);
     } catch (err) {
       if (err instanceof SipError) {
         this.o.events.append(req.canceled ? 'call.canceled' : 'call.failed', { to: number, status: err.status }, req.callId);
@@ -127,27 +183,55 @@ export class DemoRoutes {
       }
       throw err;
     }
+    for (const leg of bridge.legs) leg.dialog.keepAlive(this.o.keepAliveMs);
+    this.track(req.callId, {
+      to: number,
+      startedAt: bridge.a.dialog.startedAt,
+      legs: [
+        { role: 'caller', leg: bridge.a },
+        { role: 'callee', leg: bridge.b },
+      ],
+      hangup: () => bridge.hangup(),
+    });
+    // Whoever hangs up, the bridge ends the other leg too.
+    bridge.once('ended', ({ by, reason }) => this.ended(req.callId, by === bridge.b && reason === 'remote' ? 'callee' : byOf(reason)));
+    this.o.events.append('call.bridged', { to: number, calleeCallId: bridge.b.callId }, req.callId);
   }
 
-  private track(dialog: Dialog, callId: string): void {
-    this.active.add(dialog);
-    dialog.keepAlive(this.o.keepAliveMs);
+  private track(callId: string, call: ActiveCall): void {
+    this.active.set(callId, call);
     this.o.events.append('call.answered', {}, callId);
-    dialog.once('destroy', () => this.ended(dialog, callId, 'remote'));
   }
 
-  private async hangup(dialog: Dialog, by: string): Promise<void> {
-    await dialog.destroy();
-    this.ended(dialog, dialog.callId, by);
-  }
-
-  private ended(dialog: Dialog, callId: string, by: string): void {
-    if (!this.active.delete(dialog)) return;
-    this.o.events.append('call.ended', { by, durationMs: Date.now() - dialog.startedAt }, callId);
+  private ended(callId: string, by: string): void {
+    const call = this.active.get(callId);
+    if (!call || !this.active.delete(callId)) return;
+    this.o.events.append('call.ended', { by, durationMs: Date.now() - call.startedAt }, callId);
   }
 
   /** Hangs up every call (shutdown). */
   async hangupAll(): Promise<void> {
-    await Promise.all([...this.active].map((d) => this.hangup(d, 'shutdown')));
+    await Promise.all([...this.active.values()].map((c) => c.hangup()));
+  }
+}
+
+/** A Call-ID as a file name: anything but letters, digits, '.', '-', '_' and '@' becomes '_'. */
+function fileNameOf(callId: string): string {
+  return callId.replace(/[^A-Za-z0-9._@-]/g, '_');
+}
+
+function byOf(reason: EndReason): string {
+  return reason === 'local' ? 'engine' : reason;
+}
+
+function legInfo(role: 'caller' | 'callee', leg: CallLeg): LegInfo {
+  const r = leg.remote;
+  return {
+    role,
+    callId: leg.callId,
+    local: { address: leg.session.localAddress, port: leg.endpoint.port },
+    remote: r ? { address: r.address, port: r.port, codec: r.codec, direction: r.direction } : null,
+    held: leg.held,
+    rtp: leg.stats(),
   }
 }

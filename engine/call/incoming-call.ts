@@ -22,7 +22,7 @@ export class IncomingCall extends EventEmitter<{ canceled: [] }> {
 
   /**
    * Creates the endpoint and negotiates. Throws SipError 488 (already sent to the caller,
-   * endpoint closed) when the offer has no codec we speak.
+   * endpoint closed) when the offer has no codec we speak, 503 when no RTP port is free.
    */
   constructor(options: IncomingCallOptions) {
     super();
@@ -30,7 +30,12 @@ export class IncomingCall extends EventEmitter<{ canceled: [] }> {
     this.stack = stack;
     this.req = req;
     this.res = res;
-    this.session = new MediaSession(media.createEndpoint({ mixer, echo }), { advertisedAddress, rtpTimeoutMs });
+    try {
+      this.session = MediaSession.create(media, { mixer, echo }, { advertisedAddress, rtpTimeoutMs });
+    } catch (err) {
+      if (err instanceof SipError) res.send(err.status);
+      throw err;
+    }
     try {
       this.localSdp = req.msg.body.length ? this.session.answer(req.body).sdp : this.session.offer();
     } catch (err) {

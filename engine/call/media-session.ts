@@ -3,6 +3,7 @@
 import { answerSdp, configureEndpoint, newOrigin, offerSdp, remoteMedia, sendsAudio, acceptsAudio } from '../../media/sdp.js';
 import type { Direction, RemoteMedia } from '../../media/sdp.js';
 import type { Endpoint } from '../../media/endpoint.js';
+import type { EndpointOptions, MediaEngine } from '../../media/engine.js';
 import type { EndpointStats } from '../../media/native.js';
 import { SipError } from '../sip/errors.js';
 
@@ -36,6 +37,21 @@ export class MediaSession {
     private readonly options: MediaSessionOptions = {},
   ) {
     this.localAddress = options.advertisedAddress ?? endpoint.address;
+  }
+
+  /**
+   * A session on a new endpoint. Throws SipError 503 when no RTP port can be had (the range is
+   * used up): the call is refused as overload, not as a server fault (RFC 3261 §21.5.4).
+   */
+  static create(media: MediaEngine, endpoint: EndpointOptions, options: MediaSessionOptions = {}): MediaSession {
+    let ep: Endpoint;
+    try {
+      ep = media.createEndpoint(endpoint);
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof RangeError) throw err;
+      throw new SipError(503, 'Service Unavailable', 'no-media-port');
+    }
+    return new MediaSession(ep, options);
   }
 
   /** The far end takes no audio from us (it offered a=sendonly, a=inactive or c=0.0.0.0). */

@@ -179,6 +179,13 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   return { sipPort, httpPort, dataDir, logs, stop };
 }
 
+/** GET of the engine's HTTP API, parsed; `token` is sent as a bearer token. */
+export async function getJson<T>(engine: Engine, path: string, token?: string): Promise<T> {
+  const response = await fetch(`http://${HOST}:${engine.httpPort}${path}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
 function collectLines(child: ChildProcess, onLine: (line: string) => void): void {
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
@@ -371,13 +378,15 @@ export async function startRegisteredCallee(
   user: string,
   scenario: string,
   calls = 1,
+  /** Extra SIPp arguments, e.g. -rtp_echo (RTP arriving on its media port goes back to the sender). */
+  args: string[] = [],
 ): Promise<SippProcess> {
   const localPort = await freePort();
   const registration = await registerUser(sipPort, user, localPort);
   if (registration.code !== 0 || registration.stats.successful !== 1) {
     throw new Error(`REGISTER of ${user} failed:\n${sippReport(registration)}`);
   }
-  return startSippServer({ scenario, localPort, calls });
+  return startSippServer({ scenario, localPort, calls, args });
 }
 
 function scenarioPath(name: string): string {

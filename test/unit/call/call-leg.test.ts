@@ -5,14 +5,16 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
+import { Bridge } from '../../../engine/call/bridge.js';
 import { CallLeg } from '../../../engine/call/call-leg.js';
 import { IncomingCall } from '../../../engine/call/incoming-call.js';
 import type { IncomingRequest, ServerResponse } from '../../../engine/sip/incoming.js';
 import { SipStack } from '../../../engine/sip/stack.js';
-import type { MediaEngine } from '../../../media/engine.js';
+import { MediaEngine } from '../../../media/engine.js';
 import { openPeer, startEngine, waitFor, type RtpPeer } from '../media/helpers.js';
 import { HOST, T1, T2, T4, fixture, formatMessage, newBranch, waitForValue, within, type Fixture, type PeerCall } from '../sip/raw-peer.js';
 
+// Port blocks of this file: 24000–24999 and 26400–26699 (other test files take other blocks).
 const PORTS = 24000;
 
 function offer(port: number, lines: string[], version = 1): string {
@@ -197,6 +199,7 @@ t.test('BYE from the far end ends the leg and closes its endpoint', async (t) =>
   c.cseq++;
   c.send('BYE');
   t.equal((await c.waitFinal('BYE')).status, 200);
+  t.doesNotThrow(() => leg.stats(), 'counters stay readable while the endpoint closes');
   const [info] = await within(ended, "'ended'");
   t.equal(info.reason, 'remote');
   t.equal(media.stats().endpoints, 0, 'endpoint closed');
@@ -251,4 +254,44 @@ t.test('dial: a refused call rejects and leaves no endpoint', async (t) => {
   );
   t.equal((err as { status?: number } | undefined)?.status, 486, 'rejected with the callee\'s 486');
   await waitFor('the endpoint to close', () => media.stats().endpoints === 0);
+});
+
+t.test('a leg answered or dialled earlier can be bridged: the mixer goes on its thread', async (t) => {
+  const media = startEngine(t, 26400, { threads: 2 });
+  const far = await fixture(t);
+  const farCalls = answering(far, media);
+  const near = new SipStack({ host: HOST, port: 0, logger: pino({ level: 'silent' }), timers: { t1: T1, t2: T2, t4: T4 } });
+  await near.start();
+  t.teardown(() => near.stop());
+  const uri = `sip:x@${HOST}:${far.stack.port}`;
+  const first = await CallLeg.dial({ stack: near, media, uri });
+  const mixer = media.createMixer({ thread: first.endpoint.thread });
+  const second = await CallLeg.dial({ stack: near, media, uri, mixer });
+  t.equal(second.endpoint.thread, first.endpoint.thread, 'the second leg is on the first one\'s thread');
+  const bridge = new Bridge(first, second, mixer);
+  await waitFor('audio through the mixer to both far legs', () => farCalls.legs.length === 2 && farCalls.legs.every((l) => l.stats().packetsIn > 10));
+  const ended = once(bridge, 'ended');
+  await first.hangup();
+  t.equal((await within(ended, "the bridge's 'ended'"))[0].by, first);
+  t.ok(second.ended, 'the other leg was hung up too');
+  await waitFor('endpoints and mixer gone', () => media.stats().endpoints === 0 && media.stats().mixers === 0);
+});
+
+t.test('no RTP port left: 503, and the next call after a hang-up gets the port again', async (t) => {
+  const media = new MediaEngine({ portMin: 26600, portMax: 26601, address: HOST }).start();
+  t.teardown(() => media.close());
+  const f = await fixture(t);
+  const calls = answering(f, media);
+  const rtp = await openPeer(t);
+  const first = f.call();
+  await call(first, offer(rtp.port, PCMU_PCMA_TE101));
+  const leg = await waitForValue(() => calls.legs[0], 'the first leg');
+  const second = f.call();
+  second.send('INVITE', { body: offer(rtp.port, PCMU_PCMA_TE101) });
+  t.equal((await second.waitFinal('INVITE')).status, 503, 'the one port is taken: 503');
+  f.peer.answerByes = true;
+  await leg.hangup();
+  const third = f.call();
+  await call(third, offer(rtp.port, PCMU_PCMA_TE101));
+  t.pass('answered once the port was free again');
 });
