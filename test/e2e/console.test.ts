@@ -1,0 +1,143 @@
+// The web console end to end: headless Debian chromium (playwright-core) against an engine
+// started on loopback. A supervisor sees an agent change state live; an agent changes their
+// own state and cannot open the supervisor screen; the wallboard ranks agents by answered calls.
+// Calls come from the scripted AgentDialer double (the SIP call layer is not wired to the ACD yet).
+import t from 'tap';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { defaultConfig, type Config } from '../../engine/config.js';
+import { startEngine } from '../../engine/server.js';
+import { ScriptedPhones } from '../unit/acd/phones.js';
+
+const WAIT_MS = 20_000;
+const SCREENSHOTS = 'docs/screenshots';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function config(): Config {
+  const c = defaultConfig();
+  c.sip.port = 0;
+  c.http.port = 0;
+  c.dataDir = dataDir;
+  c.logLevel = 'silent';
+  c.acd.agents = [
+    { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
+    { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
+    { id: 's1', name: 'Sergei', extension: '1006', groups: ['sales'] },
+  ];
+  c.acd.queues = [{ id: 'support', groups: ['support'], wrapUpMs: 0 }, { id: 'sales', groups: ['sales'] }];
+  c.acd.tokens = [
+    { token: 'admin-token', role: 'admin', name: 'root' },
+    { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'] },
+  ];
+  c.acd.dailyPlanCalls = 10;
+  return c;
+}
+
+const engine = await startEngine(config());
+t.teardown(() => engine.stop());
+// The engine logs the HTTP port it bound (port 0 above: any free one).
+const base = `http://127.0.0.1:${(engine.events.recent(1, 'engine.started')[0].data as { http: number }).http}`;
+
+async function admin(method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, { method, headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+// The flags Debian's chromium needs on a machine without network (see the README's test notes).
+const browser: Browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+t.teardown(() => browser.close());
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+/** A fresh browser profile at phone size (or TV size), logged in through the login form. */
+async function loggedIn(login: { extension: string; password: string } | { token: string }, size = { width: 390, height: 844 }): Promise<Page> {
+  const context = await browser.newContext({ viewport: size });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await page.goto(base + '/');
+  if ('token' in login) {
+    await page.fill('input[name=token]', login.token);
+    await page.click('text=Log in with token');
+  } else {
+    await page.fill('input[name=extension]', login.extension);
+    await page.fill('input[name=password]', login.password);
+    await page.click('text=Log in as agent');
+  }
+  await page.waitForSelector('.link.live');
+  return page;
+}
+
+const textOf = (page: Page, selector: string, text: string) =>
+  page.waitForFunction(([s, x]) => document.querySelector(s)?.textContent?.trim() === x, [selector, text] as const, { timeout: WAIT_MS });
+
+t.test('supervisor sees an agent change state live, with counts per state', async (t) => {
+  const page = await loggedIn({ token: 'sup-token' });
+  t.match(new URL(page.url()).pathname, '/supervisor');
+  await textOf(page, '[data-agent=a1] [data-testid=agent-state]', 'Offline');
+  t.equal(await page.locator('[data-agent=s1]').count(), 0, 'another group is not shown');
+
+  await admin('PUT', '/api/agents/a1/state', { state: 'break', reason: 'lunch' });
+  await textOf(page, '[data-agent=a1] [data-testid=agent-state]', 'Break');
+  await textOf(page, '[data-state=break] b', '1');
+  t.pass('the state and the counts changed without a reload');
+
+  t.ok(await page.locator('[data-agent=a1] .monitor button').first().isDisabled(), 'monitoring buttons wait for their API');
+  await page.screenshot({ path: join(SCREENSHOTS, 'supervisor.png'), fullPage: true });
+  await page.context().close();
+});
+
+t.test('agent changes their own state and cannot open the supervisor screen', async (t) => {
+  const page = await loggedIn({ extension: '1002', password: 'secret-1002' });
+  t.match(new URL(page.url()).pathname, '/agent');
+  await textOf(page, '[data-testid=my-state]', 'Offline');
+
+  await page.click('button.state.available');
+  await textOf(page, '[data-testid=my-state]', 'On line');
+  t.equal((await admin('GET', '/api/agents/a2')).state, 'available', 'the engine has the new state');
+
+  await page.selectOption('select[aria-label="reason for Break"]', 'training');
+  await page.click('button.state.break');
+  await textOf(page, '[data-testid=my-state]', 'Break');
+  t.same(await admin('GET', '/api/agents/a2').then((a) => [a.state, a.reason]), ['break', 'training']);
+  await page.screenshot({ path: join(SCREENSHOTS, 'agent.png'), fullPage: true });
+
+  for (const path of ['/supervisor', '/wallboard']) {
+    await page.goto(base + path);
+    await page.waitForSelector('.forbidden');
+    t.equal(await page.locator('[data-agent]').count(), 0, `${path}: no agents listed`);
+    t.equal(await page.locator('nav a', { hasText: 'Workplace' }).count(), 0, 'no link to it either');
+  }
+  await page.context().close();
+});
+
+t.test('the wallboard ranks agents by answered calls and shows the team plan', async (t) => {
+  const phones = new ScriptedPhones();
+  engine.contactCentre.acd.attachDialer(phones);
+  await admin('PUT', '/api/agents/a1/state', { state: 'available', reason: '' });
+  await admin('PUT', '/api/agents/a2/state', { state: 'offline', reason: '' });
+  const page = await loggedIn({ token: 'sup-token' }, { width: 1280, height: 720 });
+  await page.click('nav >> text=Wallboard');
+  await page.waitForSelector('[data-testid=leaderboard] li');
+
+  for (let i = 1; i <= 2; i++) {
+    const callId = `e2e-call-${i}`;
+    const outcome = await engine.contactCentre.acd.enqueue('support', { callId, from: `+7900000000${i}`, dnis: '88005550000' });
+    t.equal(outcome.kind, 'answered');
+    engine.contactCentre.acd.callEnded(callId);
+  }
+  await textOf(page, '[data-testid=plan-done]', '2');
+  await page.waitForFunction(() => document.querySelector('[data-testid=leaderboard] li')?.getAttribute('data-agent') === 'a1', null, { timeout: WAIT_MS });
+  await textOf(page, '[data-testid=leaderboard] li:first-child .figure', '2 calls');
+  t.pass('Anna leads with the two calls she answered');
+  await textOf(page, '[data-kpi="Waiting now"] .value', '0');
+  await page.screenshot({ path: join(SCREENSHOTS, 'wallboard.png'), fullPage: true });
+  await page.context().close();
+});
