@@ -35,9 +35,10 @@ export const STATE_REASONS: Partial<Record<AgentState, string[]>> = {
   outbound: ['campaign', 'callbacks'],
 };
 
+/** What the agent is doing: talking, ringing, free or busy (nothing while logged out). */
 export function activityLabel(a: AgentView): string {
-  if (a.ringing) return 'ringing';
-  return a.activity;
+  if (a.state === 'offline') return '—';
+  return a.ringing ? 'ringing' : a.activity;
 }
 
 export function time(ms: number): string {
