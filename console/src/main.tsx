@@ -63,9 +63,14 @@ function Shell({ session, path, onLogout }: { session: Session; path: string; on
     stream.onLink = setLink;
     return () => stream.close();
   }, [stream]);
-  // A session the engine no longer knows (restart, expiry) goes back to the login.
+  // A session the engine no longer knows (restart, expiry) goes back to the login; while the
+  // stream is down (a stream refused for its token just stays down), ask every few seconds.
   useEffect(() => {
-    request(session.token, 'GET', '/api/me').catch((e) => e.status === 401 && onLogout());
+    const check = () => request(session.token, 'GET', '/api/me').catch((e) => e.status === 401 && onLogout());
+    check();
+    if (link !== 'offline') return;
+    const timer = setInterval(check, 5000);
+    return () => clearInterval(timer);
   }, [session.token, link]);
 
   const role = session.principal.role;

@@ -1,11 +1,10 @@
 // The shapes the ACD API answers with (engine/api/acd-routes.ts), as the console uses them.
-export type Role = 'agent' | 'supervisor' | 'admin';
-export type AgentState = 'available' | 'on-call' | 'wrap-up' | 'break' | 'outbound' | 'dnd' | 'offline';
-export type MissedStatus = 'not-called-back' | 'not-reached' | 'cancelled' | 'called-back' | 'got-through';
+// The ACD's own vocabulary (states, statuses, caller context) is shared with the engine: plain data.
+import type { Activity, AgentState, CallContext, MissedStatus } from '../../engine/acd/types.js';
 
-export const AGENT_STATES: AgentState[] = ['available', 'on-call', 'wrap-up', 'break', 'outbound', 'dnd', 'offline'];
-/** States an agent may choose; the ACD sets on-call and wrap-up. */
-export const SELECTABLE_STATES: AgentState[] = ['available', 'break', 'outbound', 'dnd', 'offline'];
+export { AGENT_STATES, SELECTABLE_STATES } from '../../engine/acd/types.js';
+export type { AgentState, CallContext, MissedStatus };
+export type Role = 'agent' | 'supervisor' | 'admin';
 
 export interface Principal {
   role: Role;
@@ -22,18 +21,11 @@ export interface AgentView {
   state: AgentState;
   reason: string;
   since: number;
-  activity: 'talking' | 'free' | 'busy';
+  activity: Activity;
   callId: string | null;
   ringing: boolean;
   /** A state chosen during a call, taken after it. */
   pending: { state: AgentState; reason: string } | null;
-}
-
-export interface CallContext {
-  from: string;
-  dnis: string;
-  ivr: Record<string, string>;
-  attached: Record<string, unknown>;
 }
 
 export interface CallView {
