@@ -1,6 +1,7 @@
 // The web console end to end: headless Debian chromium (playwright-core) against an engine
 // started on loopback. A supervisor sees an agent change state live; an agent changes their
-// own state and cannot open the supervisor screen; the wallboard ranks agents by answered calls.
+// own state and cannot open the supervisor screen; the wallboard ranks agents by answered calls;
+// an open screen catches up after the engine restarts.
 // Calls come from the scripted AgentDialer double (the SIP call layer is not wired to the ACD yet).
 import t from 'tap';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { defaultConfig, type Config } from '../../engine/config.js';
-import { startEngine } from '../../engine/server.js';
+import { startEngine, type Engine } from '../../engine/server.js';
 import { ScriptedPhones } from '../unit/acd/phones.js';
 
 const WAIT_MS = 20_000;
@@ -37,10 +38,11 @@ function config(): Config {
   return c;
 }
 
-const engine = await startEngine(config());
+let engine: Engine = await startEngine(config());
 t.teardown(() => engine.stop());
 // The engine logs the HTTP port it bound (port 0 above: any free one).
-const base = `http://127.0.0.1:${(engine.events.recent(1, 'engine.started')[0].data as { http: number }).http}`;
+const httpPort = (engine.events.recent(1, 'engine.started')[0].data as { http: number }).http;
+const base = `http://127.0.0.1:${httpPort}`;
 
 async function admin(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(base + path, { method, headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -139,5 +141,22 @@ t.test('the wallboard ranks agents by answered calls and shows the team plan', a
   t.pass('Anna leads with the two calls she answered');
   await textOf(page, '[data-kpi="Waiting now"] .value', '0');
   await page.screenshot({ path: join(SCREENSHOTS, 'wallboard.png'), fullPage: true });
+  await page.context().close();
+});
+
+t.test('an open supervisor screen reconnects and resyncs after the engine restarts', async (t) => {
+  const page = await loggedIn({ token: 'sup-token' });
+  await textOf(page, '[data-agent=a2] [data-testid=agent-state]', 'Offline');
+  await engine.stop();
+  await page.waitForSelector('.link.offline');
+  const c = config();
+  c.http.port = httpPort;
+  engine = await startEngine(c);
+  // Usually changed before the page's next reconnect attempt (its backoff starts at 0.5 s), so
+  // the re-read on reconnect shows it; if the stream is back first, the event does.
+  await admin('PUT', '/api/agents/a2/state', { state: 'dnd', reason: 'paperwork' });
+  await page.waitForSelector('.link.live');
+  await textOf(page, '[data-agent=a2] [data-testid=agent-state]', 'Do not disturb');
+  t.pass('the restarted engine\'s state is on screen without a reload');
   await page.context().close();
 });
