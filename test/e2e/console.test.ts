@@ -101,6 +101,18 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
   t.match(new URL(page.url()).pathname, '/agent');
   await textOf(page, '[data-testid=my-state]', 'Offline');
 
+  // Nobody in support is available (and no phones are attached yet): the caller waits, then hangs up.
+  const acd = engine.contactCentre.acd;
+  const waiting = acd.enqueue('support', { callId: 'e2e-wait', from: '+79001112233', dnis: '88005550000', ivr: { topic: 'billing' } });
+  const card = page.locator('[data-testid=caller-card]', { hasText: '+79001112233' });
+  await card.waitFor();
+  t.match(await card.textContent(), /topic\s*billing/, 'the caller card shows the IVR answers');
+  acd.abandon('e2e-wait');
+  t.equal((await waiting).kind, 'abandoned');
+  await page.locator('[data-testid=missed-row]', { hasText: '+79001112233' }).filter({ hasText: 'not-called-back' }).waitFor();
+  await card.waitFor({ state: 'detached' });
+  t.pass('the abandoned caller is now a missed call to call back');
+
   await page.click('button.state.available');
   await textOf(page, '[data-testid=my-state]', 'On line');
   t.equal((await admin('GET', '/api/agents/a2')).state, 'available', 'the engine has the new state');
