@@ -1,6 +1,7 @@
 // The web console end to end: headless Debian chromium (playwright-core) against an engine
 // started on loopback. A supervisor sees an agent change state live; an agent changes their
-// own state and cannot open the supervisor screen; the wallboard ranks agents by answered calls;
+// own state, sees a caller and calls a missed one back, and cannot open the supervisor screen;
+// the wallboard ranks agents by answered calls and by callbacks;
 // an open screen catches up after the engine restarts.
 // Calls come from the scripted AgentDialer double (the SIP call layer is not wired to the ACD yet).
 import t from 'tap';
@@ -58,6 +59,8 @@ const browser: Browser = await chromium.launch({
 });
 t.teardown(() => browser.close());
 mkdirSync(SCREENSHOTS, { recursive: true });
+/** The agents' phones: every one answers at once (attached in the agent test). */
+const phones = new ScriptedPhones();
 
 /** A fresh browser profile at phone size (or TV size), logged in through the login form. */
 async function loggedIn(login: { extension: string; password: string } | { token: string }, size = { width: 390, height: 844 }): Promise<Page> {
@@ -121,7 +124,19 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
   await page.click('button.state.break');
   await textOf(page, '[data-testid=my-state]', 'Break');
   t.same(await admin('GET', '/api/agents/a2').then((a) => [a.state, a.reason]), ['break', 'training']);
+
+  // Calling back from the missed list: the agent's phone, then the client's (scripted phones).
+  acd.attachDialer(phones);
+  await page.click('button.state.outbound');
+  await textOf(page, '[data-testid=my-state]', 'Outbound');
+  const missedRow = page.locator('[data-testid=missed-row]', { hasText: '+79001112233' });
+  await missedRow.locator('button', { hasText: 'Call back' }).click();
+  await missedRow.filter({ hasText: 'called-back' }).waitFor();
+  t.same(phones.dialled, ['+79001112233'], 'the client was dialled');
   await page.screenshot({ path: join(SCREENSHOTS, 'agent.png'), fullPage: true });
+  const callback = (await admin('GET', '/api/calls')).find((c: { kind: string; agentId: string }) => c.kind === 'callback' && c.agentId === 'a2');
+  acd.callEnded(callback.callId);
+  await textOf(page, '[data-testid=my-state]', 'Outbound');
 
   for (const path of ['/supervisor', '/wallboard']) {
     await page.goto(base + path);
@@ -133,8 +148,6 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
 });
 
 t.test('the wallboard ranks agents by answered calls and shows the team plan', async (t) => {
-  const phones = new ScriptedPhones();
-  engine.contactCentre.acd.attachDialer(phones);
   await admin('PUT', '/api/agents/a1/state', { state: 'available', reason: '' });
   await admin('PUT', '/api/agents/a2/state', { state: 'offline', reason: '' });
   const page = await loggedIn({ token: 'sup-token' }, { width: 1280, height: 720 });
@@ -151,6 +164,10 @@ t.test('the wallboard ranks agents by answered calls and shows the team plan', a
   await page.waitForFunction(() => document.querySelector('[data-testid=leaderboard] li')?.getAttribute('data-agent') === 'a1', null, { timeout: WAIT_MS });
   await textOf(page, '[data-testid=leaderboard] li:first-child .figure', '2 calls');
   t.pass('Anna leads with the two calls she answered');
+  await page.click('.rank-by >> text=Callbacks');
+  await page.waitForFunction(() => document.querySelector('[data-testid=leaderboard] li')?.getAttribute('data-agent') === 'a2', null, { timeout: WAIT_MS });
+  t.pass('ranked by callbacks, Boris leads with the one he made');
+  await page.click('.rank-by >> text=Calls');
   await textOf(page, '[data-kpi="Waiting now"] .value', '0');
   await page.screenshot({ path: join(SCREENSHOTS, 'wallboard.png'), fullPage: true });
   await page.context().close();

@@ -121,13 +121,13 @@ function MissedList({ records, me, onCallBack }: { records: MissedRecord[]; me: 
   if (records.length === 0) return <p class="muted">No missed calls.</p>;
   const sorted = [...records].sort((a, b) => Number(OPEN.has(b.status)) - Number(OPEN.has(a.status)) || b.missedAt - a.missedAt);
   return (
-    <table class="list">
+    <table class="list stack">
       <thead>
         <tr>
           <th>Number</th>
           <th>When</th>
           <th>Status</th>
-          <th>Attempts</th>
+          <th>Tried</th>
           <th />
         </tr>
       </thead>
@@ -140,7 +140,7 @@ function MissedList({ records, me, onCallBack }: { records: MissedRecord[]; me: 
               <span class={`missed ${m.status}`}>{m.status}</span>
               {m.claimedBy && <div class="claimed">{m.claimedBy === me ? 'you are calling back' : `${m.claimedBy} is calling back`}</div>}
             </td>
-            <td>{m.attempts.length}</td>
+            <td>{m.attempts.length} attempts</td>
             <td>
               <button disabled={!OPEN.has(m.status) || m.claimedBy !== null} onClick={() => onCallBack(m)}>
                 Call back

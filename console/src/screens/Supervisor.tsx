@@ -59,7 +59,7 @@ export function Supervisor({ session, stream }: { session: Session; stream: Live
             <h2>
               {g} <small>{members.length} agents</small>
             </h2>
-            <table class="list agents">
+            <table class="list agents stack">
               <tbody>
                 {members.map((a) => (
                   <tr data-agent={a.id}>
