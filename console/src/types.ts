@@ -4,14 +4,7 @@ import type { Activity, AgentState, CallContext, MissedStatus } from '../../engi
 
 export { AGENT_STATES, SELECTABLE_STATES } from '../../engine/acd/types.js';
 export type { AgentState, CallContext, MissedStatus };
-export type Role = 'agent' | 'supervisor' | 'admin';
-
-export interface Principal {
-  role: Role;
-  name: string;
-  agentId?: string;
-  groups?: string[];
-}
+export type { Principal, Role } from '../../engine/api/principal.js';
 
 export interface AgentView {
   id: string;

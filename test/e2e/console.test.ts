@@ -9,8 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { defaultConfig, type Config } from '../../engine/config.js';
+import type { Config } from '../../engine/config.js';
 import { startEngine, type Engine } from '../../engine/server.js';
+import { acdTestConfig } from '../integration/acd-fixture.js';
 import { ScriptedPhones } from '../unit/acd/phones.js';
 
 const WAIT_MS = 20_000;
@@ -20,21 +21,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function config(): Config {
-  const c = defaultConfig();
-  c.sip.port = 0;
-  c.http.port = 0;
-  c.dataDir = dataDir;
-  c.logLevel = 'silent';
-  c.acd.agents = [
-    { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
-    { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
-    { id: 's1', name: 'Sergei', extension: '1006', groups: ['sales'] },
-  ];
-  c.acd.queues = [{ id: 'support', groups: ['support'], wrapUpMs: 0 }, { id: 'sales', groups: ['sales'] }];
-  c.acd.tokens = [
-    { token: 'admin-token', role: 'admin', name: 'root' },
-    { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'] },
-  ];
+  const c = acdTestConfig(dataDir);
   c.acd.dailyPlanCalls = 10;
   return c;
 }
