@@ -1,5 +1,6 @@
 // One typed configuration: defaults, then a JSON file (SWITCHYARD_CONFIG), then environment.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AgentState } from './acd/index.js';
 import type { ConfiguredToken } from './api/auth.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
@@ -7,7 +8,8 @@ import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
 
 export interface Config {
   sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
-  http: { host: string; port: number };
+  /** `consoleDir`: the built web console (`npm run build` writes it), served outside /api. */
+  http: { host: string; port: number; consoleDir: string };
   dataDir: string;
   logLevel: string;
   realm: string;
@@ -28,6 +30,8 @@ export interface Config {
     supervisorExtensions: string[];
     /** A WAV looped for callers waiting in a queue; empty: a soft tone. */
     musicOnHold: string;
+    /** The team's shared target of answered calls per day, shown on the wallboard. */
+    dailyPlanCalls: number;
   };
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
@@ -72,7 +76,7 @@ function demoUsers(): Record<string, string> {
 export function defaultConfig(): Config {
   return {
     sip: { host: '127.0.0.1', port: 5060, t1: 500, t2: 4000, t4: 5000, tcpIdleTimeoutMs: 60_000 },
-    http: { host: '127.0.0.1', port: 8080 },
+    http: { host: '127.0.0.1', port: 8080, consoleDir: fileURLToPath(new URL('../console', import.meta.url)) },
     dataDir: './data',
     logLevel: 'info',
     realm: 'switchyard',
@@ -91,6 +95,7 @@ export function defaultConfig(): Config {
       contextTtlSeconds: 1800,
       supervisorExtensions: ['2001'],
       musicOnHold: '',
+      dailyPlanCalls: 200,
     },
     dialplan: { path: '', watch: true },
     trunks: {},

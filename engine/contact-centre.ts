@@ -44,7 +44,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   acd.on((e) => live.apply(e));
 
   const tokens = new Tokens(config.acd.tokens);
-  api.add(acdRoutes({ acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom }));
+  api.add(acdRoutes({ acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls }));
   const stream = new EventStream(api, acd, tokens);
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));

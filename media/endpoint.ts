@@ -2,15 +2,18 @@
 import { EventEmitter } from 'node:events';
 import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
 import { MediaError } from './errors.js';
-import type { CodecName, EndpointStats, NativeEngine, PayloadTypeMap, VadOptions } from './native.js';
+import type { CodecName, EndpointStats, NativeEngine, NativeRtcpOptions, PayloadTypeMap, VadOptions } from './native.js';
 import { Playback, type PlaybackResult, type PlayOptions } from './playback.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 import { RecordingRegistry, type Recording } from './recording.js';
 
 const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
   'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
-  'duplicates', 'late', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows', 'telephoneEvents', 'dtmfDigits',
-  'sendErrors', 'rtpTimeouts', 'jitterUs', 'talkMs', 'silenceMs', 'overlapMs', 'interruptions',
+  'duplicates', 'late', 'concealed', 'timestampJumps', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows',
+  'jitterDepthMs', 'jitterTargetMs', 'telephoneEvents', 'dtmfDigits',
+  'sendErrors', 'rtpTimeouts', 'jitterUs', 'rtcpSent', 'rtcpReceived', 'rtcpMalformed', 'rtcpByes',
+  'remoteLossPermille', 'remoteCumulativeLost', 'remoteJitterUs', 'rttUs',
+  'talkMs', 'silenceMs', 'overlapMs', 'interruptions',
 ];
 
 /** All counters at 0 (an endpoint whose counters could not be read any more). */
@@ -36,7 +39,7 @@ export interface ToneOptions {
 export interface EndpointEventMap {
   /** Symmetric RTP: the first valid packet came from here; we send here from now on. */
   latched: [{ address: string; port: number }];
-  /** The sender's SSRC changed; sequence tracking and the receive buffer started over. */
+  /** The sender's SSRC changed; sequence tracking and the jitter buffer started over. */
   ssrcChange: [{ ssrc: number; previous: number }];
   /** No valid RTP for the configured time (raised once per silence). */
   rtpTimeout: [{ silentMs: number }];
@@ -68,7 +71,7 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     readonly id: number,
     /** Local address the socket is bound to. */
     readonly address: string,
-    /** Local RTP port (even). RTCP (port + 1) is not opened yet. */
+    /** Local RTP port (even); RTCP is on port + 1 (also bound), or on this port with rtcp-mux. */
     readonly port: number,
     /** Index of the media thread that owns this endpoint. */
     readonly thread: number,
@@ -187,6 +190,11 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
     this.playbacks.get(playbackId)?.settle(result);
     this.playbacks.delete(playbackId);
     this.emit('playbackDone', { playbackId, ...result });
+  }
+
+  /** RTCP multiplexing (RFC 5761) and the peer's RTCP address (a=rtcp); default: RTP port + 1. */
+  setRtcp(options: NativeRtcpOptions): void {
+    this.native.setRtcp(this.id, options);
   }
 
   /** Current counters (after close: the final ones). */

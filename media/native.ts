@@ -31,8 +31,13 @@ export interface NativeEngineOptions {
   address?: string;
   /** Default RTP timeout of new endpoints; 0 (default) disables. */
   rtpTimeoutMs?: number;
-  /** Audio the receive buffer collects before playing, default 40 ms (0–200). */
+  /** Jitter buffer: initial target depth, default 40 ms (0–500). */
   jitterMs?: number;
+  /** Jitter buffer: the range its depth adapts in, default 20–200 ms (0–500). */
+  jitterMinMs?: number;
+  jitterMaxMs?: number;
+  /** RTCP report interval (RFC 3550 §6.2; randomized ×0.5–1.5), default 5000; 0: no reports. */
+  rtcpIntervalMs?: number;
 }
 
 export interface NativeEndpointOptions {
@@ -49,10 +54,15 @@ export interface NativeEndpointOptions {
   symmetric?: boolean;
   rtpTimeoutMs?: number;
   jitterMs?: number;
+  jitterMinMs?: number;
+  jitterMaxMs?: number;
   /** Echo what arrives back to the sender. */
   echo?: boolean;
   /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
   dtmfDetect?: DtmfDetectMode;
+  /** RTCP multiplexed on the RTP port (RFC 5761); default false (RTCP on port + 1). */
+  rtcpMux?: boolean;
+  rtcpIntervalMs?: number;
   /** Voice activity detection: true, or its settings (default off). */
   vad?: boolean | VadOptions;
 }
@@ -95,6 +105,14 @@ export interface NativePlayOptions {
   target?: 'remote' | 'mixer';
 }
 
+export interface NativeRtcpOptions {
+  /** RTCP on the RTP port (RFC 5761). */
+  mux?: boolean;
+  /** Where the peer wants RTCP (a=rtcp, RFC 3605); both or neither. Default: its RTP port + 1. */
+  address?: string;
+  port?: number;
+}
+
 export interface NativeToneOptions {
   amplitude?: number;
   durationMs?: number;
@@ -115,15 +133,29 @@ export interface EndpointStats {
   lost: number;
   duplicates: number;
   late: number;
+  concealed: number;
+  timestampJumps: number;
   ssrcChanges: number;
   sequenceRestarts: number;
   underruns: number;
   overflows: number;
+  jitterDepthMs: number;
+  jitterTargetMs: number;
   telephoneEvents: number;
   dtmfDigits: number;
   sendErrors: number;
   rtpTimeouts: number;
   jitterUs: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  rtcpMalformed: number;
+  rtcpByes: number;
+  /** From the peer's last RTCP report about our stream. */
+  remoteLossPermille: number;
+  remoteCumulativeLost: number;
+  remoteJitterUs: number;
+  /** Round-trip time from the last report carrying LSR/DLSR (RFC 3550 §6.4.1); -1 until measured. */
+  rttUs: number;
   /** VAD: received audio labelled speech, ms. */
   talkMs: number;
   /** VAD: received audio labelled silence, ms. */
@@ -207,6 +239,7 @@ export interface NativeEngine {
   stopTone(id: number): void;
   sendDtmf(id: number, digits: string, options?: SendDtmfOptions): void;
   setDtmfDetect(id: number, mode: DtmfDetectMode): void;
+  setRtcp(id: number, options: NativeRtcpOptions): void;
   endpointStats(id: number): EndpointStats;
   setVad(id: number, vad: boolean | VadOptions): void;
   /** Resolves with the playback id once the file is loaded (off the JS and media threads). */

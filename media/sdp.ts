@@ -90,14 +90,16 @@ export function newOrigin(): { sessionId: number; version: number } {
 
 /** Our offer: PCMU, PCMA and telephone-event 101, in `direction` (default sendrecv). */
 export function offerSdp(local: LocalMedia, direction: Direction = 'sendrecv'): string {
-  return writeSdp(local, OFFERED, OFFERED_EVENT_PT, direction);
+  return writeSdp(local, OFFERED, OFFERED_EVENT_PT, direction, true);
 }
 
 /**
  * The answer to an audio offer: the first offered codec we speak (in the offerer's order,
  * RFC 3264 §6.1) with the offer's payload type, the offer's telephone-event type, the mirrored
  * direction. Null when no offered codec is acceptable (the caller should get 488). With no
- * offer, returns an offer of our own.
+ * offer, returns an offer of our own. RTCP: our SDP names port + 1 in a=rtcp (RFC 3605) and
+ * offers a=rtcp-mux (RFC 5761); an answer accepts rtcp-mux when it was offered. Either way
+ * the endpoint listens on both ports.
  */
 export function answerSdp(offer: string | undefined, local: LocalMedia): string | null {
   if (!offer) return offerSdp(local);
@@ -107,10 +109,17 @@ export function answerSdp(offer: string | undefined, local: LocalMedia): string 
   const n = negotiate(audio);
   if (!n.codec) return null;
   const direction = ANSWER_DIRECTION[(audio.direction ?? parsed.direction ?? 'sendrecv') as Direction];
-  return writeSdp(local, [{ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 }], n.telephoneEvent, direction);
+  const rtcpMux = audio.rtcpMux !== undefined;
+  return writeSdp(local, [{ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 }], n.telephoneEvent, direction, rtcpMux);
 }
 
-function writeSdp(local: LocalMedia, payloads: { pt: number; codec: string; rate: number }[], eventPt: number | undefined, direction: Direction): string {
+function writeSdp(
+  local: LocalMedia,
+  payloads: { pt: number; codec: string; rate: number }[],
+  eventPt: number | undefined,
+  direction: Direction,
+  rtcpMux: boolean,
+): string {
   const all = eventPt === undefined ? payloads : [...payloads, { pt: eventPt, codec: 'telephone-event', rate: 8000 }];
   const origin = local.origin ?? newOrigin();
   const session: sdpTransform.SessionDescription = {
@@ -129,6 +138,8 @@ function writeSdp(local: LocalMedia, payloads: { pt: number; codec: string; rate
         fmtp: eventPt !== undefined ? [{ payload: eventPt, config: '0-16' }] : [],
         ptime: 20,
         direction,
+        rtcp: { port: local.port + 1 },
+        ...(rtcpMux ? { rtcpMux: 'rtcp-mux' } : {}),
       },
     ],
   };
@@ -146,6 +157,10 @@ export interface RemoteMedia extends MediaAddress {
   ptime: number | undefined;
   /** c=0.0.0.0 (RFC 2543 hold): no address to send to. */
   held: boolean;
+  /** a=rtcp-mux: RTCP shares the RTP port (RFC 5761). */
+  rtcpMux: boolean;
+  /** a=rtcp: where RTCP goes when it is not port + 1 (RFC 3605). */
+  rtcp: MediaAddress | undefined;
 }
 
 /** The remote audio of an SDP; null without an active audio stream or a codec we speak. */
@@ -168,13 +183,15 @@ export function remoteMedia(sdp: string): RemoteMedia | null {
     direction: (audio.direction ?? session.direction ?? 'sendrecv') as Direction,
     ptime: audio.ptime,
     held: address === '0.0.0.0',
+    rtcpMux: audio.rtcpMux !== undefined,
+    rtcp: audio.rtcp ? { address: audio.rtcp.address ?? address, port: audio.rtcp.port } : undefined,
   };
 }
 
 /**
  * Points an endpoint at the remote media: payload types, codec to send, remote address, and
  * whether to send at all (not while the far end is on hold: a=sendonly, a=inactive or
- * c=0.0.0.0, RFC 3264 §5.1 and §8.4).
+ * c=0.0.0.0, RFC 3264 §5.1 and §8.4), and RTCP (multiplexed, or where a=rtcp says).
  */
 export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void {
   endpoint.setPayloadTypes({
@@ -185,6 +202,7 @@ export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void
   endpoint.setCodec(remote.codec);
   if (!remote.held) endpoint.setRemote(remote.address, remote.port);
   endpoint.setSending(acceptsAudio(remote));
+  endpoint.setRtcp(remote.rtcp && !remote.rtcpMux && !remote.held ? { mux: false, ...remote.rtcp } : { mux: remote.rtcpMux });
 }
 
 /** Whether the far end takes audio from us. */

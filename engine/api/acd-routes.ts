@@ -17,6 +17,7 @@ export interface AcdRouteDeps {
   /** Metrics folded live since `liveFrom`. */
   live: AcdMetrics;
   liveFrom: number;
+  dailyPlanCalls: number;
 }
 
 function fields(body: unknown): Record<string, unknown> {
@@ -105,6 +106,10 @@ export function acdRoutes(d: AcdRouteDeps): Record<string, Route> {
       return { ok: true };
     },
     'GET /api/me': (req) => tokens.require(req.token),
+    'GET /api/plan': (req) => {
+      tokens.require(req.token);
+      return { calls: d.dailyPlanCalls };
+    },
 
     'GET /api/agents': (req) => {
       const scope = scoped(req);

@@ -3,17 +3,9 @@
 // in with their SIP credentials.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './http.js';
+import type { Principal, Role } from './principal.js';
 
-export type Role = 'agent' | 'supervisor' | 'admin';
-
-export interface Principal {
-  role: Role;
-  name: string;
-  /** For agents: the agent they are. */
-  agentId?: string;
-  /** For supervisors: the groups they see and manage. */
-  groups?: string[];
-}
+export type { Principal, Role };
 
 export interface ConfiguredToken extends Principal {
   token: string;

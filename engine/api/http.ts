@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { AcdError, type AcdErrorCode } from '../acd/index.js';
+import type { StaticFiles } from './static-files.js';
 
 export interface ApiRequest {
   raw: IncomingMessage;
@@ -43,6 +44,8 @@ export class HttpApi {
   private readonly server: Server;
   private readonly table: Compiled[] = [];
   private readonly upgrades = new Map<string, UpgradeHandler>();
+  /** The web console, served for every GET outside /api. */
+  private files: StaticFiles | null = null;
 
   constructor(
     routes: Record<string, Route>,
@@ -66,6 +69,10 @@ export class HttpApi {
       const [method, path] = key.split(' ');
       this.table.push({ method, parts: path.split('/'), route });
     }
+  }
+
+  serveFiles(files: StaticFiles): void {
+    this.files = files;
   }
 
   onUpgrade(path: string, handler: UpgradeHandler): void {
@@ -92,6 +99,14 @@ export class HttpApi {
       res.end(JSON.stringify(body ?? null));
     };
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    if (!isApi && this.files && (req.method === 'GET' || req.method === 'HEAD')) {
+      await this.files.serve(url.pathname, req.method === 'HEAD', res).catch((err) => {
+        this.log.error({ err, path: url.pathname }, 'static file failed');
+        if (!res.headersSent) reply(500, { error: 'internal', message: 'internal error' });
+      });
+      return;
+    }
     try {
       const found = this.match(req.method ?? 'GET', url.pathname);
       if (found === null) throw new HttpError(404, 'not-found', `no route for ${req.method} ${url.pathname}`);

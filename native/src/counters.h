@@ -18,15 +18,28 @@ namespace sy {
   X(lost)               /* sequence numbers never received (gaps), RFC 3550 A.3 */          \
   X(duplicates)         /* sequence numbers received twice */                               \
   X(late)               /* arrived after their place was played, or behind the window */    \
+  X(concealed)          /* ticks whose frame was partly or wholly made up (loss concealment) */ \
+  X(timestampJumps)     /* in-sequence packets whose timestamp jumped: playout restarted */ \
   X(ssrcChanges)        /* the sender's SSRC changed (sequence tracking restarted) */       \
   X(sequenceRestarts)   /* a confirmed large sequence jump with the same SSRC */            \
-  X(underruns)          /* ticks the receive buffer ran dry while playing */                \
-  X(overflows)          /* packets dropped because the receive buffer was full */           \
+  X(underruns)          /* ticks the jitter buffer ran dry while playing */                 \
+  X(overflows)          /* packets too far ahead for the jitter buffer, or audio skipped    \
+                           because it was far over its maximum depth */                     \
+  X(jitterDepthMs)      /* audio buffered ahead of playout at the last tick */              \
+  X(jitterTargetMs)     /* the depth the jitter buffer adapts towards */                    \
   X(telephoneEvents)    /* RFC 4733 telephone-event packets received */                     \
   X(dtmfDigits)         /* DTMF key presses detected (RFC 4733 or in-band) */               \
   X(sendErrors)         /* sendto failures */                                               \
   X(rtpTimeouts)        /* rtpTimeout events raised */                                      \
-  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */           \
+  X(jitterUs)           /* RFC 3550 A.8 interarrival jitter, microseconds */                \
+  X(rtcpSent)           /* RTCP compound packets sent (SR/RR + SDES, BYE on close) */       \
+  X(rtcpReceived)       /* valid RTCP compound packets received */                          \
+  X(rtcpMalformed)      /* RTCP datagrams failing RFC 3550 A.2 checks, dropped */           \
+  X(rtcpByes)           /* BYE packets received */                                          \
+  X(remoteLossPermille) /* the peer's last report: fraction of our packets lost, per mille */ \
+  X(remoteCumulativeLost) /* the peer's last report: our packets lost in total */           \
+  X(remoteJitterUs)     /* the peer's last report: jitter of our stream, microseconds */    \
+  X(rttUs)              /* round-trip time from the last report with LSR/DLSR; -1: none */ \
   X(talkMs)             /* VAD (while enabled): received audio labelled speech, ms */        \
   X(silenceMs)          /* VAD: received audio labelled silence, ms */                    \
   X(overlapMs)          /* VAD: talking while another member of the mixer talked */       \

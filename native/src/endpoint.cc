@@ -7,22 +7,36 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "clock.h"
 #include "g711.h"
 #include "port_pool.h"
 #include "rtp.h"
 
 namespace sy {
+namespace {
+
+NetAddress WithPort(const NetAddress& a, int port) {
+  NetAddress out;
+  NetAddress::Parse(a.ip(), port, &out);
+  return out;
+}
+
+}  // namespace
 
 RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
-    : id_(c.id), fd_(c.fd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
+    : id_(c.id), fd_(c.fd), rtcpFd_(c.rtcpFd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
       codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
-      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.prefillSamples), dtmfDetect_(c.dtmfDetect), ssrc_(c.ssrc),
-      sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp), player_(c.id) {
+      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter), dtmfDetect_(c.dtmfDetect),
+      rtcp_(c.ssrc, c.cname, int64_t{c.rtcpIntervalMs} * 1000000, MonotonicNs()), rtcpMux_(c.rtcpMux),
+      ssrc_(c.ssrc), sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp), player_(c.id) {
+  counters_->rttUs.store(-1, std::memory_order_relaxed);
   vad_.Configure(c.vad);
 }
 
 RtpEndpoint::~RtpEndpoint() {
+  if (rtcp_.reported()) SendRtcp(MonotonicNs(), true);  // BYE (RFC 3550 §6.6)
   if (fd_ >= 0) close(fd_);
+  if (rtcpFd_ >= 0) close(rtcpFd_);
   if (pool_ != nullptr) pool_->Release(port_);
 }
 
@@ -30,6 +44,12 @@ void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
   remote_ = remote;
   latched_ = NetAddress();  // the peer may have moved (re-INVITE): latch again
   if (lastActivityNs_ == 0) lastActivityNs_ = nowNs;
+}
+
+void RtpEndpoint::SetRtcp(bool mux, const NetAddress& remote) {
+  rtcpMux_ = mux;
+  rtcpRemote_ = remote;
+  latchedRtcp_ = NetAddress();
 }
 
 void RtpEndpoint::PlayTone(const ToneSpec& tone, ToneTarget target) {
@@ -91,6 +111,10 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   EndpointCounters& c = *counters_;
   Bump(c.packetsIn);
   Bump(c.bytesIn, static_cast<int64_t>(size));
+  if (rtcpMux_ && LooksLikeRtcp(data, size)) {
+    OnRtcpDatagram(data, size, truncated, from, nowNs);
+    return;
+  }
 
   RtpPacket p;
   if (truncated || ParseRtp(data, size, &p) != RtpParseError::kNone) {
@@ -107,7 +131,7 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     Bump(c.unknownPayloadType);
     return;
   }
-  if (audio && p.payloadSize > ReceiveBuffer::kMaxPacketSamples) {
+  if (audio && p.payloadSize > JitterBuffer::kMaxPacketSamples) {
     Bump(c.malformed);  // more than 60 ms in one packet: not something we negotiate
     return;
   }
@@ -182,35 +206,101 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
   haveTransit_ = true;
   lastTransit_ = transit;
 
-  std::array<int16_t, ReceiveBuffer::kMaxPacketSamples> pcm;
+  std::array<int16_t, JitterBuffer::kMaxPacketSamples> pcm;
   DecodePayload(p.payloadType, p.payload, p.payloadSize, pcm.data());
-  switch (buffer_.Push(ext, pcm.data(), p.payloadSize)) {
-    case ReceiveBuffer::PushResult::kQueued:
+  const JitterBuffer::Packet packet{ext, p.timestamp, p.marker, pcm.data(), p.payloadSize, nowNs};
+  switch (buffer_.Push(packet)) {
+    case JitterBuffer::PushResult::kQueued:
       break;
-    case ReceiveBuffer::PushResult::kQueuedAfterOverflow:
+    case JitterBuffer::PushResult::kTimestampJump:
+      Bump(c.timestampJumps);
+      break;
+    case JitterBuffer::PushResult::kOverflow:
       Bump(c.overflows);
       break;
-    case ReceiveBuffer::PushResult::kDuplicate:
+    case JitterBuffer::PushResult::kDuplicate:
       Bump(c.duplicates);
       break;
-    case ReceiveBuffer::PushResult::kLate:
+    case JitterBuffer::PushResult::kLate:
       Bump(c.late);
       break;
-    case ReceiveBuffer::PushResult::kTooLarge:
+    case JitterBuffer::PushResult::kTooLarge:
       Bump(c.malformed);
       break;
   }
 }
 
+void RtpEndpoint::OnRtcpDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
+                                 int64_t nowNs) {
+  EndpointCounters& c = *counters_;
+  RtcpCompound report;
+  if (truncated || !ParseRtcp(data, size, &report)) {
+    Bump(c.rtcpMalformed);
+    return;
+  }
+  Bump(c.rtcpReceived);
+  if (report.bye) Bump(c.rtcpByes);
+  if (symmetric_ && !rtcpMux_ && !latchedRtcp_.valid()) latchedRtcp_ = from;
+  rtcp_.OnReport(report, nowNs);
+  const RemoteView& r = rtcp_.remote();
+  c.remoteLossPermille.store(r.fractionLost * 1000 / 256, std::memory_order_relaxed);
+  c.remoteCumulativeLost.store(r.cumulativeLost, std::memory_order_relaxed);
+  c.remoteJitterUs.store(int64_t{r.jitter} * 1000000 / kSampleRate, std::memory_order_relaxed);
+  c.rttUs.store(r.rttUs, std::memory_order_relaxed);
+}
+
+const NetAddress& RtpEndpoint::RtpDestination() const {
+  return (symmetric_ && latched_.valid()) ? latched_ : remote_;
+}
+
+void RtpEndpoint::SendRtcp(int64_t nowNs, bool bye) {
+  // Where: the RTP destination when multiplexed; else the latched RTCP source, the address
+  // from signalling, or the RTP destination's port + 1 (RFC 3550 §11).
+  const NetAddress& rtp = RtpDestination();
+  NetAddress dest;
+  if (rtcpMux_) {
+    dest = rtp;
+  } else if (latchedRtcp_.valid()) {
+    dest = latchedRtcp_;
+  } else if (rtcpRemote_.valid()) {
+    dest = rtcpRemote_;
+  } else if (rtp.valid()) {
+    dest = WithPort(rtp, rtp.port() + 1);
+  }
+  if (!dest.valid()) return;
+  ReceptionState rx;
+  rx.active = haveSsrc_ && sequence_.started();
+  rx.ssrc = remoteSsrc_;
+  rx.highestSeq = sequence_.highest();
+  rx.expected = sequence_.expected();
+  rx.received = sequence_.received();
+  rx.jitter = static_cast<uint32_t>(jitter_);
+  uint8_t packet[kMaxRtcpSize];
+  const size_t n = rtcp_.Build(rx, nowNs, bye, packet);
+  const int fd = rtcpMux_ ? fd_ : rtcpFd_;
+  if (sendto(fd, packet, n, MSG_DONTWAIT, dest.sa(), dest.length) == static_cast<ssize_t>(n)) {
+    Bump(counters_->rtcpSent);
+  } else {
+    Bump(counters_->sendErrors);
+  }
+}
+
 void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
-  const ReceiveBuffer::PullResult pulled = buffer_.Pull(input_.data());
-  if (pulled == ReceiveBuffer::PullResult::kUnderrun) Bump(counters_->underruns);
+  const JitterBuffer::PullReport pulled = buffer_.Pull(nowNs, input_.data());
+  EndpointCounters& c = *counters_;
+  if (pulled.underrun) Bump(c.underruns);
+  if (pulled.concealed) Bump(c.concealed);
+  if (pulled.overflow) Bump(c.overflows);
+  c.jitterDepthMs.store(static_cast<int64_t>(buffer_.depthSamples() * 1000 / kSampleRate), std::memory_order_relaxed);
+  c.jitterTargetMs.store(static_cast<int64_t>(buffer_.targetSamples() * 1000 / kSampleRate), std::memory_order_relaxed);
   DtmfEdges edges;
   telephoneEvents_.OnTick(nowNs, &edges);
   if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
   OnDtmfEdges(edges, events);
-  mediaClockRunning_ = mediaClockRunning_ || pulled == ReceiveBuffer::PullResult::kAudio;
-  if (mediaClockRunning_) DetectSpeech(pulled == ReceiveBuffer::PullResult::kAudio, events);
+  // Audio that arrived, not made up by concealment: what VAD learns the noise floor from.
+  const bool received = pulled.playing && !pulled.concealed && !pulled.underrun && !pulled.filled;
+  mediaClockRunning_ = mediaClockRunning_ || received;
+  if (mediaClockRunning_) DetectSpeech(received, events);
   player_.Render(events);
   if (player_.hasMixerFrame()) MixFrame(player_.mixerFrame(), input_.data());
   if (toneTarget_ == ToneTarget::kMixer && tone_.MixInto(input_.data(), kFrameSamples)) {
@@ -224,17 +314,18 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   if (rtpTimeoutMs_ > 0 && lastActivityNs_ != 0 && !timedOut_ &&
       nowNs - lastActivityNs_ >= static_cast<int64_t>(rtpTimeoutMs_) * 1000000) {
     timedOut_ = true;
-    Bump(counters_->rtpTimeouts);
+    Bump(c.rtpTimeouts);
     Event ev;
     ev.type = "rtpTimeout";
     ev.endpoint = id_;
     ev.numbers.emplace_back("silentMs", static_cast<double>((nowNs - lastActivityNs_) / 1000000));
     events.push_back(std::move(ev));
   }
+  if (rtcp_.Due(nowNs)) SendRtcp(nowNs, false);
 }
 
 void RtpEndpoint::SendOutput(EventList& events) {
-  const NetAddress& dest = (symmetric_ && latched_.valid()) ? latched_ : remote_;
+  const NetAddress& dest = RtpDestination();
   const bool toneOut = tone_.active() && toneTarget_ == ToneTarget::kRemote;
   const bool haveSource = mixer_ != 0 || echo_ || toneOut || dtmfSender_.busy() || player_.hasRemoteFrame();
   if (!dest.valid() || !haveSource || !sending_) {
@@ -297,6 +388,7 @@ void RtpEndpoint::Send(const NetAddress& dest, const uint8_t* packet, size_t siz
   }
   Bump(counters_->packetsOut);
   Bump(counters_->bytesOut, static_cast<int64_t>(size));
+  rtcp_.OnRtpSent(timestampOut_, size - kRtpHeaderSize);
 }
 
 void RtpEndpoint::FillStats(Event& ev) const {

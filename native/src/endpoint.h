@@ -1,5 +1,5 @@
 // One RTP endpoint: a UDP socket, its receive path (parse, symmetric latching, sequence
-// tracking, decode, receive buffer) and its send path (one 20 ms packet per tick). Lives on
+// tracking, decode, jitter buffer, RTCP) and its send path (one 20 ms packet per tick). Lives on
 // exactly one media thread, which calls every method.
 #pragma once
 #include <array>
@@ -13,8 +13,9 @@
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
+#include "jitter_buffer.h"
 #include "player.h"
-#include "receive_buffer.h"
+#include "rtcp_session.h"
 #include "sequence.h"
 #include "telephone_event.h"
 #include "tone.h"
@@ -35,15 +36,19 @@ struct PayloadTypes {
 struct EndpointConfig {
   uint32_t id = 0;
   int fd = -1;
+  int rtcpFd = -1;  // port + 1
   int port = 0;
   PortPool* pool = nullptr;  // the port goes back to it when the socket is closed
   Codec codec = Codec::kPcmu;
   PayloadTypes payloadTypes;
   bool symmetric = true;
   int rtpTimeoutMs = 0;  // 0: never
-  size_t prefillSamples = 2 * kFrameSamples;
+  JitterSettings jitter;
   bool echo = false;
+  bool rtcpMux = false;          // RFC 5761: RTCP on the RTP port too
+  int rtcpIntervalMs = 5000;     // 0: no reports
   uint32_t ssrc = 0;
+  std::string cname;             // RTCP SDES CNAME
   uint16_t firstSequence = 0;
   uint32_t firstTimestamp = 0;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
@@ -55,12 +60,13 @@ enum class ToneTarget { kRemote, kMixer };
 class RtpEndpoint {
  public:
   RtpEndpoint(const EndpointConfig& config, std::shared_ptr<EndpointCounters> counters);
-  ~RtpEndpoint();  // closes the socket and frees its port
+  ~RtpEndpoint();  // says BYE if it reported, closes the sockets and frees the ports
   RtpEndpoint(const RtpEndpoint&) = delete;
   RtpEndpoint& operator=(const RtpEndpoint&) = delete;
 
   uint32_t id() const { return id_; }
   int fd() const { return fd_; }
+  int rtcpFd() const { return rtcpFd_; }
   uint32_t mixer() const { return mixer_; }
   void set_mixer(uint32_t mixer) { mixer_ = mixer; }
   const EndpointCounters& counters() const { return *counters_; }
@@ -86,10 +92,15 @@ class RtpEndpoint {
   bool startedTalking() const { return talking() && vad_.startedThisFrame(); }
   // Mixer, each tick: how many members talk, and how many of them were talking before this tick.
   void CountOverlap(size_t talkingMembers, size_t alreadyTalkingMembers);
+  // RTCP on the RTP port (mux), and where to send it (invalid: the RTP peer's port + 1).
+  void SetRtcp(bool mux, const NetAddress& remote);
 
   // Receive path: one datagram from `from`.
   void OnDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from,
                   int64_t nowNs, EventList& events);
+
+  // One datagram on the RTCP socket (or an RTCP packet on a multiplexed RTP socket).
+  void OnRtcpDatagram(const uint8_t* data, size_t size, bool truncated, const NetAddress& from, int64_t nowNs);
 
   // Tick, first half: this tick's input frame (what this party says), and the RTP timeout.
   void PullInput(int64_t nowNs, EventList& events);
@@ -112,9 +123,12 @@ class RtpEndpoint {
   void Send(const NetAddress& dest, const uint8_t* packet, size_t size);
   // On this tick's input, once audio has arrived; `received`: it is audio, not a filler.
   void DetectSpeech(bool received, EventList& events);
+  const NetAddress& RtpDestination() const;
+  void SendRtcp(int64_t nowNs, bool bye);
 
   uint32_t id_;
   int fd_;
+  int rtcpFd_;
   int port_;
   PortPool* pool_;
   std::shared_ptr<EndpointCounters> counters_;
@@ -134,7 +148,7 @@ class RtpEndpoint {
   bool haveSsrc_ = false;
   uint32_t remoteSsrc_ = 0;
   SequenceTracker sequence_;
-  ReceiveBuffer buffer_;
+  JitterBuffer buffer_;
   bool haveTransit_ = false;
   int64_t lastTransit_ = 0;
   double jitter_ = 0;  // in timestamp units (1/8000 s)
@@ -143,6 +157,12 @@ class RtpEndpoint {
   DtmfDetect dtmfDetect_;
   TelephoneEventReceiver telephoneEvents_;
   DtmfDetector dtmfDetector_;
+
+  // RTCP.
+  RtcpSession rtcp_;
+  bool rtcpMux_;
+  NetAddress rtcpRemote_;   // from signalling (a=rtcp), else the RTP peer's port + 1
+  NetAddress latchedRtcp_;  // source of the first valid RTCP packet (symmetric RTCP)
 
   // Send state.
   uint32_t ssrc_;

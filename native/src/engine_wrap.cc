@@ -12,7 +12,8 @@ namespace {
 
 constexpr unsigned kMaxThreads = 64;
 constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
-constexpr int kMaxJitterMs = 200;
+constexpr int kMaxJitterMs = 500;  // JitterBuffer::kMaxDepthLimit
+constexpr int64_t kMaxRtcpIntervalMs = 600000;
 
 // Reads a payload type map ({ pcmu, pcma, telephoneEvent }) over `pts`.
 bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
@@ -34,6 +35,18 @@ bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
       if (!ReadInt(env, te, o.Name("telephoneEvent"), 96, 127, &v)) return false;
       pts->telephoneEvent = static_cast<int>(v);
     }
+  }
+  return true;
+}
+
+// Reads jitterMs, jitterMinMs and jitterMaxMs (the jitter buffer's initial depth and range).
+bool ReadJitter(Napi::Env env, const Options& o, int* initialMs, int* minMs, int* maxMs) {
+  const std::pair<const char*, int*> fields[] = {{"jitterMs", initialMs}, {"jitterMinMs", minMs}, {"jitterMaxMs", maxMs}};
+  for (const auto& [key, out] : fields) {
+    int64_t v;
+    if (!o.Has(key)) continue;
+    if (!ReadInt(env, o.Get(key), o.Name(key), 0, kMaxJitterMs, &v)) return false;
+    *out = static_cast<int>(v);
   }
   return true;
 }
@@ -64,6 +77,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::StopTone>("stopTone"),
                          InstanceMethod<&EngineWrap::SendDtmf>("sendDtmf"),
                          InstanceMethod<&EngineWrap::SetDtmfDetect>("setDtmfDetect"),
+                         InstanceMethod<&EngineWrap::SetRtcp>("setRtcp"),
                          InstanceMethod<&EngineWrap::EndpointStats>("endpointStats"),
                          InstanceMethod<&EngineWrap::SetVad>("setVad"),
                          InstanceMethod<&EngineWrap::Play>("play"),
@@ -95,7 +109,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   opts.threads = cores == 0 ? 1 : std::min(cores, kMaxThreads);
 
   Options o(env, "options");
-  if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs"})) return;
+  if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
+                     "jitterMaxMs", "rtcpIntervalMs"})) return;
   int64_t v;
   if (o.Has("threads")) {
     if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
@@ -126,9 +141,14 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
     if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return;
     opts.rtpTimeoutMs = static_cast<int>(v);
   }
-  if (o.Has("jitterMs")) {
-    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return;
-    opts.jitterMs = static_cast<int>(v);
+  if (!ReadJitter(env, o, &opts.jitterMs, &opts.jitterMinMs, &opts.jitterMaxMs)) return;
+  if (opts.jitterMinMs > opts.jitterMaxMs) {
+    ThrowRange(env, "options.jitterMinMs exceeds options.jitterMaxMs");
+    return;
+  }
+  if (o.Has("rtcpIntervalMs")) {
+    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) return;
+    opts.rtcpIntervalMs = static_cast<int>(v);
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -232,7 +252,8 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
   if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "echo", "dtmfDetect", "vad"})) {
+                        "jitterMs", "jitterMinMs", "jitterMaxMs", "echo", "dtmfDetect", "vad", "rtcpMux",
+                        "rtcpIntervalMs"})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -260,13 +281,17 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return env.Undefined();
     req.rtpTimeoutMs = static_cast<int>(v);
   }
-  if (o.Has("jitterMs")) {
-    if (!ReadInt(env, o.Get("jitterMs"), o.Name("jitterMs"), 0, kMaxJitterMs, &v)) return env.Undefined();
-    req.jitterMs = static_cast<int>(v);
-  }
+  if (!ReadJitter(env, o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
   if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
     return env.Undefined();
+  }
+  if (o.Has("rtcpMux") && !ReadBool(env, o.Get("rtcpMux"), o.Name("rtcpMux"), &req.rtcpMux)) return env.Undefined();
+  if (o.Has("rtcpIntervalMs")) {
+    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) {
+      return env.Undefined();
+    }
+    req.rtcpIntervalMs = static_cast<int>(v);
   }
   if (o.Has("vad")) {
     VadOptions vad;
@@ -385,6 +410,34 @@ Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
   uint32_t id;
   if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
   ThrowIfFailed(env, core->StopTone(id));
+  return env.Undefined();
+}
+
+// setRtcp(id, { mux = false, address?, port? }): RFC 5761 multiplexing, and where the peer
+// wants RTCP (a=rtcp, RFC 3605); without an address, the RTP peer's port + 1.
+Napi::Value EngineWrap::SetRtcp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
+  Options o(env, "rtcp");
+  if (!o.Load(info[1], {"mux", "address", "port"})) return env.Undefined();
+  bool mux = false;
+  if (o.Has("mux") && !ReadBool(env, o.Get("mux"), o.Name("mux"), &mux)) return env.Undefined();
+  NetAddress remote;
+  if (o.Has("address") || o.Has("port")) {
+    std::string address;
+    int64_t port;
+    if (!ReadString(env, o.Get("address"), o.Name("address"), &address) ||
+        !ReadInt(env, o.Get("port"), o.Name("port"), 1, 65535, &port)) {
+      return env.Undefined();
+    }
+    if (!NetAddress::Parse(address, static_cast<int>(port), &remote)) {
+      ThrowType(env, "rtcp.address must be an IPv4 or IPv6 literal, got '" + address + "'");
+      return env.Undefined();
+    }
+  }
+  ThrowIfFailed(env, core->SetRtcp(id, mux, remote));
   return env.Undefined();
 }
 

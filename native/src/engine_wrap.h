@@ -39,6 +39,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value StopTone(const Napi::CallbackInfo& info);
   Napi::Value SendDtmf(const Napi::CallbackInfo& info);       // dtmf_tone_bindings.cc
   Napi::Value SetDtmfDetect(const Napi::CallbackInfo& info);  // dtmf_tone_bindings.cc
+  Napi::Value SetRtcp(const Napi::CallbackInfo& info);
   Napi::Value EndpointStats(const Napi::CallbackInfo& info);
   Napi::Value SetVad(const Napi::CallbackInfo& info);        // engine_wrap_audio.cc
   Napi::Value Play(const Napi::CallbackInfo& info);          // engine_wrap_audio.cc

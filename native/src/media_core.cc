@@ -86,6 +86,12 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   if (closed_) return Status::Error("media engine is closed");
   Status s = CheckPayloadTypes(req.payloadTypes);
   if (!s.ok()) return s;
+  const int jitterMin = req.jitterMinMs >= 0 ? req.jitterMinMs : options_.jitterMinMs;
+  const int jitterMax = req.jitterMaxMs >= 0 ? req.jitterMaxMs : options_.jitterMaxMs;
+  if (jitterMin > jitterMax) {
+    return Status::Range("jitterMinMs (" + std::to_string(jitterMin) + ") exceeds jitterMaxMs (" +
+                         std::to_string(jitterMax) + ")");
+  }
   const std::string ip = req.address.empty() ? options_.address : req.address;
   NetAddress bindTo;
   if (!NetAddress::Parse(ip, 0, &bindTo)) {
@@ -113,27 +119,36 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   }
 
   int port = 0;
+  int rtcpFd = -1;
   std::string error;
   bool exhausted = false;
-  const int fd = ports_.Bind(bindTo, &port, &error, &exhausted);
+  const int fd = ports_.Bind(bindTo, &port, &rtcpFd, &error, &exhausted);
   if (fd < 0) return Status::Error(error);
 
   const uint32_t id = nextId_++;
   EndpointConfig c;
   c.id = id;
   c.fd = fd;
+  c.rtcpFd = rtcpFd;
   c.port = port;
   c.pool = &ports_;
   c.codec = req.codec;
   c.payloadTypes = req.payloadTypes;
   c.symmetric = req.symmetric;
   c.rtpTimeoutMs = req.rtpTimeoutMs >= 0 ? req.rtpTimeoutMs : options_.rtpTimeoutMs;
-  const int jitterMs = req.jitterMs >= 0 ? req.jitterMs : options_.jitterMs;
-  c.prefillSamples = static_cast<size_t>(jitterMs) * kSampleRate / 1000;
+  const auto samples = [](int requested, int fallback) {
+    return static_cast<size_t>(requested >= 0 ? requested : fallback) * kSampleRate / 1000;
+  };
+  c.jitter.initialSamples = samples(req.jitterMs, options_.jitterMs);
+  c.jitter.minSamples = samples(req.jitterMinMs, options_.jitterMinMs);
+  c.jitter.maxSamples = samples(req.jitterMaxMs, options_.jitterMaxMs);
   c.echo = req.echo;
   c.dtmfDetect = req.dtmfDetect;
   c.vad = req.vad;
+  c.rtcpMux = req.rtcpMux;
+  c.rtcpIntervalMs = req.rtcpIntervalMs >= 0 ? req.rtcpIntervalMs : options_.rtcpIntervalMs;
   c.ssrc = static_cast<uint32_t>(random_());
+  c.cname = "switchyard-" + std::to_string(c.ssrc) + "@" + bindTo.ip();
   c.firstSequence = static_cast<uint16_t>(random_());
   c.firstTimestamp = static_cast<uint32_t>(random_());
 
@@ -218,6 +233,10 @@ Status MediaCore::SetDtmfDetect(uint32_t id, DtmfDetect mode) {
 
 Status MediaCore::StopTone(uint32_t id) {
   return PostToEndpoint(id, [](RtpEndpoint& ep) { ep.StopTone(); });
+}
+
+Status MediaCore::SetRtcp(uint32_t id, bool mux, const NetAddress& remote) {
+  return PostToEndpoint(id, [mux, remote](RtpEndpoint& ep) { ep.SetRtcp(mux, remote); });
 }
 
 Status MediaCore::CloseEndpoint(uint32_t id) {

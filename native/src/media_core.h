@@ -32,7 +32,10 @@ struct EngineOptions {
   int portMax = 20000;
   std::string address = "127.0.0.1";
   int rtpTimeoutMs = 0;
-  int jitterMs = 40;
+  int jitterMs = 40;     // jitter buffer: initial target depth
+  int jitterMinMs = 20;  // ... and the range it adapts in
+  int jitterMaxMs = 200;
+  int rtcpIntervalMs = 5000;  // RTCP report interval (RFC 3550 §6.2); 0: none
 };
 
 struct EndpointRequest {
@@ -43,10 +46,14 @@ struct EndpointRequest {
   PayloadTypes payloadTypes;
   bool symmetric = true;
   int rtpTimeoutMs = -1;  // -1: the engine's
-  int jitterMs = -1;      // -1: the engine's
+  int jitterMs = -1;      // -1: the engine's (so are the two below)
+  int jitterMinMs = -1;
+  int jitterMaxMs = -1;
   bool echo = false;
   DtmfDetect dtmfDetect = DtmfDetect::kAuto;
   VadConfig vad;
+  bool rtcpMux = false;
+  int rtcpIntervalMs = -1;  // -1: the engine's
 };
 
 struct EndpointInfo {
@@ -85,6 +92,7 @@ class MediaCore : public ThreadHost {
   Status StopTone(uint32_t id);
   Status SendDtmf(uint32_t id, DtmfRequest request);
   Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
+  Status SetRtcp(uint32_t id, bool mux, const NetAddress& remote);
   Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
 
   // VAD and playback (media_core_audio.cc).

@@ -25,6 +25,7 @@ constexpr int64_t kMaxCatchUpTicks = 5;  // after a stall, run at most this many
 constexpr unsigned kBatch = 16;          // datagrams per recvmmsg
 constexpr unsigned kMaxBatchesPerWake = 4;
 constexpr size_t kDatagramMax = 2048;
+constexpr uint64_t kRtcpKeyBit = uint64_t{1} << 32;  // epoll key: endpoint id, | this for its RTCP socket
 
 }  // namespace
 
@@ -130,7 +131,7 @@ void MediaThread::Run() {
       } else if (key == kWakeKey) {
         DrainCommands();
       } else if (RtpEndpoint* ep = FindEndpoint(static_cast<uint32_t>(key))) {
-        ReadSocket(*ep);  // looked up by id: it may have been closed earlier in this batch
+        ReadSocket(*ep, (key & kRtcpKeyBit) != 0);  // by id: it may have closed earlier in this batch
       }
     }
   }
@@ -192,7 +193,7 @@ void MediaThread::Tick(int64_t nowNs) {
   for (auto& [id, ep] : endpoints_) ep->SendOutput(events_);
 }
 
-void MediaThread::ReadSocket(RtpEndpoint& ep) {
+void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp) {
   static thread_local std::vector<uint8_t> storage(kBatch * kDatagramMax);
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
@@ -208,13 +209,18 @@ void MediaThread::ReadSocket(RtpEndpoint& ep) {
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
     }
-    const int n = recvmmsg(ep.fd(), msgs, kBatch, MSG_DONTWAIT, nullptr);
+    const int n = recvmmsg(rtcp ? ep.rtcpFd() : ep.fd(), msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return;  // EAGAIN, or an error the socket reports again next time
     for (int i = 0; i < n; ++i) {
       const NetAddress source =
           NetAddress::From(reinterpret_cast<const sockaddr*>(&from[i]), msgs[i].msg_hdr.msg_namelen);
       const bool truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
-      ep.OnDatagram(storage.data() + i * kDatagramMax, msgs[i].msg_len, truncated, source, now, events_);
+      const uint8_t* data = storage.data() + i * kDatagramMax;
+      if (rtcp) {
+        ep.OnRtcpDatagram(data, msgs[i].msg_len, truncated, source, now);
+      } else {
+        ep.OnDatagram(data, msgs[i].msg_len, truncated, source, now, events_);
+      }
     }
     if (static_cast<unsigned>(n) < kBatch) return;
   }
@@ -225,6 +231,8 @@ void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep) {
   ev.events = EPOLLIN;
   ev.data.u64 = ep->id();
   epoll_ctl(epoll_, EPOLL_CTL_ADD, ep->fd(), &ev);
+  ev.data.u64 = ep->id() | kRtcpKeyBit;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, ep->rtcpFd(), &ev);
   endpoints_[ep->id()] = std::move(ep);
 }
 
@@ -243,11 +251,12 @@ void MediaThread::CloseEndpoint(uint32_t id) {
   }
   epoll_ctl(epoll_, EPOLL_CTL_DEL, ep->fd(), nullptr);
   ep->StopPlayback(0, events_);  // its playbacks end 'stopped', before 'closed'
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, ep->rtcpFd(), nullptr);
   Event ev;
   ev.type = "closed";
   ev.endpoint = id;
   ep->FillStats(ev);
-  ep.reset();  // closes the socket, frees the port
+  ep.reset();  // says BYE, closes the sockets, frees the ports
   events_.push_back(std::move(ev));
   host_.OnEndpointClosed(id);
 }

@@ -67,7 +67,7 @@ class MediaThread {
   void DrainCommands();
   void OnTimer();
   void Tick(int64_t nowNs);
-  void ReadSocket(RtpEndpoint& ep);
+  void ReadSocket(RtpEndpoint& ep, bool rtcp);
   void CloseFds();
 
   const unsigned index_;

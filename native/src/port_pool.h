@@ -1,5 +1,6 @@
-// Even RTP ports from a configured range, shared by all media threads. A port is taken
-// when a socket is bound on it and given back after that socket is closed. Allocation
+// Even RTP ports from a configured range, shared by all media threads, each bound together
+// with the RTCP port above it (RFC 3550 §11). A pair is taken when both sockets are bound and
+// given back after they are closed. Allocation
 // rotates through the range so a just-freed port is not handed out again at once (late
 // packets of the previous call would land in the next one).
 #pragma once
@@ -15,10 +16,10 @@ class PortPool {
  public:
   PortPool(int minPort, int maxPort);  // minPort rounded up to even; at least one port
 
-  // Binds a non-blocking UDP socket on `address` (its port ignored) at a free even port.
-  // Returns the fd and sets *port, or returns -1 and sets *error (with *exhausted true when
-  // every port of the range was busy).
-  int Bind(const NetAddress& address, int* port, std::string* error, bool* exhausted);
+  // Binds non-blocking UDP sockets on `address` (its port ignored) at a free even port and
+  // the odd one above it. Returns the RTP fd and sets *port and *rtcpFd, or returns -1 and
+  // sets *error (with *exhausted true when every pair of the range was busy).
+  int Bind(const NetAddress& address, int* port, int* rtcpFd, std::string* error, bool* exhausted);
   void Release(int port);
   int minPort() const { return min_; }
   int maxPort() const { return max_; }

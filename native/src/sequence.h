@@ -24,6 +24,12 @@ class SequenceTracker {
   // Packets missing from the sequence space seen so far (expected minus received).
   int64_t Lost() const;
 
+  // The current run (since the first packet or the last restart), for RTCP reports.
+  bool started() const { return started_; }
+  int64_t highest() const { return maxExt_; }
+  int64_t expected() const { return maxExt_ - baseExt_ + 1; }
+  int64_t received() const { return received_; }
+
  private:
   void Start(uint16_t seq);
 

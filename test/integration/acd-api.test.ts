@@ -7,34 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { defaultConfig, type Config } from '../../engine/config.js';
 import { startEngine, type Engine } from '../../engine/server.js';
 import { Recorder, ScriptedPhones } from '../unit/acd/phones.js';
+import { acdTestConfig } from './acd-fixture.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'acd-api-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function config(): Config {
-  const c = defaultConfig();
-  c.sip.port = 0;
-  c.http.port = 0;
-  c.dataDir = dataDir;
-  c.logLevel = 'silent';
-  c.acd.agents = [
-    { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
-    { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
-    { id: 's1', name: 'Sergei', extension: '1006', groups: ['sales'] },
-  ];
-  c.acd.queues = [
-    { id: 'support', groups: ['support'], wrapUpMs: 0, ringTimeoutMs: 2000 },
-    { id: 'sales', groups: ['sales'] },
-  ];
-  c.acd.tokens = [
-    { token: 'admin-token', role: 'admin', name: 'root' },
-    { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'] },
-  ];
-  return c;
-}
+const config = () => acdTestConfig(dataDir);
 
 class Client {
   constructor(

@@ -53,6 +53,8 @@ t.test('remoteMedia: address, port, codec and payload types to use', async (t) =
     direction: 'sendrecv',
     ptime: undefined,
     held: false,
+    rtcpMux: false,
+    rtcp: undefined,
   });
   const pcma = remoteMedia(OFFERS.pcmaFirst)!;
   t.same([pcma.codec, pcma.payloadType, pcma.payloadTypes, pcma.direction], ['PCMA', 8, { pcma: 8, pcmu: 0, telephoneEvent: 96 }, 'sendonly']);

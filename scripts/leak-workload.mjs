@@ -1,0 +1,70 @@
+// The workload of scripts/leak-check.sh: engines, endpoints and mixers created, used (RTP and
+// RTCP both ways, mixing, tones, jitter buffer, bad arguments) and closed, many times; then
+// every port of the range must be free again. Exits 0 when done, 1 on a port still bound.
+import dgram from 'node:dgram';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaEngine } from '../dist/media/index.js';
+
+const PORT_MIN = 36000;
+const PORT_MAX = 36198;
+const ROUNDS = 6;
+
+async function round(n) {
+  const engine = new MediaEngine({ threads: 2, portMin: PORT_MIN, portMax: PORT_MAX, address: '127.0.0.1', rtcpIntervalMs: 100 }).start();
+  const mixer = engine.createMixer();
+  const members = [];
+  for (let i = 0; i < 4; i++) members.push(engine.createEndpoint({ mixer, rtcpMux: i % 2 === 0 }));
+  for (const m of members) mixer.addMember(m);
+  mixer.setMode('barge', { agent: members[0], client: members[1], supervisor: members[2] });
+  // Pairs that talk to each other: tone one way, echo the other, RTCP both ways.
+  const pairs = [];
+  for (let i = 0; i < 6; i++) {
+    const a = engine.createEndpoint({ jitterMs: 20 + 10 * i });
+    const b = engine.createEndpoint({ echo: true });
+    a.setRemote('127.0.0.1', b.port);
+    b.setRemote('127.0.0.1', a.port);
+    a.playTone(400 + 100 * i, { durationMs: 200 });
+    pairs.push([a, b]);
+  }
+  for (let i = 0; i < members.length; i++) members[i].setRemote('127.0.0.1', pairs[i][0].port);
+  for (const bad of [() => engine.createEndpoint({ jitterMs: -1 }), () => mixer.setHears(members[0], [12345]), () => members[0].setRtcp({ port: 1 })]) {
+    try {
+      bad();
+    } catch {
+      // expected: a TypeError or RangeError
+    }
+  }
+  await sleep(400);
+  mixer.removeMember(members[3]);
+  await members[3].close();
+  for (const [a] of pairs.slice(0, 3)) await a.close();
+  mixer.close();
+  // The rest stays open: closing the engine must free it too (every other round, after an
+  // idle moment; else at once).
+  if (n % 2 === 0) await sleep(50);
+  engine.close();
+}
+
+async function portFree(port) {
+  const s = dgram.createSocket('udp4');
+  try {
+    await new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(port, '127.0.0.1', resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    s.close();
+  }
+}
+
+for (let n = 0; n < ROUNDS; n++) await round(n);
+const busy = [];
+for (let p = PORT_MIN; p <= PORT_MAX + 1; p++) if (!(await portFree(p))) busy.push(p);
+if (busy.length > 0) {
+  console.error(`ports still bound after closing everything: ${busy.join(' ')}`);
+  process.exit(1);
+}
+console.log(`leak workload: ${ROUNDS} rounds done, ports ${PORT_MIN}-${PORT_MAX + 1} all free`);
