@@ -90,11 +90,21 @@ const carl = await phone('1003', AGENT);
 const cleo = await phone('1010', CLIENT);
 for (const p of [anna, boris, olga, carl, cleo]) await p.register();
 
-/** `heard` has `freq` loud and every one of `silent` quiet (at least 10x weaker). */
-function assertHears(t: Test, who: string, heard: Record<number, number>, loud: number[], silent: number[]): void {
-  const floor = Math.min(...loud.map((f) => heard[f]));
-  const noise = Math.max(0, ...silent.map((f) => heard[f]));
-  t.ok(floor > 10 * noise && floor > 100, `${who} hears ${loud.join(' + ')} Hz${silent.length ? `, not ${silent.join(' / ')} Hz` : ''} (${JSON.stringify(Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, Math.round(v)])))})`);
+/**
+ * `phone` hears every one of `loud` and none of `silent` (each loud one above 100 and 10x the
+ * loudest silent one) in a 1 s window. On this shared machine a phone's paced sender can
+ * stall, so up to five windows are tried; the last one is reported.
+ */
+async function assertHears(t: Test, who: string, phone: SoftPhone, loud: number[], silent: number[]): Promise<void> {
+  let heard: Record<number, number> = {};
+  let ok = false;
+  for (let attempt = 0; attempt < 5 && !ok; attempt++) {
+    heard = await phone.hears([...loud, ...silent]);
+    const floor = Math.min(...loud.map((f) => heard[f]));
+    const noise = Math.max(0, ...silent.map((f) => heard[f]));
+    ok = floor > 10 * noise && floor > 100;
+  }
+  t.ok(ok, `${who} hears ${loud.join(' + ')} Hz${silent.length ? `, not ${silent.join(' / ')} Hz` : ''} (${JSON.stringify(Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, Math.round(v)])))})`);
 }
 
 t.test('agent feature codes: *50 logs in with a beep, *51 takes a break', async (t) => {
@@ -131,8 +141,8 @@ t.test('a queued caller: the first agent lets it ring out, the second answers, a
     return calls.find((c) => c.callId === callId && c.phase === 'connected');
   });
   t.equal(acdCall.agentId, 'a2');
-  assertHears(t, 'the client', await client.hears([AGENT, CLIENT, HOLD]), [AGENT], [HOLD]);
-  assertHears(t, 'the agent', await boris.hears([CLIENT, AGENT]), [CLIENT], []);
+  await assertHears(t, 'the client', client, [AGENT], [HOLD]);
+  await assertHears(t, 'the agent', boris, [CLIENT], []);
 });
 
 t.test('supervisor: listen, whisper, barge (API and DTMF), take-over', async (t) => {
@@ -142,24 +152,24 @@ t.test('supervisor: listen, whisper, barge (API and DTMF), take-over', async (t)
   const joined = await api('POST', `/api/calls/${encodeURIComponent(callId)}/supervise`, 'sup-token', { extension: '2001', mode: 'listen' });
   t.match(joined, { status: 200, body: { supervisor: { extension: '2001', mode: 'listen' } } });
 
-  assertHears(t, 'listen: the supervisor', await olga.hears(all), [CLIENT, AGENT], []);
-  assertHears(t, 'listen: the agent', await boris.hears(all), [CLIENT], [SUPERVISOR]);
-  assertHears(t, 'listen: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  await assertHears(t, 'listen: the supervisor', olga, [CLIENT, AGENT], []);
+  await assertHears(t, 'listen: the agent', boris, [CLIENT], [SUPERVISOR]);
+  await assertHears(t, 'listen: the client', client, [AGENT], [SUPERVISOR]);
 
   t.match(await api('POST', `/api/calls/${encodeURIComponent(callId)}/supervise/mode`, 'sup-token', { mode: 'whisper' }), { status: 200, body: { supervisor: { mode: 'whisper' } } });
-  assertHears(t, 'whisper: the agent', await boris.hears(all), [CLIENT, SUPERVISOR], []);
-  assertHears(t, 'whisper: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  await assertHears(t, 'whisper: the agent', boris, [CLIENT, SUPERVISOR], []);
+  await assertHears(t, 'whisper: the client', client, [AGENT], [SUPERVISOR]);
 
   // DTMF 3 from the supervisor's phone: barge.
   await olga.pressKey(3, olga.lastInvitePort);
   await until('the client to hear the supervisor', async () => ((await client.hears(all, 10))[SUPERVISOR] > 100 ? true : undefined));
-  assertHears(t, 'barge: the client', await client.hears(all), [AGENT, SUPERVISOR], []);
-  assertHears(t, 'barge: the agent', await boris.hears(all), [CLIENT, SUPERVISOR], []);
+  await assertHears(t, 'barge: the client', client, [AGENT, SUPERVISOR], []);
+  await assertHears(t, 'barge: the agent', boris, [CLIENT, SUPERVISOR], []);
 
   t.match(await api('POST', `/api/calls/${encodeURIComponent(callId)}/take-over`, 'sup-token'), { status: 200, body: { takenOverBy: '2001' } });
   await until('the agent leg to be hung up', async () => (boris.byes > 0 ? true : undefined));
-  assertHears(t, 'after take-over: the client', await client.hears(all), [SUPERVISOR], [AGENT]);
-  assertHears(t, 'after take-over: the supervisor', await olga.hears(all), [CLIENT], []);
+  await assertHears(t, 'after take-over: the client', client, [SUPERVISOR], [AGENT]);
+  await assertHears(t, 'after take-over: the supervisor', olga, [CLIENT], []);
   const a2 = await until('Boris to leave the call', async () => {
     const s = await agentState('a2');
     return s.state !== 'on-call' ? s : undefined;
@@ -174,7 +184,7 @@ t.test('a caller who hangs up while waiting hears the looped hold-music file and
   await until('BYE after *52', async () => (boris.byes > 1 ? true : undefined));
   t.match(await agentState('a2'), { state: 'dnd' });
   const call = await client.dial('queue-support');
-  assertHears(t, 'the waiting caller', await client.hears([HOLD, AGENT, CLIENT]), [HOLD], [AGENT, CLIENT]);
+  await assertHears(t, 'the waiting caller', client, [HOLD], [AGENT, CLIENT]);
   t.equal(await client.hangUp(), 200);
   const record = await until('the missed call', async () => {
     const missed = (await api('GET', '/api/missed', 'sup-token')).body as { callId: string; number: string; status: string; reason: string }[];
@@ -192,17 +202,17 @@ t.test('a supervisor dials *1<ext> to listen, then DTMF 2 whispers', async (t) =
   await client.dial('queue-support');
   await anna.waitInvites(2);
   const all = [CLIENT, AGENT, SUPERVISOR];
-  assertHears(t, 'the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  await assertHears(t, 'the client', client, [AGENT], [SUPERVISOR]);
   t.equal(await cleo.dialFails('*11001'), 403, 'only configured supervisors may listen');
   t.equal(await olga.dialFails('*11002'), 404, 'an agent without a call: 404');
   await olga.dial('*11001');
-  assertHears(t, 'listen: the supervisor', await olga.hears(all), [CLIENT, AGENT], []);
-  assertHears(t, 'listen: the agent', await anna.hears(all), [CLIENT], [SUPERVISOR]);
+  await assertHears(t, 'listen: the supervisor', olga, [CLIENT, AGENT], []);
+  await assertHears(t, 'listen: the agent', anna, [CLIENT], [SUPERVISOR]);
   await olga.pressKey(2, olga.lastDialPort);
   await until('the agent to hear the whisper', async () => ((await anna.hears(all, 10))[SUPERVISOR] > 100 ? true : undefined));
-  assertHears(t, 'whisper: the client', await client.hears(all), [AGENT], [SUPERVISOR]);
+  await assertHears(t, 'whisper: the client', client, [AGENT], [SUPERVISOR]);
   t.equal(await olga.hangUp(), 200, 'the supervisor leaves');
-  assertHears(t, 'the agent after the supervisor left', await anna.hears(all), [CLIENT], [SUPERVISOR]);
+  await assertHears(t, 'the agent after the supervisor left', anna, [CLIENT], [SUPERVISOR]);
   t.equal(await client.hangUp(), 200);
   await until('Anna free again', async () => ((await agentState('a1')).state === 'available' ? true : undefined));
 });
@@ -225,8 +235,8 @@ t.test('callback offer: the caller presses 1, the engine calls the agent then th
   t.pass('the agent is rung first');
   await cleo.waitInvites(1);
   t.pass('then the client');
-  assertHears(t, 'the client called back', await cleo.hears([AGENT, CLIENT]), [AGENT], []);
-  assertHears(t, 'the agent', await carl.hears([AGENT, CLIENT]), [CLIENT], []);
+  await assertHears(t, 'the client called back', cleo, [AGENT], []);
+  await assertHears(t, 'the agent', carl, [CLIENT], []);
   const closed = await until('the record closed', async () => {
     const r = (await api('GET', `/api/missed/${record.id}`, 'admin-token')).body as { status: string };
     return r.status === 'called-back' ? r : undefined;
@@ -244,7 +254,7 @@ t.test("a 200 crossing the ring timeout's CANCEL still connects the call (the po
     return calls.find((c) => c.phase === 'connected' && c.agentId === 'a1');
   });
   t.ok(connected, 'connected after the CANCEL');
-  assertHears(t, 'the client', await client.hears([AGENT, CLIENT, HOLD]), [AGENT], [HOLD]);
+  await assertHears(t, 'the client', client, [AGENT], [HOLD]);
   t.equal(await client.hangUp(), 200);
   anna.mode = 'answer';
 });
