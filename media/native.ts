@@ -8,7 +8,7 @@ import type { DtmfDetectMode, DtmfMethod, SendDtmfOptions } from './dtmf.js';
 import { MediaError } from './errors.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export type CodecName = 'PCMU' | 'PCMA';
 

@@ -6,7 +6,7 @@
 #include "engine_wrap.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("abiVersion", Napi::Number::New(env, 4));
   exports.Set("Engine", sy::EngineWrap::Define(env));
   exports.Set("g711", sy::CodecBindings(env));
   return exports;
