@@ -9,6 +9,7 @@ import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } fro
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
+import type { EventSink } from './runner.js';
 
 export type CallVariables = Record<string, unknown>;
 
@@ -31,6 +32,8 @@ export interface CallOptions<V extends CallVariables> {
   logger: Logger;
   media?: CallMedia;
   tts?: Synthesizer;
+  /** The engine's event log, for call.note(). */
+  events?: EventSink;
 }
 
 export class Call<V extends CallVariables = CallVariables> extends EventEmitter<CallEvents> {
@@ -45,6 +48,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private endedBy?: HangupParty;
   private readonly media?: CallMedia;
   private readonly tts?: Synthesizer;
+  private readonly events?: EventSink;
 
   constructor(o: CallOptions<V>) {
     super();
@@ -55,6 +59,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.log = o.logger.child({ callId: this.id });
     this.media = o.media;
     this.tts = o.tts;
+    this.events = o.events;
     this.leg.onGone((reason) => this.end('caller', reason));
     this.media?.onDtmf?.((digit) => this.emit('dtmf', { digit }));
   }
@@ -154,6 +159,16 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     return this.run('enqueue', async () => {
       throw new NotAvailableError('acd', `enqueue("${queue}"): queues are not available in this engine yet (the ACD is not installed)`);
     });
+  }
+
+  /**
+   * Stores an event with this call in the engine's event log (`GET /api/events`): survey
+   * answers, what a robot collected. `type` is lower-case words joined by '.', '-' or '_'.
+   * Works after the call ended too (a survey's last answer is often the caller's last word).
+   */
+  note(type: string, data: Record<string, unknown> = {}): void {
+    if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(type)) throw new DialplanError('invalid-argument', `note: type must be lower-case words joined by '.', '-' or '_', got "${type}"`);
+    this.events?.append(type, data, this.id);
   }
 
   /** Ends the call from the engine's side (shutdown, or the dialplan failed). */

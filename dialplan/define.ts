@@ -3,6 +3,7 @@
 import type { Call, CallVariables } from './call.js';
 import { DialplanError } from './errors.js';
 import type { CallInfo } from './leg.js';
+import { isRobot, type Robot } from './robot/flow.js';
 
 /** Matches a string: exactly, by regular expression, or by a function. */
 export type Matcher = string | RegExp | ((value: string) => boolean);
@@ -49,6 +50,8 @@ export interface DialplanDefinition<V extends CallVariables = CallVariables> {
   outbound?: OutboundRoute[];
   /** Fresh call variables for each call. */
   variables?: () => V;
+  /** Robot flows by name: what `POST /api/robot-calls` can run on an outbound call. */
+  robots?: Record<string, Robot>;
 }
 
 const DIALPLAN = Symbol.for('switchyard.dialplan');
@@ -86,6 +89,7 @@ function validate(d: DialplanDefinition): void {
   });
   if (d.default !== undefined && typeof d.default !== 'function') fail('`default` must be a function');
   if (d.variables !== undefined && typeof d.variables !== 'function') fail('`variables` must be a function returning the initial variables');
+  for (const [name, robot] of Object.entries(d.robots ?? {})) if (!isRobot(robot)) fail(`robots.${name} must be a defineRobot(...) flow`);
   (d.outbound ?? []).forEach((r, i) => {
     if (!isMatcher(r?.match)) fail(`outbound[${i}].match must be a string, RegExp or function`);
     if (typeof r.trunk !== 'string' || !r.trunk) fail(`outbound[${i}].trunk must name a trunk`);

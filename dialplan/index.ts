@@ -7,3 +7,4 @@ export type { CallInfo, Party, LegState } from './leg.js';
 export type { CallMedia, PlayOptions, GatherOptions, GatherResult, RecordOptions, RecordResult } from './media-port.js';
 export type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 export { selectRoute, selectOutbound } from './router.js';
+export { defineRobot, isRobot, runRobot, fillTemplate, type Robot, type RobotDefinition, type RobotOutcome, type Step, type Prompt, type Next, type MenuChoice, type RetryPolicy, type SlotType } from './robot/index.js';

@@ -72,7 +72,7 @@ export class DialplanRunner {
       this.o.events?.append('dialplan.no-route', { number: leg.info.number, version: loaded.version }, callId);
       return;
     }
-    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg) });
+    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events });
     this.live.add(call);
     call.once('hangup', (e) => {
       this.live.delete(call);

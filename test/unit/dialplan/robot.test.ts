@@ -1,0 +1,108 @@
+// The voice robot over real SIP and RTP with the dialplan test kit: menus answered by DTMF,
+// re-prompts on no-input then giving up, slot filling with validation, hand-off by transfer.
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { defineDialplan, defineRobot, runRobot, type RobotOutcome } from '../../../dialplan/index.js';
+import { startTestEngine } from '../../../dialplan/testkit/index.js';
+import { startEngine as startMediaEngine } from '../media/helpers.js';
+
+async function until(fn: () => boolean, what: string, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+interface Noted {
+  type: string;
+  data: Record<string, unknown>;
+  callId?: string;
+}
+
+const shop = defineRobot({
+  name: 'shop',
+  start: 'main',
+  steps: {
+    main: {
+      menu: { choices: [{ intent: 'order', keys: '1', next: 'quantity' }, { intent: 'agent', keys: ['0', '*'], next: 'agent' }], into: 'choice' },
+      attempts: 2,
+      timeoutMs: 700,
+    },
+    quantity: { ask: { slot: 'quantity', type: 'number', min: 1, max: 99, validate: (v) => (v === 13 ? 'We do not sell thirteen.' : undefined) }, timeoutMs: 3000, next: 'confirm' },
+    confirm: { ask: { slot: 'confirmed', type: 'yes-no' }, timeoutMs: 3000, next: (vars) => (vars.confirmed ? 'bye' : 'main') },
+    agent: { handoff: { transfer: 'sip:desk@127.0.0.1' } },
+    bye: { hangup: true },
+  },
+});
+
+t.test('robot flows over SIP and RTP', async (t) => {
+  const media = startMediaEngine(t, 34000);
+  const notes: Noted[] = [];
+  const outcomes: RobotOutcome[] = [];
+  const kit = await startTestEngine({
+    media,
+    events: { append: (type, data, callId) => notes.push({ type, data: data as Record<string, unknown>, callId }) },
+    dialplan: defineDialplan({
+      routes: [{ match: { number: 'shop' }, handler: async (call) => void outcomes.push(await runRobot(call, shop)) }],
+    }),
+  });
+  t.teardown(() => kit.stop());
+  const notesOf = (callId: string, type: string) => notes.filter((n) => n.callId === callId && n.type === type);
+
+  t.test('a menu answered by DTMF routes to its step; a number slot is validated and filled', async (t) => {
+    const caller = kit.call('shop');
+    await caller.answered;
+    await until(() => notes.some((n) => n.type === 'dialplan.call'), 'the call to start');
+    const callId = notes.filter((n) => n.type === 'dialplan.call').at(-1)!.callId!;
+    caller.sendDtmf('1');
+    await until(() => notesOf(callId, 'robot.intent').length === 1, 'the menu choice');
+    t.match(notesOf(callId, 'robot.intent')[0].data, { step: 'main', intent: 'order' });
+    caller.sendDtmf('150#'); // above max
+    await until(() => notesOf(callId, 'robot.no-match').length === 1, 'the out-of-range number to be refused');
+    caller.sendDtmf('13#'); // refused by validate
+    await until(() => notesOf(callId, 'robot.no-match').length === 2, 'the validator to refuse');
+    caller.sendDtmf('42#');
+    await until(() => notesOf(callId, 'robot.slot').length === 1, 'the slot');
+    t.match(notesOf(callId, 'robot.slot')[0].data, { slot: 'quantity', value: 42 });
+    caller.sendDtmf('1'); // yes
+    t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
+    await until(() => outcomes.length === 1, 'the outcome');
+    t.match(outcomes[0], { status: 'completed', path: ['main', 'quantity', 'confirm', 'bye'], intents: ['order'], digits: ['1', '150', '13', '42', '1'], answers: { quantity: 42, confirmed: true } });
+    t.match(notesOf(callId, 'robot.finished')[0].data, { answers: { quantity: 42, confirmed: true } }, 'the outcome is in the event log with the call');
+  });
+
+  t.test('no input: the menu asks again, then gives up and hangs up', async (t) => {
+    const caller = kit.call('shop');
+    await caller.answered;
+    t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
+    const callId = notes.filter((n) => n.type === 'dialplan.call').at(-1)!.callId!;
+    t.same(notesOf(callId, 'robot.no-input').map((n) => n.data.attempt), [1, 2], 'two attempts, both without input');
+    t.equal(notesOf(callId, 'robot.gave-up').length, 1);
+    await until(() => outcomes.length === 2, 'the outcome');
+    t.match(outcomes[1], { status: 'gave-up', path: ['main'], intents: [] });
+  });
+
+  t.test('a hand-off to a person carries the collected data in the call and its events', async (t) => {
+    const caller = kit.call('shop', { transfer: 'accept' });
+    await caller.answered;
+    caller.sendDtmf('*');
+    t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
+    t.equal(caller.referredTo, '<sip:desk@127.0.0.1>');
+    const callId = notes.filter((n) => n.type === 'dialplan.call').at(-1)!.callId!;
+    t.match(notesOf(callId, 'robot.handoff')[0].data, { transfer: 'sip:desk@127.0.0.1', intents: ['agent'] });
+    await until(() => outcomes.length === 3, 'the outcome');
+    t.match(outcomes[2], { status: 'handed-off', handoff: { transfer: 'sip:desk@127.0.0.1' } });
+  });
+
+  t.test('after all that: no calls, dialogs or RTP endpoints left', async (t) => {
+    await until(() => kit.runner.activeCalls === 0 && kit.stack.stats.dialogs === 0 && media.stats().endpoints === 0, 'everything to end');
+    t.pass('clean');
+  });
+});
+
+t.test('defineRobot checks the flow when it loads', async (t) => {
+  t.throws(() => defineRobot({ name: 'x', start: 'nowhere', steps: { a: { hangup: true } } }), /start step "nowhere"/);
+  t.throws(() => defineRobot({ name: 'x', start: 'a', steps: { a: { say: 'hi', next: 'b' } } }), /unknown step "b"/);
+  t.throws(() => defineRobot({ name: 'x', start: 'a', steps: { a: { menu: { choices: [{ intent: 'i' }] } } } }), /needs keys or phrases/);
+});
