@@ -32,11 +32,17 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_STEPS = 200;
 
 export async function runRobot(call: Call<CallVariables>, robot: Robot): Promise<RobotOutcome> {
-  return new RobotRun(call, robot).run();
+  return startRobot(call, robot).done;
+}
+
+/** Runs a robot; `outcome` fills in as the call goes (what was collected before a hang-up stays). */
+export function startRobot(call: Call<CallVariables>, robot: Robot): { outcome: RobotOutcome; done: Promise<RobotOutcome> } {
+  const run = new RobotRun(call, robot);
+  return { outcome: run.outcome, done: run.run() };
 }
 
 class RobotRun {
-  private readonly outcome: RobotOutcome;
+  readonly outcome: RobotOutcome;
 
   constructor(
     private readonly call: Call<CallVariables>,

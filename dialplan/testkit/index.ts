@@ -17,6 +17,7 @@ import type { Synthesizer } from '../tts/synthesizer.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
 
 export { SimulatedCaller, callerSdp, type CallOutcome } from './caller.js';
+export { SimulatedCallee, type CalleeBehaviour } from './callee.js';
 
 const HOST = '127.0.0.1';
 

@@ -41,6 +41,7 @@ t.test('robot flows over SIP and RTP', async (t) => {
   const notes: Noted[] = [];
   const outcomes: RobotOutcome[] = [];
   const kit = await startTestEngine({
+    logger: (await import('pino')).default({ level: 'error' }),
     media,
     events: { append: (type, data, callId) => notes.push({ type, data: data as Record<string, unknown>, callId }) },
     dialplan: defineDialplan({

@@ -1,0 +1,50 @@
+// A simulated callee for testing outbound calls (robot calls): a SIP UA on loopback that
+// answers each INVITE as told — busy, or answer and press keys — over real SIP and RTP.
+import pino from 'pino';
+import { IncomingCall } from '../../engine/call/incoming-call.js';
+import type { CallLeg } from '../../engine/call/call-leg.js';
+import { SipStack } from '../../engine/sip/index.js';
+import type { MediaEngine } from '../../media/index.js';
+
+/** What the callee does with its n-th call (0-based). */
+export type CalleeBehaviour = { reject: number } | { ring: true } | { answer: true; keys?: { afterMs: number; digits: string }[] };
+
+export class SimulatedCallee {
+  /** One entry per INVITE received: what the callee did. */
+  readonly calls: { behaviour: CalleeBehaviour; leg?: CallLeg }[] = [];
+  private constructor(
+    readonly stack: SipStack,
+    private readonly media: MediaEngine,
+    private readonly behave: (n: number) => CalleeBehaviour,
+  ) {}
+
+  static async start(o: { media: MediaEngine; behaviour: (n: number) => CalleeBehaviour; t1?: number }): Promise<SimulatedCallee> {
+    const stack = new SipStack({ host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }), timers: { t1: o.t1 ?? 100, t2: 800, t4: 1000 }, userAgent: 'switchyard-testkit-callee' });
+    const callee = new SimulatedCallee(stack, o.media, o.behaviour);
+    stack.invite((req, res) => void callee.take(new IncomingCall({ stack, req, res, media: o.media })));
+    await stack.start();
+    return callee;
+  }
+
+  /** The URI that reaches this callee as `user`. */
+  uri(user: string): string {
+    return `sip:${user}@127.0.0.1:${this.stack.port}`;
+  }
+
+  private async take(incoming: IncomingCall): Promise<void> {
+    const behaviour = this.behave(this.calls.length);
+    const entry: (typeof this.calls)[number] = { behaviour };
+    this.calls.push(entry);
+    if ('reject' in behaviour) return incoming.reject(behaviour.reject);
+    incoming.ring();
+    if ('ring' in behaviour) return; // rings until the caller cancels
+    const leg = await incoming.answer();
+    entry.leg = leg;
+    for (const k of behaviour.keys ?? []) setTimeout(() => !leg.ended && leg.endpoint.sendDtmf(k.digits), k.afterMs);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.calls.map((c) => c.leg?.hangup()));
+    await this.stack.stop();
+  }
+}
