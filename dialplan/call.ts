@@ -129,8 +129,16 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     });
   }
 
+  /** Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with barge-in. */
   gather(options: GatherOptions = {}): Promise<GatherResult> {
-    return this.run('gather', () => this.requireMedia('gather').gather(options, this.signal));
+    return this.run('gather', async () => {
+      const media = this.requireMedia('gather');
+      const { prompt } = options;
+      if (typeof prompt !== 'object') return media.gather(options, this.signal);
+      if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
+      const file = await this.tts.synthesize(prompt.say, prompt);
+      return media.gather({ ...options, prompt: file }, this.signal);
+    });
   }
 
   record(options: RecordOptions = {}): Promise<RecordResult> {

@@ -1,7 +1,11 @@
 // The voice robot over real SIP and RTP with the dialplan test kit: menus answered by DTMF,
 // re-prompts on no-input then giving up, slot filling with validation, hand-off by transfer.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { EspeakSynthesizer } from '../../../dialplan/tts/espeak.js';
 import { defineDialplan, defineRobot, runRobot, type RobotOutcome } from '../../../dialplan/index.js';
 import { startTestEngine } from '../../../dialplan/testkit/index.js';
 import { startEngine as startMediaEngine } from '../media/helpers.js';
@@ -25,27 +29,43 @@ const shop = defineRobot({
   start: 'main',
   steps: {
     main: {
-      menu: { choices: [{ intent: 'order', keys: '1', next: 'quantity' }, { intent: 'agent', keys: ['0', '*'], next: 'agent' }], into: 'choice' },
+      menu: { prompt: 'Press 1 to order, 0 for a person.', choices: [{ intent: 'order', keys: '1', next: 'quantity' }, { intent: 'agent', keys: ['0', '*'], next: 'agent' }], into: 'choice' },
       attempts: 2,
       timeoutMs: 700,
+      noInput: 'Sorry, I did not hear you.',
     },
-    quantity: { ask: { slot: 'quantity', type: 'number', min: 1, max: 99, validate: (v) => (v === 13 ? 'We do not sell thirteen.' : undefined) }, timeoutMs: 3000, next: 'confirm' },
-    confirm: { ask: { slot: 'confirmed', type: 'yes-no' }, timeoutMs: 3000, next: (vars) => (vars.confirmed ? 'bye' : 'main') },
+    quantity: { ask: { prompt: 'How many would you like? Then press hash.', slot: 'quantity', type: 'number', min: 1, max: 99, validate: (v) => (v === 13 ? 'We do not sell thirteen.' : undefined) }, timeoutMs: 3000, next: 'confirm' },
+    confirm: { ask: { prompt: 'You want {{quantity}}. Press 1 for yes, 2 for no.', slot: 'confirmed', type: 'yes-no' }, timeoutMs: 3000, next: (vars) => (vars.confirmed ? 'bye' : 'main') },
     agent: { handoff: { transfer: 'sip:desk@127.0.0.1' } },
-    bye: { hangup: true },
+    bye: { hangup: true, say: 'Thank you.' },
   },
 });
 
+const survey = defineRobot({
+  name: 'survey',
+  start: 'survey',
+  steps: { survey: { survey: { csat: 'How satisfied were you, from 1 to 5?', nps: 'From 0 to 10, how likely are you to recommend us? Then press hash.' }, timeoutMs: 3000 } },
+});
+
+/** Keys typed before the robot listens are not taken (no type-ahead): give it time to start its prompt. */
+const listening = () => sleep(1000);
+
 t.test('robot flows over SIP and RTP', async (t) => {
   const media = startMediaEngine(t, 34000);
+  const ttsDir = await mkdtemp(join(tmpdir(), 'robot-tts-'));
+  t.teardown(() => rm(ttsDir, { recursive: true, force: true }));
   const notes: Noted[] = [];
   const outcomes: RobotOutcome[] = [];
   const kit = await startTestEngine({
     logger: (await import('pino')).default({ level: 'error' }),
     media,
+    tts: new EspeakSynthesizer({ cacheDir: ttsDir }),
     events: { append: (type, data, callId) => notes.push({ type, data: data as Record<string, unknown>, callId }) },
     dialplan: defineDialplan({
-      routes: [{ match: { number: 'shop' }, handler: async (call) => void outcomes.push(await runRobot(call, shop)) }],
+      routes: [
+        { match: { number: 'shop' }, handler: async (call) => void outcomes.push(await runRobot(call, shop)) },
+        { match: { number: 'survey' }, handler: async (call) => void outcomes.push(await runRobot(call, survey)) },
+      ],
     }),
   });
   t.teardown(() => kit.stop());
@@ -56,16 +76,21 @@ t.test('robot flows over SIP and RTP', async (t) => {
     await caller.answered;
     await until(() => notes.some((n) => n.type === 'dialplan.call'), 'the call to start');
     const callId = notes.filter((n) => n.type === 'dialplan.call').at(-1)!.callId!;
-    caller.sendDtmf('1');
+    await listening();
+    caller.sendDtmf('1'); // during the prompt: barge-in
     await until(() => notesOf(callId, 'robot.intent').length === 1, 'the menu choice');
     t.match(notesOf(callId, 'robot.intent')[0].data, { step: 'main', intent: 'order' });
+    await listening();
     caller.sendDtmf('150#'); // above max
     await until(() => notesOf(callId, 'robot.no-match').length === 1, 'the out-of-range number to be refused');
+    await listening();
     caller.sendDtmf('13#'); // refused by validate
     await until(() => notesOf(callId, 'robot.no-match').length === 2, 'the validator to refuse');
+    await listening();
     caller.sendDtmf('42#');
     await until(() => notesOf(callId, 'robot.slot').length === 1, 'the slot');
     t.match(notesOf(callId, 'robot.slot')[0].data, { slot: 'quantity', value: 42 });
+    await listening();
     caller.sendDtmf('1'); // yes
     t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
     await until(() => outcomes.length === 1, 'the outcome');
@@ -87,6 +112,7 @@ t.test('robot flows over SIP and RTP', async (t) => {
   t.test('a hand-off to a person carries the collected data in the call and its events', async (t) => {
     const caller = kit.call('shop', { transfer: 'accept' });
     await caller.answered;
+    await listening();
     caller.sendDtmf('*');
     t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
     t.equal(caller.referredTo, '<sip:desk@127.0.0.1>');
@@ -94,6 +120,24 @@ t.test('robot flows over SIP and RTP', async (t) => {
     t.match(notesOf(callId, 'robot.handoff')[0].data, { transfer: 'sip:desk@127.0.0.1', intents: ['agent'] });
     await until(() => outcomes.length === 3, 'the outcome');
     t.match(outcomes[2], { status: 'handed-off', handoff: { transfer: 'sip:desk@127.0.0.1' } });
+  });
+
+  t.test('the survey stores CSAT and NPS with the call; an answer out of range is asked again', async (t) => {
+    const caller = kit.call('survey');
+    await caller.answered;
+    await until(() => notes.filter((n) => n.type === 'dialplan.call').length === 4, 'the call to start');
+    const callId = notes.filter((n) => n.type === 'dialplan.call').at(-1)!.callId!;
+    await listening();
+    caller.sendDtmf('7'); // not 1-5
+    await until(() => notesOf(callId, 'robot.no-match').length === 1, 'the re-prompt');
+    await listening();
+    caller.sendDtmf('4');
+    await listening();
+    caller.sendDtmf('10#');
+    t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
+    t.match(notesOf(callId, 'robot.survey')[0]?.data, { robot: 'survey', csat: 4, nps: 10 });
+    await until(() => outcomes.length === 4, 'the outcome');
+    t.match(outcomes[3], { status: 'completed', survey: { csat: 4, nps: 10 } });
   });
 
   t.test('after all that: no calls, dialogs or RTP endpoints left', async (t) => {
