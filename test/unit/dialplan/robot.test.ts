@@ -55,6 +55,8 @@ t.test('robot flows over SIP and RTP', async (t) => {
   const ttsDir = await mkdtemp(join(tmpdir(), 'robot-tts-'));
   t.teardown(() => rm(ttsDir, { recursive: true, force: true }));
   const notes: Noted[] = [];
+  const playbacks: string[] = [];
+  media.on('playbackDone', (_ep, { reason }) => playbacks.push(reason));
   const outcomes: RobotOutcome[] = [];
   const kit = await startTestEngine({
     logger: (await import('pino')).default({ level: 'error' }),
@@ -96,6 +98,8 @@ t.test('robot flows over SIP and RTP', async (t) => {
     await until(() => outcomes.length === 1, 'the outcome');
     t.match(outcomes[0], { status: 'completed', path: ['main', 'quantity', 'confirm', 'bye'], intents: ['order'], digits: ['1', '150', '13', '42', '1'], answers: { quantity: 42, confirmed: true } });
     t.match(notesOf(callId, 'robot.finished')[0].data, { answers: { quantity: 42, confirmed: true } }, 'the outcome is in the event log with the call');
+    t.ok(playbacks.includes('dtmf'), 'a key stopped a prompt (barge-in)');
+    t.ok(playbacks.includes('finished'), 'prompts played to the end');
   });
 
   t.test('no input: the menu asks again, then gives up and hangs up', async (t) => {
