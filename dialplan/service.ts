@@ -9,6 +9,7 @@ import { DialplanLoader } from './loader.js';
 import { DialplanRunner, type EventSink } from './runner.js';
 import { Trunks, type TrunkConfig, type TrunkStatus } from './trunk/trunk.js';
 import { EspeakSynthesizer } from './tts/espeak.js';
+import { RobotCalls } from './robot/robot-calls.js';
 
 export interface DialplanServiceOptions {
   stack: SipStack;
@@ -29,19 +30,19 @@ export class DialplanService {
   readonly trunks: Trunks;
   private readonly loader?: DialplanLoader;
   private readonly runner?: DialplanRunner;
+  /** Outbound robot calls (POST /api/robot-calls): with media and a dialplan whose `robots` name the flows. */
+  readonly robotCalls?: RobotCalls;
 
   constructor(private readonly o: DialplanServiceOptions) {
     this.trunks = new Trunks(o.trunks, o.stack, o.logger);
     if (!o.path) return;
     const loader = new DialplanLoader({ entry: o.path, buildDir: join(o.dataDir, 'dialplan-build'), logger: o.logger, watch: o.watch });
     this.loader = loader;
-    this.runner = new DialplanRunner({
-      current: () => loader.current,
-      logger: o.logger,
-      events: o.events,
-      tts: new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') }),
-      mediaFor: mediaOf,
-    });
+    const tts = new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') });
+    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: mediaOf });
+    if (o.media) {
+      this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
+    }
   }
 
   /** Loads the dialplan (a broken one stops the start with its file and line) and registers trunks. */
@@ -65,6 +66,7 @@ export class DialplanService {
   }
 
   async stop(): Promise<void> {
+    await this.robotCalls?.stop();
     this.loader?.stop();
     await this.runner?.hangupAll();
     await this.trunks.stop();

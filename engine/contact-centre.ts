@@ -27,6 +27,8 @@ export interface ContactCentre {
   handleInvite(req: IncomingRequest, res: ServerResponse): boolean;
   /** Hangs up the contact centre's calls (before the SIP stack stops). */
   hangupAll(): Promise<void>;
+  /** API tokens (configured and agents' sessions), for other routes that check roles. */
+  readonly tokens: Tokens;
   stop(): void;
 }
 
@@ -57,6 +59,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
     desk,
     handleInvite: (req, res) => inbound?.handle(req, res) ?? false,
     hangupAll: async () => desk?.hangupAll(),
+    tokens,
     stop() {
       stream.close();
       acd.close();

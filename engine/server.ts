@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { MediaEngine } from '../media/engine.js';
 import { HttpApi } from './api/http.js';
+import { robotRoutes } from './api/robot-routes.js';
 import { StaticFiles } from './api/static-files.js';
 import { DemoRoutes } from './call/demo-routes.js';
 import type { Config } from './config.js';
@@ -96,6 +97,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     logger: log.child({ component: 'contact-centre' }),
   });
   stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
+  api.add(robotRoutes({ robotCalls: () => dialplan.robotCalls, tokens: contactCentre.tokens }));
   api.serveFiles(new StaticFiles(config.http.consoleDir));
 
   await stack.start();

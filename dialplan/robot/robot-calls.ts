@@ -87,6 +87,7 @@ const KEEP = 1000;
 export class RobotCalls {
   private readonly records = new Map<string, RobotCallRecord>();
   private readonly active = new Set<{ stop: () => void }>();
+  private readonly running = new Set<Promise<void>>();
   private stopped = false;
   private readonly log: Logger;
 
@@ -106,15 +107,17 @@ export class RobotCalls {
     if (request.webhook) record.webhook = { url: request.webhook };
     this.records.set(record.id, record);
     if (this.records.size > KEEP) this.records.delete(this.records.keys().next().value!);
-    void this.place(record, robot, retry, request.from ?? `sip:robot@${this.o.stack.host}`);
+    const placing = this.place(record, robot, retry, request.from ?? `sip:robot@${this.o.stack.host}`);
+    this.running.add(placing);
+    void placing.finally(() => this.running.delete(placing));
     return record;
   }
 
-  /** Stops calling: waits end, ringing calls are canceled, robots in calls hang up. */
+  /** Stops calling: waits end, ringing calls are canceled, robots in calls hang up; resolves when all are done (webhooks sent). */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const a of this.active) a.stop();
-    await sleep(0);
+    await Promise.allSettled([...this.running]);
   }
 
   private check(r: RobotCallRequest): Robot {
