@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { resolveCause, type HangupCause } from './causes.js';
 import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } from './errors.js';
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
+import type { DialOptions, DialResult } from './dial.js';
 import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
@@ -160,6 +161,28 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     // The transferee may hang up its old call itself as soon as the new one is up.
     if (this.endedBy) return;
     await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
+  }
+
+  /**
+   * Calls `targets` (sip: URIs) and bridges the first to answer with the caller: one after the
+   * other (`strategy: 'sequential'`, `timeout` ms each) or all at once ('parallel', `timeout`
+   * in all), ringback meanwhile, `callerId` as From. Answers the call first if it is not yet.
+   * Resolves `{ status: 'busy' | 'no-answer' | 'failed' }` when nobody answered (the call goes
+   * on), or `{ status: 'answered', target, endedBy }` when the bridged call ended — then this
+   * call is over too.
+   */
+  async dial(targets: string | string[], options: DialOptions = {}): Promise<DialResult> {
+    const list = [targets].flat();
+    if (list.length === 0 || list.some((t) => typeof t !== 'string' || !/^sips?:[^\s<>]+$/i.test(t))) throw new DialplanError('invalid-argument', `dial: targets must be sip: URIs, got ${JSON.stringify(targets)}`);
+    if (options.strategy !== undefined && options.strategy !== 'sequential' && options.strategy !== 'parallel') throw new DialplanError('invalid-argument', `dial: strategy must be 'sequential' or 'parallel'`);
+    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0)) throw new DialplanError('invalid-argument', 'dial: timeout must be a positive number of ms');
+    await this.answer();
+    const result = await this.run('dial', () => {
+      if (!this.leg.dial) throw new NotAvailableError('media', 'dial: this call has no media to bridge');
+      return this.leg.dial(list, options, this.signal);
+    });
+    if (result.status === 'answered') this.end('dialplan', 'bridged-call-ended');
+    return result;
   }
 
   /** Places the caller in an ACD queue. Queues come with the ACD (issue 5); until then it rejects. */

@@ -8,3 +8,4 @@ export type { CallMedia, PlayOptions, GatherOptions, GatherResult, RecordOptions
 export type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 export { selectRoute, selectOutbound } from './router.js';
 export { defineRobot, isRobot, runRobot, fillTemplate, type Robot, type RobotDefinition, type RobotOutcome, type Step, type Prompt, type Next, type MenuChoice, type RetryPolicy, type SlotType } from './robot/index.js';
+export type { DialOptions, DialResult } from './dial.js';

@@ -4,6 +4,7 @@
 import type { NameAddr } from '../engine/sip/headers.js';
 import type { IncomingRequest } from '../engine/sip/index.js';
 import { isSipUri, type Uri } from '../engine/sip/uri.js';
+import type { DialOptions, DialResult } from './dial.js';
 
 /** A party of a call as the INVITE names it. */
 export interface Party {
@@ -49,6 +50,8 @@ export interface InboundLeg {
   hangup(headers?: Record<string, string>): Promise<void>;
   /** Blind transfer of an answered call by REFER; resolves once the transferee reached `target`. */
   refer(target: string, timeoutMs: number): Promise<void>;
+  /** Calls `targets` and bridges the first to answer with this (answered) leg; legs without media lack it. */
+  dial?(targets: string[], options: DialOptions, signal: AbortSignal): Promise<DialResult>;
   /** Called once when the caller's side ends the leg (CANCEL, BYE, or no answer to keep-alives). */
   onGone(listener: (reason: LegGoneReason) => void): void;
 }

@@ -26,7 +26,7 @@ export function inboundLeg(req: IncomingRequest, res: ServerResponse, o: LegFact
     return new SignallingLeg(req, res, { stack: o.stack, media: o.signallingOnlyAddress ?? { address: o.stack.host, port: 9 }, keepAliveMs: o.keepAliveMs });
   }
   try {
-    return new MediaLeg(new IncomingCall({ stack: o.stack, req, res, media: o.media, advertisedAddress: o.advertisedAddress, rtpTimeoutMs: o.rtpTimeoutMs }));
+    return new MediaLeg(new IncomingCall({ stack: o.stack, req, res, media: o.media, advertisedAddress: o.advertisedAddress, rtpTimeoutMs: o.rtpTimeoutMs }), { stack: o.stack, media: o.media });
   } catch (err) {
     if (err instanceof SipError) return null;
     throw err;

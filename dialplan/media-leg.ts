@@ -2,6 +2,9 @@
 // until answered, then its CallLeg. The endpoint is closed however the call ends.
 import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
 import type { IncomingCall } from '../engine/call/incoming-call.js';
+import type { SipStack } from '../engine/sip/index.js';
+import type { MediaEngine } from '../media/index.js';
+import { dialAndBridge, type DialOptions, type DialResult } from './dial.js';
 import { DialplanError } from './errors.js';
 import { referTransfer } from './refer.js';
 import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
@@ -16,7 +19,10 @@ export class MediaLeg extends LegBase implements InboundLeg {
   readonly info: CallInfo;
   private answered?: CallLeg;
 
-  constructor(private readonly incoming: IncomingCall) {
+  constructor(
+    private readonly incoming: IncomingCall,
+    private readonly engine: { stack: SipStack; media: MediaEngine },
+  ) {
     super();
     this.info = callInfoOf(incoming.req);
     incoming.once('canceled', () => this.gone('canceled'));
@@ -56,6 +62,11 @@ export class MediaLeg extends LegBase implements InboundLeg {
     if (!leg) return;
     // The BYE carries our headers (Reason); hangup() then finds the dialog ending and closes the endpoint.
     await Promise.all([leg.dialog.destroy({ headers }), leg.hangup()]);
+  }
+
+  dial(targets: string[], options: DialOptions, signal: AbortSignal): Promise<DialResult> {
+    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'dial needs an answered call'));
+    return dialAndBridge({ ...this.engine, caller: this.answered, from: this.info.from.uri }, targets, options, signal);
   }
 
   refer(target: string, timeoutMs: number): Promise<void> {

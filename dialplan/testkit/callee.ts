@@ -7,7 +7,7 @@ import { SipStack } from '../../engine/sip/index.js';
 import type { MediaEngine } from '../../media/index.js';
 
 /** What the callee does with its n-th call (0-based). */
-export type CalleeBehaviour = { reject: number } | { ring: true } | { answer: true; keys?: { afterMs: number; digits: string }[] };
+export type CalleeBehaviour = { reject: number } | { ring: true } | { answer: true; keys?: { afterMs: number; digits: string }[]; hangupAfterMs?: number };
 
 export class SimulatedCallee {
   /** One entry per INVITE received: what the callee did. */
@@ -41,6 +41,7 @@ export class SimulatedCallee {
     const leg = await incoming.answer();
     entry.leg = leg;
     for (const k of behaviour.keys ?? []) setTimeout(() => !leg.ended && leg.endpoint.sendDtmf(k.digits), k.afterMs);
+    if (behaviour.hangupAfterMs !== undefined) setTimeout(() => void leg.hangup(), behaviour.hangupAfterMs);
   }
 
   async stop(): Promise<void> {
