@@ -1,16 +1,24 @@
 // The Call's media port over an RTP endpoint (media/): prompts by the endpoint's file
 // playback (barge-in on a key or, with the endpoint's VAD, on caller speech), DTMF input.
-// Speech input and recording join as the media core's audio tap and recorder get wired here;
-// until then those reject clearly.
+// recording what the caller says. Speech input joins when the media core's audio tap is wired
+// here; until then it rejects clearly.
 import type { Endpoint, Playback } from '../media/index.js';
 import type { DtmfEvent } from '../media/dtmf.js';
 import { NotAvailableError } from './errors.js';
-import type { CallMedia, GatherOptions, GatherResult, PlayOptions } from './media-port.js';
+import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export class EndpointMedia implements CallMedia {
   private vadOn = false;
+  private recordingCount = 0;
 
-  constructor(private readonly endpoint: Endpoint) {}
+  /** `recordings`: where record() writes, and the files' name stem (the call-id). */
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly recordings?: { dir: string; name: string },
+  ) {}
 
   onDtmf(listener: (digit: string) => void): void {
     this.endpoint.on('dtmf', (e: DtmfEvent) => listener(e.digit));
@@ -28,8 +36,52 @@ export class EndpointMedia implements CallMedia {
     }
   }
 
-  record(): Promise<never> {
-    return Promise.reject(new NotAvailableError('recording', 'record: recording is not wired to dialplan calls yet'));
+  /**
+   * Records what the caller says into `<recordingsDir>/<name>-<n>.wav`: after an optional beep,
+   * until `maxSeconds`, `silenceTimeoutMs` without speech (the endpoint's VAD), a finish key,
+   * or the call's end (the file is kept, reason 'hangup').
+   */
+  async record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult> {
+    if (options.stereo) throw new NotAvailableError('stereo-recording', 'record: stereo needs a bridged call; record() records the caller (mono)');
+    if (!this.recordings) throw new NotAvailableError('recording', 'record: no recordings folder is configured');
+    const maxMs = (options.maxSeconds ?? 60) * 1000;
+    if (!(maxMs > 0)) throw new RangeError(`record: maxSeconds must be positive, got ${options.maxSeconds}`);
+    if (options.beep) {
+      const toneDone = once(this.endpoint, 'toneDone', { signal });
+      this.endpoint.playTone('beep');
+      await toneDone;
+    }
+    if (options.silenceTimeoutMs !== undefined) this.enableVad();
+    await mkdir(this.recordings.dir, { recursive: true });
+    const recording = this.endpoint.record(join(this.recordings.dir, `${this.recordings.name}-${++this.recordingCount}.wav`));
+    const finishOnKey = options.finishOnKey ?? '#';
+    const reason = await new Promise<RecordResult['reason']>((resolve) => {
+      const timers = new Set<NodeJS.Timeout>();
+      let silence: NodeJS.Timeout | undefined;
+      const armSilence = () => {
+        if (options.silenceTimeoutMs !== undefined) silence = setTimeout(() => finish('silence'), options.silenceTimeoutMs);
+      };
+      const onSpeech = () => clearTimeout(silence);
+      const onKey = (e: DtmfEvent) => finishOnKey.includes(e.digit) && finish('finish-key');
+      const onAbort = () => finish('hangup');
+      const finish = (r: RecordResult['reason']) => {
+        timers.forEach(clearTimeout);
+        clearTimeout(silence);
+        this.endpoint.off('speechStart', onSpeech);
+        this.endpoint.off('speechEnd', armSilence);
+        this.endpoint.off('dtmf', onKey);
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      timers.add(setTimeout(() => finish('max-seconds'), maxMs));
+      this.endpoint.on('speechStart', onSpeech);
+      this.endpoint.on('speechEnd', armSilence);
+      if (finishOnKey) this.endpoint.on('dtmf', onKey);
+      signal.addEventListener('abort', onAbort, { once: true });
+      armSilence();
+    });
+    const result = await recording.stop();
+    return { file: result.path, durationMs: result.durationMs, reason };
   }
 
   /**
@@ -86,11 +138,14 @@ export class EndpointMedia implements CallMedia {
     });
   }
 
+  private enableVad(): void {
+    if (this.vadOn) return;
+    this.endpoint.setVad(true);
+    this.vadOn = true;
+  }
+
   private start(file: string, options: PlayOptions): Promise<Playback> {
-    if (options.bargeIn && !this.vadOn) {
-      this.endpoint.setVad(true);
-      this.vadOn = true;
-    }
+    if (options.bargeIn) this.enableVad();
     return this.endpoint.play(file, { loop: options.loop, stopOnDtmf: options.bargeIn, stopOnSpeech: options.bargeIn });
   }
 }

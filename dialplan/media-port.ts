@@ -29,15 +29,23 @@ export interface GatherResult {
 }
 
 export interface RecordOptions {
+  /** Longest recording (default 60). */
   maxSeconds?: number;
+  /** A 200 ms 1 kHz beep before recording starts. */
   beep?: boolean;
+  /** Stop after this much silence (caller VAD), counted from the start or the end of speech. */
   silenceTimeoutMs?: number;
+  /** Keys that stop the recording (default '#'); '' for none. */
+  finishOnKey?: string;
+  /** Both sides of a bridged call in two channels. */
   stereo?: boolean;
 }
 
 export interface RecordResult {
+  /** The WAV file (8 kHz mono PCM16). */
   file: string;
   durationMs: number;
+  reason: 'max-seconds' | 'silence' | 'finish-key' | 'hangup';
 }
 
 /** Media operations on one call; `signal` aborts when the call ends. */

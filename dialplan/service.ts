@@ -39,7 +39,8 @@ export class DialplanService {
     const loader = new DialplanLoader({ entry: o.path, buildDir: join(o.dataDir, 'dialplan-build'), logger: o.logger, watch: o.watch });
     this.loader = loader;
     const tts = new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') });
-    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: mediaOf });
+    const recordings = join(o.dataDir, 'recordings');
+    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings) });
     if (o.media) {
       this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
     }

@@ -29,6 +29,8 @@ export interface TestEngineOptions {
   events?: EventSink;
   /** SIP timer T1 (ms); small values make failure paths quick. */
   t1?: number;
+  /** Where call.record() writes (needs `media`). */
+  recordingsDir?: string;
   /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
   media?: MediaEngine;
 }
@@ -61,7 +63,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     const fixed: LoadedDialplan = { dialplan: o.dialplan, version: 1, file: '(object)' };
     current = () => fixed;
   }
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: mediaOf });
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir) });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);
