@@ -23,7 +23,8 @@ export type DialResult =
   /** Nobody answered: the last failure ('busy', 'no-answer', 'failed' with the SIP status). */
   | { status: 'busy' | 'no-answer' | 'failed'; sipStatus?: number };
 
-const NOT_ANSWERED: Record<number, 'busy' | 'no-answer'> = { 486: 'busy', 600: 'busy', 480: 'no-answer', 408: 'no-answer', 487: 'no-answer' };
+/** Failures that mean "try again later" (RFC 3261 §21.4, §21.6): busy, unavailable, no answer, our CANCEL after the ring time. */
+export const NOT_ANSWERED: Record<number, 'busy' | 'no-answer'> = { 486: 'busy', 600: 'busy', 480: 'no-answer', 408: 'no-answer', 487: 'no-answer' };
 
 export interface DialContext {
   stack: SipStack;

@@ -9,7 +9,8 @@ import { DialplanError } from './errors.js';
 import { referTransfer } from './refer.js';
 import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
 
-const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
+/** How a call leg's end reads from the dialplan's side. */
+export const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = {
   remote: 'bye',
   'rtp-timeout': 'rtp-timeout',
   'media-failed': 'media-failed',

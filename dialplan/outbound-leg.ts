@@ -1,12 +1,11 @@
 // A call the engine placed (an outbound robot call), answered, seen through the same seam as
 // an inbound leg so the Call object and its verbs work on it unchanged. "Answer" is a no-op:
 // the far end answered; ringing and rejecting make no sense any more.
-import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
+import type { CallLeg } from '../engine/call/call-leg.js';
 import { DialplanError } from './errors.js';
-import { LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
+import { LegBase, type CallInfo, type InboundLeg } from './leg.js';
+import { GONE } from './media-leg.js';
 import { referTransfer } from './refer.js';
-
-const GONE: Record<Exclude<EndReason, 'local'>, LegGoneReason> = { remote: 'bye', 'rtp-timeout': 'rtp-timeout', 'media-failed': 'media-failed' };
 
 export class OutboundLeg extends LegBase implements InboundLeg {
   readonly info: CallInfo;

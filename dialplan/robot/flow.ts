@@ -64,7 +64,10 @@ export interface AskStep extends RetryPolicy {
 export interface HandoffStep {
   /** Said before the hand-off. */
   announce?: Prompt;
-  handoff: { queue: string; priority?: number } | { transfer: string };
+  /** A queue (call.enqueue), a blind transfer (call.transfer) or people to ring and bridge (call.dial). */
+  handoff: { queue: string; priority?: number } | { transfer: string } | { dial: string | string[]; strategy?: 'sequential' | 'parallel'; timeoutMs?: number; callerId?: string };
+  /** With `dial`: where to go when nobody answers (default: the robot ends, status gave-up). */
+  noAnswer?: Next;
 }
 
 export interface SurveyStep {
@@ -134,7 +137,8 @@ function validate(d: RobotDefinition): void {
       if (typeof step.ask.slot !== 'string' || !step.ask.slot) fail(`${at}.ask.slot must name a variable`);
     } else if ('handoff' in step) {
       const h = step.handoff as Record<string, unknown>;
-      if (typeof h.queue !== 'string' && typeof h.transfer !== 'string') fail(`${at}.handoff needs a queue or a transfer target`);
+      if (typeof h.queue !== 'string' && typeof h.transfer !== 'string' && h.dial === undefined) fail(`${at}.handoff needs a queue, a transfer target or people to dial`);
+      if ('noAnswer' in step) known(step.noAnswer, `${at}.noAnswer`);
     } else if (!('say' in step) && !('survey' in step) && !('hangup' in step)) {
       fail(`${at} is not a step (say, menu, ask, handoff, survey or hangup)`);
     }

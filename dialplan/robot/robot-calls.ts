@@ -8,6 +8,7 @@ import { CallLeg } from '../../engine/call/call-leg.js';
 import { SipError, type OutgoingInvite, type SipStack } from '../../engine/sip/index.js';
 import type { MediaEngine } from '../../media/index.js';
 import { Call } from '../call.js';
+import { NOT_ANSWERED } from '../dial.js';
 import { EndpointMedia } from '../endpoint-media.js';
 import { CallGoneError, DialplanError } from '../errors.js';
 import { OutboundLeg } from '../outbound-leg.js';
@@ -80,8 +81,6 @@ export interface RobotCallsOptions {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 60_000, factor: 2, ringTimeoutMs: 30_000 };
-/** Statuses that mean "try again later" (RFC 3261 §21.4/21.6): busy, unavailable, no answer, canceled by our ring timeout. */
-const RETRY_STATUS: Record<number, AttemptResult> = { 486: 'busy', 600: 'busy', 480: 'no-answer', 408: 'no-answer', 487: 'no-answer' };
 const KEEP = 1000;
 
 export class RobotCalls {
@@ -153,7 +152,7 @@ export class RobotCalls {
         record.attempts.push(attempt);
         const leg = await this.dial(record.target, from, retry.ringTimeoutMs).catch((err: unknown) => {
           attempt.status = err instanceof SipError ? err.status : undefined;
-          attempt.result = (attempt.status && RETRY_STATUS[attempt.status]) || 'failed';
+          attempt.result = (attempt.status && NOT_ANSWERED[attempt.status]) || 'failed';
           record.reason = err instanceof SipError ? `${err.status} ${err.reason}` : String(err);
           return undefined;
         });

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { EspeakSynthesizer } from '../../../dialplan/tts/espeak.js';
 import { defineDialplan, defineRobot, runRobot, type RobotOutcome } from '../../../dialplan/index.js';
-import { startTestEngine } from '../../../dialplan/testkit/index.js';
+import { SimulatedCallee, startTestEngine } from '../../../dialplan/testkit/index.js';
 import { startEngine as startMediaEngine } from '../media/helpers.js';
 
 async function until(fn: () => boolean, what: string, ms = 10000): Promise<void> {
@@ -58,6 +58,17 @@ t.test('robot flows over SIP and RTP', async (t) => {
   const playbacks: string[] = [];
   media.on('playbackDone', (_ep, { reason }) => playbacks.push(reason));
   const outcomes: RobotOutcome[] = [];
+  const desk = await SimulatedCallee.start({ media, behaviour: (n) => (n === 0 ? { answer: true, hangupAfterMs: 500 } : { reject: 486 }) });
+  t.teardown(() => desk.stop());
+  const reception = defineRobot({
+    name: 'reception',
+    start: 'who',
+    steps: {
+      who: { ask: { prompt: 'Your customer number, then hash.', slot: 'customer', type: 'number' }, timeoutMs: 3000, next: 'person' },
+      person: { handoff: { dial: desk.uri('desk'), timeoutMs: 5000 }, noAnswer: 'sorry' },
+      sorry: { hangup: true, say: 'Nobody is free. Goodbye.' },
+    },
+  });
   const kit = await startTestEngine({
     logger: (await import('pino')).default({ level: 'error' }),
     media,
@@ -66,6 +77,7 @@ t.test('robot flows over SIP and RTP', async (t) => {
     dialplan: defineDialplan({
       routes: [
         { match: { number: 'shop' }, handler: async (call) => void outcomes.push(await runRobot(call, shop)) },
+        { match: { number: 'reception' }, handler: async (call) => void outcomes.push(await runRobot(call, reception)) },
         { match: { number: 'survey' }, handler: async (call) => void outcomes.push(await runRobot(call, survey)) },
       ],
     }),
@@ -142,6 +154,23 @@ t.test('robot flows over SIP and RTP', async (t) => {
     t.match(notesOf(callId, 'robot.survey')[0]?.data, { robot: 'survey', csat: 4, nps: 10 });
     await until(() => outcomes.length === 4, 'the outcome');
     t.match(outcomes[3], { status: 'completed', survey: { csat: 4, nps: 10 } });
+  });
+
+  t.test('a hand-off by dial bridges the caller with a person; nobody free goes to the noAnswer step', async (t) => {
+    const first = kit.call('reception');
+    await first.answered;
+    await listening();
+    first.sendDtmf('7#');
+    t.match(await first.ended, { kind: 'hungup-by-dialplan' }, 'the person hanging up ends the call');
+    await until(() => outcomes.length === 5, 'the outcome');
+    t.match(outcomes[4], { status: 'handed-off', answers: { customer: 7 }, handoff: { dial: [desk.uri('desk')], answeredBy: desk.uri('desk') } });
+    const second = kit.call('reception');
+    await second.answered;
+    await listening();
+    second.sendDtmf('8#');
+    await second.ended;
+    await until(() => outcomes.length === 6, 'the outcome');
+    t.match(outcomes[5], { status: 'completed', path: ['who', 'person', 'sorry'] });
   });
 
   t.test('after all that: no calls, dialogs or RTP endpoints left', async (t) => {
