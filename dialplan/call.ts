@@ -8,6 +8,7 @@ import { resolveCause, type HangupCause } from './causes.js';
 import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } from './errors.js';
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { DialOptions, DialResult } from './dial.js';
+import type { QueueEntry, QueueOutcome } from './queue-port.js';
 import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
@@ -35,6 +36,8 @@ export interface CallOptions<V extends CallVariables> {
   tts?: Synthesizer;
   /** The engine's event log, for call.note(). */
   events?: EventSink;
+  /** The contact centre's queue entry, once there is one. */
+  queues?: () => QueueEntry | undefined;
 }
 
 export class Call<V extends CallVariables = CallVariables> extends EventEmitter<CallEvents> {
@@ -50,6 +53,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private readonly media?: CallMedia;
   private readonly tts?: Synthesizer;
   private readonly events?: EventSink;
+  private readonly queues?: () => QueueEntry | undefined;
 
   constructor(o: CallOptions<V>) {
     super();
@@ -61,6 +65,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.media = o.media;
     this.tts = o.tts;
     this.events = o.events;
+    this.queues = o.queues;
     this.leg.onGone((reason) => this.end('caller', reason));
     this.media?.onDtmf?.((digit) => this.emit('dtmf', { digit }));
   }
@@ -185,11 +190,20 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     return result;
   }
 
-  /** Places the caller in an ACD queue. Queues come with the ACD (issue 5); until then it rejects. */
-  enqueue(queue: string, _options: Record<string, unknown> = {}): Promise<never> {
-    return this.run('enqueue', async () => {
-      throw new NotAvailableError('acd', `enqueue("${queue}"): queues are not available in this engine yet (the ACD is not installed)`);
-    });
+  /**
+   * Places the caller in the ACD queue `queue` (answering first), with `priority` and
+   * `context` (shown to the agent; values as strings). Resolves with how the call left the
+   * queue: on 'answered' once the agent's call ended (the call is over then); otherwise
+   * ('timeout', 'full', 'overflow', 'callback') the call is still up and yours.
+   */
+  async enqueue(queue: string, options: { priority?: number; context?: Record<string, unknown> } = {}): Promise<QueueOutcome> {
+    const entry = this.queues?.();
+    if (!entry || !this.leg.enqueue) return this.run('enqueue', () => Promise.reject(new NotAvailableError('acd', `enqueue("${queue}"): queues are not available in this engine (no contact centre, or a call without media)`)));
+    await this.answer();
+    const ivr = Object.fromEntries(Object.entries(options.context ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    const outcome = await this.run('enqueue', () => this.leg.enqueue!(entry, queue, { from: this.info.from.uri, dnis: this.info.number, priority: options.priority, ivr }));
+    if (outcome.kind === 'answered' && !this.endedBy) await new Promise((resolve) => this.once('hangup', resolve));
+    return outcome;
   }
 
   /**

@@ -5,6 +5,8 @@ import type { IncomingCall } from '../engine/call/incoming-call.js';
 import type { SipStack } from '../engine/sip/index.js';
 import type { MediaEngine } from '../media/index.js';
 import { dialAndBridge, type DialOptions, type DialResult } from './dial.js';
+import type { InboundCall } from '../engine/acd/index.js';
+import type { QueueEntry, QueueOutcome } from './queue-port.js';
 import { DialplanError } from './errors.js';
 import { referTransfer } from './refer.js';
 import { callInfoOf, LegBase, type CallInfo, type InboundLeg, type LegGoneReason } from './leg.js';
@@ -68,6 +70,11 @@ export class MediaLeg extends LegBase implements InboundLeg {
   dial(targets: string[], options: DialOptions, signal: AbortSignal): Promise<DialResult> {
     if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'dial needs an answered call'));
     return dialAndBridge({ ...this.engine, caller: this.answered, from: this.info.from.uri }, targets, options, signal);
+  }
+
+  enqueue(entry: QueueEntry, queueId: string, info: Omit<InboundCall, 'callId'>): Promise<QueueOutcome> {
+    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'enqueue needs an answered call'));
+    return entry(queueId, this.answered, info);
   }
 
   refer(target: string, timeoutMs: number): Promise<void> {

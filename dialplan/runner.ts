@@ -7,6 +7,7 @@ import { Call, type CallVariables } from './call.js';
 import type { Dialplan } from './define.js';
 import { CallGoneError } from './errors.js';
 import type { InboundLeg } from './leg.js';
+import type { QueueEntry } from './queue-port.js';
 import type { CallMedia } from './media-port.js';
 import { selectRoute } from './router.js';
 import type { Synthesizer } from './tts/synthesizer.js';
@@ -29,6 +30,8 @@ export interface DialplanRunnerOptions {
   logger: Logger;
   events?: EventSink;
   tts?: Synthesizer;
+  /** The contact centre's queue entry for call.enqueue, once there is one. */
+  queues?: () => QueueEntry | undefined;
   /** Media for a call, once the media core provides it. */
   mediaFor?: (leg: InboundLeg) => CallMedia | undefined;
 }
@@ -72,7 +75,7 @@ export class DialplanRunner {
       this.o.events?.append('dialplan.no-route', { number: leg.info.number, version: loaded.version }, callId);
       return;
     }
-    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events });
+    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events, queues: this.o.queues });
     this.live.add(call);
     call.once('hangup', (e) => {
       this.live.delete(call);

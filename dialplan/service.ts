@@ -10,6 +10,7 @@ import { DialplanRunner, type EventSink } from './runner.js';
 import { Trunks, type TrunkConfig, type TrunkStatus } from './trunk/trunk.js';
 import { EspeakSynthesizer } from './tts/espeak.js';
 import { RobotCalls } from './robot/robot-calls.js';
+import type { QueueEntry } from './queue-port.js';
 
 export interface DialplanServiceOptions {
   stack: SipStack;
@@ -32,6 +33,8 @@ export class DialplanService {
   private readonly runner?: DialplanRunner;
   /** Outbound robot calls (POST /api/robot-calls): with media and a dialplan whose `robots` name the flows. */
   readonly robotCalls?: RobotCalls;
+  /** Set by the engine once the contact centre runs: what call.enqueue puts calls in queues with. */
+  queueEntry?: QueueEntry;
 
   constructor(private readonly o: DialplanServiceOptions) {
     this.trunks = new Trunks(o.trunks, o.stack, o.logger);
@@ -40,7 +43,7 @@ export class DialplanService {
     this.loader = loader;
     const tts = new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') });
     const recordings = join(o.dataDir, 'recordings');
-    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings) });
+    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings), queues: () => this.queueEntry });
     if (o.media) {
       this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
     }

@@ -20,7 +20,7 @@ export interface RobotOutcome {
   /** Slot values by slot name (also in call.vars). */
   answers: Record<string, unknown>;
   survey?: { csat?: number; nps?: number };
-  handoff?: { queue: string } | { transfer: string } | { dial: string[]; answeredBy?: string };
+  handoff?: { queue: string; result?: string } | { transfer: string } | { dial: string[]; answeredBy?: string };
 }
 
 /** An answer: a value, or a reason to ask again (no-match, with an optional message). */
@@ -78,7 +78,10 @@ class RobotRun {
       this.outcome.status = 'handed-off';
       this.outcome.handoff = 'queue' in h ? { queue: h.queue } : 'transfer' in h ? { transfer: h.transfer } : { dial: [h.dial].flat() };
       this.call.note('robot.handoff', { robot: this.robot.name, step: name, ...this.outcome.handoff, answers: this.outcome.answers, intents: this.outcome.intents });
-      if ('queue' in h) await this.call.enqueue(h.queue, { priority: h.priority, context: { robot: this.robot.name, intents: this.outcome.intents, ...this.outcome.answers } });
+      if ('queue' in h) {
+        const left = await this.call.enqueue(h.queue, { priority: h.priority, context: { robot: this.robot.name, intents: this.outcome.intents, ...this.outcome.answers } });
+        (this.outcome.handoff as { result?: string }).result = left.kind;
+      }
       else if ('transfer' in h) await this.call.transfer(fillTemplate(h.transfer, this.call.vars));
       else {
         const r = await this.call.dial(h.dial, { strategy: h.strategy, timeout: h.timeoutMs, callerId: h.callerId });

@@ -14,6 +14,7 @@ import { DialplanRunner, type EventSink, type LoadedDialplan } from '../runner.j
 import { inboundLeg, mediaOf } from '../legs.js';
 import type { MediaEngine } from '../../media/index.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
+import type { QueueEntry } from '../queue-port.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
 
 export { SimulatedCaller, callerSdp, type CallOutcome } from './caller.js';
@@ -29,6 +30,8 @@ export interface TestEngineOptions {
   events?: EventSink;
   /** SIP timer T1 (ms); small values make failure paths quick. */
   t1?: number;
+  /** What call.enqueue puts calls in queues with (the contact centre's CallDesk.enqueue, or your own). */
+  queues?: QueueEntry;
   /** Where call.record() writes (needs `media`). */
   recordingsDir?: string;
   /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
@@ -63,7 +66,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     const fixed: LoadedDialplan = { dialplan: o.dialplan, version: 1, file: '(object)' };
     current = () => fixed;
   }
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir) });
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir), queues: () => o.queues });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);

@@ -65,11 +65,14 @@ t.test('robot flows over SIP and RTP', async (t) => {
     start: 'who',
     steps: {
       who: { ask: { prompt: 'Your customer number, then hash.', slot: 'customer', type: 'number' }, timeoutMs: 3000, next: 'person' },
-      person: { handoff: { dial: desk.uri('desk'), timeoutMs: 5000 }, noAnswer: 'sorry' },
-      sorry: { hangup: true, say: 'Nobody is free. Goodbye.' },
+      person: { handoff: { dial: desk.uri('desk'), timeoutMs: 5000 }, noAnswer: 'queue' },
+      queue: { handoff: { queue: 'support', priority: 3 } },
     },
   });
+  const queued: { queueId: string; callId: string; info: unknown }[] = [];
   const kit = await startTestEngine({
+    // The contact centre's side of call.enqueue: records what the robot hands over; the queue times out.
+    queues: async (queueId, leg, info) => (queued.push({ queueId, callId: leg.callId, info }), { kind: 'timeout' }),
     logger: (await import('pino')).default({ level: 'error' }),
     media,
     tts: new EspeakSynthesizer({ cacheDir: ttsDir }),
@@ -170,7 +173,8 @@ t.test('robot flows over SIP and RTP', async (t) => {
     second.sendDtmf('8#');
     await second.ended;
     await until(() => outcomes.length === 6, 'the outcome');
-    t.match(outcomes[5], { status: 'completed', path: ['who', 'person', 'sorry'] });
+    t.match(outcomes[5], { status: 'handed-off', path: ['who', 'person', 'queue'], handoff: { queue: 'support', result: 'timeout' } });
+    t.match(queued, [{ queueId: 'support', info: { priority: 3, ivr: { robot: 'reception', customer: '8', intents: '[]' } } }], 'the queue got the collected data');
   });
 
   t.test('after all that: no calls, dialogs or RTP endpoints left', async (t) => {
