@@ -98,6 +98,9 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
   });
   stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
   api.add(robotRoutes({ robotCalls: () => dialplan.robotCalls, tokens: contactCentre.tokens }));
+  // A dialplan's call.enqueue puts its caller in the contact centre's queues.
+  const desk = contactCentre.desk;
+  if (desk) dialplan.queueEntry = (queueId, leg, info) => desk.enqueue(queueId, leg, info);
   api.serveFiles(new StaticFiles(config.http.consoleDir));
 
   await stack.start();
