@@ -58,9 +58,14 @@ t.test('hear sets: bridge, listen, whisper, barge', async (t) => {
   (await hearAll()).forEach((h, i) => t.same(h.absent, ROLES, `before any mode, ${ROLES[i]} hears nobody (${h.levels})`));
 
   // Every mode, then back through them: switching is a change of hear sets.
+  const matches = (results: Array<Awaited<ReturnType<typeof heard>>>, mode: MixMode): boolean =>
+    results.every((h, i) => h.present.join() === EXPECTED[mode][ROLES[i]].join() && h.present.length + h.absent.length === ROLES.length);
   for (const mode of [...MIX_MODES, ...[...MIX_MODES].reverse().slice(1)]) {
     mixer.setMode(mode, roles);
-    const results = await hearAll();
+    // Up to five windows: on a loaded machine the paced test senders stall, and the jitter
+    // buffer conceals or waits meanwhile. The hear sets must show in one of them.
+    let results = await hearAll();
+    for (let attempt = 1; attempt < 5 && !matches(results, mode); attempt++) results = await hearAll();
     for (const [i, role] of ROLES.entries()) {
       const h = results[i];
       const want = EXPECTED[mode][role];
@@ -97,6 +102,10 @@ t.test('members: self is never heard, removal, closing a member, closing the mix
   pb.startSine(b.port, 1100);
 
   let got = audioOf(await pa.packetsAfter(pa.received.length + 5, 20));
+  // As above: a stalled test sender may leave a window short of audio; try up to five.
+  for (let attempt = 1; attempt < 5 && toneAmplitude(got, 1100) <= 4000; attempt++) {
+    got = audioOf(await pa.packetsAfter(pa.received.length + 5, 20));
+  }
   t.ok(toneAmplitude(got, 1100) > 4000 && toneAmplitude(got, 500) < 500, 'a hears b and not itself');
   got = audioOf(await pb.packetsAfter(pb.received.length + 5, 20));
   t.ok(toneAmplitude(got, 500) > 4000 && toneAmplitude(got, 1100) < 500, 'b hears a and not itself');
