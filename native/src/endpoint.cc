@@ -297,7 +297,8 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
   telephoneEvents_.OnTick(nowNs, &edges);
   if (InbandDetection()) dtmfDetector_.Process(input_.data(), kFrameSamples, &edges);
   OnDtmfEdges(edges, events);
-  // Audio that arrived, not made up by concealment: what VAD learns the noise floor from.
+  // Audio that arrived (not concealed, not silence the buffer filled in): VAD learns its
+  // noise floor only from that.
   const bool received = pulled.playing && !pulled.concealed && !pulled.underrun && !pulled.filled;
   mediaClockRunning_ = mediaClockRunning_ || received;
   if (mediaClockRunning_) DetectSpeech(received, events);
