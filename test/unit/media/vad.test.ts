@@ -125,7 +125,9 @@ t.test('constant noise is not speech once the floor has adapted, also after a st
   await waitFor('all audio processed', () => ep.stats().talkMs + ep.stats().silenceMs >= 6900);
   t.comment(`segments (ms): ${segments.map((x) => `${x.start}-${x.end}`).join(', ') || 'none'}; receive-buffer underruns ${ep.stats().underruns}`);
   t.notOk(open(), 'not in speech at the end');
-  t.ok(segments.every((s) => s.start >= 2000 && s.end <= 4000), 'at most one segment, at the step, over within 2 s');
+  // Media time may sit a frame or two off the sender's: the jitter buffer drops or inserts
+  // whole frames of silence-level audio to adapt its depth.
+  t.ok(segments.every((s) => s.start >= 1960 && s.end <= 4000), `at most one segment, at the step (2000 ms), over within 2 s`);
   t.ok(segments.length <= 1);
   t.ok(ep.stats().talkMs <= 2000, `talk time ${ep.stats().talkMs} ms of 7000`);
 });
