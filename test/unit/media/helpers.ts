@@ -182,6 +182,23 @@ export class RtpPeer {
     return this.received.slice(from, from + count);
   }
 
+  /**
+   * The first window of `count` packets from index `from` on for which `ok` holds, sliding by
+   * half a window, at most `tries` windows (about ten seconds of audio by default); else the
+   * last window tried. A paced JavaScript sender stalls when the machine is loaded (the tone
+   * is then missing at its source, not lost by the engine), so a check on the audio the engine
+   * carries asks whether it shows in a window where the sender kept up. The caller still
+   * asserts on the window returned: an engine that never carries the tone fails.
+   */
+  async windowWhere(from: number, count: number, ok: (packets: ReceivedRtp[]) => boolean, tries = Math.ceil(1000 / count)): Promise<ReceivedRtp[]> {
+    let window = await this.packetsAfter(from, count);
+    for (let i = 1; i < tries && !ok(window); i++) {
+      from += Math.max(1, Math.floor(count / 2));
+      window = await this.packetsAfter(from, count);
+    }
+    return window;
+  }
+
   close(): void {
     this.stop();
     this.socket.close();
