@@ -37,6 +37,7 @@
         "native/src/sequence.cc",
         "native/src/telephone_event.cc",
         "native/src/tick_stats.cc",
+        "native/src/time_stretch.cc",
         "native/src/tone.cc",
         "native/src/vad.cc",
         "native/src/wav_reader.cc",

@@ -15,14 +15,11 @@ constexpr int64_t kMargin = kFrame / 4;  // 5 ms over the worst recent arrival
 constexpr int64_t kGrowSlack = kFrame / 8;
 constexpr int64_t kShrinkSlack = kFrame / 2;        // in silence
 constexpr int64_t kSpeechShrinkSlack = 2 * kFrame;  // in speech: only when clearly too deep
-// Samples per speech frame: 1.25 % off pitch for 20 ms, inside what tone detectors tolerate
-// (in-band DTMF allows 1.5 %). Larger moves wait for silence, or come from holding on a dry buffer.
-constexpr int64_t kGrowStep = 2;
-constexpr int64_t kShrinkStep = 2;
 constexpr int kSilenceLevel = 256;   // about -42 dBFS: dropping or inserting here is inaudible
 constexpr int64_t kOverflowSlack = 4 * kFrame;
 
-// Linear interpolation of n samples onto one frame (n = 0: silence).
+// Linear interpolation of n samples of silence onto one frame (n = 0: zeros). Only silent
+// audio is squeezed or stretched this way: speech keeps its pitch (time_stretch.h).
 void Resample(const int16_t* in, size_t n, int16_t* out) {
   if (n == kFrameSamples) {
     std::memcpy(out, in, kFrameSamples * sizeof(int16_t));
@@ -149,6 +146,20 @@ bool JitterBuffer::Silent(int64_t from, size_t n) const {
   return true;
 }
 
+bool JitterBuffer::Peek(size_t n, int16_t* out) const {
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = Index(playout_ + static_cast<int64_t>(k));
+    if (!present_.test(i)) return false;
+    out[k] = ring_[i];
+  }
+  return true;
+}
+
+void JitterBuffer::Remember(const int16_t* frame) {
+  std::memmove(history_.data(), history_.data() + kFrameSamples, (kPeriodSpan - kFrameSamples) * sizeof(int16_t));
+  std::memcpy(history_.data() + (kPeriodSpan - kFrameSamples), frame, kFrameSamples * sizeof(int16_t));
+}
+
 bool JitterBuffer::ReadSamples(size_t n, int16_t* out, bool* filled) {
   bool concealed = false;
   for (size_t k = 0; k < n; ++k) {
@@ -203,31 +214,49 @@ JitterBuffer::PullReport JitterBuffer::Pull(int64_t nowNs, int16_t* out) {
     r.underrun = true;
     r.concealed = !concealer_.faded();
     for (size_t i = 0; i < kFrameSamples; ++i) out[i] = concealer_.Next();
+    Remember(out);
     depthWindow_.Shift(kFrame);
     if (++dryTicks_ > Concealer::kFadeFrames) idle_ = true;
     return r;
   }
   dryTicks_ = 0;
 
+  // Samples to play this tick: a frame, less to grow the depth, more to shrink it. Silence is
+  // squeezed or stretched by up to a frame; speech by one pitch period, if it has one.
   size_t n = kFrameSamples;
+  size_t period = 0;
+  bool insert = false;
+  int16_t raw[2 * kFrameSamples];
   int64_t lowest = 0, highest = 0;
   if (depthWindow_.Get(nowNs, &lowest, &highest)) {
     // The lowest depth of the window should be one frame and a margin (target minus jitter).
     const int64_t excess = lowest - (static_cast<int64_t>(target_) - jitter_);
     if (excess < -kGrowSlack) {
-      const int64_t step = std::min(Silent(playout_, kFrameSamples) ? kFrame : kGrowStep, -excess);
-      n -= static_cast<size_t>(step);
+      if (Silent(playout_, kFrameSamples)) {
+        n -= static_cast<size_t>(std::min(kFrame, -excess));
+      } else if ((period = PeriodBehind(history_.data())) != 0) {
+        n -= period;
+        insert = true;
+      }
     } else if (excess > kShrinkSlack) {
-      const bool silent = Silent(playout_, 2 * kFrameSamples);
-      int64_t step = silent ? std::min(kFrame, excess) : excess > kSpeechShrinkSlack ? kShrinkStep : 0;
-      if (playout_ + kFrame + step > newestEnd_) step = 0;  // drop only audio we have
-      n += static_cast<size_t>(step);
+      if (Silent(playout_, 2 * kFrameSamples)) {
+        const int64_t step = std::min(kFrame, excess);
+        if (playout_ + kFrame + step <= newestEnd_) n += static_cast<size_t>(step);  // drop only audio we have
+      } else if (excess > kSpeechShrinkSlack && Peek(kPeriodSpan, raw) && (period = PeriodAhead(raw)) != 0) {
+        n += period;
+      }
     }
   }
   r.filled = n == 0;
-  int16_t raw[2 * kFrameSamples];
   r.concealed = ReadSamples(n, raw, &r.filled);
-  Resample(raw, n, out);
+  if (period == 0) {
+    Resample(raw, n, out);
+  } else if (insert) {
+    InsertPeriod(history_.data(), raw, period, out);
+  } else {
+    RemovePeriod(raw, period, out);
+  }
+  Remember(out);
   return r;
 }
 
@@ -241,6 +270,7 @@ void JitterBuffer::Flush() {
   transit_.Clear();
   depthWindow_.Clear();
   concealer_.Reset();
+  history_.fill(0);
 }
 
 }  // namespace sy

@@ -6,12 +6,13 @@
 //
 // Depth adapts to the measured jitter: target = spread of packet transit times (arrival minus
 // RTP timestamp) over the last ~4 s + one frame + a margin, clamped to [min, max]. The
-// playout point moves towards it gradually: during silence by dropping or inserting whole
-// silent frames, during speech by resampling one frame from 160±2 samples (a pitch change of
-// 1.25 % for 20 ms instead of a jump). It grows fast (the first late packet widens the
-// window at once, and a dry buffer holds the playout point) and shrinks slowly (a spike is
-// forgotten only when it leaves the window).
+// playout point moves towards it gradually: during silence by dropping or inserting up to a
+// frame of silence, during speech by removing or repeating one pitch period per frame
+// (time_stretch.h: no change of pitch, so a tone or a voice comes out as sent). It grows fast
+// (the first late packet widens the window at once, and a dry buffer holds the playout
+// point) and shrinks slowly (a spike is forgotten only when it leaves the window).
 #pragma once
+#include <array>
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,7 @@
 
 #include "pcm.h"
 #include "plc.h"
+#include "time_stretch.h"
 #include "windowed_range.h"
 
 namespace sy {
@@ -69,6 +71,8 @@ class JitterBuffer {
   void UpdateTarget(int64_t nowNs);
   bool Silent(int64_t from, size_t n) const;
   bool ReadSamples(size_t n, int16_t* out, bool* filled);  // from the playout point; true if any concealed
+  bool Peek(size_t n, int16_t* out) const;  // n samples from the playout point, if all arrived
+  void Remember(const int16_t* frame);      // a played frame, into history_
   void Skip(int64_t n);  // drops audio at the playout point (far over the maximum)
   size_t Index(int64_t ts) const { return static_cast<size_t>(static_cast<uint64_t>(ts) & (kRingSamples - 1)); }
 
@@ -76,6 +80,7 @@ class JitterBuffer {
   std::vector<int16_t> ring_;
   std::bitset<kRingSamples> present_;
   Concealer concealer_;
+  std::array<int16_t, kPeriodSpan> history_{};  // the last samples played, oldest first
 
   bool anchored_ = false;  // a playout point exists
   bool idle_ = true;       // dry long enough to have faded out: the next packet anchors again

@@ -62,8 +62,7 @@ async function stream(peer: RtpPeer, port: number, o: StreamOptions): Promise<vo
 
 /**
  * Per echoed 20 ms frame, in sequence order: its level as the amplitude of a sine of the same
- * power (not a Goertzel filter: a frame the depth control resampled carries the tone a few
- * percent off pitch, which a 160-sample filter would call silence).
+ * power (whatever its pitch or phase).
  */
 function frameLevels(packets: ReceivedRtp[]): number[] {
   const audio = audioOf(packets);
@@ -165,6 +164,30 @@ t.test('bursty delay: the depth grows to cover it, then comes back down', async 
   t.ok(after.jitterDepthMs <= peak - 40, `depth back down to ${after.jitterDepthMs} ms`);
   const levels = frameLevels(peer.received);
   t.ok(toneSpan(levels).length >= 240, 'the tone kept playing through all three phases');
+});
+
+t.test('after a sender stall the depth moves by whole pitch periods: the tone keeps its pitch', async (t) => {
+  const { ep, peer } = await echoing(t, PORTS + 400);
+  // Packets 20..34 are held and arrive together with packet 35: a 300 ms stall of the
+  // sender. The buffer runs dry, then holds 300 ms more than it needs and sheds it in speech.
+  await stream(peer, ep.port, { count: 150, plan: (p) => ({ delayMs: p.index >= 20 && p.index < 35 ? (35 - p.index) * 20 : 0 }) });
+  await drained(ep, peer);
+  const audio = audioOf(peer.received);
+  const levels = frameLevels(peer.received);
+  // Every 100 ms block at full power must be the 1 kHz tone by Goertzel. Resampling to move the
+  // playout point would shift the pitch and leave a full-power block far under it. Blocks
+  // short of power (the stall, the fade, a stall of the test's own sender) say nothing.
+  let full = 0;
+  const offPitch: string[] = [];
+  for (let f = 0; f + 5 <= levels.length; f += 5) {
+    if (levels.slice(f, f + 5).some((l) => l < 0.9 * LOUD)) continue;
+    full++;
+    const amp = toneAmplitude(audio.subarray(f * 160, (f + 5) * 160), TONE);
+    if (amp < 0.8 * LOUD) offPitch.push(`frame ${f}: ${amp.toFixed(0)}`);
+  }
+  t.ok(full >= 20, `${full} full-power blocks judged`);
+  t.same(offPitch, [], 'each at the sent pitch');
+  t.ok(ep.stats().underruns > 0, 'the stall ran the buffer dry');
 });
 
 t.test('a timestamp jump restarts playout; a silence-suppressed pause is not loss', async (t) => {

@@ -1,0 +1,64 @@
+#include "time_stretch.h"
+
+#include <cmath>
+
+namespace sy {
+namespace {
+
+// A voiced sound correlates above ~0.8 with itself one period on; below this, moving the
+// playout point would be heard as a splice, so the jitter buffer waits for a better frame.
+constexpr double kMinCorrelation = 0.7;
+
+// The lag in [kMinPeriod, kMaxPeriod] that maximizes the normalized correlation of
+// x[i] with x[i + lag] for i in [from, from + kFrameSamples); 0 below kMinCorrelation.
+// `x` must be readable from `from` to `from + kFrameSamples + kMaxPeriod`.
+size_t BestLag(const int16_t* x) {
+  size_t best = 0;
+  double bestScore = kMinCorrelation;
+  for (size_t lag = kMinPeriod; lag <= kMaxPeriod; ++lag) {
+    int64_t cross = 0, energyA = 0, energyB = 0;
+    for (size_t i = 0; i < kFrameSamples; ++i) {
+      const int32_t a = x[i];
+      const int32_t b = x[i + lag];
+      cross += a * b;
+      energyA += a * a;
+      energyB += b * b;
+    }
+    if (cross <= 0 || energyA == 0 || energyB == 0) continue;
+    const double score = static_cast<double>(cross) / std::sqrt(static_cast<double>(energyA) * static_cast<double>(energyB));
+    if (score > bestScore) {
+      bestScore = score;
+      best = lag;
+    }
+  }
+  return best;
+}
+
+// (1 - w) * from + w * to, w rising linearly over `n` samples from 0.
+int16_t Crossfade(int32_t from, int32_t to, size_t i, size_t n) {
+  const int32_t w = static_cast<int32_t>(i);
+  const int32_t total = static_cast<int32_t>(n);
+  return static_cast<int16_t>((from * (total - w) + to * w) / total);
+}
+
+}  // namespace
+
+size_t PeriodAhead(const int16_t* ahead) { return BestLag(ahead); }
+
+size_t PeriodBehind(const int16_t* history) { return BestLag(history); }
+
+void RemovePeriod(const int16_t* in, size_t period, int16_t* out) {
+  // out[0] = in[0] continues the previous frame; out[period] = in[2 * period] follows on.
+  for (size_t i = 0; i < period; ++i) out[i] = Crossfade(in[i], in[i + period], i, period);
+  for (size_t i = period; i < kFrameSamples; ++i) out[i] = in[i + period];
+}
+
+void InsertPeriod(const int16_t* history, const int16_t* in, size_t period, int16_t* out) {
+  // Continuing with in[0] crossfades into the repeat of the last period played, which ends
+  // where in[0] follows on: out[period - 1] ~ the last sample played, out[period] = in[0].
+  const int16_t* repeat = history + kPeriodSpan - period;
+  for (size_t i = 0; i < period; ++i) out[i] = Crossfade(in[i], repeat[i], i, period);
+  for (size_t i = period; i < kFrameSamples; ++i) out[i] = in[i - period];
+}
+
+}  // namespace sy
