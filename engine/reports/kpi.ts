@@ -80,6 +80,7 @@ const GROUP_COLUMNS: Spec<GroupKpi> = [
   [{ title: 'Avg outbound talk, s', kind: 'seconds' }, (g) => g.avgOutboundTalkMs],
   [{ title: 'Processed', kind: 'count' }, (g) => g.processed],
   [{ title: 'Lost clients', kind: 'count' }, (g) => g.lostClients],
+  [{ title: 'Lost, earlier average', kind: 'decimal' }, (g) => g.lostAverage],
   [{ title: 'Waiting now', kind: 'count' }, (g) => g.waitingNow],
   [{ title: 'Longest wait, s', kind: 'seconds' }, (g) => g.longestWaitMs],
 ];

@@ -2,8 +2,8 @@
 // table is exported to CSV (the text on screen) and XLSX (the numbers), so an export is always
 // what the user saw. Plain code with no Node or DOM imports: the console bundles it too.
 
-/** count: an integer; percent: a ratio 0..1 shown as a percentage; seconds: milliseconds shown in seconds. */
-export type ColumnKind = 'text' | 'count' | 'percent' | 'seconds';
+/** count: an integer; decimal: one decimal; percent: a ratio 0..1 shown as a percentage; seconds: milliseconds shown in seconds. */
+export type ColumnKind = 'text' | 'count' | 'decimal' | 'percent' | 'seconds';
 
 export interface Column {
   title: string;
@@ -19,13 +19,14 @@ export interface Table {
   rows: Value[][];
 }
 
-/** The cell as the screen and the CSV show it: one decimal for percentages and seconds, empty for no value. */
+/** The cell as the screen and the CSV show it: one decimal but for counts, empty for no value. */
 export function cellText(kind: ColumnKind, value: Value): string {
   if (value === null || value === '') return '';
   if (kind === 'text' || typeof value === 'string') return String(value);
   if (!Number.isFinite(value)) return '';
   if (kind === 'percent') return (value * 100).toFixed(1);
   if (kind === 'seconds') return (value / 1000).toFixed(1);
+  if (kind === 'decimal') return value.toFixed(1);
   return String(Math.round(value));
 }
 

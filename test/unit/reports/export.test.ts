@@ -63,6 +63,7 @@ t.test('CSV: RFC 4180 quoting, the cells as on screen, a BOM, no formulas', asyn
     'Group,Offered,"Service level, %","ASA, s"\r\n' + 'support,4,25.0,17.5\r\n' + 'продажи & <sales>,1,,\r\n' + '" spaced ""quoted"", text ",0,33.3,1.2\r\n',
   );
   t.equal(cellText('seconds', 17_500), '17.5');
+  t.same([cellText('decimal', 2 / 3), cellText('count', 2.6), cellText('percent', null), cellText('seconds', NaN)], ['0.7', '3', '', '']);
   const risky: Table = { name: 'x', columns: [{ title: 'Agent', kind: 'text' }], rows: [['=HYPERLINK("x")'], ['@SUM(1)']] };
   t.equal(csv(risky).slice(1), 'Agent\r\n"\'=HYPERLINK(""x"")"\r\n\'@SUM(1)\r\n', 'a leading = or @ cannot start a formula');
 });
