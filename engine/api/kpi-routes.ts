@@ -104,13 +104,13 @@ export function kpiRoutes(d: AcdRouteDeps): Record<string, Route> {
     const begins = logStart();
     const queues = metrics.queues.filter((q) => scope.seesQueueId(q.queueId));
     const queuesOf = (g: string) => queues.filter((q) => acd.queue(q.queueId).config.groups.includes(g));
-    const missedOf = (qs: QueueFigures[]) => acd.missed.list({ queueIds: new Set(qs.map((q) => q.queueId)) });
+    const figuresOf = (qs: QueueFigures[]) => figures(qs, acd.missed.list({ queueIds: new Set(qs.map((q) => q.queueId)) }), start, end, begins);
     return {
       from: start,
       to: end,
       live: from === undefined && to === undefined,
-      totals: figures(group === null ? queues : queuesOf(group), missedOf(group === null ? queues : queuesOf(group)), start, end, begins),
-      groups: shown.map((g): GroupKpi => ({ group: g, queues: queuesOf(g).map((q) => q.queueId), ...figures(queuesOf(g), missedOf(queuesOf(g)), start, end, begins) })),
+      totals: figuresOf(group === null ? queues : queuesOf(group)),
+      groups: shown.map((g): GroupKpi => ({ group: g, queues: queuesOf(g).map((q) => q.queueId), ...figuresOf(queuesOf(g)) })),
       agents: metrics.agents
         .filter((a) => scope.seesAgentId(a.agentId) && (group === null || acd.agent(a.agentId).profile.groups.includes(group)))
         .map((a) => agentRow(acd, a)),
