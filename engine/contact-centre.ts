@@ -8,6 +8,7 @@ import { Acd, AcdMetrics } from './acd/index.js';
 import { acdRoutes } from './api/acd-routes.js';
 import { Tokens } from './api/auth.js';
 import { EventStream } from './api/event-stream.js';
+import { kpiRoutes } from './api/kpi-routes.js';
 import type { HttpApi } from './api/http.js';
 import type { Config } from './config.js';
 import { AcdJournal } from './store/acd-journal.js';
@@ -46,7 +47,9 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   acd.on((e) => live.apply(e));
 
   const tokens = new Tokens(config.acd.tokens);
-  api.add(acdRoutes({ acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls }));
+  const routeDeps = { acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls };
+  api.add(acdRoutes(routeDeps));
+  api.add(kpiRoutes(routeDeps));
   const stream = new EventStream(api, acd, tokens);
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));

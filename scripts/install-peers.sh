@@ -11,6 +11,8 @@ command -v pocketsphinx_continuous >/dev/null 2>&1 || need+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || need+=(pocketsphinx-en-us)
 # The console's end-to-end tests drive Debian's chromium through playwright-core (no browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The XLSX export tests check the archive with a second, independent ZIP reader.
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { loadSession, request, saveSession, type Session } from './api';
 import { LiveStream, type Link } from './live';
 import { AgentWindow } from './screens/AgentWindow';
+import { Dashboard } from './screens/Dashboard';
 import { Login } from './screens/Login';
 import { Supervisor } from './screens/Supervisor';
 import { Wallboard } from './screens/Wallboard';
@@ -21,6 +22,7 @@ const SCREENS: Screen[] = [
   { path: '/agent', title: 'My window', roles: ['agent'] },
   { path: '/supervisor', title: 'Workplace', roles: ['supervisor', 'admin'] },
   { path: '/wallboard', title: 'Wallboard', roles: ['supervisor', 'admin'] },
+  { path: '/kpi', title: 'KPIs', roles: ['supervisor', 'admin'] },
 ];
 
 function go(path: string): void {
@@ -104,6 +106,8 @@ function Shell({ session, path, onLogout }: { session: Session; path: string; on
           <AgentWindow session={session} stream={stream} />
         ) : screen.path === '/supervisor' ? (
           <Supervisor session={session} stream={stream} />
+        ) : screen.path === '/kpi' ? (
+          <Dashboard session={session} stream={stream} />
         ) : (
           <Wallboard session={session} stream={stream} />
         )}

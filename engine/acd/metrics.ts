@@ -16,13 +16,19 @@ interface QueueTotals {
   handled: number;
   talkMs: number;
   wrapMs: number;
+  /** Callback calls (outbound to a missed client) that ended, and their talk. */
+  callbacksHandled: number;
+  callbackTalkMs: number;
 }
 
 interface AgentTotals {
   answered: number;
   missedOffers: number;
+  handled: number;
   talkMs: number;
   wrapMs: number;
+  callbacksHandled: number;
+  callbackTalkMs: number;
   /** Time spent in each state inside the interval. */
   stateMs: Record<AgentState, number>;
 }
@@ -82,12 +88,19 @@ export class AcdMetrics {
       case 'call.offer-result':
         if (counted && e.result === 'no-answer') this.agent(e.agentId, e.at).totals.missedOffers++;
         break;
-      case 'call.ended':
-        if (!counted || e.kind !== 'call') break;
-        this.queue(e.queueId).totals.handled++;
-        this.queue(e.queueId).totals.talkMs += e.talkMs;
-        this.agent(e.agentId, e.at).totals.talkMs += e.talkMs;
+      case 'call.ended': {
+        if (!counted) break;
+        for (const t of [this.queue(e.queueId).totals, this.agent(e.agentId, e.at).totals]) {
+          if (e.kind === 'callback') {
+            t.callbacksHandled++;
+            t.callbackTalkMs += e.talkMs;
+          } else {
+            t.handled++;
+            t.talkMs += e.talkMs;
+          }
+        }
         break;
+      }
       case 'missed.created':
         this.missed.set(e.record.id, { queueId: e.record.queueId, status: 'not-called-back', counted });
         break;
@@ -112,6 +125,7 @@ export class AcdMetrics {
         asaMs: ratio(t.waitMs, t.answered),
         ahtMs: ratio(t.talkMs + t.wrapMs, t.handled),
         avgTalkMs: ratio(t.talkMs, t.handled),
+        avgCallbackTalkMs: ratio(t.callbackTalkMs, t.callbacksHandled),
         waitingNow: waiting.size,
         longestWaitMs: waiting.size ? now - since : 0,
       };
@@ -137,7 +151,7 @@ export class AcdMetrics {
   private queue(id: string) {
     let q = this.queues.get(id);
     if (!q) {
-      const totals = { offered: 0, answered: 0, answeredInSl: 0, waitMs: 0, abandoned: 0, timedOut: 0, full: 0, overflowed: 0, callbackRequests: 0, handled: 0, talkMs: 0, wrapMs: 0 };
+      const totals = { offered: 0, answered: 0, answeredInSl: 0, waitMs: 0, abandoned: 0, timedOut: 0, full: 0, overflowed: 0, callbackRequests: 0, handled: 0, talkMs: 0, wrapMs: 0, callbacksHandled: 0, callbackTalkMs: 0 };
       this.queues.set(id, (q = { totals, serviceLevelMs: 20_000, waiting: new Map() }));
     }
     return q;
@@ -146,7 +160,7 @@ export class AcdMetrics {
   private agent(id: string, at: number) {
     let a = this.agents.get(id);
     if (!a) {
-      const totals = { answered: 0, missedOffers: 0, talkMs: 0, wrapMs: 0, stateMs: zeroStates() };
+      const totals = { answered: 0, missedOffers: 0, handled: 0, talkMs: 0, wrapMs: 0, callbacksHandled: 0, callbackTalkMs: 0, stateMs: zeroStates() };
       this.agents.set(id, (a = { groups: [], state: 'offline', since: at, wrapQueue: null, totals }));
     }
     return a;

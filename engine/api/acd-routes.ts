@@ -30,11 +30,21 @@ function record(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function time(raw: string | null, what: string): number | undefined {
+export function time(raw: string | null, what: string): number | undefined {
   if (raw === null) return undefined;
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(ms)) throw new HttpError(400, 'invalid', `${what} must be epoch milliseconds or an ISO date`);
   return ms;
+}
+
+/** The live figures, or with `from`/`to` a replay of the event log over that interval. */
+export function intervalMetrics(d: Pick<AcdRouteDeps, 'live' | 'events'>, from?: number, to?: number) {
+  let metrics = d.live;
+  if (from !== undefined || to !== undefined) {
+    metrics = new AcdMetrics(from ?? 0);
+    for (const e of AcdJournal.events(d.events, to)) metrics.apply(e);
+  }
+  return metrics.report(to ?? Date.now());
 }
 
 function queueView(acd: Acd, q: Queue) {
@@ -208,12 +218,7 @@ export function acdRoutes(d: AcdRouteDeps): Record<string, Route> {
       const scope = scoped(req, 'admin', 'supervisor');
       const from = time(req.query.get('from'), 'from');
       const to = time(req.query.get('to'), 'to');
-      let metrics = d.live;
-      if (from !== undefined || to !== undefined) {
-        metrics = new AcdMetrics(from ?? 0);
-        for (const e of AcdJournal.events(d.events, to)) metrics.apply(e);
-      }
-      const report = metrics.report(to ?? Date.now());
+      const report = intervalMetrics(d, from, to);
       const groups = scope.principal.role === 'admin' ? report.groups : Object.fromEntries(Object.entries(report.groups).filter(([g]) => scope.principal.groups?.includes(g)));
       return {
         from: from ?? d.liveFrom,

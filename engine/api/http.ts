@@ -31,6 +31,16 @@ export class HttpError extends Error {
   }
 }
 
+/** A route's answer that is a file to download (an export) rather than JSON. */
+export class FileReply {
+  constructor(
+    readonly contentType: string,
+    /** ASCII, without quotes: it goes into Content-Disposition as is. */
+    readonly filename: string,
+    readonly body: Uint8Array | string,
+  ) {}
+}
+
 const ACD_STATUS: Record<AcdErrorCode, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 const MAX_BODY = 64 * 1024;
 
@@ -112,7 +122,11 @@ export class HttpApi {
       if (found === null) throw new HttpError(404, 'not-found', `no route for ${req.method} ${url.pathname}`);
       if (found === 'wrong-method') throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}`);
       const body = await readJson(req);
-      reply(200, await found.route({ raw: req, params: found.params, query: url.searchParams, body, token: bearer(req, url) }));
+      const answer = await found.route({ raw: req, params: found.params, query: url.searchParams, body, token: bearer(req, url) });
+      if (answer instanceof FileReply) {
+        res.writeHead(200, { 'content-type': answer.contentType, 'content-disposition': `attachment; filename="${answer.filename}"` });
+        res.end(answer.body);
+      } else reply(200, answer);
     } catch (err) {
       if (err instanceof HttpError) reply(err.status, { error: err.code, message: err.message });
       else if (err instanceof AcdError) reply(ACD_STATUS[err.code], { error: err.code, message: err.message });

@@ -13,10 +13,11 @@ export class AcdJournal {
     private readonly log: EventLog,
     acd: Acd,
   ) {
-    this.stop = acd.on((e) => this.log.append(PREFIX + e.type, e as unknown as Record<string, unknown>, e.callId));
+    // Stamped with the event's own time, so `events(log, to)` cuts where the metrics' `from` does.
+    this.stop = acd.on((e) => this.log.append(PREFIX + e.type, e as unknown as Record<string, unknown>, e.callId, e.at));
   }
 
-  /** ACD events in the order they happened, up to `toTs` (log time) if given. */
+  /** ACD events in the order they happened, up to `toTs` (event time) if given. */
   static *events(log: EventLog, toTs?: number): IterableIterator<AcdEvent> {
     for (const stored of log.scan({ typePrefix: PREFIX, toTs })) yield stored.data as AcdEvent;
   }

@@ -21,6 +21,9 @@ interface Row {
   data: string;
 }
 
+/** A LIKE pattern (with ESCAPE '\\') matching every type that starts with `prefix`. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+
 const fromRow = (r: Row): StoredEvent => ({ id: r.id, ts: r.ts, type: r.type, callId: r.call_id, data: JSON.parse(r.data) });
 
 export class EventLog {
@@ -48,8 +51,9 @@ export class EventLog {
     this.timer.unref();
   }
 
-  append(type: string, data: Record<string, unknown> = {}, callId?: string): void {
-    this.pending.push([Date.now(), type, callId ?? null, JSON.stringify(data)]);
+  /** `ts`: when it happened (default now); intervals of `scan` are cut on it. */
+  append(type: string, data: Record<string, unknown> = {}, callId?: string, ts = Date.now()): void {
+    this.pending.push([ts, type, callId ?? null, JSON.stringify(data)]);
     if (this.pending.length >= 1000) this.flush();
   }
 
@@ -76,8 +80,15 @@ export class EventLog {
     this.flush();
     const rows = this.db
       .prepare("SELECT * FROM events WHERE type LIKE ? ESCAPE '\\' AND ts >= ? AND ts <= ? ORDER BY id")
-      .iterate(`${(opts.typePrefix ?? '').replace(/[\\%_]/g, '\\$&')}%`, opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
+      .iterate(likePrefix(opts.typePrefix ?? ''), opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
     for (const r of rows) yield fromRow(r);
+  }
+
+  /** The time of the oldest event whose type starts with `typePrefix`; null on an empty log. */
+  firstTs(typePrefix = ''): number | null {
+    this.flush();
+    const row = this.db.prepare("SELECT min(ts) AS ts FROM events WHERE type LIKE ? ESCAPE '\\'").get(likePrefix(typePrefix)) as { ts: number | null };
+    return row.ts;
   }
 
   close(): void {

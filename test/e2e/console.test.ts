@@ -5,7 +5,7 @@
 // an open screen catches up after the engine restarts.
 // Calls come from the scripted AgentDialer double (the SIP call layer is not wired to the ACD yet).
 import t from 'tap';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,6 +13,9 @@ import type { Config } from '../../engine/config.js';
 import { startEngine, type Engine } from '../../engine/server.js';
 import { acdTestConfig } from '../integration/acd-fixture.js';
 import { ScriptedPhones } from '../unit/acd/phones.js';
+import { readXlsx } from '../unit/reports/xlsx-reader.js';
+import { agentsTable, groupsTable, type KpiReport } from '../../engine/reports/kpi.js';
+import { cellText, type Table } from '../../engine/reports/table.js';
 
 const WAIT_MS = 20_000;
 // Screenshots for the README are refreshed only on request (SWITCHYARD_SCREENSHOTS=docs/screenshots),
@@ -38,11 +41,12 @@ t.teardown(() => engine.stop());
 const httpPort = (engine.events.recent(1, 'engine.started')[0].data as { http: number }).http;
 const base = `http://127.0.0.1:${httpPort}`;
 
-async function admin(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + path, { method, headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function api(token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
   return res.json();
 }
+const admin = (method: string, path: string, body?: unknown) => api('admin-token', method, path, body);
 
 // The flags Debian's chromium needs on a machine without network (see the README's test notes).
 const browser: Browser = await chromium.launch({
@@ -131,7 +135,7 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
   acd.callEnded(callback.callId);
   await textOf(page, '[data-testid=my-state]', 'Outbound');
 
-  for (const path of ['/supervisor', '/wallboard']) {
+  for (const path of ['/supervisor', '/wallboard', '/kpi']) {
     await page.goto(base + path);
     await page.waitForSelector('.forbidden');
     t.equal(await page.locator('[data-agent]').count(), 0, `${path}: no agents listed`);
@@ -163,6 +167,104 @@ t.test('the wallboard ranks agents by answered calls and shows the team plan', a
   await page.click('.rank-by >> text=Calls');
   await textOf(page, '[data-kpi="Waiting now"] .value', '0');
   await screenshot(page, 'wallboard.png');
+  await page.context().close();
+});
+
+/** A table on screen as text: the header row, then the body rows. */
+const screenTable = (page: Page, name: string): Promise<string[][]> =>
+  page.$$eval(`[data-table="${name}"] tr`, (rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent!.trim())));
+/** The same table as the API's report gives it, in the screen's text. */
+const expectedTable = (table: Table): string[][] => [table.columns.map((c) => c.title), ...table.rows.map((r) => r.map((v, i) => cellText(table.columns[i].kind, v)))];
+
+/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF line ends) to rows of fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const s = text.replace(/^\ufeff/, '');
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted && c === '"' && s[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && c === '\r' && s[i + 1] === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+t.test('the KPI dashboard shows the API\'s figures live, drills down to agents and exports what it shows', async (t) => {
+  const page = await loggedIn({ token: 'sup-token' }, { width: 1280, height: 900 });
+  await page.click('nav >> text=KPIs');
+  t.match(new URL(page.url()).pathname, '/kpi');
+  await page.waitForSelector('[data-table=groups] tbody tr');
+  const before: KpiReport = await api('sup-token', 'GET', '/api/reports/kpi');
+
+  // A live call (Anna is available; the scripted phones answer) moves the live figures.
+  t.equal((await engine.contactCentre.acd.enqueue('support', { callId: 'e2e-kpi-1', from: '+79005550001', dnis: '88005550000' })).kind, 'answered');
+  engine.contactCentre.acd.callEnded('e2e-kpi-1');
+  await textOf(page, '[data-kpi="Processed"] .value', String(before.totals.processed + 1));
+  const report: KpiReport = await api('sup-token', 'GET', '/api/reports/kpi');
+  t.equal(report.totals.offered, before.totals.offered + 1);
+  const tile = (label: string) => page.textContent(`[data-kpi="${label}"] .value`).then((s) => s!.trim());
+  const percentText = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
+  t.same(
+    [await tile('Incoming calls'), await tile('Answered'), await tile('Processed'), await tile('Lost clients'), await tile('Waiting now'), await tile('Service level'), await tile('Abandonment')],
+    [String(report.totals.offered), String(report.totals.answered), String(report.totals.processed), String(report.totals.lostClients), String(report.totals.waitingNow), percentText(report.totals.serviceLevel), percentText(report.totals.abandonmentRate)],
+    'the tiles show the API\'s figures',
+  );
+  t.same(await screenTable(page, 'groups'), expectedTable(groupsTable(report)), 'the groups table is the API\'s');
+  t.same(report.groups.map((g) => g.group), ['support'], 'only the supervisor\'s group');
+  t.equal(await page.locator('.chart canvas').count(), 2, 'the donut and the bars are drawn');
+
+  const [csvFile] = await Promise.all([page.waitForEvent('download'), page.click('[data-table=groups] button:text("CSV")')]);
+  t.equal(csvFile.suggestedFilename(), 'kpi-live-groups.csv');
+  t.same(parseCsv(readFileSync((await csvFile.path())!, 'utf8')), await screenTable(page, 'groups'), 'the CSV export is the table on screen');
+
+  await page.click('[data-table=groups] tbody button:text("support")');
+  await page.waitForSelector('[data-table="agents of support"] tbody tr');
+  const shown = await screenTable(page, 'agents of support');
+  t.same(shown, expectedTable(agentsTable(report, 'support')), 'the drill-down lists the group\'s agents as the API does');
+  t.same(shown.slice(1).map((r) => r[0]).sort(), ['Anna', 'Boris']);
+  const [xlsxFile] = await Promise.all([page.waitForEvent('download'), page.click('[data-table="agents of support"] button:text("XLSX")')]);
+  const book = readXlsx(readFileSync((await xlsxFile.path())!));
+  // The spreadsheet holds numbers (60.0 on screen is 60 there) and leaves empty cells out.
+  const asSheet = (v: string) => (v === '' || Number.isNaN(Number(v)) ? v : String(Number(v)));
+  t.same(
+    book.sheets[0].rows.map((r) => shown[0].map((_, i) => (r[i] === null || r[i] === undefined ? '' : String(r[i])))),
+    shown.map((r) => r.map(asSheet)),
+    'the XLSX export holds the same cells',
+  );
+  await screenshot(page, 'kpi.png');
+
+  await page.click('[data-period=yesterday]');
+  await page.waitForSelector('.interval[data-live=false]');
+  await textOf(page, '[data-kpi="Incoming calls"] .value', '0');
+  t.pass('yesterday, before this test engine existed, had no calls');
+
+  // A custom interval in local time (the page's and this process's clocks share the zone).
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const local = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const [from, to] = [new Date(new Date().setHours(0, 0, 0, 0)), new Date(Date.now() + 3600_000)];
+  await page.fill('input[name=from]', local(from));
+  await page.fill('input[name=to]', local(to));
+  await page.click('[data-period=custom]');
+  const custom: KpiReport = await api('sup-token', 'GET', `/api/reports/kpi?from=${from.getTime()}&to=${Date.parse(local(to))}`);
+  t.ok(custom.totals.offered > 0);
+  await textOf(page, '[data-kpi="Incoming calls"] .value', String(custom.totals.offered));
+  t.same(await screenTable(page, 'groups'), expectedTable(groupsTable(custom)), 'a custom interval shows what the API gives for it');
   await page.context().close();
 });
 
