@@ -1,7 +1,7 @@
 // One typed configuration: defaults, then a JSON file (SWITCHYARD_CONFIG), then environment.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AgentState } from './acd/index.js';
+import type { AgentState, GuidesConfig } from './acd/index.js';
 import type { ConfiguredToken } from './api/auth.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
 import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
@@ -32,6 +32,8 @@ export interface Config {
     musicOnHold: string;
     /** The team's shared target of answered calls per day, shown on the wallboard. */
     dailyPlanCalls: number;
+    /** Topics requests are filed under and the queues' call scripts (engine/acd/guides.ts). */
+    guides: GuidesConfig;
   };
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
@@ -66,6 +68,21 @@ function demoAgents(): unknown[] {
   });
 }
 
+/** A short call script for the demo support queue: greet, find the problem, close. */
+function demoSupportScript(): unknown {
+  return {
+    title: 'Support call',
+    start: 'greet',
+    steps: {
+      greet: { text: 'Greet the caller by name and ask how you can help.', options: [{ label: 'Cannot log in', next: 'login' }, { label: 'Something else', next: 'other' }] },
+      login: { text: 'Check the account is not locked; offer a password reset link.', options: [{ label: 'Solved', next: 'close' }, { label: 'Still locked', next: 'escalate' }] },
+      other: { text: 'Note the request in a comment.', options: [{ label: 'Done', next: 'close' }] },
+      escalate: { text: 'Create a ticket for second line and tell the caller its number.', options: [{ label: 'Done', next: 'close' }] },
+      close: { text: 'Ask if there is anything else, thank the caller and say goodbye.' },
+    },
+  };
+}
+
 /** The demo contact centre: agents 1001..1010 and supervisor 2001, password `secret-<ext>`. */
 function demoUsers(): Record<string, string> {
   const users: Record<string, string> = {};
@@ -96,6 +113,7 @@ export function defaultConfig(): Config {
       supervisorExtensions: ['2001'],
       musicOnHold: '',
       dailyPlanCalls: 200,
+      guides: { topics: ['Billing', 'Technical issue', 'Order status', 'Complaint', 'Other'], queueTopics: {}, scripts: { support: demoSupportScript() } },
     },
     dialplan: { path: '', watch: true },
     trunks: {},

@@ -4,18 +4,21 @@
 // distributed: the call layer's AgentDialer is attached and the queue numbers and feature codes
 // are answered (engine/contact-centre/).
 import type { Logger } from 'pino';
-import { Acd, AcdMetrics } from './acd/index.js';
+import { Acd, AcdError, AcdMetrics, Guides } from './acd/index.js';
 import { acdRoutes } from './api/acd-routes.js';
+import { callNotesRoutes } from './api/call-notes-routes.js';
 import { Tokens } from './api/auth.js';
 import { EventStream } from './api/event-stream.js';
 import { kpiRoutes } from './api/kpi-routes.js';
 import type { HttpApi } from './api/http.js';
 import type { Config } from './config.js';
 import { AcdJournal } from './store/acd-journal.js';
+import { CallHistory } from './store/call-history.js';
 import type { EventLog } from './store/event-log.js';
 import type { IncomingRequest, ServerResponse } from './sip/index.js';
 import { CallAgentDialer } from './contact-centre/agent-dialer.js';
 import { CallDesk } from './contact-centre/desk.js';
+import { callControlRoutes } from './contact-centre/call-control-routes.js';
 import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
@@ -50,11 +53,13 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const routeDeps = { acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls };
   api.add(acdRoutes(routeDeps));
   api.add(kpiRoutes(routeDeps));
+  api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config) }));
   const stream = new EventStream(api, acd, tokens);
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
     api.add(supervisorRoutes(desk, acd, tokens));
+    api.add(callControlRoutes(desk, tokens));
     acd.attachDialer(new CallAgentDialer(desk));
   }
   return {
@@ -69,4 +74,13 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
       journal.detach();
     },
   };
+}
+
+function guidesOf(config: Config): Guides {
+  try {
+    return new Guides(config.acd.guides);
+  } catch (err) {
+    if (err instanceof AcdError) throw new Error(`config acd.guides: ${err.message}`);
+    throw err;
+  }
 }

@@ -158,16 +158,31 @@ export class Acd {
     const priority = call.priority ?? 0;
     if (!Number.isInteger(priority)) throw new AcdError('invalid', 'priority must be an integer');
     const from = text(call.from, 'from');
+    const directed = call.agentId === undefined ? null : this.routableIn(call.agentId, queue);
     const attached = this.takeContext(from);
     const context: CallContext = { from, dnis: call.dnis ?? '', ivr: { ...call.ivr }, attached };
     return new Promise((settle) => {
       const item = this.newItem({ kind: 'call', callId, queueId, priority, context, settle });
       this.emit({ type: 'call.queued', at: item.arrivedAt, callId, queueId, kind: 'call', priority, context });
       const { maxLength, overflow } = queue.config;
-      if (maxLength > 0 && queue.waiting.size >= maxLength) this.leave(item, { kind: 'full' }, 'full');
+      if (directed) {
+        this.arm(item, queue);
+        this.offer(item, directed);
+      } else if (maxLength > 0 && queue.waiting.size >= maxLength) this.leave(item, { kind: 'full' }, 'full');
       else if (overflow?.whenNoAgents && queue.loggedIn === 0) this.overflow(item, overflow.target);
       else this.wait(item, queue);
     });
+  }
+
+  /** An agent picks a waiting call from one of their queues: their phone rings at once. */
+  takeWaiting(callId: string, agentId: string): WaitingItem {
+    const item = this.item(callId);
+    if (item.kind !== 'call' || item.phase !== 'waiting') throw new AcdError('conflict', `call ${callId} is not waiting`);
+    const queue = this.queue(item.queueId);
+    const agent = this.routableIn(agentId, queue);
+    queue.waiting.delete(item);
+    this.offer(item, agent);
+    return item;
   }
 
   /** The caller hung up before an agent answered. */
@@ -652,6 +667,14 @@ export class Acd {
 
   /** Puts a call in its queue with the queue's timers, and routes it if an agent is free. */
   private wait(item: WaitingItem, queue: Queue): void {
+    this.arm(item, queue);
+    item.phase = 'waiting';
+    queue.waiting.push(item);
+    this.dispatchQueue(queue);
+  }
+
+  /** The queue's timers for a call in it: max wait, overflow, callback offer. */
+  private arm(item: WaitingItem, queue: Queue): void {
     const { maxWaitMs, overflow, callbackOfferAfterMs } = queue.config;
     const at = (ms: number, fn: () => void) => ms > 0 && item.timers.push(setTimeout(fn, ms));
     at(maxWaitMs, () => {
@@ -660,9 +683,15 @@ export class Acd {
     });
     if (overflow) at(overflow.afterMs, () => this.overflow(item, overflow.target));
     at(callbackOfferAfterMs, () => this.emit({ type: 'call.callback-offered', at: this.now(), callId: item.callId, queueId: item.queueId }));
-    item.phase = 'waiting';
-    queue.waiting.push(item);
-    this.dispatchQueue(queue);
+  }
+
+  /** The agent, if a call of `queue` can be offered to them right now (else 409 saying why). */
+  private routableIn(agentId: string, queue: Queue): Agent {
+    const agent = this.agent(agentId);
+    if (!this.queuesOf(agent).has(queue)) throw new AcdError('conflict', `agent ${agentId} does not serve queue ${queue.id}`);
+    if (!agent.routable) throw new AcdError('conflict', `agent ${agentId} is ${agent.state}${agent.offerId ? ' (ringing)' : agent.callId ? ' (on a call)' : ''}`);
+    if (!this.dialer) throw new AcdError('conflict', 'the call layer is not connected');
+    return agent;
   }
 
   private overflow(item: WaitingItem, target: OverflowTarget): void {

@@ -67,6 +67,8 @@ export interface InboundCall {
   /** Higher first (VIP); default 0. */
   priority?: number;
   ivr?: Record<string, string>;
+  /** Offered first to this agent (a transfer to a colleague); if they do not answer, it waits in the queue. */
+  agentId?: string;
 }
 
 /** How a call left the queue (the dialplan continues from here). */

@@ -119,6 +119,19 @@ export class ContactCall extends EventEmitter<{ ended: []; supervisorLeft: [Supe
     await old.hangup();
   }
 
+  /**
+   * The agent leaves and the client stays (a blind transfer): the agent's leg is hung up and
+   * the client hears hold music until the next party joins with setAgent.
+   */
+  async releaseAgent(): Promise<void> {
+    const old = this.agentLeg;
+    if (!old) return;
+    this.agentLeg = undefined;
+    this.mixer.removeMember(old.endpoint);
+    this.hold?.start();
+    await old.hangup();
+  }
+
   /** Hangs every leg up (`headers` go in the client's BYE); emits 'ended' once. */
   async end(headers?: Record<string, string>): Promise<void> {
     if (this.isEnded) return;

@@ -130,7 +130,8 @@ export class CallDesk {
     await Promise.all([...this.calls.values()].map((c) => c.end()));
   }
 
-  private connectedCall(callId: string): ContactCall {
+  /** The call with both client and agent on it, or AcdError not-found. */
+  connectedCall(callId: string): ContactCall {
     const call = this.calls.get(callId);
     if (!call || call.ended || !call.connected) throw new AcdError('not-found', `no connected call ${callId}`);
     return call;

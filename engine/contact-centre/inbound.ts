@@ -1,14 +1,14 @@
 // Numbers the contact centre answers: `queue-<id>` puts the caller in an ACD queue; feature
 // codes let agents change state (*50 ...) and supervisors join an agent's call (*1<ext> ...).
 import type { Mixer } from '../../media/mixer.js';
-import type { AgentState, QueueOutcome } from '../acd/index.js';
+import type { AgentState } from '../acd/index.js';
 import { AcdError } from '../acd/index.js';
 import { IncomingCall, type CallLeg } from '../call/index.js';
 import { SipError, type IncomingRequest, type ServerResponse } from '../sip/index.js';
 import { isSipUri } from '../sip/uri.js';
 import { SUPERVISOR_MODES } from './contact-call.js';
 import type { CallDesk } from './desk.js';
-import { ringExtension } from './phones.js';
+import { endUnanswered } from './unanswered.js';
 
 /** Agent state feature codes (dialled from the agent's registered phone). */
 export const STATE_CODES: Readonly<Record<string, AgentState>> = { '*50': 'available', '*51': 'break', '*52': 'dnd', '*53': 'outbound', '*59': 'offline' };
@@ -17,11 +17,6 @@ export const STATE_CODES: Readonly<Record<string, AgentState>> = { '*50': 'avail
 const SUPERVISE_CODE = /^\*([123])(\d+)$/;
 
 export const QUEUE_PREFIX = 'queue-';
-
-/** RFC 3326 Reason for the BYE that ends a queued call the ACD gave back. */
-function reason(cause: number, text: string): Record<string, string> {
-  return { Reason: `SIP;cause=${cause};text="${text}"` };
-}
 
 export class ContactCentreInbound {
   constructor(
@@ -65,35 +60,7 @@ export class ContactCentreInbound {
     const from = req.msg.from;
     const caller = (from && isSipUri(from.uri) ? from.uri.user : undefined) ?? 'anonymous';
     const outcome = await this.desk.enqueue(queueId, leg, { from: caller, dnis });
-    await this.finish(leg.callId, caller, outcome);
-  }
-
-  /** What the demo route does with each way a call leaves its queue unanswered. */
-  private async finish(callId: string, caller: string, outcome: QueueOutcome): Promise<void> {
-    const call = this.desk.find(callId);
-    if (!call || call.ended) return;
-    switch (outcome.kind) {
-      case 'answered':
-      case 'abandoned':
-        return;
-      case 'timeout':
-        return call.end(reason(480, 'No agent answered within the queue wait limit'));
-      case 'full':
-        return call.end(reason(486, 'Queue full'));
-      case 'callback':
-        // A short beep confirms the request, then we hang up; the ACD calls back.
-        call.client!.endpoint.playTone('beep');
-        call.client!.endpoint.once('toneDone', () => void call.end(reason(200, 'Callback requested')));
-        return;
-      case 'overflow':
-        if (outcome.target.kind === 'voicemail') return call.end(reason(480, 'Voicemail is not available'));
-        try {
-          call.setAgent(await ringExtension(this.desk.deps, outcome.target.number, { mixer: call.mixer, from: caller }));
-        } catch (err) {
-          await call.end(reason(err instanceof SipError ? err.status : 480, 'Overflow number did not answer'));
-        }
-        return;
-    }
+    await endUnanswered(this.desk, leg.callId, caller, outcome);
   }
 
   /** *50 ... from an agent's phone: the state changes, a beep confirms, we hang up. */

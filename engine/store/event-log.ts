@@ -91,9 +91,43 @@ export class EventLog {
     return row.ts;
   }
 
+  /**
+   * Indexes events of `type` by a field of their data (a partial expression index), so
+   * `withField` finds them without scanning the log. `path` is a JSON path like `$.context.from`.
+   */
+  indexField(type: string, path: string): void {
+    const name = `events_${type}_${path}`.replace(/\W/g, '_');
+    this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events(json_extract(data, ${quote(jsonPath(path))})) WHERE type = ${quote(type)}`);
+  }
+
+  /** Newest first: events of `type` whose data field at `path` is one of `values` (see indexField). */
+  withField(type: string, path: string, values: readonly string[], limit = 100): StoredEvent[] {
+    this.flush();
+    if (values.length === 0) return [];
+    // The type and path are spelled into the SQL as in the index, so SQLite uses it.
+    const sql = `SELECT * FROM events WHERE type = ${quote(type)} AND json_extract(data, ${quote(jsonPath(path))}) IN (${values.map(() => '?').join(', ')}) ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...values, limit) as Row[]).map(fromRow);
+  }
+
+  /** Oldest first: every event of the given calls. */
+  ofCalls(callIds: readonly string[]): StoredEvent[] {
+    this.flush();
+    if (callIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM events WHERE call_id IN (${callIds.map(() => '?').join(', ')}) ORDER BY id`).all(...callIds) as Row[];
+    return rows.map(fromRow);
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.flush();
     this.db.close();
   }
 }
+
+/** A JSON path spelled into SQL: code constants only, checked so nothing else gets in. */
+function jsonPath(path: string): string {
+  if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) throw new RangeError(`not a plain JSON path: ${path}`);
+  return path;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

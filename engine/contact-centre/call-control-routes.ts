@@ -1,0 +1,70 @@
+// The agent window's call buttons (issue 6): take a waiting call, transfer a connected call
+// to a colleague, a queue or a number, hang up. An agent acts on their own calls (and takes
+// waiting calls of their queues for themselves); a supervisor on their groups' queues' calls,
+// naming the agent who takes; an admin on all.
+import { AcdError, type WaitingItem } from '../acd/index.js';
+import type { Tokens } from '../api/auth.js';
+import { HttpError, type ApiRequest, type Route } from '../api/http.js';
+import { Scope } from '../api/scope.js';
+import type { CallDesk } from './desk.js';
+import { transferCall, type TransferTarget } from './transfer.js';
+
+function fields(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid', 'the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** Exactly one of agentId, queueId, number. */
+function targetOf(body: Record<string, unknown>): TransferTarget {
+  const given = (['agentId', 'queueId', 'number'] as const).filter((k) => body[k] !== undefined);
+  if (given.length !== 1) throw new HttpError(400, 'invalid', 'give exactly one of agentId, queueId, number');
+  const value = body[given[0]];
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 100) throw new HttpError(400, 'invalid', `${given[0]} must be a non-empty string`);
+  if (given[0] === 'number' && !/^\+?[0-9*#]{1,32}$/.test(value)) throw new HttpError(400, 'invalid', 'number must be digits (with an optional leading +)');
+  return given[0] === 'agentId' ? { kind: 'agent', agentId: value } : given[0] === 'queueId' ? { kind: 'queue', queueId: value } : { kind: 'number', number: value };
+}
+
+export function callControlRoutes(desk: CallDesk, tokens: Tokens): Record<string, Route> {
+  const acd = desk.acd;
+  /** The live ACD call, if the token may see it; agents see theirs and their queues' waiting calls. */
+  const visible = (req: ApiRequest): { scope: Scope; item: WaitingItem } => {
+    const scope = new Scope(acd, tokens.require(req.token));
+    const item = acd.calls().find((c) => c.callId === req.params.callId);
+    const self = scope.principal.agentId;
+    if (!item || !(scope.seesQueueId(item.queueId) || (self !== undefined && item.agent?.id === self))) throw new AcdError('not-found', `no call ${req.params.callId} in the ACD`);
+    return { scope, item };
+  };
+  /** A connected call the token may act on: an agent only their own. */
+  const own = (req: ApiRequest): WaitingItem => {
+    const { scope, item } = visible(req);
+    if (item.phase !== 'connected') throw new AcdError('conflict', `call ${item.callId} is ${item.phase}, not connected`);
+    if (scope.principal.role === 'agent' && item.agent?.id !== scope.principal.agentId) throw new HttpError(403, 'forbidden', 'an agent acts only on their own calls');
+    return item;
+  };
+
+  return {
+    'POST /api/calls/:callId/take': (req) => {
+      const { scope, item } = visible(req);
+      const body = fields(req.body);
+      const p = scope.principal;
+      let agentId = p.agentId;
+      if (p.role !== 'agent') {
+        if (typeof body.agentId !== 'string') throw new HttpError(400, 'invalid', 'agentId is required');
+        if (!scope.seesAgentId(body.agentId)) throw new AcdError('not-found', `no agent ${body.agentId}`);
+        agentId = body.agentId;
+      }
+      acd.takeWaiting(item.callId, agentId!);
+      return { callId: item.callId, agentId, phase: item.phase };
+    },
+    'POST /api/calls/:callId/transfer': async (req) => {
+      const item = own(req);
+      return transferCall(desk, item.callId, targetOf(fields(req.body)));
+    },
+    'POST /api/calls/:callId/hangup': async (req) => {
+      const item = own(req);
+      await desk.connectedCall(item.callId).end();
+      return { callId: item.callId, ended: true };
+    },
+  };
+}
