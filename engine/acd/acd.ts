@@ -174,12 +174,19 @@ export class Acd {
     });
   }
 
-  /** An agent picks a waiting call from one of their queues: their phone rings at once. */
+  /**
+   * An agent picks a waiting call from one of their queues: their phone rings at once. A free
+   * agent is offered calls anyway, so this is for an agent on break, in dnd or outbound, who
+   * goes back to that state after the call.
+   */
   takeWaiting(callId: string, agentId: string): WaitingItem {
     const item = this.item(callId);
     if (item.kind !== 'call' || item.phase !== 'waiting') throw new AcdError('conflict', `call ${callId} is not waiting`);
     const queue = this.queue(item.queueId);
-    const agent = this.routableIn(agentId, queue);
+    const agent = this.agent(agentId);
+    if (!this.queuesOf(agent).has(queue)) throw new AcdError('conflict', `agent ${agentId} does not serve queue ${queue.id}`);
+    if (agent.state === 'offline' || agent.offerId || agent.callId) throw new AcdError('conflict', `agent ${agentId} is ${agent.offerId ? 'ringing' : agent.callId ? 'on a call' : 'offline'}`);
+    if (!this.dialer) throw new AcdError('conflict', 'the call layer is not connected');
     queue.waiting.delete(item);
     this.offer(item, agent);
     return item;
@@ -564,7 +571,8 @@ export class Acd {
       agent.offerId = null;
       agent.callId = item.callId;
       agent.callQueueId = item.queueId;
-      if (prev === 'outbound') agent.pending ??= { state: 'outbound', reason: agent.reason };
+      // An agent who was not free (outbound with a callback, on break and took a call) returns to that state.
+      if (prev !== 'available') agent.pending ??= { state: prev, reason: agent.reason };
       this.transition(agent, 'on-call', item.kind === 'callback' ? 'callback' : 'queue', item.queueId);
     });
     agent.figuresFor(item.queueId).answered++;
