@@ -76,7 +76,8 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   };
 }
 
-function guidesOf(config: Config): Guides {
+/** The topics and call scripts of the config, or an Error naming the broken field. */
+export function guidesOf(config: Config): Guides {
   try {
     return new Guides(config.acd.guides);
   } catch (err) {

@@ -8,7 +8,7 @@ import { robotRoutes } from './api/robot-routes.js';
 import { StaticFiles } from './api/static-files.js';
 import { DemoRoutes } from './call/demo-routes.js';
 import type { Config } from './config.js';
-import { startContactCentre, type ContactCentre } from './contact-centre.js';
+import { guidesOf, startContactCentre, type ContactCentre } from './contact-centre.js';
 import { Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
 import { DialplanService } from '../dialplan/service.js';
@@ -25,6 +25,7 @@ export interface Engine {
 }
 
 export async function startEngine(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
+  guidesOf(config); // a broken call script stops the start before anything is opened
   const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'));
   const recordingsDir = join(config.dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });

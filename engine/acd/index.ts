@@ -5,7 +5,6 @@ export { Guides, callScript, scriptPath, type CallScript, type GuidesConfig, typ
 export type { Agent } from './agent.js';
 export { AcdError, type AcdErrorCode } from './errors.js';
 export type { AcdEvent, AcdEventMap, AcdEventOf, AcdEventType, AcdListener } from './events.js';
-export { normalizeNumber } from './missed-calls.js';
 export type { MissedAttempt, MissedRecord, CallbackStats } from './missed-calls.js';
 export type { AgentDialer, OfferHandle, OfferRequest, OfferResult } from './port.js';
 export type { Queue } from './queue.js';

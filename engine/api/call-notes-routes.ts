@@ -3,8 +3,8 @@
 // script) and the notes an agent files on the call (topic, comments, the script path taken).
 // An agent sees the calls offered to them, their queues' waiting calls and the calls they
 // answered, and notes only calls they answered; supervisors their groups' queues; admins all.
-import { AcdError, normalizeNumber, scriptPath, type Acd, type Guides, type WaitingItem } from '../acd/index.js';
-import type { CallHistory, PastCall } from '../store/call-history.js';
+import { AcdError, scriptPath, type Acd, type Guides, type WaitingItem } from '../acd/index.js';
+import { numberDigits, type CallHistory, type PastCall } from '../store/call-history.js';
 import type { Tokens } from './auth.js';
 import { HttpError, type ApiRequest, type Route } from './http.js';
 import { Scope } from './scope.js';
@@ -66,7 +66,7 @@ export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
       const { scope, live, past, queueId } = find(req);
       const callId = req.params.callId;
       const number = live?.context.from ?? past!.number;
-      const key = normalizeNumber(number);
+      const digits = numberDigits(number);
       return {
         callId,
         queueId,
@@ -79,7 +79,7 @@ export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
           .ofNumber(number, HISTORY_LIMIT + 1)
           .filter((c) => c.callId !== callId && scope.seesQueueId(c.queueId))
           .slice(0, HISTORY_LIMIT),
-        missed: acd.missed.list().filter((m) => normalizeNumber(m.number) === key && scope.seesQueueId(m.queueId)),
+        missed: acd.missed.list().filter((m) => numberDigits(m.number) === digits && scope.seesQueueId(m.queueId)),
         topics: guides.topicsFor(queueId),
         script: guides.scriptFor(queueId),
       };

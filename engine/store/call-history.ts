@@ -2,7 +2,6 @@
 // answered, talk time, and what agents noted on it (topic, comments, the call script's path).
 // The notes are events of the log too (`call.topic`, `call.comment`, `call.script`), so
 // reports and achievements can read them like everything else.
-import { normalizeNumber } from '../acd/index.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 
 const QUEUED = 'acd.call.queued';
@@ -42,18 +41,19 @@ export interface PastCall extends CallNotes {
 
 type Data = Record<string, any>;
 
+/** The digits of a phone number: one client however the number was written. */
+export const numberDigits = (number: string) => number.replace(/\D/g, '');
+
 export class CallHistory {
   constructor(private readonly log: EventLog) {
-    log.indexField(QUEUED, CALLER);
+    log.indexDigits(QUEUED, CALLER);
   }
 
-  /** Newest first: calls from `number`, written with or without a plus, spaces or dashes. */
+  /** Newest first: calls from `number`, compared by digits (with or without +, spaces, dashes). */
   ofNumber(number: string, limit = 50): PastCall[] {
-    const key = normalizeNumber(number);
-    const digits = key.replace('+', '');
+    const digits = numberDigits(number);
     if (digits === '') return [];
-    const spellings = [...new Set([number, key, digits, `+${digits}`])];
-    const callIds = [...new Set(this.log.withField(QUEUED, CALLER, spellings, limit * 4).map((e) => e.callId!))].slice(0, limit);
+    const callIds = [...new Set(this.log.withDigits(QUEUED, CALLER, digits, limit * 4).map((e) => e.callId!))].slice(0, limit);
     const byCall = new Map<string, StoredEvent[]>();
     for (const e of this.log.ofCalls(callIds)) byCall.set(e.callId!, [...(byCall.get(e.callId!) ?? []), e]);
     return callIds.map((id) => fold(id, byCall.get(id) ?? [])).filter((c): c is PastCall => c !== null);

@@ -92,21 +92,21 @@ export class EventLog {
   }
 
   /**
-   * Indexes events of `type` by a field of their data (a partial expression index), so
-   * `withField` finds them without scanning the log. `path` is a JSON path like `$.context.from`.
+   * Indexes events of `type` by the digits of a field of their data (a partial expression
+   * index), so `withDigits` finds them without scanning the log. `path` is a JSON path like
+   * `$.context.from`; "+7 (900) 555-01-01" and "79005550101" index alike.
    */
-  indexField(type: string, path: string): void {
-    const name = `events_${type}_${path}`.replace(/\W/g, '_');
-    this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events(json_extract(data, ${quote(jsonPath(path))})) WHERE type = ${quote(type)}`);
+  indexDigits(type: string, path: string): void {
+    const name = `events_${type}_${path}_digits`.replace(/\W/g, '_');
+    this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events(${digitsOf(path)}) WHERE type = ${quote(type)}`);
   }
 
-  /** Newest first: events of `type` whose data field at `path` is one of `values` (see indexField). */
-  withField(type: string, path: string, values: readonly string[], limit = 100): StoredEvent[] {
+  /** Newest first: events of `type` whose field at `path` has the digits `digits` (see indexDigits). */
+  withDigits(type: string, path: string, digits: string, limit = 100): StoredEvent[] {
     this.flush();
-    if (values.length === 0) return [];
-    // The type and path are spelled into the SQL as in the index, so SQLite uses it.
-    const sql = `SELECT * FROM events WHERE type = ${quote(type)} AND json_extract(data, ${quote(jsonPath(path))}) IN (${values.map(() => '?').join(', ')}) ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...values, limit) as Row[]).map(fromRow);
+    // The type and expression are spelled into the SQL as in the index, so SQLite uses it.
+    const sql = `SELECT * FROM events WHERE type = ${quote(type)} AND ${digitsOf(path)} = ? ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(digits, limit) as Row[]).map(fromRow);
   }
 
   /** Oldest first: every event of the given calls. */
@@ -124,10 +124,13 @@ export class EventLog {
   }
 }
 
-/** A JSON path spelled into SQL: code constants only, checked so nothing else gets in. */
-function jsonPath(path: string): string {
+/** The field at a JSON path with the usual separators of a phone number taken out. */
+function digitsOf(path: string): string {
+  // Code constants only, checked so nothing else gets into the SQL.
   if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) throw new RangeError(`not a plain JSON path: ${path}`);
-  return path;
+  let sql = `json_extract(data, ${quote(path)})`;
+  for (const c of ['+', ' ', '-', '(', ')', '.']) sql = `replace(${sql}, ${quote(c)}, '')`;
+  return sql;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
