@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { sine } from '../unit/media/helpers.js';
 import { writeWav } from '../unit/media/audio_helpers.js';
 import { startEngine } from './harness.js';
+import { assertHears, until } from './live-call.js';
 import { SoftPhone } from './softphone.js';
 
 const HOST = '127.0.0.1';
@@ -60,16 +60,6 @@ async function api(method: string, path: string, token: string, body?: unknown):
   return { status: res.status, body: await res.json() };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 const agentState = async (id: string) => (await api('GET', `/api/agents/${id}`, 'admin-token')).body as { state: string; reason: string };
 
 const phones: SoftPhone[] = [];
@@ -89,23 +79,6 @@ const client = await phone('79001234567', CLIENT);
 const carl = await phone('1003', AGENT);
 const cleo = await phone('1010', CLIENT);
 for (const p of [anna, boris, olga, carl, cleo]) await p.register();
-
-/**
- * `phone` hears every one of `loud` and none of `silent` (each loud one above 100 and 10x the
- * loudest silent one) in a 1 s window. On a loaded machine a phone's paced sender can stall,
- * so up to ten windows are tried; the last one is reported.
- */
-async function assertHears(t: Test, who: string, phone: SoftPhone, loud: number[], silent: number[]): Promise<void> {
-  let heard: Record<number, number> = {};
-  let ok = false;
-  for (let attempt = 0; attempt < 10 && !ok; attempt++) {
-    heard = await phone.hears([...loud, ...silent]);
-    const floor = Math.min(...loud.map((f) => heard[f]));
-    const noise = Math.max(0, ...silent.map((f) => heard[f]));
-    ok = floor > 10 * noise && floor > 100;
-  }
-  t.ok(ok, `${who} hears ${loud.join(' + ')} Hz${silent.length ? `, not ${silent.join(' / ')} Hz` : ''} (${JSON.stringify(Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, Math.round(v)])))})`);
-}
 
 t.test('agent feature codes: *50 logs in with a beep, *51 takes a break', async (t) => {
   t.equal((await agentState('a1')).state, 'offline', 'configured agents start offline');
