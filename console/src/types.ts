@@ -84,6 +84,34 @@ export interface StreamEvent {
   type: string;
   at: number;
   agentId?: string;
+  callId?: string;
   state?: AgentState;
   reason?: string;
+}
+
+import type { CallScript } from '../../engine/acd/guides.js';
+import type { CallNotes, PastCall } from '../../engine/store/call-record.js';
+
+export type { CallNotes, CallScript, PastCall };
+
+/** GET /api/calls/:callId/card: what the agent sees about a caller. */
+export interface CallCard {
+  callId: string;
+  queueId: string;
+  kind: 'call' | 'callback';
+  phase: CallView['phase'];
+  number: string;
+  /** Null once the call has left the ACD. */
+  context: CallContext | null;
+  notes: CallNotes;
+  history: PastCall[];
+  missed: MissedRecord[];
+  topics: string[];
+  script: CallScript | null;
+}
+
+/** GET /api/transfer-targets */
+export interface TransferTargets {
+  agents: { id: string; name: string; free: boolean }[];
+  queues: { id: string; name: string }[];
 }

@@ -1,5 +1,5 @@
 // The agent window's call buttons (issue 6): take a waiting call, transfer a connected call
-// to a colleague, a queue or a number, hang up. An agent acts on their own calls (and takes
+// to a colleague, a queue or a number (and the directory of targets), hang up. An agent acts on their own calls (and takes
 // waiting calls of their queues for themselves); a supervisor on their groups' queues' calls,
 // naming the agent who takes; an admin on all.
 import { AcdError, type WaitingItem } from '../acd/index.js';
@@ -44,6 +44,14 @@ export function callControlRoutes(desk: CallDesk, tokens: Tokens): Record<string
   };
 
   return {
+    // Who and where a call can be transferred to: names and availability only, every group.
+    'GET /api/transfer-targets': (req) => {
+      tokens.require(req.token);
+      return {
+        agents: acd.allAgents().map((a) => ({ id: a.id, name: a.profile.name, free: a.routable })),
+        queues: acd.allQueues().map((q) => ({ id: q.id, name: q.config.name })),
+      };
+    },
     'POST /api/calls/:callId/take': (req) => {
       const { scope, item } = visible(req);
       const body = fields(req.body);

@@ -1,10 +1,12 @@
-// The agent's own window: state switcher with reasons, the calls offered to them or waiting in
-// their queues with the caller card, and the missed calls to call back.
-import { useState } from 'preact/hooks';
+// The agent's own window ("единое окно"): state switcher with reasons, their calls with the
+// caller card, topic, comments, call script, transfer and hang-up (screens/agent/), the calls
+// waiting in their queues to take, and the missed calls to call back.
+import { useEffect, useState } from 'preact/hooks';
 import { request, type Session } from '../api';
 import { duration, STATE_LABEL, STATE_REASONS, time } from '../format';
 import { useNow, useResource, type LiveStream } from '../live';
 import { SELECTABLE_STATES, type AgentState, type AgentView, type CallView, type MissedRecord, type StreamEvent } from '../types';
+import { ActiveCall, type Act } from './agent/ActiveCall';
 
 const isCall = (e: StreamEvent) => e.type.startsWith('call.');
 const isMissed = (e: StreamEvent) => e.type.startsWith('missed.');
@@ -17,16 +19,28 @@ export function AgentWindow({ session, stream }: { session: Session; stream: Liv
   const [error, setError] = useState('');
   const now = useNow();
 
-  const act = <T,>(method: string, path: string, body: unknown, then: (r: T) => void) => {
+  // The call the agent was on last stays on screen after it ends, to finish its notes in wrap-up.
+  const [last, setLast] = useState<{ callId: string; arrivedAt: number } | null>(null);
+  const act: Act = (method, path, body) => {
     setError('');
-    request<T>(session.token, method, path, body).then(then, (e: Error) => setError(e.message));
+    return request<any>(session.token, method, path, body).catch((e: Error) => {
+      setError(e.message);
+      return undefined;
+    });
   };
-  const setState = (state: AgentState, reason: string) => act<AgentView>('PUT', `/api/agents/${encodeURIComponent(id)}/state`, { state, reason }, (a) => patchMe(() => a));
-  const callBack = (m: MissedRecord) => act<MissedRecord>('POST', `/api/missed/${encodeURIComponent(m.id)}/take`, {}, (r) => patchMissed((list) => list.map((x) => (x.id === r.id ? r : x))));
+  const setState = (state: AgentState, reason: string) => act<AgentView>('PUT', `/api/agents/${encodeURIComponent(id)}/state`, { state, reason }).then((a) => a && patchMe(() => a));
+  const callBack = (m: MissedRecord) => act<MissedRecord>('POST', `/api/missed/${encodeURIComponent(m.id)}/take`, {}).then((r) => r && patchMissed((list) => list.map((x) => (x.id === r.id ? r : x))));
+  const take = (c: CallView) => act('POST', `/api/calls/${encodeURIComponent(c.callId)}/take`, {});
+
+  const mine = (calls ?? []).filter((c) => c.agentId === id || c.ringing.includes(id));
+  const connected = mine.find((c) => c.agentId === id);
+  useEffect(() => {
+    if (connected && connected.callId !== last?.callId) setLast({ callId: connected.callId, arrivedAt: connected.arrivedAt });
+  }, [connected?.callId]);
 
   if (!me) return <p>Loading…</p>;
-  const mine = (calls ?? []).filter((c) => c.agentId === id || c.ringing.includes(id));
   const waiting = (calls ?? []).filter((c) => c.phase === 'waiting');
+  const ended = last && !mine.some((c) => c.callId === last.callId) ? last : null;
   return (
     <div class="agent-window">
       {error && <p class="error" role="alert">{error}</p>}
@@ -46,16 +60,17 @@ export function AgentWindow({ session, stream }: { session: Session; stream: Liv
 
       <section class="card">
         <h2>My calls</h2>
-        {mine.length === 0 && <p class="muted">No call offered to you right now.</p>}
+        {mine.length === 0 && !ended && <p class="muted">No call offered to you right now.</p>}
         {mine.map((c) => (
-          <CallerCard call={c} now={now} label={c.agentId === id ? 'connected' : 'ringing'} />
+          <ActiveCall key={c.callId} session={session} stream={stream} callId={c.callId} stage={c.agentId === id ? 'connected' : 'ringing'} arrivedAt={c.arrivedAt} now={now} act={act} />
         ))}
+        {ended && <ActiveCall key={ended.callId} session={session} stream={stream} callId={ended.callId} stage="ended" arrivedAt={ended.arrivedAt} now={now} act={act} />}
       </section>
 
       <section class="card">
         <h2>Waiting in my queues ({waiting.length})</h2>
         {waiting.map((c) => (
-          <CallerCard call={c} now={now} label={`#${c.position ?? '?'} in ${c.queueId}`} />
+          <WaitingCall call={c} now={now} label={`#${c.position ?? '?'} in ${c.queueId}`} canTake={me.state !== 'offline' && !me.callId && !me.ringing} onTake={() => take(c)} />
         ))}
       </section>
 
@@ -92,7 +107,8 @@ function StateSwitcher({ current, onChoose }: { current: AgentState; onChoose: (
   );
 }
 
-function CallerCard({ call, now, label }: { call: CallView; now: number; label: string }) {
+/** A caller waiting in one of the agent's queues; a free agent gets them anyway, so "Take" is for agents on break, dnd or outbound. */
+function WaitingCall({ call, now, label, canTake, onTake }: { call: CallView; now: number; label: string; canTake: boolean; onTake: () => void }) {
   const ctx = call.context;
   const extra = { ...ctx.ivr, ...ctx.attached };
   return (
@@ -111,6 +127,9 @@ function CallerCard({ call, now, label }: { call: CallView; now: number; label: 
           ))}
         </dl>
       )}
+      <button class="take" disabled={!canTake} onClick={onTake}>
+        Take
+      </button>
     </div>
   );
 }
