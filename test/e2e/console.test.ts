@@ -2,8 +2,9 @@
 // started on loopback. A supervisor sees an agent change state live; an agent changes their
 // own state, sees a caller and calls a missed one back, and cannot open the supervisor screen;
 // the wallboard ranks agents by answered calls and by callbacks;
-// an open screen catches up after the engine restarts.
-// Calls come from the scripted AgentDialer double (the SIP call layer is not wired to the ACD yet).
+// an open screen catches up after the engine restarts; an agent handles a real SIP call in the
+// agent window (caller card, topic, comment, call script, hang-up).
+// The first calls come from the scripted AgentDialer double; the last one rings real SIP phones.
 import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Config } from '../../engine/config.js';
 import { startEngine, type Engine } from '../../engine/server.js';
 import { acdTestConfig } from '../integration/acd-fixture.js';
+import { until } from '../integration/live-call.js';
+import { SoftPhone } from '../integration/softphone.js';
 import { ScriptedPhones } from '../unit/acd/phones.js';
 import { readXlsx } from '../unit/reports/xlsx-reader.js';
 import { agentsTable, groupsTable, type KpiReport } from '../../engine/reports/kpi.js';
@@ -282,5 +285,50 @@ t.test('an open supervisor screen reconnects and resyncs after the engine restar
   await page.waitForSelector('.link.live');
   await textOf(page, '[data-agent=a2] [data-testid=agent-state]', 'Do not disturb');
   t.pass('the restarted engine\'s state is on screen without a reload');
+  await page.context().close();
+});
+
+t.test('agent window: a real SIP call with the caller card, topic, comment, call script and hang-up', async (t) => {
+  // Real phones on the (restarted) engine: Anna's answers at once, the client dials the queue.
+  const anna = await SoftPhone.open(engine.stack.port, '1001', 1100);
+  const client = await SoftPhone.open(engine.stack.port, '79001112233', 700);
+  t.teardown(async () => {
+    await anna.close();
+    await client.close();
+  });
+  await anna.register();
+  // Call tracking context for the number, and a note on the client's earlier (missed) request.
+  await admin('POST', '/api/context', { number: '79001112233', context: { campaign: 'winter-sale' } });
+  await admin('POST', '/api/calls/e2e-wait/comment', { text: 'Asked about the invoice' });
+
+  const page = await loggedIn({ extension: '1001', password: 'secret-1001' });
+  await textOf(page, '[data-testid=my-state]', 'On line');
+  const call = await client.dial('queue-support');
+  await anna.waitInvites(1);
+  const card = page.locator('.active-call.connected [data-testid=caller-card]');
+  await card.waitFor();
+  const text = await card.textContent();
+  t.match(text, /79001112233/, 'the number');
+  t.match(text, /campaign\s*winter-sale/, 'the call-tracking context');
+  t.match(text, /Asked about the invoice/, 'the comment on the earlier request');
+  t.match(text, /missed .*called-back/, 'the missed call, called back since');
+
+  await page.selectOption('select[aria-label=topic]', 'Technical issue');
+  await page.fill('textarea[aria-label=comment]', 'Cannot log in since Monday');
+  await page.click('text=Add comment');
+  await page.locator('[data-testid=call-comments]', { hasText: 'Cannot log in since Monday' }).waitFor();
+  await page.click('[data-testid=call-script] >> text=Cannot log in');
+  await page.click('[data-testid=call-script] >> text=Solved');
+  await page.locator('[data-testid=call-script] >> text=Script finished').waitFor();
+  const notes = (await admin('GET', `/api/calls/${encodeURIComponent(call.callId)}/card`)).notes;
+  t.match(notes, { topic: { topic: 'Technical issue', by: 'a1' }, comments: [{ text: 'Cannot log in since Monday' }], script: { path: ['greet', 'login', 'close'], finished: true } }, 'stored with the call');
+  await screenshot(page, 'agent-call.png');
+
+  await page.click('.active-call.connected button.hangup');
+  await until('the client to get BYE', async () => (client.byes > 0 ? true : undefined));
+  await page.locator('.active-call.ended').waitFor();
+  t.pass('the ended call stays on screen for wrap-up notes');
+  const history = (await admin('GET', `/api/calls/${encodeURIComponent(call.callId)}/card`)).history;
+  t.ok(history.some((c: { callId: string; outcome: string }) => c.callId === 'e2e-wait' && c.outcome === 'abandoned'), 'the history lists the earlier request');
   await page.context().close();
 });
