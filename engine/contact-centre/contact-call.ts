@@ -26,6 +26,8 @@ export class ContactCall extends EventEmitter<{ ended: []; supervisorLeft: [Supe
   takenOverBy: string | undefined;
   /** The waiting client's music on hold; it stops when an agent joins. */
   hold: HoldMusic | undefined;
+  /** The client's phone listed REFER in its Allow header: a transfer lets it place the new call. */
+  clientAllowsRefer = false;
 
   /** `mixer` is this call's own: it closes with the call. */
   constructor(

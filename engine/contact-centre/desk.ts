@@ -9,6 +9,7 @@ import type { EventLog } from '../store/event-log.js';
 import { ContactCall, type SupervisorMode } from './contact-call.js';
 import { HoldMusic } from './hold-music.js';
 import { ringExtension, type PhoneDeps } from './phones.js';
+import { Referrals } from './referrals.js';
 
 /** "Press 1 to be called back" until prompts can be played: three short 1400 Hz beeps. */
 const CALLBACK_PROMPT: ToneSpec = { frequencies: [1400], amplitude: 0.2, cadence: [150, 100], durationMs: 750 };
@@ -23,6 +24,8 @@ export interface CallDeskOptions extends PhoneDeps {
 
 export class CallDesk {
   private readonly calls = new Map<string, ContactCall>();
+  /** Transfers by REFER waiting for the caller's new call. */
+  readonly referrals = new Referrals();
   private readonly unsubscribe: () => void;
 
   constructor(readonly deps: CallDeskOptions) {
@@ -58,13 +61,14 @@ export class CallDesk {
    * (except `abandoned`) and the caller of this function decides (hang up, transfer...).
    * This is what the dialplan's `call.enqueue` calls.
    */
-  async enqueue(queueId: string, leg: CallLeg, info: Omit<InboundCall, 'callId'>): Promise<QueueOutcome> {
+  async enqueue(queueId: string, leg: CallLeg, info: Omit<InboundCall, 'callId'>, peer: { allowsRefer?: boolean } = {}): Promise<QueueOutcome> {
     const callId = leg.callId;
     if (this.calls.has(callId)) throw new AcdError('conflict', `call ${callId} is already in the contact centre`);
     this.acd.queue(queueId);
     // The mixer lives on the caller's media thread, so the caller's endpoint can join it.
     const call = this.newCall(callId, leg.endpoint.thread);
     call.setClient(leg);
+    call.clientAllowsRefer = peer.allowsRefer ?? false;
     this.track(call);
     call.hold = new HoldMusic(leg.endpoint, this.deps.musicOnHold);
     call.hold.start();

@@ -1,13 +1,14 @@
 // Numbers the contact centre answers: `queue-<id>` puts the caller in an ACD queue; feature
 // codes let agents change state (*50 ...) and supervisors join an agent's call (*1<ext> ...).
 import type { Mixer } from '../../media/mixer.js';
-import type { AgentState } from '../acd/index.js';
+import type { AgentState, InboundCall } from '../acd/index.js';
 import { AcdError } from '../acd/index.js';
 import { IncomingCall, type CallLeg } from '../call/index.js';
 import { SipError, type IncomingRequest, type ServerResponse } from '../sip/index.js';
 import { isSipUri } from '../sip/uri.js';
 import { SUPERVISOR_MODES } from './contact-call.js';
 import type { CallDesk } from './desk.js';
+import { TRANSFER_HEADER } from './referrals.js';
 import { endUnanswered } from './unanswered.js';
 
 /** Agent state feature codes (dialled from the agent's registered phone). */
@@ -59,7 +60,18 @@ export class ContactCentreInbound {
     const leg = await this.answer(req, res);
     const from = req.msg.from;
     const caller = (from && isSipUri(from.uri) ? from.uri.user : undefined) ?? 'anonymous';
-    const outcome = await this.desk.enqueue(queueId, leg, { from: caller, dnis });
+    // A caller's phone placing the new call of a transfer by REFER: the transferred call's context goes on.
+    const referral = this.desk.referrals.take(req.msg.get(TRANSFER_HEADER));
+    const info: Omit<InboundCall, 'callId'> = { from: caller, dnis };
+    if (referral) {
+      this.desk.deps.events.append('call.referred', { from: referral.callId }, leg.callId);
+      if (Object.keys(referral.attached).length > 0) this.desk.acd.attachContext(caller, referral.attached);
+      Object.assign(info, { dnis: referral.dnis, ivr: referral.ivr, priority: referral.priority });
+      // The colleague is offered it first if still free (else anyone in the queue takes it).
+      if (referral.agentId && this.desk.acd.findAgent(referral.agentId)?.routable) info.agentId = referral.agentId;
+    }
+    const allowsRefer = req.msg.getAll('allow').some((a) => /\bREFER\b/i.test(a));
+    const outcome = await this.desk.enqueue(queueId, leg, info, { allowsRefer });
     await endUnanswered(this.desk, leg.callId, caller, outcome);
   }
 

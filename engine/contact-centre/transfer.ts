@@ -1,16 +1,22 @@
 // Blind transfer of a connected contact-centre call by its agent: to a colleague, to a queue or
-// to a number. The engine anchors the media, so it moves the caller's leg itself: the agent's
-// leg is hung up (the agent goes to wrap-up, the ACD logs `call.transferred`), the caller hears
-// hold music, and the target joins the same mixer. A colleague or a queue gets the call
-// through the ACD (offered first to the colleague, who may let it ring: then it waits in the
-// queue); a number is rung directly, and if it does not answer the caller goes back to the
-// queue they came from, so a failed transfer loses nobody.
+// to a number. If the caller's phone allows REFER (RFC 3515), it is asked to place the new call
+// itself (to the queue number with a one-time token, or to the number); the engine hangs up
+// its old call once the phone reports the new one answered (a NOTIFY with a 2xx sipfrag).
+// Otherwise, or if the phone refuses the REFER, the engine, which anchors the media, moves the
+// caller's leg itself: the caller hears hold music and the target joins the same mixer. A
+// colleague or a queue gets the call through the ACD (offered first to the colleague, who may
+// let it ring: then it waits in the queue); a number is rung directly. Either way the agent's
+// leg is hung up at once (the agent goes to wrap-up, the ACD logs `call.transferred`), and if
+// the target fails the caller goes back to the queue they came from, so nobody is lost.
 import { AcdError, type Acd, type QueueOutcome } from '../acd/index.js';
 import type { ContactCall } from './contact-call.js';
 import type { CallDesk } from './desk.js';
 import { HoldMusic } from './hold-music.js';
+import { QUEUE_PREFIX } from './inbound.js';
 import { ringExtension } from './phones.js';
+import { TRANSFER_HEADER } from './referrals.js';
 import { endUnanswered } from './unanswered.js';
+import type { IncomingRequest, ServerResponse } from '../sip/index.js';
 
 export type TransferTarget = { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string };
 
@@ -18,7 +24,11 @@ export interface TransferResult {
   callId: string;
   /** What the event log says the call went to, e.g. `queue sales`. */
   to: string;
+  /** `refer`: the caller's phone places the new call; `moved`: the engine moved the caller's leg. */
+  method: 'refer' | 'moved';
 }
+
+type Route = { to: string; queueId?: string; agentId?: string; number?: string };
 
 /** The caller as the ACD knew them, to queue them again. */
 interface Caller {
@@ -39,21 +49,92 @@ export async function transferCall(desk: CallDesk, callId: string, target: Trans
   const caller: Caller = { ...item.context, priority: item.priority, queueId: item.queueId };
   // Everything that can be refused is checked before the agent is taken off the call.
   const route = plan(desk, acd, target, item.agent.id, caller.queueId);
+  const report = call.clientAllowsRefer ? await refer(desk, call, route, caller, item.agent.profile.extension) : null;
+  const method = report ? 'refer' : 'moved';
 
   acd.transferred(callId, route.to);
+  desk.deps.events.append('call.transfer', { to: route.to, method }, callId);
   await call.releaseAgent();
   call.hold ??= new HoldMusic(call.client!.endpoint, desk.deps.musicOnHold);
   call.hold.start();
-  const moving = route.number !== undefined ? ringNumber(desk, call, route.number, caller) : requeue(desk, call, { ...caller, queueId: route.queueId! }, route.agentId);
+  const moving =
+    report
+      ? finishReferral(desk, call, caller, report.status)
+      : route.number !== undefined
+        ? ringNumber(desk, call, route.number, caller)
+        : requeue(desk, call, { ...caller, queueId: route.queueId! }, route.agentId);
   moving.catch((err: unknown) => {
     desk.deps.logger.error({ err, callId }, 'transfer failed; the caller is hung up');
     void call.end();
   });
-  return { callId, to: route.to };
+  return { callId, to: route.to, method };
 }
 
+/**
+ * Sends the REFER. Once the caller's phone accepted it (2xx, normally 202), resolves with the
+ * report of the final status of the new call; null if it refused (the engine moves the
+ * caller itself then).
+ */
+async function refer(desk: CallDesk, call: ContactCall, route: Route, caller: Caller, by: string): Promise<{ status: Promise<number> } | null> {
+  const { stack } = desk.deps;
+  const token = route.number === undefined ? desk.referrals.add({ callId: call.callId, queueId: route.queueId!, agentId: route.agentId, dnis: caller.dnis, ivr: caller.ivr, attached: caller.attached, priority: caller.priority }) : undefined;
+  const user = route.number ?? `${QUEUE_PREFIX}${route.queueId}`;
+  // Headers of the new INVITE ride in the Refer-To URI (RFC 3261 §19.1.1; RFC 3515 §2.1).
+  const referTo = `<sip:${user}@${stack.host}:${stack.port}${token ? `?${TRANSFER_HEADER}=${token}` : ''}>`;
+  // Listening before the REFER goes out: a fast new call can be reported right after the 202.
+  const report = referReport(call);
+  try {
+    const res = await call.client!.dialog.request('REFER', { headers: { 'Refer-To': referTo, 'Referred-By': `<sip:${by}@${stack.host}>` } });
+    if (res.status >= 200 && res.status < 300) return report;
+  } catch (err) {
+    desk.deps.logger.info({ err, callId: call.callId }, 'REFER failed; the engine moves the caller itself');
+  }
+  report.cancel();
+  desk.referrals.take(token);
+  return null;
+}
+
+/**
+ * The caller's phone reports its new call in NOTIFYs with a sipfrag body (RFC 3515 §2.4.5):
+ * resolves with the first final status, 408 if none comes in time, 0 if our call ends first.
+ */
+function referReport(call: ContactCall): { status: Promise<number>; cancel: () => void } {
+  const dialog = call.client!.dialog;
+  let done: (status: number) => void = () => undefined;
+  const status = new Promise<number>((resolve) => {
+    const timer = setTimeout(() => done(408), REFER_REPORT_MS);
+    const onNotify = (req: IncomingRequest, res: ServerResponse): void => {
+      res.send(200);
+      const reported = Number(/^SIP\/2\.0 (\d{3})/.exec(req.body)?.[1]);
+      if (reported >= 200) done(reported);
+    };
+    const onEnded = (): void => done(0);
+    done = (s) => {
+      clearTimeout(timer);
+      dialog.off('notify', onNotify);
+      call.off('ended', onEnded);
+      resolve(s);
+    };
+    dialog.on('notify', onNotify);
+    call.once('ended', onEnded);
+  });
+  return { status, cancel: () => done(0) };
+}
+
+/** A 2xx report ends our call with the caller; a failure or silence puts them back in their queue. */
+async function finishReferral(desk: CallDesk, call: ContactCall, caller: Caller, report: Promise<number>): Promise<void> {
+  const status = await report;
+  if (call.ended) return;
+  desk.deps.events.append('call.transfer-report', { status }, call.callId);
+  if (status >= 200 && status < 300) await call.end();
+  else await requeue(desk, call, caller);
+}
+
+/** How long the caller's phone has to report the new call answered (a generous ring time). */
+const REFER_REPORT_MS = 60_000;
+
 /** Where the call goes; 404/409 for a target that does not exist or cannot take it now. */
-function plan(desk: CallDesk, acd: Acd, target: TransferTarget, fromAgent: string, queueId: string): { to: string; queueId?: string; agentId?: string; number?: string } {
+function plan(desk: CallDesk, acd: Acd, target: TransferTarget, fromAgent: string, queueId: string): Route {
   switch (target.kind) {
     case 'queue':
       return { to: `queue ${acd.queue(target.queueId).id}`, queueId: target.queueId };

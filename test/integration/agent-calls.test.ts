@@ -1,8 +1,9 @@
 // The agent window's call buttons on real SIP calls with audio: raw SIP phones registered to a
 // started engine, each sending its own sine. An agent on break takes a waiting caller, then
 // the call is transferred to a colleague, to another queue and to a number, and who hears
-// whom is checked after each move; an agent hangs up from the API. Role checks and bad input
-// get their 4xx on the way.
+// whom is checked after each move; an agent hangs up from the API; a caller whose phone allows
+// REFER is transferred by REFER and places the new call itself. Role checks and bad input get
+// their 4xx on the way.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,8 @@ const boris = await phone('1002', BORIS);
 const carl = await phone('1003', CARL);
 const cleo = await phone('1010', CLEO);
 const client = await phone('79001234567', CLIENT);
+const referring = await phone('79007654321', CLIENT);
+referring.allowRefer = true;
 for (const p of [anna, boris, carl, cleo]) await p.register();
 const [annaApi, borisApi, carlApi] = await Promise.all(['1001', '1002', '1003'].map(agentApi));
 
@@ -162,4 +165,28 @@ t.test('an agent hangs up from the API; nobody else may', async (t) => {
   await until('the client got BYE', async () => (client.byes > byes ? true : undefined));
   await until('Carl free again', async () => ((await agentState('a3')).state === 'available' ? true : undefined));
   t.match(await carlApi('POST', `/api/calls/${call.callId}/hangup`), { status: 404 }, 'a finished call cannot be hung up again');
+});
+
+t.test('a caller whose phone allows REFER places the new call itself, with its context', async (t) => {
+  const call = await referring.dial('queue-support');
+  const first = await acdCall(call.callId);
+  t.equal(first.agentId, 'a2', 'Boris is the free support agent');
+  t.match(await borisApi('POST', `/api/calls/${call.callId}/context`, { crmTicket: 'T-42' }), { status: 200 });
+  t.equal((await annaApi('PUT', '/api/agents/a1/state', { state: 'available' })).status, 200);
+  const invites = anna.invites.length;
+  t.match(await borisApi('POST', `/api/calls/${call.callId}/transfer`, { agentId: 'a1' }), { status: 200, body: { to: 'agent a1', method: 'refer' } });
+  t.match(referring.refers[0]?.get('refer-to'), /^<sip:queue-support@127\.0\.0\.1:\d+\?X-Switchyard-Transfer=[\w-]+>$/, 'REFER to the queue number with a one-time token');
+  await anna.waitInvites(invites + 1);
+  const next = await until('the new call connected to Anna', async () => {
+    const calls = (await admin('GET', '/api/calls')).body as { callId: string; phase: string; agentId: string; context: any }[];
+    return calls.find((c) => c.phase === 'connected' && c.agentId === 'a1');
+  });
+  t.not(next.callId, call.callId, 'a new call (new Call-ID) placed by the caller\'s phone');
+  t.match(next.context, { attached: { crmTicket: 'T-42' } }, 'the context came along');
+  await until('the engine to hang up the old call', async () => (referring.byes > 0 ? true : undefined));
+  await assertHears(t, 'the caller on the new call', referring, [ANNA], [BORIS]);
+  const reports = (await admin('GET', '/api/events?type=call.transfer-report&limit=5')).body;
+  t.match(reports, [{ callId: call.callId, data: { status: 200 } }], 'the phone reported the new call answered');
+  t.match((await admin('GET', '/api/events?type=call.referred&limit=5')).body, [{ callId: next.callId, data: { from: call.callId } }], 'the new call is linked to the old one');
+  t.equal(await referring.hangUp(), 200);
 });

@@ -43,6 +43,10 @@ export class SoftPhone {
    * 'cross': 180, and the 200 is sent when the CANCEL arrives (a 200 crossing the CANCEL).
    */
   mode: 'answer' | 'ring' | 'cross' = 'answer';
+  /** List REFER in Allow when dialling, and follow a REFER (RFC 3515) by dialling its Refer-To. */
+  allowRefer = false;
+  /** REFERs the engine sent this phone. */
+  readonly refers: SipRequest[] = [];
   /** INVITEs from the engine, in order. */
   readonly invites: SipRequest[] = [];
   /** BYEs the engine sent this phone, and the last one. */
@@ -100,10 +104,11 @@ export class SoftPhone {
     if (second.status !== 200) throw new Error(`REGISTER of ${this.user}: ${second.status}`);
   }
 
-  /** Dials `number`; resolves once answered (ACK sent, sine started), with the call. */
-  async dial(number: string): Promise<OutgoingCall> {
+  /** Dials `number` (with extra `headers`); resolves once answered (ACK sent, sine started), with the call. */
+  async dial(number: string, headers: string[] = []): Promise<OutgoingCall> {
     const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
-    call.send('INVITE', { body: sdp(this.rtp.port) });
+    const allow = this.allowRefer ? ['Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY'] : [];
+    call.send('INVITE', { body: sdp(this.rtp.port), headers: [...allow, ...headers] });
     const final = await call.waitFinal('INVITE', { timeoutMs: 15000 });
     if (final.status !== 200) throw new Error(`${number}: ${final.status}`);
     call.toTag = final.toTag;
@@ -167,6 +172,25 @@ export class SoftPhone {
     return waitForValue(() => this.invites[n - 1], `${n} INVITEs at ${this.user}`, 15000);
   }
 
+  /**
+   * A blind transfer as a phone does it: dial the Refer-To URI (its `?name=value` part becomes
+   * headers of the INVITE), then report the outcome in the old dialog with a sipfrag NOTIFY.
+   */
+  private async followReferral(refer: SipRequest): Promise<void> {
+    const old = this.current;
+    const target = /<sip:([^@>]+)@[^?>]*(?:\?([^>]*))?>/.exec(refer.get('refer-to') ?? '');
+    if (!old || !target) return;
+    const headers = (target[2] ?? '').split('&').filter(Boolean).map((h) => h.split('=').map(decodeURIComponent).join(': '));
+    let status = 200;
+    try {
+      await this.dial(target[1], headers);
+    } catch (err) {
+      status = Number(/: (\d{3})$/.exec(String((err as Error).message))?.[1] ?? 500);
+    }
+    old.cseq++;
+    old.send('NOTIFY', { headers: ['Event: refer', 'Subscription-State: terminated;reason=noresource'], body: `SIP/2.0 ${status} Done\r\n`, contentType: 'message/sipfrag;version=2.0' });
+  }
+
   async close(): Promise<void> {
     this.rtp.close();
     await this.sip.close();
@@ -214,6 +238,11 @@ export class SoftPhone {
         this.lastBye = req;
         if (req.callId === this.sineCallId) this.rtp.stop();
         this.reply(req, 200, 'OK');
+        return;
+      case 'REFER':
+        this.refers.push(req);
+        this.reply(req, this.allowRefer ? 202 : 405, this.allowRefer ? 'Accepted' : 'Method Not Allowed');
+        if (this.allowRefer) void this.followReferral(req);
         return;
       case 'ACK':
         return;
