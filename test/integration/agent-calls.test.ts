@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startEngine } from './harness.js';
-import { assertHears, until } from './live-call.js';
-import { SoftPhone } from './softphone.js';
+import { assertHears, phonesFor, until } from './live-call.js';
 
 const HOST = '127.0.0.1';
 const CLIENT = 700;
@@ -60,15 +59,7 @@ async function agentApi(extension: string): Promise<Api> {
   return as(body.token);
 }
 
-const phones: SoftPhone[] = [];
-async function phone(user: string, freq: number): Promise<SoftPhone> {
-  const p = await SoftPhone.open(engine.sipPort, user, freq);
-  phones.push(p);
-  return p;
-}
-t.teardown(async () => {
-  for (const p of phones) await p.close();
-});
+const phone = phonesFor(t, engine.sipPort);
 
 const anna = await phone('1001', ANNA);
 const boris = await phone('1002', BORIS);

@@ -11,8 +11,7 @@ import t from 'tap';
 import { sine } from '../unit/media/helpers.js';
 import { writeWav } from '../unit/media/audio_helpers.js';
 import { startEngine } from './harness.js';
-import { assertHears, until } from './live-call.js';
-import { SoftPhone } from './softphone.js';
+import { assertHears, phonesFor, until } from './live-call.js';
 
 const HOST = '127.0.0.1';
 const CLIENT = 700;
@@ -62,15 +61,7 @@ async function api(method: string, path: string, token: string, body?: unknown):
 
 const agentState = async (id: string) => (await api('GET', `/api/agents/${id}`, 'admin-token')).body as { state: string; reason: string };
 
-const phones: SoftPhone[] = [];
-async function phone(user: string, freq: number): Promise<SoftPhone> {
-  const p = await SoftPhone.open(engine.sipPort, user, freq);
-  phones.push(p);
-  return p;
-}
-t.teardown(async () => {
-  for (const p of phones) await p.close();
-});
+const phone = phonesFor(t, engine.sipPort);
 
 const anna = await phone('1001', AGENT);
 const boris = await phone('1002', AGENT);

@@ -1,8 +1,8 @@
-// Waiting for a live call to reach a state, and judging who hears whom in it, for the
-// contact-centre tests that drive real SIP phones with audio.
+// Phones for a test, waiting for a live call to reach a state, and judging who hears whom in
+// it, for the contact-centre tests that drive real SIP phones with audio.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
-import type { SoftPhone } from './softphone.js';
+import { SoftPhone } from './softphone.js';
 
 /** Polls `fn` every 100 ms until it returns a value; fails after `timeoutMs`. */
 export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
@@ -30,4 +30,17 @@ export async function assertHears(t: Test, who: string, phone: SoftPhone, loud: 
     ok = floor > 10 * noise && floor > 100;
   }
   t.ok(ok, `${who} hears ${loud.join(' + ')} Hz${silent.length ? `, not ${silent.join(' / ')} Hz` : ''} (${JSON.stringify(Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, Math.round(v)])))})`);
+}
+
+/** A way to open phones against the engine at `sipPort`; every one is closed when `t` ends. */
+export function phonesFor(t: Test, sipPort: number): (user: string, freq: number) => Promise<SoftPhone> {
+  const phones: SoftPhone[] = [];
+  t.teardown(async () => {
+    for (const p of phones) await p.close();
+  });
+  return async (user, freq) => {
+    const p = await SoftPhone.open(sipPort, user, freq);
+    phones.push(p);
+    return p;
+  };
 }
