@@ -15,6 +15,8 @@ const OUTCOME: Record<PastCall['outcome'], string> = {
   transferred: 'transferred',
 };
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const day = (ms: number) => new Date(ms).toLocaleDateString([], { day: 'numeric', month: 'short' });
 
 export function CallerCard({ card, label, now, arrivedAt }: { card: CallCard; label: string; now: number; arrivedAt: number }) {
@@ -38,7 +40,7 @@ export function CallerCard({ card, label, now, arrivedAt }: { card: CallCard; la
       )}
       <details class="history" open={card.history.length > 0 || card.missed.length > 0}>
         <summary>
-          History: {card.history.length} requests, {card.missed.length} missed
+          History: {plural(card.history.length, 'request')}, {card.missed.length} missed
         </summary>
         <ul data-testid="caller-history">
           {card.history.map((c) => (
