@@ -2,7 +2,7 @@
 // to a colleague, a queue or a number (and the directory of targets), hang up. An agent acts on their own calls (and takes
 // waiting calls of their queues for themselves); a supervisor on their groups' queues' calls,
 // naming the agent who takes; an admin on all.
-import { AcdError, type WaitingItem } from '../acd/index.js';
+import { AcdError, type Agent, type WaitingItem } from '../acd/index.js';
 import type { Tokens } from '../api/auth.js';
 import { HttpError, type ApiRequest, type Route } from '../api/http.js';
 import { Scope } from '../api/scope.js';
@@ -44,11 +44,15 @@ export function callControlRoutes(desk: CallDesk, tokens: Tokens): Record<string
   };
 
   return {
-    // Who and where a call can be transferred to: names and availability only, every group.
+    // Who and where a call can be transferred to: every queue (names only), and the colleagues
+    // of the caller's groups (a supervisor's: their groups; an admin's: everyone) with whether they are free.
     'GET /api/transfer-targets': (req) => {
-      tokens.require(req.token);
+      const scope = new Scope(acd, tokens.require(req.token));
+      const p = scope.principal;
+      const groups = p.role === 'agent' ? (acd.findAgent(p.agentId!)?.profile.groups ?? []) : [];
+      const listed = (a: Agent) => (p.role === 'agent' ? a.profile.groups.some((g) => groups.includes(g)) : scope.seesAgent(a));
       return {
-        agents: acd.allAgents().map((a) => ({ id: a.id, name: a.profile.name, free: a.routable })),
+        agents: acd.allAgents().filter(listed).map((a) => ({ id: a.id, name: a.profile.name, free: a.routable })),
         queues: acd.allQueues().map((q) => ({ id: q.id, name: q.config.name })),
       };
     },
