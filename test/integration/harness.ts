@@ -164,7 +164,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
     return stopping;
   };
 
-  const timeoutMs = opts.readyTimeoutMs ?? 15000;
+  // Generous: the engine starts in about a second, but on a loaded machine (CI, two test files
+  // at once) loading the dialplans and opening SQLite can take many times that.
+  const timeoutMs = opts.readyTimeoutMs ?? 60000;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
     ready.then(() => 'ready' as const),
