@@ -156,15 +156,7 @@ Napi::Value EngineWrap::SendDtmf(const Napi::CallbackInfo& info) {
 
 // setDtmfDetect(id, 'auto' | 'inband' | 'rfc4733' | 'off')
 Napi::Value EngineWrap::SetDtmfDetect(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  DtmfDetect mode;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) || !ReadDtmfDetect(env, info[1], "dtmfDetect", &mode)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->SetDtmfDetect(id, mode));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadDtmfDetect, "dtmfDetect", &MediaCore::SetDtmfDetect);
 }
 
 }  // namespace sy

@@ -39,6 +39,55 @@ bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
   return true;
 }
 
+// An object of payload types, e.g. setPayloadTypes' second argument.
+bool ReadPayloadTypesObject(Napi::Env env, const Napi::Value& v, const std::string& what, PayloadTypes* pts) {
+  if (!v.IsObject()) {
+    ThrowType(env, what + " must be an object");
+    return false;
+  }
+  Options p(env, what);
+  return p.Load(v, {"pcmu", "pcma", "telephoneEvent"}) && ReadPayloadTypes(env, p, pts);
+}
+
+bool ReadCodec(Napi::Env env, const Napi::Value& v, const std::string& what, Codec* out) {
+  int c;
+  if (!ReadChoice(env, v, what, {"PCMU", "PCMA"}, &c)) return false;
+  *out = c == 0 ? Codec::kPcmu : Codec::kPcma;
+  return true;
+}
+
+// An RTP timeout in ms; 0 turns it off.
+bool ReadTimeoutMs(Napi::Env env, const Napi::Value& v, const std::string& what, int* out) {
+  int64_t ms;
+  if (!ReadInt(env, v, what, 0, kMaxTimeoutMs, &ms)) return false;
+  *out = static_cast<int>(ms);
+  return true;
+}
+
+struct RtcpTarget {
+  bool mux = false;
+  NetAddress remote;  // unset: the RTP peer's port + 1
+};
+
+// { mux = false, address?, port? }
+bool ReadRtcpTarget(Napi::Env env, const Napi::Value& v, const std::string& what, RtcpTarget* out) {
+  Options o(env, what);
+  if (!o.Load(v, {"mux", "address", "port"})) return false;
+  if (o.Has("mux") && !ReadBool(env, o.Get("mux"), o.Name("mux"), &out->mux)) return false;
+  if (!o.Has("address") && !o.Has("port")) return true;
+  std::string address;
+  int64_t port;
+  if (!ReadString(env, o.Get("address"), o.Name("address"), &address) ||
+      !ReadInt(env, o.Get("port"), o.Name("port"), 1, 65535, &port)) {
+    return false;
+  }
+  if (!NetAddress::Parse(address, static_cast<int>(port), &out->remote)) {
+    ThrowType(env, o.Name("address") + " must be an IPv4 or IPv6 literal, got '" + address + "'");
+    return false;
+  }
+  return true;
+}
+
 // Reads jitterMs, jitterMinMs and jitterMaxMs (the jitter buffer's initial depth and range).
 bool ReadJitter(Napi::Env env, const Options& o, int* initialMs, int* minMs, int* maxMs) {
   const std::pair<const char*, int*> fields[] = {{"jitterMs", initialMs}, {"jitterMinMs", minMs}, {"jitterMaxMs", maxMs}};
@@ -137,9 +186,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
       return;
     }
   }
-  if (o.Has("rtpTimeoutMs")) {
-    if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return;
-    opts.rtpTimeoutMs = static_cast<int>(v);
+  if (o.Has("rtpTimeoutMs") && !ReadTimeoutMs(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), &opts.rtpTimeoutMs)) {
+    return;
   }
   if (!ReadJitter(env, o, &opts.jitterMs, &opts.jitterMinMs, &opts.jitterMaxMs)) return;
   if (opts.jitterMinMs > opts.jitterMaxMs) {
@@ -264,11 +312,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     req.thread = static_cast<int>(v);
   }
   if (o.Has("mixer") && !ReadId(env, o.Get("mixer"), o.Name("mixer"), &req.mixer)) return env.Undefined();
-  if (o.Has("codec")) {
-    int c;
-    if (!ReadChoice(env, o.Get("codec"), o.Name("codec"), {"PCMU", "PCMA"}, &c)) return env.Undefined();
-    req.codec = c == 0 ? Codec::kPcmu : Codec::kPcma;
-  }
+  if (o.Has("codec") && !ReadCodec(env, o.Get("codec"), o.Name("codec"), &req.codec)) return env.Undefined();
   if (o.Has("payloadTypes")) {
     Options p(env, "options.payloadTypes");
     if (!p.Load(o.Get("payloadTypes"), {"pcmu", "pcma", "telephoneEvent"})) return env.Undefined();
@@ -277,9 +321,8 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   if (o.Has("symmetric") && !ReadBool(env, o.Get("symmetric"), o.Name("symmetric"), &req.symmetric)) {
     return env.Undefined();
   }
-  if (o.Has("rtpTimeoutMs")) {
-    if (!ReadInt(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), 0, kMaxTimeoutMs, &v)) return env.Undefined();
-    req.rtpTimeoutMs = static_cast<int>(v);
+  if (o.Has("rtpTimeoutMs") && !ReadTimeoutMs(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), &req.rtpTimeoutMs)) {
+    return env.Undefined();
   }
   if (!ReadJitter(env, o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
   if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
@@ -310,12 +353,7 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value EngineWrap::CloseEndpoint(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->CloseEndpoint(id));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", &MediaCore::CloseEndpoint);
 }
 
 // setRemote(id, address, port)
@@ -339,106 +377,34 @@ Napi::Value EngineWrap::SetRemote(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value EngineWrap::SetCodec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  int c;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
-      !ReadChoice(env, info[1], "codec", {"PCMU", "PCMA"}, &c)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->SetCodec(id, c == 0 ? Codec::kPcmu : Codec::kPcma));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadCodec, "codec", &MediaCore::SetCodec);
 }
 
 Napi::Value EngineWrap::SetPayloadTypes(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  if (!info[1].IsObject()) {
-    ThrowType(env, "payloadTypes must be an object");
-    return env.Undefined();
-  }
-  Options p(env, "payloadTypes");
-  PayloadTypes pts;
-  if (!p.Load(info[1], {"pcmu", "pcma", "telephoneEvent"}) || !ReadPayloadTypes(env, p, &pts)) return env.Undefined();
-  ThrowIfFailed(env, core->SetPayloadTypes(id, pts));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadPayloadTypesObject, "payloadTypes", &MediaCore::SetPayloadTypes);
 }
 
 Napi::Value EngineWrap::SetEcho(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  bool on;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) || !ReadBool(env, info[1], "echo", &on)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->SetEcho(id, on));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadBool, "echo", &MediaCore::SetEcho);
 }
 
 Napi::Value EngineWrap::SetSending(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  bool on;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) || !ReadBool(env, info[1], "sending", &on)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->SetSending(id, on));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadBool, "sending", &MediaCore::SetSending);
 }
 
 Napi::Value EngineWrap::SetRtpTimeout(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  int64_t ms;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
-      !ReadInt(env, info[1], "rtpTimeoutMs", 0, kMaxTimeoutMs, &ms)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->SetRtpTimeout(id, static_cast<int>(ms)));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadTimeoutMs, "rtpTimeoutMs", &MediaCore::SetRtpTimeout);
 }
 
 Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->StopTone(id));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", &MediaCore::StopTone);
 }
 
 // setRtcp(id, { mux = false, address?, port? }): RFC 5761 multiplexing, and where the peer
 // wants RTCP (a=rtcp, RFC 3605); without an address, the RTP peer's port + 1.
 Napi::Value EngineWrap::SetRtcp(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  Options o(env, "rtcp");
-  if (!o.Load(info[1], {"mux", "address", "port"})) return env.Undefined();
-  bool mux = false;
-  if (o.Has("mux") && !ReadBool(env, o.Get("mux"), o.Name("mux"), &mux)) return env.Undefined();
-  NetAddress remote;
-  if (o.Has("address") || o.Has("port")) {
-    std::string address;
-    int64_t port;
-    if (!ReadString(env, o.Get("address"), o.Name("address"), &address) ||
-        !ReadInt(env, o.Get("port"), o.Name("port"), 1, 65535, &port)) {
-      return env.Undefined();
-    }
-    if (!NetAddress::Parse(address, static_cast<int>(port), &remote)) {
-      ThrowType(env, "rtcp.address must be an IPv4 or IPv6 literal, got '" + address + "'");
-      return env.Undefined();
-    }
-  }
-  ThrowIfFailed(env, core->SetRtcp(id, mux, remote));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadRtcpTarget, "rtcp",
+                   [](MediaCore& core, uint32_t id, const RtcpTarget& t) { return core.SetRtcp(id, t.mux, t.remote); });
 }
 
 Napi::Value EngineWrap::EndpointStats(const Napi::CallbackInfo& info) {
@@ -474,36 +440,15 @@ Napi::Value EngineWrap::CreateMixer(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value EngineWrap::CloseMixer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "mixer id", &id)) return env.Undefined();
-  ThrowIfFailed(env, core->CloseMixer(id));
-  return env.Undefined();
+  return IdCommand(info, "mixer id", &MediaCore::CloseMixer);
 }
 
 Napi::Value EngineWrap::AddMember(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t mixer, endpoint;
-  if (core == nullptr || !ReadId(env, info[0], "mixer id", &mixer) ||
-      !ReadId(env, info[1], "endpoint id", &endpoint)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->AddMember(mixer, endpoint));
-  return env.Undefined();
+  return IdCommand(info, "mixer id", ReadId, "endpoint id", &MediaCore::AddMember);
 }
 
 Napi::Value EngineWrap::RemoveMember(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t mixer, endpoint;
-  if (core == nullptr || !ReadId(env, info[0], "mixer id", &mixer) ||
-      !ReadId(env, info[1], "endpoint id", &endpoint)) {
-    return env.Undefined();
-  }
-  ThrowIfFailed(env, core->RemoveMember(mixer, endpoint));
-  return env.Undefined();
+  return IdCommand(info, "mixer id", ReadId, "endpoint id", &MediaCore::RemoveMember);
 }
 
 // setHears(mixerId, [[member, [heard, ...]], ...]) — applied together on one tick boundary.

@@ -3,11 +3,19 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "js_args.h"
 #include "media_core.h"
 
 namespace sy {
+
+// Reads one JS argument into *out, or throws a TypeError/RangeError naming it `what` and
+// returns false (the shape of the readers in js_args.h).
+template <typename T>
+using ArgReader = bool (*)(Napi::Env env, const Napi::Value& v, const std::string& what, T* out);
 
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
@@ -26,6 +34,15 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   MediaCore* Core(const Napi::CallbackInfo& info);  // throws if closed or never started
   void Shutdown();
+
+  // The shape most methods share, so each is one line: the engine must be open, info[0] is
+  // an id (named `idName` in errors), info[1] (if any) is read by `read`, then one MediaCore
+  // call, `apply(core, id[, value])`, whose failed Status throws.
+  template <typename Apply>
+  Napi::Value IdCommand(const Napi::CallbackInfo& info, const char* idName, Apply apply);
+  template <typename T, typename Apply>
+  Napi::Value IdCommand(const Napi::CallbackInfo& info, const char* idName, ArgReader<T> read, const char* argName,
+                        Apply apply);
 
   Napi::Value CreateEndpoint(const Napi::CallbackInfo& info);
   Napi::Value CloseEndpoint(const Napi::CallbackInfo& info);
@@ -60,7 +77,6 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value StopRecording(const Napi::CallbackInfo& info);
   Napi::Value RecordingStats(const Napi::CallbackInfo& info);
   Napi::Value TakeEvents(const Napi::CallbackInfo& info);
-  Napi::Value RecordingCommand(const Napi::CallbackInfo& info, Status (*command)(MediaCore&, uint32_t));
 
   std::shared_ptr<MediaCore> core_;
   EventFn events_;
@@ -69,5 +85,29 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   HookData* hook_ = nullptr;
   napi_env env_ = nullptr;
 };
+
+template <typename Apply>
+Napi::Value EngineWrap::IdCommand(const Napi::CallbackInfo& info, const char* idName, Apply apply) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  if (core == nullptr || !ReadId(env, info[0], idName, &id)) return env.Undefined();
+  ThrowIfFailed(env, std::invoke(apply, *core, id));
+  return env.Undefined();
+}
+
+template <typename T, typename Apply>
+Napi::Value EngineWrap::IdCommand(const Napi::CallbackInfo& info, const char* idName, ArgReader<T> read,
+                                  const char* argName, Apply apply) {
+  Napi::Env env = info.Env();
+  MediaCore* core = Core(info);
+  uint32_t id;
+  T value{};
+  if (core == nullptr || !ReadId(env, info[0], idName, &id) || !read(env, info[1], argName, &value)) {
+    return env.Undefined();
+  }
+  ThrowIfFailed(env, std::invoke(apply, *core, id, value));
+  return env.Undefined();
+}
 
 }  // namespace sy

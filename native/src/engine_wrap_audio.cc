@@ -44,22 +44,26 @@ class PlaybackLoader : public Napi::AsyncWorker {
   std::vector<int16_t> pcm_;
 };
 
+// `true`/`false` or an options object (audio_args.h).
+bool ReadVadArgument(Napi::Env env, const Napi::Value& v, const std::string& what, VadOptions* out) {
+  if (!v.IsBoolean() && !v.IsObject()) {
+    ThrowType(env, what + " must be a boolean or an options object");
+    return false;
+  }
+  return ReadVadOptions(env, v, what, out);
+}
+
+// A playback id, or undefined for 0 (all of the endpoint's playbacks).
+bool ReadPlaybackId(Napi::Env env, const Napi::Value& v, const std::string& what, uint32_t* out) {
+  *out = 0;
+  return v.IsUndefined() || ReadId(env, v, what, out);
+}
+
 }  // namespace
 
 // setVad(id, true | false | { enabled, hangoverMs, minSpeechMs, minSilenceMs, marginDb, minLevelDb })
 Napi::Value EngineWrap::SetVad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  VadOptions options;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  if (!info[1].IsBoolean() && !info[1].IsObject()) {
-    ThrowType(env, "vad must be a boolean or an options object");
-    return env.Undefined();
-  }
-  if (!ReadVadOptions(env, info[1], "vad", &options)) return env.Undefined();
-  ThrowIfFailed(env, core->SetVad(id, options));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadVadArgument, "vad", &MediaCore::SetVad);
 }
 
 // play(id, path, options) → Promise<playbackId>: resolves once the file is loaded and handed
@@ -87,14 +91,7 @@ Napi::Value EngineWrap::Play(const Napi::CallbackInfo& info) {
 
 // stopPlayback(id, playbackId = 0): 0 stops everything playing or queued on the endpoint.
 Napi::Value EngineWrap::StopPlayback(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t endpoint;
-  uint32_t playbackId = 0;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &endpoint)) return env.Undefined();
-  if (!info[1].IsUndefined() && !ReadId(env, info[1], "playback id", &playbackId)) return env.Undefined();
-  ThrowIfFailed(env, core->StopPlayback(endpoint, playbackId));
-  return env.Undefined();
+  return IdCommand(info, "endpoint id", ReadPlaybackId, "playback id", &MediaCore::StopPlayback);
 }
 
 }  // namespace sy

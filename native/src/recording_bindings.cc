@@ -50,26 +50,16 @@ Napi::Value EngineWrap::StartRecording(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, id);
 }
 
-// pauseRecording(id), resumeRecording(id), stopRecording(id): a recording id, one command.
-Napi::Value EngineWrap::RecordingCommand(const Napi::CallbackInfo& info, Status (*command)(MediaCore&, uint32_t)) {
-  Napi::Env env = info.Env();
-  MediaCore* core = Core(info);
-  uint32_t id;
-  if (core == nullptr || !ReadId(env, info[0], "recording id", &id)) return env.Undefined();
-  ThrowIfFailed(env, command(*core, id));
-  return env.Undefined();
-}
-
 Napi::Value EngineWrap::PauseRecording(const Napi::CallbackInfo& info) {
-  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, true); });
+  return IdCommand(info, "recording id", [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, true); });
 }
 
 Napi::Value EngineWrap::ResumeRecording(const Napi::CallbackInfo& info) {
-  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, false); });
+  return IdCommand(info, "recording id", [](MediaCore& core, uint32_t id) { return core.PauseRecording(id, false); });
 }
 
 Napi::Value EngineWrap::StopRecording(const Napi::CallbackInfo& info) {
-  return RecordingCommand(info, [](MediaCore& core, uint32_t id) { return core.StopRecording(id); });
+  return IdCommand(info, "recording id", &MediaCore::StopRecording);
 }
 
 // recordingStats() → the writer's counters (writer_thread.h). Also after close: final figures.
