@@ -37,8 +37,10 @@ export function parseWav(buf: Buffer): Pcm16 {
   throw new TypeError('WAV without a data chunk');
 }
 
-export function formatWav(pcm: Pcm16): Buffer {
+/** PCM16 WAV bytes; with `channels` > 1, `pcm.samples` holds that many channels interleaved. */
+export function formatWav(pcm: Pcm16, channels = 1): Buffer {
   const dataBytes = pcm.samples.length * 2;
+  const blockAlign = channels * 2;
   const buf = Buffer.alloc(44 + dataBytes);
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + dataBytes, 4);
@@ -46,10 +48,10 @@ export function formatWav(pcm: Pcm16): Buffer {
   buf.write('fmt ', 12, 'ascii');
   buf.writeUInt32LE(16, 16);
   buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt16LE(channels, 22);
   buf.writeUInt32LE(pcm.sampleRate, 24);
-  buf.writeUInt32LE(pcm.sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
+  buf.writeUInt32LE(pcm.sampleRate * blockAlign, 28);
+  buf.writeUInt16LE(blockAlign, 32);
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(dataBytes, 40);

@@ -1,84 +1,23 @@
-// Audio helpers for the VAD and playback tests: a tiny WAV writer and reader, a resampler,
+// Audio helpers for the VAD and playback tests: WAV files and resampling (dialplan's),
 // speech synthesized by espeak-ng, PCM streamed as paced PCMU RTP, and white noise.
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { resample } from '../../../dialplan/audio/resample.js';
+import { formatWav, parseWav } from '../../../dialplan/audio/wav.js';
 import { concat, encode, rtpPacket, type RtpPeer } from './helpers.js';
 
 export { concat };
 
 const run = promisify(execFile);
 
-/** 16-bit PCM WAV bytes; `channels` > 1 means `samples` is interleaved. */
-export function wavBytes(samples: Int16Array, sampleRate: number, channels = 1, bits = 16): Buffer {
-  const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(channels, 22);
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE((sampleRate * channels * bits) / 8, 28);
-  h.writeUInt16LE((channels * bits) / 8, 32);
-  h.writeUInt16LE(bits, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+/** 16-bit PCM WAV bytes (dialplan's writer); `channels` > 1 means `samples` is interleaved. */
+export function wavBytes(samples: Int16Array, sampleRate: number, channels = 1): Buffer {
+  return formatWav({ sampleRate, samples }, channels);
 }
 
 export async function writeWav(path: string, samples: Int16Array, sampleRate: number, channels = 1): Promise<void> {
   await writeFile(path, wavBytes(samples, sampleRate, channels));
-}
-
-/** Mono 16-bit PCM of a WAV (the plain 44-byte layout espeak-ng writes, or any chunk order). */
-export async function readWavMono(path: string): Promise<{ rate: number; samples: Int16Array }> {
-  const b = await readFile(path);
-  let pos = 12;
-  let rate = 0;
-  let channels = 1;
-  while (pos + 8 <= b.length) {
-    const id = b.toString('ascii', pos, pos + 4);
-    let len = b.readUInt32LE(pos + 4);
-    if (id === 'fmt ') {
-      channels = b.readUInt16LE(pos + 10);
-      rate = b.readUInt32LE(pos + 12);
-    } else if (id === 'data') {
-      len = Math.min(len, b.length - pos - 8);
-      const all = new Int16Array(b.buffer.slice(b.byteOffset + pos + 8, b.byteOffset + pos + 8 + len - (len % 2)));
-      const mono = new Int16Array(Math.floor(all.length / channels));
-      for (let i = 0; i < mono.length; i++) mono[i] = all[i * channels];
-      return { rate, samples: mono };
-    }
-    pos += 8 + len + (len & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
-}
-
-/** Band-limited resampling (windowed sinc, Blackman window, cutoff 90 % of the lower Nyquist). */
-export function resample(input: Int16Array, from: number, to: number): Int16Array {
-  const ratio = from / to;
-  const fc = (0.9 * Math.min(from, to)) / 2 / from; // cycles per input sample
-  const half = 48;
-  const out = new Int16Array(Math.floor(input.length / ratio));
-  for (let n = 0; n < out.length; n++) {
-    const t = n * ratio;
-    const centre = Math.floor(t);
-    let acc = 0;
-    let norm = 0;
-    for (let k = centre - half + 1; k <= centre + half; k++) {
-      const x = t - k;
-      const sinc = x === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * x) / (Math.PI * x);
-      const w = 0.42 + 0.5 * Math.cos((Math.PI * x) / half) + 0.08 * Math.cos((2 * Math.PI * x) / half);
-      const h = sinc * w;
-      norm += h;
-      if (k >= 0 && k < input.length) acc += h * input[k];
-    }
-    out[n] = Math.max(-32768, Math.min(32767, Math.round(acc / norm)));
-  }
-  return out;
 }
 
 /** A sentence spoken by espeak-ng, at 8 kHz, with its leading and trailing silence cut. */
@@ -86,8 +25,7 @@ export async function speak(text: string, dir: string, name: string): Promise<In
   const path = `${dir}/${name}.wav`;
   // Without a preloaded sanitizer runtime (an AddressSanitizer run of the addon): espeak-ng hangs under it.
   await run('espeak-ng', ['-v', 'en', '-s', '160', '-w', path, text], { env: { ...process.env, LD_PRELOAD: '' } });
-  const { rate, samples } = await readWavMono(path);
-  const pcm = resample(samples, rate, 8000);
+  const pcm = resample(parseWav(await readFile(path)), 8000).samples;
   const loud = (i: number): boolean => Math.abs(pcm[i]) > 300;
   let first = 0;
   while (first < pcm.length && !loud(first)) first++;
