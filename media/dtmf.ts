@@ -14,9 +14,9 @@ export type DtmfMethod = 'rfc4733' | 'inband';
 export type DtmfDetectMode = 'auto' | 'inband' | 'rfc4733' | 'off';
 
 export interface SendDtmfOptions {
-  /** Tone (or event) length of each key, 40–8000 ms. Default 100. */
+  /** Tone (or event) length of each key, 40–60000 ms (RFC 4733 events past 8 s go as segments). Default 100. */
   durationMs?: number;
-  /** Pause after each key, 40–8000 ms. Default 100. */
+  /** Pause after each key, 40–60000 ms. Default 100. */
   gapMs?: number;
   /** Level of each tone in -dBm0, 0–63 (the RFC 4733 volume field). Default 10. */
   volume?: number;

@@ -33,6 +33,7 @@ void DtmfSender::StartDigit(int telephoneEventPt, uint32_t timestamp) {
     event_.volume = r.volume;
     eventTimestamp_ = timestamp;
     eventTicks_ = 0;
+    earlierSegments_ = 0;
   } else {
     const DtmfPair f = DtmfFrequencies(code);
     ToneSpec spec;
@@ -56,13 +57,24 @@ DtmfSender::Tick DtmfSender::Next(int telephoneEventPt, uint32_t timestamp, int1
 
   if (phase_ == Phase::kOn) {
     if (method_ == DtmfMethod::kRfc4733) {
-      const uint64_t total = std::min<uint64_t>(MsToSamples(r.durationMs), 0xffff);
+      const uint64_t total = MsToSamples(r.durationMs);
       ++eventTicks_;
-      event_.duration = static_cast<uint16_t>(std::min<uint64_t>(uint64_t{eventTicks_} * kFrameSamples, total));
-      event_.end = event_.duration == total;
+      const uint64_t elapsed = std::min<uint64_t>(uint64_t{eventTicks_} * kFrameSamples, total);
       t.event = true;
       t.marker = eventTicks_ == 1;
       t.timestamp = eventTimestamp_;
+      if (elapsed - earlierSegments_ > kMaxEventSegment) {
+        // Longer than the duration field holds (§2.5.1.3): this segment ends at the maximum,
+        // without the E bit; the next one starts there, with its own timestamp, no marker.
+        event_.duration = static_cast<uint16_t>(kMaxEventSegment);
+        event_.end = false;
+        WriteTelephoneEvent(event_, t.payload);
+        earlierSegments_ += kMaxEventSegment;
+        eventTimestamp_ += kMaxEventSegment;
+        return t;
+      }
+      event_.duration = static_cast<uint16_t>(elapsed - earlierSegments_);
+      event_.end = elapsed == total;
       WriteTelephoneEvent(event_, t.payload);
       if (event_.end) {
         endRepeats_ = kEndPackets - 1;

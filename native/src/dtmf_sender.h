@@ -3,7 +3,8 @@
 //
 // RFC 4733 (§2.5.1): one timestamp per event (the tick it starts on), the first packet with
 // the marker bit, an update every 20 ms with the duration so far, and the final packet
-// (E bit, full duration) sent three times. Voice is suppressed until the last of them.
+// (E bit, full duration) sent three times. Voice is suppressed until the last of them. An
+// event longer than the 16-bit duration field goes out as segments (§2.5.1.3).
 // In-band: the two tones of the key replace the outgoing audio for the duration.
 // Each digit is followed by a gap (voice flows again) before the next.
 #pragma once
@@ -55,8 +56,9 @@ class DtmfSender {
   Phase phase_ = Phase::kStart;
   DtmfMethod method_ = DtmfMethod::kRfc4733;  // of the front request, resolved when it starts
   TelephoneEvent event_;
-  uint32_t eventTimestamp_ = 0;
+  uint32_t eventTimestamp_ = 0;  // of the current event's current segment
   uint32_t eventTicks_ = 0;    // packets sent for the current event
+  uint64_t earlierSegments_ = 0;  // timestamp units of its earlier segments
   uint32_t endRepeats_ = 0;    // end packets still to send
   uint64_t gapSamples_ = 0;    // left in the gap
   ToneGenerator tone_;

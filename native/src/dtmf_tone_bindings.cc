@@ -9,8 +9,8 @@ namespace {
 constexpr int64_t kMaxToneMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxCadenceStepMs = 60000;
 constexpr size_t kMaxDigits = 64;
-// The telephone-event duration field is 16 bits of 1/8000 s (RFC 4733 §2.3.5): 8 s fits.
-constexpr int64_t kMaxDigitMs = 8000;
+// A minute. Past 8 s (the 16-bit duration field, RFC 4733 §2.3.5) an event goes as segments.
+constexpr int64_t kMaxDigitMs = 60000;
 // 40 ms: the shortest key and pause a receiver must accept (ITU-T Q.24); a pause also has
 // to hold the two repeats of an event's end packet (20 ms apart).
 constexpr int64_t kMinDigitMs = 40;

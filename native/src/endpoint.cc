@@ -187,7 +187,7 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     Bump(c.telephoneEvents);
     if (dtmfDetect_ == DtmfDetect::kAuto || dtmfDetect_ == DtmfDetect::kRfc4733) {
       DtmfEdges edges;
-      telephoneEvents_.OnPacket(p.ssrc, p.timestamp, event, nowNs, &edges);
+      telephoneEvents_.OnPacket(p.ssrc, p.timestamp, p.marker, event, nowNs, &edges);
       OnDtmfEdges(edges, events);
     }
     return;

@@ -1,6 +1,7 @@
 // RFC 4733 telephone-event payload (§2.3) and the receive side of DTMF over it: turns the
 // stream of event packets (a start with the marker bit, updates with a growing duration,
-// an end packet sent three times) into one key press per event.
+// an end packet sent three times) into one key press per event. An event longer than the
+// 16-bit duration field comes as segments (§2.5.1.3), joined back into one key press.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,9 @@
 namespace sy {
 
 constexpr size_t kTelephoneEventSize = 4;
+// The longest duration one packet can report; a longer event goes on in a new segment whose
+// timestamp is this much later (RFC 4733 §2.5.1.3).
+constexpr uint32_t kMaxEventSegment = 0xffff;
 
 // event (8) | E (1) R (1) volume (6) | duration (16), RFC 4733 §2.3.
 struct TelephoneEvent {
@@ -27,19 +31,23 @@ void WriteTelephoneEvent(const TelephoneEvent& e, uint8_t out[kTelephoneEventSiz
 class TelephoneEventReceiver {
  public:
   // One telephone-event packet (already past sequence checks: no exact duplicates).
-  void OnPacket(uint32_t ssrc, uint32_t timestamp, const TelephoneEvent& e, int64_t nowNs, DtmfEdges* edges);
+  void OnPacket(uint32_t ssrc, uint32_t timestamp, bool marker, const TelephoneEvent& e, int64_t nowNs,
+                DtmfEdges* edges);
   // Once per tick: ends a key press whose end packets were all lost.
   void OnTick(int64_t nowNs, DtmfEdges* edges);
 
  private:
-  void End(uint16_t duration, DtmfEdges* edges);
+  void End(DtmfEdges* edges);
+  // A packet of the segment that follows the active event's current one (§2.5.2.3).
+  bool ContinuesEvent(uint32_t timestamp, bool marker, char digit) const;
 
   bool active_ = false;      // a key is down
   bool haveLast_ = false;    // ssrc_ and lastTimestamp_ are meaningful
   uint32_t ssrc_ = 0;       // the source of lastTimestamp_: another one has its own timestamps
   uint32_t lastTimestamp_ = 0;  // timestamp of the newest event seen (active or ended)
   char digit_ = 0;
-  uint16_t duration_ = 0;    // longest duration seen for the active event
+  uint16_t duration_ = 0;    // longest duration seen in the active event's current segment
+  uint32_t earlierSegments_ = 0;  // timestamp units of its earlier segments
   int64_t lastPacketNs_ = 0;
 };
 

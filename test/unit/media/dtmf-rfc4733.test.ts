@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import type { DtmfSentEvent } from '../../../media/index.js';
 import { collectDtmf, digitsOf, eventPayload, EventStream, KEYS, pcapUdpPayloads } from './dtmf-helpers.js';
-import { HOST, audioOf, openPeer, startEngine, waitFor } from './helpers.js';
+import { HOST, audioOf, openPeer, rtpPacket, startEngine, waitFor, type ReceivedRtp } from './helpers.js';
 
 const PORTS = 26300;
+// The long-event tests: past PORTS + 598, where dtmf-inband's range begins.
+const LONG_PORTS = 28400;
 
 t.test('all 16 keys from a peer, one event each, never played as audio', async (t) => {
   const engine = startEngine(t, PORTS);
@@ -83,6 +85,35 @@ t.test('a new source starts its own timestamps', async (t) => {
   t.equal(digitsOf(got), '12', 'the second source is not mistaken for a straggler');
 });
 
+t.test('a key held past the 16-bit duration field: segments make one key press (RFC 4733 §2.5.1.3)', async (t) => {
+  const engine = startEngine(t, LONG_PORTS);
+  const ep = engine.createEndpoint();
+  const peer = await openPeer(t);
+  const got = collectDtmf(ep);
+  const s = new EventStream(peer, ep.port);
+  const MAX = 0xffff;
+  const start = 40000;
+  // '7': a first segment up to the maximum duration (no E bit), a second whose last updates
+  // are lost, a third that ends it: each segment starts where the previous one reached MAX.
+  await s.send(start, eventPayload(7, false, 160), true);
+  await s.send(start, eventPayload(7, false, 32000));
+  await s.send(start, eventPayload(7, false, MAX));
+  await s.send(start + MAX, eventPayload(7, false, 160));
+  await s.send(start + MAX, eventPayload(7, false, 20000));
+  for (let i = 0; i < 3; i++) await s.send(start + 2 * MAX, eventPayload(7, true, 8000));
+  // A straggler of the first segment after the second one started: ignored.
+  await s.send(start, eventPayload(7, false, 48000));
+  // '9' held, then a packet MAX later with the marker bit: a new press of the same key, not a segment.
+  const nine = 400000;
+  await s.send(nine, eventPayload(9, false, 160), true);
+  await s.send(nine + MAX, eventPayload(9, false, 160), true);
+  for (let i = 0; i < 3; i++) await s.send(nine + MAX, eventPayload(9, true, 800));
+  await waitFor('three key presses', () => got.length >= 3);
+  t.equal(digitsOf(got), '799', "one '7', then two '9'");
+  t.equal(got[0].durationMs, Math.floor(((2 * MAX + 8000) * 1000) / 8000), "the '7' lasts its three segments");
+  t.equal(got[2].durationMs, 100, "the second '9' is only its own");
+});
+
 t.test("dtmfDetect 'off' and 'inband' ignore RFC 4733 events", async (t) => {
   const engine = startEngine(t, PORTS + 200);
   const ep = engine.createEndpoint({ dtmfDetect: 'off' });
@@ -134,6 +165,42 @@ t.test('sendDtmf as RFC 4733: marker, one timestamp per event, growing duration,
   }
   // The second event starts 100 ms + 60 ms after the first (timestamps are in 1/8000 s).
   t.equal((second[0].ts - first[0].ts) >>> 0, 8 * 160, 'the next key starts after duration + gap');
+});
+
+t.test('sendDtmf of a 9 s key goes as two segments; another endpoint hears one 9 s key', async (t) => {
+  const engine = startEngine(t, LONG_PORTS + 100);
+  const a = engine.createEndpoint({ payloadTypes: { telephoneEvent: 101 } });
+  const b = engine.createEndpoint();
+  const peer = await openPeer(t);
+  a.setRemote(HOST, peer.port);
+  const sent = once(a, 'dtmfSent');
+  a.sendDtmf('3', { durationMs: 9000, gapMs: 40 });
+  await sent;
+  const events = peer.received.filter((p) => p.pt === 101);
+  const first = events[0].ts;
+  const MAX = 0xffff;
+  const one = events.filter((p) => p.ts === first);
+  const two = events.filter((p) => p.ts === ((first + MAX) >>> 0));
+  t.equal(one.length + two.length, events.length, 'two timestamps: the second segment starts MAX after the first');
+  const duration = (p: ReceivedRtp): number => p.payload.readUInt16BE(2);
+  const ended = (p: ReceivedRtp): boolean => (p.payload[1] & 0x80) !== 0;
+  t.equal(duration(one[one.length - 1]), MAX, 'the first segment ends at the maximum duration');
+  t.ok(one.every((p) => !ended(p)), '... without the E bit');
+  t.ok(one.every((p, i) => i === 0 || duration(p) > duration(one[i - 1])), 'its duration grows');
+  t.same(events.map((p) => p.marker).filter(Boolean).length, 1, 'the marker only on the first packet of the event');
+  t.same(two.slice(-3).map((p) => [duration(p), ended(p)]), Array(3).fill([9000 * 8 - MAX, true]), 'the second ends the key: 9 s in all, end three times');
+  t.ok(two.slice(0, -3).every((p) => !ended(p)), 'no E bit before');
+
+  // What a sent, replayed to b, is understood as one 9 s key.
+  const got = collectDtmf(b);
+  const packets = peer.received.filter((p) => p.pt === 101 || p.pt === 0);
+  for (let i = 0; i < packets.length; i++) {
+    const p = packets[i];
+    await peer.send(rtpPacket({ pt: p.pt, seq: p.seq, ts: p.ts, ssrc: p.ssrc, marker: p.marker, payload: p.payload }), b.port);
+    if (i % 25 === 24) await waitFor(`packet ${i + 1} at b`, () => b.stats().packetsIn === i + 1);
+  }
+  await waitFor('the key at b', () => got.length >= 1);
+  t.same(got, [{ digit: '3', durationMs: 9000, method: 'rfc4733' }], 'one key of 9000 ms');
 });
 
 t.test('sendDtmf from one endpoint is detected by another (RFC 4733)', async (t) => {
