@@ -159,7 +159,7 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
   }
 
   /**
-   * Plays a WAV (16-bit PCM, mono or stereo, 8 kHz or a multiple: resampled to 8 kHz) or a
+   * Plays a WAV (16-bit PCM, mono or stereo, any rate from 8 to 48 kHz: resampled to 8 kHz) or a
    * raw PCM file. Resolves once the file is loaded and handed to the media thread; rejects
    * with a MediaError ('AUDIO_FILE') if it cannot be read or decoded. Bad options throw
    * TypeError/RangeError (as a rejection).

@@ -68,14 +68,10 @@ bool ReadPlayOptions(Napi::Env env, const Napi::Value& v, PlayOptions* out) {
     if (!raw.Load(o.Get("raw"), {"sampleRate", "channels"})) return false;
     int64_t n;
     if (!raw.Has("sampleRate")) {
-      ThrowType(env, "options.raw.sampleRate is required (Hz, a multiple of 8000)");
+      ThrowType(env, "options.raw.sampleRate is required (Hz, 8000 to 48000)");
       return false;
     }
     if (!ReadInt(env, raw.Get("sampleRate"), raw.Name("sampleRate"), kSampleRate, kMaxFileRate, &n)) return false;
-    if (n % kSampleRate != 0) {
-      ThrowRange(env, "options.raw.sampleRate must be a multiple of 8000, got " + std::to_string(n));
-      return false;
-    }
     out->rawFormat.sampleRate = static_cast<int>(n);
     if (raw.Has("channels")) {
       if (!ReadInt(env, raw.Get("channels"), raw.Name("channels"), 1, kMaxFileChannels, &n)) return false;

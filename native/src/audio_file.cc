@@ -71,16 +71,16 @@ bool LoadAudioFile(const std::string& path, const RawFormat* raw, std::vector<in
     *error = "audio file '" + path + "': " + why;
     return false;
   }
-  if (audio.sampleRate % kSampleRate != 0 || audio.sampleRate > kMaxFileRate) {
+  if (audio.sampleRate < kSampleRate || audio.sampleRate > kMaxFileRate) {
     *error = "audio file '" + path + "': sample rate " + std::to_string(audio.sampleRate) +
-             " Hz is not supported (8000, 16000, 24000, 32000, 40000 or 48000)";
+             " Hz is not supported (8000 to 48000 Hz)";
     return false;
   }
   if (audio.channels > kMaxFileChannels) {
     *error = "audio file '" + path + "': " + std::to_string(audio.channels) + " channels is too many";
     return false;
   }
-  *out = DownsampleTo8k(MixToMono(audio.samples, audio.channels), audio.sampleRate);
+  *out = ResampleTo8k(MixToMono(audio.samples, audio.channels), audio.sampleRate);
   if (out->empty()) {
     *error = "audio file '" + path + "' holds no audio";
     return false;

@@ -1,6 +1,6 @@
 // Loads an audio file for playback: a WAV file, or raw 16-bit little-endian PCM whose format
-// the caller gives. The result is 8 kHz mono (channels averaged, rates that are a multiple of
-// 8 kHz low-pass filtered and decimated). Reads the disk: never call it on a media thread.
+// the caller gives. The result is 8 kHz mono (channels averaged; any rate from 8 to 48 kHz
+// low-pass filtered and resampled, resampler.h). Reads the disk: never call it on a media thread.
 #pragma once
 #include <cstdint>
 #include <string>

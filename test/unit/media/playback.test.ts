@@ -1,5 +1,5 @@
 // Playback over real sockets: WAV and raw files played to an endpoint's far end, checked as
-// audio (Goertzel) and as packet counts; resampling from 16 kHz; loop, stop, queue/replace;
+// audio (Goertzel) and as packet counts; resampling from 16, 44.1 and 48 kHz; loop, stop, queue/replace;
 // barge-in on speech and on a telephone-event packet; files and arguments that are wrong.
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { MediaError, type Endpoint, type Playback } from '../../../media/index.js';
-import { concat, sineAt, streamPcm, wavBytes, writeWav } from './audio_helpers.js';
+import { addInto, concat, sineAt, streamPcm, wavBytes, writeWav } from './audio_helpers.js';
 import { HOST, audioOf, openPeer, rtpPacket, startEngine, toneAmplitude, waitFor, type RtpPeer } from './helpers.js';
 
 const PORTS = 24600;
@@ -72,6 +72,29 @@ t.test('16 kHz stereo: mixed to mono, low-pass filtered, tone preserved, nothing
   t.ok(alias < (AMP / 2) * 0.01, `the 5.5 kHz of the right channel is not folded onto 2.5 kHz: ${alias.toFixed(0)}`);
   t.comment(`16 kHz → 8 kHz: 1000 Hz ${tone.toFixed(0)}, alias at 2500 Hz ${alias.toFixed(1)} (sent ${AMP / 2} each)`);
 });
+
+// Offsets past every other media test file's port range.
+for (const [rate, offset] of [[44100, 4000], [48000, 4100]] as const) {
+  t.test(`${rate / 1000} kHz: tones keep their pitch and level, the file its length, nothing above 4 kHz folds down`, async (t) => {
+    const { ep, peer } = await setup(t, offset);
+    // 1 s of 1000 Hz + 3000 Hz (both carried by 8 kHz audio) + 5500 Hz (which must be removed:
+    // folded, it would land on 2500 Hz). At 44.1 kHz an output sample falls between input
+    // samples; a wrong ratio would shift every pitch and the length.
+    const parts = [1000, 3000, 5500].map((f) => sineAt(f, AMP / 2, rate, rate));
+    const file = join(dir, `tones${rate}.wav`);
+    await writeWav(file, parts.reduce((sum, p) => addInto(sum, p), new Int16Array(rate)), rate);
+    const result = await (await ep.play(file)).done;
+    t.same(result, { reason: 'finished', playedMs: 1000 }, `${rate} samples at ${rate} Hz play for 1000 ms`);
+    await waitFor('50 packets', () => peer.received.length >= 50);
+    t.equal(ep.stats().packetsOut, 50, '50 packets of 20 ms');
+    const audio = playedAudio(peer).subarray(800, 7200); // away from the filter's edges
+    const level = (f: number): number => toneAmplitude(audio, f);
+    t.comment(`${rate} Hz → 8 kHz: 1000 Hz ${level(1000).toFixed(0)}, 3000 Hz ${level(3000).toFixed(0)}, alias at 2500 Hz ${level(2500).toFixed(1)} (sent ${AMP / 2} each)`);
+    for (const f of [1000, 3000]) t.ok(level(f) > (AMP / 2) * 0.9, `${f} Hz at its level: ${level(f).toFixed(0)}`);
+    for (const f of [1050, 2950]) t.ok(level(f) < (AMP / 2) * 0.3, `not shifted to ${f} Hz: ${level(f).toFixed(0)}`);
+    t.ok(level(2500) < (AMP / 2) * 0.01, `the 5.5 kHz tone is not folded onto 2.5 kHz: ${level(2500).toFixed(1)}`);
+  });
+}
 
 t.test('raw PCM at 16 kHz (format by option) plays like the WAV', async (t) => {
   const { ep, peer } = await setup(t, 200);
@@ -197,9 +220,12 @@ t.test('missing and corrupt files reject with a clear MediaError; bad arguments 
   b.writeUInt16LE(24, 34);
   await writeFile(wav24, b);
   await expectFileError(wav24, /24-bit/, '24-bit samples');
-  const odd = join(dir, 'rate44k.wav');
-  await writeWav(odd, new Int16Array(4410), 44100);
-  await expectFileError(odd, /44100 Hz is not supported/, '44.1 kHz');
+  const fast = join(dir, 'rate96k.wav');
+  await writeWav(fast, new Int16Array(9600), 96000);
+  await expectFileError(fast, /96000 Hz is not supported/, '96 kHz');
+  const slow = join(dir, 'rate4k.wav');
+  await writeWav(slow, new Int16Array(400), 4000);
+  await expectFileError(slow, /4000 Hz is not supported/, '4 kHz');
   const truncated = join(dir, 'truncated.wav');
   await writeFile(truncated, wavBytes(new Int16Array(0), 8000).subarray(0, 30));
   await expectFileError(truncated, /fmt chunk is too short|no data chunk/, 'a truncated header');
@@ -222,7 +248,7 @@ t.test('missing and corrupt files reject with a clear MediaError; bad arguments 
   await rejects(() => ep.play(ok, { looping: true } as never), TypeError, /unknown option 'looping'/);
   await rejects(() => ep.play(ok, { target: 'everyone' as never }), RangeError, /target must be one of/);
   await rejects(() => ep.play(ok, { loop: 'yes' as never }), TypeError, /loop must be a boolean/);
-  await rejects(() => ep.play(ok, { raw: { sampleRate: 11025 } }), RangeError, /multiple of 8000/);
+  await rejects(() => ep.play(ok, { raw: { sampleRate: 96000 } }), RangeError, /sampleRate/);
   await rejects(() => ep.play(ok, { raw: { sampleRate: 8000, channels: 0 } }), RangeError, /channels/);
   await rejects(() => ep.play(ok, { raw: {} as never }), TypeError, /sampleRate is required/);
   t.throws(() => ep.setVad('on' as never), TypeError);
