@@ -6,13 +6,22 @@
 // for the phones). Prints one JSON object; progress goes to stderr.
 // With --record, every call is also recorded in stereo (left A, right B) to a temporary
 // directory (removed afterwards), and the step reports dropped frames and writer throughput.
+// Then the relay comparison (lib/media-relay.ts): --relay-calls bridged calls relayed by our
+// media thread, and the same streams relayed by rtpengine (if installed; --no-rtpengine
+// skips it), with the ratio of their CPU per packet; and the UDP floor (udp-floor.c, needs cc).
 //
 //   npm run build && node dist/bench/media-bench.js [--threads N] [--calls 50,200,500] [--seconds S] [--record]
+//                                                   [--relay-calls N] [--no-rtpengine] [--floor-packets N]
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { MediaEngine, type Endpoint, type EndpointStats, type Recording } from '../media/index.js';
+import { bridgeRelay, rtpengineRelay, type RelayFigures } from './lib/media-relay.js';
+import { installCleanup } from './lib/procs.js';
+import { udpFloor } from './lib/udp-floor.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +33,10 @@ const steps = arg('calls', '50,200,500').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
 const PORT_MIN = Number(arg('port-min', '30000'));
 const record = process.argv.includes('--record');
+const relayCalls = Number(arg('relay-calls', '200'));
+const withRtpengine = !process.argv.includes('--no-rtpengine');
+const floorPackets = Number(arg('floor-packets', '200000'));
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface StepResult {
   calls: number;
@@ -125,9 +138,41 @@ async function step(calls: number): Promise<StepResult> {
   }
 }
 
+function installed(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface RelayComparison {
+  calls: number;
+  switchyard: RelayFigures;
+  rtpengine: RelayFigures | { skipped: string };
+  /** rtpengine's CPU per packet over ours: above 1, our bridge (decode, mix, encode) costs less than its relay. */
+  rtpengineOverSwitchyardCpu?: number;
+}
+
+async function relayComparison(): Promise<RelayComparison> {
+  process.stderr.write(`media-bench: relay comparison, ${relayCalls} calls, ${seconds} s each: our bridge thread\n`);
+  const switchyard = await bridgeRelay(relayCalls, seconds, PORT_MIN);
+  if (!withRtpengine) return { calls: relayCalls, switchyard, rtpengine: { skipped: '--no-rtpengine' } };
+  if (!installed('rtpengine')) return { calls: relayCalls, switchyard, rtpengine: { skipped: 'rtpengine is not installed (apt-get install rtpengine-daemon)' } };
+  process.stderr.write('media-bench: relay comparison: rtpengine (userspace)\n');
+  const rtpengine = await rtpengineRelay(relayCalls, seconds, PORT_MIN);
+  const ratio = rtpengine.cpuUsPerPacket / switchyard.cpuUsPerPacket;
+  return { calls: relayCalls, switchyard, rtpengine, rtpengineOverSwitchyardCpu: Number(ratio.toFixed(2)) };
+}
+
+installCleanup(() => {}); // rtpengine is stopped on Ctrl-C or a crash
 const results: StepResult[] = [];
 for (const calls of steps) {
   process.stderr.write(`media-bench: ${calls} calls (${calls * 4} endpoints) on ${threads} thread(s), ${seconds} s${record ? ', recording each in stereo' : ''}\n`);
   results.push(await step(calls));
 }
-console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, record, results }, null, 2));
+const relay = relayCalls > 0 ? await relayComparison() : undefined;
+process.stderr.write(`media-bench: UDP floor, ${floorPackets} datagrams\n`);
+const floor = installed('cc') ? udpFloor(ROOT, floorPackets) : { skipped: 'no C compiler (cc)' };
+console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, record, results, relay, udpFloor: floor }, null, 2));
