@@ -9,7 +9,7 @@ import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } fro
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { DialOptions, DialResult } from './dial.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
-import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
 
@@ -149,6 +149,11 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
 
   record(options: RecordOptions = {}): Promise<RecordResult> {
     return this.run('record', () => this.requireMedia('record').record(options, this.signal));
+  }
+
+  /** The caller hears themself (an echo test) until a finish key (default '#'), `maxSeconds` (default 60) or the hang-up. */
+  echo(options: EchoOptions = {}): Promise<EchoResult> {
+    return this.run('echo', () => this.requireMedia('echo').echo(options, this.signal));
   }
 
   /**

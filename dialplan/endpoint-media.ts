@@ -5,7 +5,7 @@
 import type { Endpoint, Playback } from '../media/index.js';
 import type { DtmfEvent } from '../media/dtmf.js';
 import { NotAvailableError } from './errors.js';
-import type { CallMedia, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,18 +54,43 @@ export class EndpointMedia implements CallMedia {
     if (options.silenceTimeoutMs !== undefined) this.enableVad();
     await mkdir(this.recordings.dir, { recursive: true });
     const recording = this.endpoint.record(join(this.recordings.dir, `${this.recordings.name}-${++this.recordingCount}.wav`));
-    const finishOnKey = options.finishOnKey ?? '#';
-    const reason = await new Promise<RecordResult['reason']>((resolve) => {
-      const timers = new Set<NodeJS.Timeout>();
+    const reason = await this.until({ maxMs, finishOnKey: options.finishOnKey, silenceTimeoutMs: options.silenceTimeoutMs }, signal);
+    const result = await recording.stop();
+    return { file: result.path, durationMs: result.durationMs, reason };
+  }
+
+  /** The caller hears themself (the endpoint sends back what arrives) until a finish key, maxSeconds or the call's end. */
+  async echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult> {
+    const maxMs = (options.maxSeconds ?? 60) * 1000;
+    if (!(maxMs > 0)) throw new RangeError(`echo: maxSeconds must be positive, got ${options.maxSeconds}`);
+    const started = Date.now();
+    this.endpoint.setEcho(true);
+    try {
+      // No silence timeout is given, so 'silence' cannot come back.
+      const reason = (await this.until({ maxMs, finishOnKey: options.finishOnKey }, signal)) as EchoResult['reason'];
+      return { durationMs: Date.now() - started, reason };
+    } finally {
+      if (!this.endpoint.closed) this.endpoint.setEcho(false);
+    }
+  }
+
+  /**
+   * Waits for the end of a record or echo: `maxMs`, a finish key (default '#'), `silenceTimeoutMs`
+   * without speech (the endpoint's VAD, counted from the start or the end of speech) or the call's end.
+   */
+  private until(o: { maxMs: number; finishOnKey?: string; silenceTimeoutMs?: number }, signal: AbortSignal): Promise<RecordResult['reason']> {
+    const finishOnKey = o.finishOnKey ?? '#';
+    return new Promise((resolve) => {
       let silence: NodeJS.Timeout | undefined;
       const armSilence = () => {
-        if (options.silenceTimeoutMs !== undefined) silence = setTimeout(() => finish('silence'), options.silenceTimeoutMs);
+        if (o.silenceTimeoutMs !== undefined) silence = setTimeout(() => finish('silence'), o.silenceTimeoutMs);
       };
       const onSpeech = () => clearTimeout(silence);
       const onKey = (e: DtmfEvent) => finishOnKey.includes(e.digit) && finish('finish-key');
       const onAbort = () => finish('hangup');
+      const max = setTimeout(() => finish('max-seconds'), o.maxMs);
       const finish = (r: RecordResult['reason']) => {
-        timers.forEach(clearTimeout);
+        clearTimeout(max);
         clearTimeout(silence);
         this.endpoint.off('speechStart', onSpeech);
         this.endpoint.off('speechEnd', armSilence);
@@ -73,15 +98,13 @@ export class EndpointMedia implements CallMedia {
         signal.removeEventListener('abort', onAbort);
         resolve(r);
       };
-      timers.add(setTimeout(() => finish('max-seconds'), maxMs));
       this.endpoint.on('speechStart', onSpeech);
       this.endpoint.on('speechEnd', armSilence);
       if (finishOnKey) this.endpoint.on('dtmf', onKey);
+      if (signal.aborted) return finish('hangup');
       signal.addEventListener('abort', onAbort, { once: true });
       armSilence();
     });
-    const result = await recording.stop();
-    return { file: result.path, durationMs: result.durationMs, reason };
   }
 
   /**
@@ -98,6 +121,7 @@ export class EndpointMedia implements CallMedia {
     const finishOnKey = options.finishOnKey ?? '#';
     return new Promise((resolve, reject) => {
       let digits = '';
+      let bargedIn = false;
       let timer: NodeJS.Timeout | undefined;
       let playback: Playback | undefined;
       let finished = false;
@@ -109,13 +133,15 @@ export class EndpointMedia implements CallMedia {
         this.endpoint.off('dtmf', onDigit);
         signal.removeEventListener('abort', onAbort);
         if (error) reject(error);
-        else resolve({ digits, reason });
+        else resolve({ digits, reason, bargedIn });
       };
       const arm = (ms: number): void => {
         clearTimeout(timer);
         timer = setTimeout(() => done('timeout'), ms);
       };
       const onDigit = (e: DtmfEvent): void => {
+        // The first key while the prompt is loading or playing cuts it short.
+        if (digits === '' && prompt !== undefined && playback?.ended?.reason !== 'finished') bargedIn = true;
         if (finishOnKey.includes(e.digit)) return done('finish-key');
         digits += e.digit;
         if (digits.length >= maxDigits) return done('max-digits');

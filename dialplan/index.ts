@@ -4,7 +4,7 @@ export { Call, type CallEvents, type CallVariables, type HangupEvent } from './c
 export { HANGUP_CAUSES, type HangupCause, type HangupCauseName } from './causes.js';
 export { DialplanError, CallGoneError, NotAvailableError, type DialplanErrorCode, type HangupParty } from './errors.js';
 export type { CallInfo, Party, LegState } from './leg.js';
-export type { CallMedia, PlayOptions, GatherOptions, GatherResult, RecordOptions, RecordResult } from './media-port.js';
+export type { CallMedia, PlayOptions, GatherOptions, GatherResult, RecordOptions, RecordResult, EchoOptions, EchoResult } from './media-port.js';
 export type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 export { selectRoute, selectOutbound } from './router.js';
 export { defineRobot, isRobot, runRobot, fillTemplate, type Robot, type RobotDefinition, type RobotOutcome, type Step, type Prompt, type Next, type MenuChoice, type RetryPolicy, type SlotType } from './robot/index.js';

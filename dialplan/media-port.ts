@@ -26,6 +26,8 @@ export interface GatherResult {
   speech?: { text: string; phrase?: string };
   /** Why gathering stopped. */
   reason: 'max-digits' | 'finish-key' | 'timeout' | 'speech';
+  /** A key came while the prompt was still playing and stopped it (barge-in). */
+  bargedIn: boolean;
 }
 
 export interface RecordOptions {
@@ -48,6 +50,18 @@ export interface RecordResult {
   reason: 'max-seconds' | 'silence' | 'finish-key' | 'hangup';
 }
 
+export interface EchoOptions {
+  /** Longest echo (default 60). */
+  maxSeconds?: number;
+  /** Keys that end the echo (default '#'); '' for none. */
+  finishOnKey?: string;
+}
+
+export interface EchoResult {
+  durationMs: number;
+  reason: 'max-seconds' | 'finish-key' | 'hangup';
+}
+
 /** Media operations on one call; `signal` aborts when the call ends. */
 export interface CallMedia {
   /** Reports each DTMF key the caller presses (the Call's 'dtmf' event). */
@@ -55,4 +69,6 @@ export interface CallMedia {
   play(file: string, options: PlayOptions, signal: AbortSignal): Promise<void>;
   gather(options: GatherOptions, signal: AbortSignal): Promise<GatherResult>;
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;
+  /** The caller hears themself (what arrives is sent back) until a finish key, maxSeconds or the end. */
+  echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;
 }

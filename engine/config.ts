@@ -38,6 +38,7 @@ export interface Config {
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
    * inbound calls the demo numbers and registered extensions do not take. '' for none.
+   * Default: the demo dialplan with the `ivr` and `survey` numbers (dialplan/examples/ivr.ts).
    */
   dialplan: { path: string; watch: boolean };
   /** SIP gateways by name, for outbound routes (see dialplan/README.md). */
@@ -115,7 +116,7 @@ export function defaultConfig(): Config {
       dailyPlanCalls: 200,
       guides: { topics: ['Billing', 'Technical issue', 'Order status', 'Complaint', 'Other'], queueTopics: {}, scripts: { support: demoSupportScript() } },
     },
-    dialplan: { path: '', watch: true },
+    dialplan: { path: fileURLToPath(new URL('../../dialplan/examples/ivr.ts', import.meta.url)), watch: true },
     trunks: {},
     tts: { cacheDir: '' },
     media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },

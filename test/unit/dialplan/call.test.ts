@@ -248,11 +248,11 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
       await four.answered;
       four.sendDtmf('98765');
       await until(() => seen.length === 1, 'gather to finish');
-      t.same(seen[0].result, { digits: '9876', reason: 'max-digits' });
+      t.same(seen[0].result, { digits: '9876', reason: 'max-digits', bargedIn: false });
       seen.length = 0;
       const silent = kit.call('pin');
       await until(() => seen.length === 1, 'gather to time out');
-      t.same(seen[0].result, { digits: '', reason: 'timeout' });
+      t.same(seen[0].result, { digits: '', reason: 'timeout', bargedIn: false });
       seen.length = 0;
       const leaving = kit.call('pin');
       await leaving.answered;
