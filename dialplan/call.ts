@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { resolveCause, type HangupCause } from './causes.js';
 import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } from './errors.js';
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
-import type { DialOptions, DialResult } from './dial.js';
+import type { DialHooks, DialOptions, DialResult, DialTarget } from './dial.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
 import type { CallMedia, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
@@ -26,6 +26,10 @@ export interface CallEvents {
   hangup: [HangupEvent];
   dtmf: [{ digit: string }];
   speech: [{ text: string }];
+  /** Bridged with another party (dial answered, bridge()); record({ stereo: true }) records both now. */
+  bridged: [];
+  /** The bridge ended. */
+  unbridged: [];
 }
 
 export interface CallOptions<V extends CallVariables> {
@@ -38,6 +42,8 @@ export interface CallOptions<V extends CallVariables> {
   events?: EventSink;
   /** The contact centre's queue entry, once there is one. */
   queues?: () => QueueEntry | undefined;
+  /** Where a dialled number goes (the dialplan's outbound routes and trunks); throws DialplanError 'no-route'. */
+  outbound?: (number: string) => DialTarget;
 }
 
 export class Call<V extends CallVariables = CallVariables> extends EventEmitter<CallEvents> {
@@ -54,6 +60,9 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private readonly tts?: Synthesizer;
   private readonly events?: EventSink;
   private readonly queues?: () => QueueEntry | undefined;
+  private readonly outbound?: (number: string) => DialTarget;
+  /** record({ stereo }) verbs running on the current bridge. */
+  private readonly bridgeRecordings = new Set<Promise<RecordResult>>();
 
   constructor(o: CallOptions<V>) {
     super();
@@ -66,6 +75,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.tts = o.tts;
     this.events = o.events;
     this.queues = o.queues;
+    this.outbound = o.outbound;
     this.leg.onGone((reason) => this.end('caller', reason));
     this.media?.onDtmf?.((digit) => this.emit('dtmf', { digit }));
   }
@@ -148,7 +158,13 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   record(options: RecordOptions = {}): Promise<RecordResult> {
-    return this.run('record', () => this.requireMedia('record').record(options, this.signal));
+    const work = this.run('record', () => this.requireMedia('record').record(options, this.signal));
+    if (options.stereo) {
+      this.bridgeRecordings.add(work);
+      const forget = () => void this.bridgeRecordings.delete(work);
+      work.then(forget, forget);
+    }
+    return work;
   }
 
   /** The caller hears themself (an echo test) until a finish key (default '#'), `maxSeconds` (default 60) or the hang-up. */
@@ -174,25 +190,51 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   /**
-   * Calls `targets` (sip: URIs) and bridges the first to answer with the caller: one after the
-   * other (`strategy: 'sequential'`, `timeout` ms each) or all at once ('parallel', `timeout`
-   * in all), ringback meanwhile, `callerId` as From. Answers the call first if it is not yet.
+   * Calls `targets` and bridges the first to answer with the caller: one after the other
+   * (`strategy: 'sequential'`, `timeout` ms each) or all at once ('parallel', `timeout` in all),
+   * `callerId` as From. A target is a sip: URI, or a number that leaves by the dialplan's
+   * outbound routes (a trunk). Meanwhile the caller hears ringback, or a callee's early media
+   * (its 183 with SDP); a caller not answered yet gets a 183 with SDP and is answered when a
+   * callee answers. While bridged the call emits 'bridged' (record({ stereo }) works then).
    * Resolves `{ status: 'busy' | 'no-answer' | 'failed' }` when nobody answered (the call goes
-   * on), or `{ status: 'answered', target, endedBy }` when the bridged call ended — then this
-   * call is over too.
+   * on, answered or not as before), or `{ status: 'answered', target, endedBy }` when the
+   * bridged call ended — then this call is over too.
    */
   async dial(targets: string | string[], options: DialOptions = {}): Promise<DialResult> {
     const list = [targets].flat();
-    if (list.length === 0 || list.some((t) => typeof t !== 'string' || !/^sips?:[^\s<>]+$/i.test(t))) throw new DialplanError('invalid-argument', `dial: targets must be sip: URIs, got ${JSON.stringify(targets)}`);
+    if (list.length === 0 || list.some((t) => typeof t !== 'string')) throw new DialplanError('invalid-argument', `dial: targets must be sip: URIs or numbers, got ${JSON.stringify(targets)}`);
     if (options.strategy !== undefined && options.strategy !== 'sequential' && options.strategy !== 'parallel') throw new DialplanError('invalid-argument', `dial: strategy must be 'sequential' or 'parallel'`);
     if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0)) throw new DialplanError('invalid-argument', 'dial: timeout must be a positive number of ms');
-    await this.answer();
+    const resolved = list.map((t) => this.dialTarget(t));
+    const hooks: DialHooks = {
+      answered: () => this.emit('answered'),
+      bridged: ({ mixer, caller, callee }) => {
+        this.media?.bridged?.({ mixer, self: caller, other: callee });
+        this.emit('bridged');
+      },
+      unbridged: () => {
+        this.media?.bridged?.(undefined);
+        this.emit('unbridged');
+      },
+    };
     const result = await this.run('dial', () => {
       if (!this.leg.dial) throw new NotAvailableError('media', 'dial: this call has no media to bridge');
-      return this.leg.dial(list, options, this.signal);
+      return this.leg.dial(resolved, options, this.signal, hooks);
     });
-    if (result.status === 'answered') this.end('dialplan', 'bridged-call-ended');
+    if (result.status === 'answered') {
+      // Stereo recordings of the bridge end with it: they report before the call is over.
+      await Promise.allSettled([...this.bridgeRecordings]);
+      this.end('dialplan', 'bridged-call-ended');
+    }
     return result;
+  }
+
+  /** A sip: URI as it is; a number through the dialplan's outbound routes and its trunk. */
+  private dialTarget(target: string): DialTarget {
+    if (/^sips?:[^\s<>]+$/i.test(target)) return { label: target, uri: target };
+    if (!/^\+?[0-9A-Za-z*#._-]+$/.test(target)) throw new DialplanError('invalid-argument', `dial: a target must be a sip: URI or a number, got "${target}"`);
+    if (!this.outbound) throw new NotAvailableError('trunks', `dial("${target}"): numbers leave by trunks, and this engine has none for dialplan calls`);
+    return this.outbound(target);
   }
 
   /**

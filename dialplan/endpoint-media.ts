@@ -5,7 +5,7 @@
 import type { Endpoint, Playback } from '../media/index.js';
 import type { DtmfEvent } from '../media/dtmf.js';
 import { NotAvailableError } from './errors.js';
-import type { CallMedia, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { join } from 'node:path';
 export class EndpointMedia implements CallMedia {
   private vadOn = false;
   private recordingCount = 0;
+  /** While the call is bridged: the mixer, and what aborts when the bridge ends. */
+  private bridge?: MediaBridge & { over: AbortController };
 
   /** `recordings`: where record() writes, and the files' name stem (the call-id). */
   constructor(
@@ -42,8 +44,9 @@ export class EndpointMedia implements CallMedia {
    * or the call's end (the file is kept, reason 'hangup').
    */
   async record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult> {
-    if (options.stereo) throw new NotAvailableError('stereo-recording', 'record: stereo needs a bridged call; record() records the caller (mono)');
     if (!this.recordings) throw new NotAvailableError('recording', 'record: no recordings folder is configured');
+    const bridge = this.bridge;
+    if (options.stereo && !bridge) throw new NotAvailableError('stereo-recording', 'record: stereo needs a bridged call (while dial or bridge() connects another party)');
     const maxMs = (options.maxSeconds ?? 60) * 1000;
     if (!(maxMs > 0)) throw new RangeError(`record: maxSeconds must be positive, got ${options.maxSeconds}`);
     if (options.beep) {
@@ -53,10 +56,21 @@ export class EndpointMedia implements CallMedia {
     }
     if (options.silenceTimeoutMs !== undefined) this.enableVad();
     await mkdir(this.recordings.dir, { recursive: true });
-    const recording = this.endpoint.record(join(this.recordings.dir, `${this.recordings.name}-${++this.recordingCount}.wav`));
-    const reason = await this.until({ maxMs, finishOnKey: options.finishOnKey, silenceTimeoutMs: options.silenceTimeoutMs }, signal);
-    const result = await recording.stop();
+    const path = join(this.recordings.dir, `${this.recordings.name}-${++this.recordingCount}.wav`);
+    // Stereo: the bridge's mixer, the caller left and the other party right; it ends with the bridge.
+    const stereo = options.stereo && bridge;
+    const recording = stereo ? stereo.mixer.record(path, { layout: 'stereo', left: stereo.self, right: stereo.other }) : this.endpoint.record(path);
+    const until = stereo ? AbortSignal.any([signal, stereo.over.signal]) : signal;
+    let reason: RecordResult['reason'] = await this.until({ maxMs, finishOnKey: options.finishOnKey, silenceTimeoutMs: options.silenceTimeoutMs }, until);
+    if (reason === 'hangup' && !signal.aborted) reason = 'bridge-ended';
+    // A closed mixer ends its recordings itself.
+    const result = await (reason === 'bridge-ended' ? recording.done() : recording.stop());
     return { file: result.path, durationMs: result.durationMs, reason };
+  }
+
+  bridged(bridge: MediaBridge | undefined): void {
+    this.bridge?.over.abort();
+    this.bridge = bridge && { ...bridge, over: new AbortController() };
   }
 
   /** The caller hears themself (the endpoint sends back what arrives) until a finish key, maxSeconds or the call's end. */

@@ -4,7 +4,7 @@
 import type { NameAddr } from '../engine/sip/headers.js';
 import type { IncomingRequest } from '../engine/sip/index.js';
 import { isSipUri, type Uri } from '../engine/sip/uri.js';
-import type { DialOptions, DialResult } from './dial.js';
+import type { DialHooks, DialOptions, DialResult, DialTarget } from './dial.js';
 import type { InboundCall } from '../engine/acd/index.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
 
@@ -52,8 +52,8 @@ export interface InboundLeg {
   hangup(headers?: Record<string, string>): Promise<void>;
   /** Blind transfer of an answered call by REFER; resolves once the transferee reached `target`. */
   refer(target: string, timeoutMs: number): Promise<void>;
-  /** Calls `targets` and bridges the first to answer with this (answered) leg; legs without media lack it. */
-  dial?(targets: string[], options: DialOptions, signal: AbortSignal): Promise<DialResult>;
+  /** Calls `targets` and bridges the first to answer with this leg (answered with it); legs without media lack it. */
+  dial?(targets: DialTarget[], options: DialOptions, signal: AbortSignal, hooks: DialHooks): Promise<DialResult>;
   /** Puts this (answered) leg in an ACD queue through the contact centre's entry; legs without media lack it. */
   enqueue?(entry: QueueEntry, queueId: string, info: Omit<InboundCall, 'callId'>): Promise<QueueOutcome>;
   /** Called once when the caller's side ends the leg (CANCEL, BYE, or no answer to keep-alives). */

@@ -4,7 +4,7 @@ import type { CallLeg, EndReason } from '../engine/call/call-leg.js';
 import type { IncomingCall } from '../engine/call/incoming-call.js';
 import type { SipStack } from '../engine/sip/index.js';
 import type { MediaEngine } from '../media/index.js';
-import { dialAndBridge, type DialOptions, type DialResult } from './dial.js';
+import { dialAndBridge, type DialCaller, type DialHooks, type DialOptions, type DialResult, type DialTarget } from './dial.js';
 import type { InboundCall } from '../engine/acd/index.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
 import { DialplanError } from './errors.js';
@@ -67,9 +67,25 @@ export class MediaLeg extends LegBase implements InboundLeg {
     await Promise.all([leg.dialog.destroy({ headers }), leg.hangup()]);
   }
 
-  dial(targets: string[], options: DialOptions, signal: AbortSignal): Promise<DialResult> {
-    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'dial needs an answered call'));
-    return dialAndBridge({ ...this.engine, caller: this.answered, from: this.info.from.uri }, targets, options, signal);
+  /** Not answered yet: the caller gets a 183 with SDP (ringback or the callee's early media) and is answered with the callee. */
+  dial(targets: DialTarget[], options: DialOptions, signal: AbortSignal, hooks: DialHooks): Promise<DialResult> {
+    if (this.current === 'ended') return Promise.reject(new DialplanError('invalid-state', 'dial: the call has ended'));
+    if (!this.answered) this.progress(true);
+    const leg = this;
+    const caller: DialCaller = {
+      endpoint: this.endpoint,
+      get ended() {
+        return leg.state === 'ended';
+      },
+      answer: async () => {
+        if (!this.answered) {
+          await this.answer();
+          hooks.answered?.();
+        }
+        return this.answered!;
+      },
+    };
+    return dialAndBridge({ ...this.engine, caller, from: this.info.from.uri }, targets, options, signal, hooks);
   }
 
   enqueue(entry: QueueEntry, queueId: string, info: Omit<InboundCall, 'callId'>): Promise<QueueOutcome> {

@@ -1,6 +1,8 @@
 // What the Call object needs from the media core for its media verbs. The media helpers
 // (playback, DTMF, recording, VAD) provide an implementation per call; a call without one
 // rejects media verbs with NotAvailableError rather than pretending to play.
+import type { Endpoint, Mixer } from '../media/index.js';
+
 export interface PlayOptions {
   loop?: boolean;
   /** Stop the prompt on a DTMF digit or caller speech (barge-in). */
@@ -39,15 +41,25 @@ export interface RecordOptions {
   silenceTimeoutMs?: number;
   /** Keys that stop the recording (default '#'); '' for none. */
   finishOnKey?: string;
-  /** Both sides of a bridged call in two channels. */
+  /**
+   * Both sides of a bridged call (while dial's callee or bridge()'s other call is connected):
+   * a stereo WAV, the caller left and the other party right, until the bridge ends too.
+   */
   stereo?: boolean;
 }
 
 export interface RecordResult {
-  /** The WAV file (8 kHz mono PCM16). */
+  /** The WAV file (8 kHz PCM16, mono; stereo with `stereo`). */
   file: string;
   durationMs: number;
-  reason: 'max-seconds' | 'silence' | 'finish-key' | 'hangup';
+  reason: 'max-seconds' | 'silence' | 'finish-key' | 'hangup' | 'bridge-ended';
+}
+
+/** The mixer a call is bridged through: `self` is its endpoint, `other` what brings the other party's audio. */
+export interface MediaBridge {
+  mixer: Mixer;
+  self: Endpoint;
+  other: Endpoint;
 }
 
 export interface EchoOptions {
@@ -71,4 +83,6 @@ export interface CallMedia {
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;
   /** The caller hears themself (what arrives is sent back) until a finish key, maxSeconds or the end. */
   echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;
+  /** The call was bridged (or, undefined, the bridge ended). */
+  bridged?(bridge: MediaBridge | undefined): void;
 }

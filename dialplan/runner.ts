@@ -11,6 +11,7 @@ import type { QueueEntry } from './queue-port.js';
 import type { CallMedia } from './media-port.js';
 import { selectRoute } from './router.js';
 import type { Synthesizer } from './tts/synthesizer.js';
+import type { Trunks } from './trunk/trunk.js';
 
 /** A dialplan as loaded: the module's export, its version number and entry file. */
 export interface LoadedDialplan {
@@ -34,6 +35,8 @@ export interface DialplanRunnerOptions {
   queues?: () => QueueEntry | undefined;
   /** Media for a call, once the media core provides it. */
   mediaFor?: (leg: InboundLeg) => CallMedia | undefined;
+  /** The configured trunks: numbers a call dials leave by the dialplan's outbound routes through them. */
+  trunks?: Trunks;
 }
 
 export class DialplanRunner {
@@ -75,7 +78,9 @@ export class DialplanRunner {
       this.o.events?.append('dialplan.no-route', { number: leg.info.number, version: loaded.version }, callId);
       return;
     }
-    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events, queues: this.o.queues });
+    const trunks = this.o.trunks;
+    const outbound = trunks && ((n: string) => trunks.route(loaded.dialplan.outbound ?? [], n));
+    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events, queues: this.o.queues, outbound });
     this.live.add(call);
     call.once('hangup', (e) => {
       this.live.delete(call);

@@ -43,7 +43,7 @@ export class DialplanService {
     this.loader = loader;
     const tts = new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') });
     const recordings = join(o.dataDir, 'recordings');
-    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings), queues: () => this.queueEntry });
+    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings), queues: () => this.queueEntry, trunks: this.trunks });
     if (o.media) {
       this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
     }

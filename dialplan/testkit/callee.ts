@@ -6,12 +6,24 @@ import type { CallLeg } from '../../engine/call/call-leg.js';
 import { SipStack } from '../../engine/sip/index.js';
 import type { MediaEngine } from '../../media/index.js';
 
-/** What the callee does with its n-th call (0-based). */
-export type CalleeBehaviour = { reject: number } | { ring: true } | { answer: true; keys?: { afterMs: number; digits: string }[]; hangupAfterMs?: number };
+/**
+ * Early media (RFC 3960): a 183 with SDP and a tone of `toneHz` until the answer (like a
+ * carrier's ringback or announcement); `answerAfterMs` (default 0) waits before answering.
+ */
+export interface EarlyMedia {
+  toneHz: number;
+  answerAfterMs?: number;
+}
+
+/** What the callee does with its n-th call (0-based). `toneHz`: a tone it says once answered. */
+export type CalleeBehaviour =
+  | { reject: number }
+  | { ring: true; earlyMedia?: { toneHz: number } }
+  | { answer: true; keys?: { afterMs: number; digits: string }[]; hangupAfterMs?: number; earlyMedia?: EarlyMedia; toneHz?: number };
 
 export class SimulatedCallee {
   /** One entry per INVITE received: what the callee did. */
-  readonly calls: { behaviour: CalleeBehaviour; leg?: CallLeg }[] = [];
+  readonly calls: { behaviour: CalleeBehaviour; requestUri: string; from: string; leg?: CallLeg }[] = [];
   private constructor(
     readonly stack: SipStack,
     private readonly media: MediaEngine,
@@ -33,13 +45,21 @@ export class SimulatedCallee {
 
   private async take(incoming: IncomingCall): Promise<void> {
     const behaviour = this.behave(this.calls.length);
-    const entry: (typeof this.calls)[number] = { behaviour };
+    const entry: (typeof this.calls)[number] = { behaviour, requestUri: incoming.req.msg.uri, from: incoming.req.get('from') ?? '' };
     this.calls.push(entry);
     if ('reject' in behaviour) return incoming.reject(behaviour.reject);
-    incoming.ring();
+    if (behaviour.earlyMedia) {
+      incoming.res.send(183, { body: incoming.localSdp, contentType: 'application/sdp' });
+      incoming.session.endpoint.playTone(behaviour.earlyMedia.toneHz);
+    } else incoming.ring();
     if ('ring' in behaviour) return; // rings until the caller cancels
+    const wait = behaviour.earlyMedia?.answerAfterMs ?? 0;
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (incoming.canceled) return;
+    if (behaviour.earlyMedia) incoming.session.endpoint.stopTone();
     const leg = await incoming.answer();
     entry.leg = leg;
+    if (behaviour.toneHz) leg.endpoint.playTone(behaviour.toneHz);
     for (const k of behaviour.keys ?? []) setTimeout(() => !leg.ended && leg.endpoint.sendDtmf(k.digits), k.afterMs);
     if (behaviour.hangupAfterMs !== undefined) setTimeout(() => void leg.hangup(), behaviour.hangupAfterMs);
   }

@@ -2,7 +2,7 @@
 // records what the dialplan did to it (provisionals, early media, answer, who hung up, why).
 import { CallLeg } from '../../engine/call/call-leg.js';
 import { SipError, type Dialog, type OutgoingInvite, type SipResponse, type SipStack } from '../../engine/sip/index.js';
-import type { MediaEngine } from '../../media/index.js';
+import type { Endpoint, MediaEngine } from '../../media/index.js';
 
 /** A plain PCMU offer (with RFC 4733 events) from the caller. */
 export function callerSdp(address: string, port: number): string {
@@ -33,6 +33,7 @@ export class SimulatedCaller {
   private dialog?: Dialog;
   /** With media: the caller's call leg (its RTP endpoint sends the DTMF). */
   private leg?: CallLeg;
+  private earlyEndpoint?: Endpoint;
   private invite?: OutgoingInvite;
   private finish!: (o: CallOutcome) => void;
   private answeredResolve!: () => void;
@@ -63,7 +64,7 @@ export class SimulatedCaller {
     const callbacks = { cbRequest: (h: OutgoingInvite) => (this.invite = h), cbProvisional: (r: SipResponse) => this.provisionals.push(r) };
     const { from, headers, media } = options;
     const placed = media
-      ? CallLeg.dial({ stack, media, uri, from, headers }, callbacks).then((leg) => {
+      ? CallLeg.dial({ stack, media, uri, from, headers, onEarlyMedia: (ep) => (this.earlyEndpoint = ep) }, callbacks).then((leg) => {
           this.leg = leg;
           return leg.dialog;
         })
@@ -102,6 +103,14 @@ export class SimulatedCaller {
   /** The answer's SDP, once answered. */
   get remoteSdp(): string | undefined {
     return this.dialog?.remoteSdp;
+  }
+
+  /**
+   * With media: the caller's RTP endpoint, from early media (a 183 with SDP) or the answer on.
+   * `record(path)` on it keeps what the caller hears; `playTone()` makes the caller speak.
+   */
+  get endpoint(): Endpoint | undefined {
+    return this.leg?.endpoint ?? this.earlyEndpoint;
   }
 
   /** Presses keys (RFC 4733 events when the dialplan's side offered them, else tones). Needs media. */

@@ -16,6 +16,7 @@ import type { MediaEngine } from '../../media/index.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
 import type { QueueEntry } from '../queue-port.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
+import { Trunks, type TrunkConfig } from '../trunk/trunk.js';
 
 export { SimulatedCaller, callerSdp, type CallOutcome } from './caller.js';
 export { SimulatedCallee, type CalleeBehaviour } from './callee.js';
@@ -36,6 +37,8 @@ export interface TestEngineOptions {
   recordingsDir?: string;
   /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
   media?: MediaEngine;
+  /** Trunks by name, for the dialplan's outbound routes (a SimulatedCallee can play the gateway). */
+  trunks?: Record<string, TrunkConfig>;
 }
 
 export interface TestEngine {
@@ -66,13 +69,15 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     const fixed: LoadedDialplan = { dialplan: o.dialplan, version: 1, file: '(object)' };
     current = () => fixed;
   }
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir), queues: () => o.queues });
+  const trunks = new Trunks(o.trunks ?? {}, engine, logger);
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir), queues: () => o.queues, trunks });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);
   });
   await engine.start();
   await caller.start();
+  trunks.start();
   return {
     stack: engine,
     runner,
@@ -83,6 +88,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     async stop() {
       loader?.stop();
       await runner.hangupAll();
+      await trunks.stop();
       await caller.stop();
       await engine.stop();
       if (buildDir) await rm(buildDir, { recursive: true, force: true });

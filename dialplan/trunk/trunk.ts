@@ -5,6 +5,9 @@ import { isIP } from 'node:net';
 import type { Dialog, SendTarget, SipStack, UacCallbacks } from '../../engine/sip/index.js';
 import { DialplanError } from '../errors.js';
 import { OutboundRegistration, type RegistrationState } from './registration.js';
+import type { DialTarget } from '../dial.js';
+import type { OutboundRoute } from '../define.js';
+import { selectOutbound } from '../router.js';
 
 export interface TrunkConfig {
   /** The gateway's IP address (name resolution is not done here). */
@@ -80,18 +83,20 @@ export class Trunk {
     return this.registration?.stop() ?? Promise.resolve();
   }
 
+  /** Where a call to `number` goes through this trunk: the gateway, the account for a 401/407 challenge, the From. */
+  dialTarget(number: string, callerId?: string): DialTarget {
+    const auth = this.config.username !== undefined && this.config.password !== undefined ? { username: this.config.username, password: this.config.password } : undefined;
+    const caller = callerId ?? this.config.callerId ?? this.config.username;
+    return { label: number, uri: `sip:${number}@${this.domain}`, target: this.target, auth, from: caller ? `sip:${caller}@${this.domain}` : undefined };
+  }
+
   /**
    * Calls `number` through the gateway, answering a 401/407 challenge with the account's
    * credentials; resolves with the confirmed dialog, rejects with the SipError of a failure.
    */
   invite(number: string, options: { localSdp?: string; headers?: Record<string, string>; callerId?: string } = {}, callbacks: UacCallbacks = {}): Promise<Dialog> {
-    const auth = this.config.username !== undefined && this.config.password !== undefined ? { username: this.config.username, password: this.config.password } : undefined;
-    const caller = options.callerId ?? this.config.callerId ?? this.config.username;
-    return this.stack.createUAC(
-      `sip:${number}@${this.domain}`,
-      { target: this.target, auth, from: caller ? `sip:${caller}@${this.domain}` : undefined, localSdp: options.localSdp, headers: options.headers },
-      callbacks,
-    );
+    const { uri, target, auth, from } = this.dialTarget(number, options.callerId);
+    return this.stack.createUAC(uri, { target, auth, from, localSdp: options.localSdp, headers: options.headers }, callbacks);
   }
 }
 
@@ -107,6 +112,13 @@ export class Trunks {
     const trunk = this.byName.get(name);
     if (!trunk) throw new DialplanError('no-route', `no trunk named "${name}" (configured: ${[...this.byName.keys()].join(', ') || 'none'})`);
     return trunk;
+  }
+
+  /** Where `number` goes by the first matching outbound route; DialplanError 'no-route' when none matches. */
+  route(routes: readonly OutboundRoute[], number: string): DialTarget {
+    const selected = selectOutbound(routes, number);
+    if (!selected) throw new DialplanError('no-route', `no outbound route matches "${number}"`);
+    return { ...this.get(selected.trunk).dialTarget(selected.number), label: number };
   }
 
   get status(): TrunkStatus[] {

@@ -11,15 +11,18 @@ import { MediaSession } from './media-session.js';
 export class Bridge extends EventEmitter<{ ended: [{ by: CallLeg; reason: EndReason }] }> {
   private endedBy: CallLeg | undefined;
 
-  /** Both endpoints must have been created on `mixer` ({ mixer } option): it owns them from now on. */
+  /**
+   * Both endpoints must be on `mixer`'s thread (created with the { mixer } option); they may be
+   * members already (early media was heard through it). The mixer is theirs from now on.
+   */
   constructor(
     readonly a: CallLeg,
     readonly b: CallLeg,
     readonly mixer: Mixer,
   ) {
     super();
-    mixer.addMember(a.endpoint);
-    mixer.addMember(b.endpoint);
+    const members = mixer.members();
+    for (const leg of [a, b]) if (!members.includes(leg.endpoint)) mixer.addMember(leg.endpoint);
     mixer.setMode('bridge', { agent: a.endpoint, client: b.endpoint });
     for (const [leg, other] of [
       [a, b],

@@ -6,7 +6,7 @@ import type { MediaEngine } from '../../media/engine.js';
 import type { Mixer } from '../../media/mixer.js';
 import type { EndpointStats } from '../../media/native.js';
 import type { RemoteMedia } from '../../media/sdp.js';
-import { SipError, type Dialog, type IncomingRequest, type ServerResponse, type SipStack } from '../sip/index.js';
+import { SipError, type Dialog, type IncomingRequest, type ServerResponse, type SipResponse, type SipStack } from '../sip/index.js';
 import type { UacCallbacks, UacOptions } from '../sip/stack.js';
 import { MediaSession, type MediaSessionOptions, type RemoteChange } from './media-session.js';
 
@@ -44,6 +44,12 @@ export interface LegMediaOptions extends MediaSessionOptions {
 export interface DialOptions extends LegMediaOptions, Omit<UacOptions, 'localSdp'> {
   stack: SipStack;
   uri: string;
+  /**
+   * Early media (RFC 3960, gateway model): a provisional response with SDP is applied as the
+   * answer at once, so the endpoint sends to and hears the far end before it answers (ringback
+   * or announcements from a carrier); called once then. The 2xx's SDP is applied again.
+   */
+  onEarlyMedia?: (endpoint: MediaSession['endpoint']) => void;
 }
 
 export class CallLeg extends EventEmitter<CallLegEvents> {
@@ -73,11 +79,23 @@ export class CallLeg extends EventEmitter<CallLegEvents> {
    * and closes the endpoint; an answer without a usable codec ends the call (BYE) with 488.
    */
   static async dial(options: DialOptions, callbacks: UacCallbacks = {}): Promise<CallLeg> {
-    const { stack, uri, media, mixer, echo, advertisedAddress, rtpTimeoutMs, ...uac } = options;
+    const { stack, uri, media, mixer, echo, advertisedAddress, rtpTimeoutMs, onEarlyMedia, ...uac } = options;
     const session = MediaSession.create(media, { mixer, echo }, { advertisedAddress, rtpTimeoutMs });
+    let early = false;
+    const cbProvisional = (response: SipResponse): void => {
+      callbacks.cbProvisional?.(response);
+      if (early || !onEarlyMedia || !response.body.length || !/application\/sdp/i.test(response.get('content-type') ?? '')) return;
+      try {
+        session.applyAnswer(response.body.toString('utf8'));
+      } catch {
+        return; // an unusable early SDP: no early media, the final answer decides
+      }
+      early = true;
+      onEarlyMedia(session.endpoint);
+    };
     let dialog: Dialog;
     try {
-      dialog = await stack.createUAC(uri, { ...uac, localSdp: session.offer() }, callbacks);
+      dialog = await stack.createUAC(uri, { ...uac, localSdp: session.offer() }, { ...callbacks, cbProvisional });
     } catch (err) {
       await session.close();
       throw err;

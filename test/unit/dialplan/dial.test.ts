@@ -43,6 +43,7 @@ t.test('dial', async (t) => {
   t.test('sequential: busy, then the next target answers; bridged until the callee hangs up', async (t) => {
     const caller = kit.call('seq');
     await caller.answered;
+    t.ok(caller.provisionalStatuses.includes(183), 'not answered before a callee answered: ringback as early media');
     t.match(await caller.ended, { kind: 'hungup-by-dialplan' }, 'the callee hanging up ends the caller too');
     await waitFor('the result', () => results.length === 1);
     t.match(results[0], { status: 'answered', target: answers.uri('b'), endedBy: 'callee' });
@@ -61,17 +62,17 @@ t.test('dial', async (t) => {
     await clean();
   });
 
-  t.test('nobody answers: the last failure comes back and the call goes on', async (t) => {
+  t.test('nobody answers: the last failure comes back and the call goes on, still unanswered', async (t) => {
     const caller = kit.call('nobody');
-    await caller.answered;
-    t.match(await caller.ended, { kind: 'hungup-by-dialplan' });
+    t.match(await caller.ended, { kind: 'rejected', status: 480 }, 'the handler returned: the unanswered call ends 480');
+    t.ok(caller.provisionalStatuses.includes(183), 'the caller heard ringback as early media (183 with SDP)');
     t.match(results[2], { status: 'no-answer', sipStatus: 487 });
     await clean();
   });
 
   t.test('the caller hangs up while the target rings: dial rejects, the target is canceled', async (t) => {
     const caller = kit.call('hang-up-while-ringing');
-    await caller.answered;
+    await caller.waitProvisional(183);
     await waitFor('the target to ring', () => ringing.calls.length === 3);
     await sleep(200);
     await caller.hangup();
