@@ -9,7 +9,7 @@ import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } fro
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { DialHooks, DialOptions, DialResult, DialTarget } from './dial.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
-import type { CallMedia, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
 
@@ -61,6 +61,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private readonly events?: EventSink;
   private readonly queues?: () => QueueEntry | undefined;
   private readonly outbound?: (number: string) => DialTarget;
+  private bridging = false;
   /** record({ stereo }) verbs running on the current bridge. */
   private readonly bridgeRecordings = new Set<Promise<RecordResult>>();
 
@@ -208,14 +209,8 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     const resolved = list.map((t) => this.dialTarget(t));
     const hooks: DialHooks = {
       answered: () => this.emit('answered'),
-      bridged: ({ mixer, caller, callee }) => {
-        this.media?.bridged?.({ mixer, self: caller, other: callee });
-        this.emit('bridged');
-      },
-      unbridged: () => {
-        this.media?.bridged?.(undefined);
-        this.emit('unbridged');
-      },
+      bridged: ({ mixer, caller, callee }) => this.setBridged({ mixer, self: caller, other: callee }),
+      unbridged: () => this.setBridged(undefined),
     };
     const result = await this.run('dial', () => {
       if (!this.leg.dial) throw new NotAvailableError('media', 'dial: this call has no media to bridge');
@@ -227,6 +222,56 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
       this.end('dialplan', 'bridged-call-ended');
     }
     return result;
+  }
+
+  /**
+   * Connects this call with `other`, a live answered call (a parked caller, a call another
+   * handler holds), so the two callers hear each other; answers this call first. Both calls
+   * emit 'bridged' (record({ stereo }) works on either). Resolves `{ endedBy: 'other' }` when
+   * the other call ends: this call goes on, unbridged. When this call ends first, rejects with
+   * CallGoneError like any verb, and the other call goes on. Meanwhile the other call's own
+   * handler should only wait (e.g. for its 'unbridged' event), not play to its caller.
+   */
+  async bridge(other: Call): Promise<{ endedBy: 'other' }> {
+    if (!(other instanceof Call) || other === this) throw new DialplanError('invalid-argument', 'bridge: needs another call');
+    if (!other.answered) throw new DialplanError('invalid-state', `bridge: the other call (${other.id}) is not answered, or has ended`);
+    if (this.bridgedNow || other.bridgedNow) throw new DialplanError('invalid-state', 'bridge: a call can be in one bridge at a time');
+    await this.answer();
+    return this.run('bridge', async () => {
+      const mine = this.requireMedia('bridge');
+      const theirs = other.requireMedia('bridge');
+      if (!mine.connect) throw new NotAvailableError('bridge', 'bridge: this call’s media cannot be connected');
+      const connection = mine.connect(theirs);
+      this.setBridged(connection.a);
+      other.setBridged(connection.b);
+      const ended = await new Promise<'self' | 'other'>((resolve) => {
+        const self = () => done('self');
+        const theirEnd = () => done('other');
+        const done = (who: 'self' | 'other') => {
+          this.off('hangup', self);
+          other.off('hangup', theirEnd);
+          resolve(who);
+        };
+        this.once('hangup', self);
+        other.once('hangup', theirEnd);
+      });
+      connection.close();
+      this.setBridged(undefined);
+      other.setBridged(undefined);
+      if (ended === 'self') throw new CallGoneError(this.id, this.endedBy ?? 'caller', 'bridge');
+      return { endedBy: 'other' as const };
+    });
+  }
+
+  /** Whether the call is in a bridge (dial answered, or bridge()). */
+  get bridgedNow(): boolean {
+    return this.bridging;
+  }
+
+  private setBridged(bridge: MediaBridge | undefined): void {
+    this.bridging = bridge !== undefined;
+    this.media?.bridged?.(bridge);
+    this.emit(bridge ? 'bridged' : 'unbridged');
   }
 
   /** A sip: URI as it is; a number through the dialplan's outbound routes and its trunk. */

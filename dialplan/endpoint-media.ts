@@ -2,7 +2,8 @@
 // playback (barge-in on a key or, with the endpoint's VAD, on caller speech), DTMF input.
 // recording what the caller says. Speech input joins when the media core's audio tap is wired
 // here; until then it rejects clearly.
-import type { Endpoint, Playback } from '../media/index.js';
+import type { Endpoint, MediaEngine, Playback } from '../media/index.js';
+import { connectEndpoints, type MediaConnection } from './media-connection.js';
 import type { DtmfEvent } from '../media/dtmf.js';
 import { NotAvailableError } from './errors.js';
 import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
@@ -16,11 +17,20 @@ export class EndpointMedia implements CallMedia {
   /** While the call is bridged: the mixer, and what aborts when the bridge ends. */
   private bridge?: MediaBridge & { over: AbortController };
 
-  /** `recordings`: where record() writes, and the files' name stem (the call-id). */
+  /**
+   * `recordings`: where record() writes, and the files' name stem (the call-id); `media`: the
+   * engine the endpoint belongs to, for connect() (bridging two calls).
+   */
   constructor(
     private readonly endpoint: Endpoint,
     private readonly recordings?: { dir: string; name: string },
+    private readonly media?: MediaEngine,
   ) {}
+
+  connect(other: CallMedia): MediaConnection {
+    if (!this.media || !(other instanceof EndpointMedia)) throw new NotAvailableError('bridge', 'bridge: both calls need media of this engine');
+    return connectEndpoints(this.media, this.endpoint, other.endpoint);
+  }
 
   onDtmf(listener: (digit: string) => void): void {
     this.endpoint.on('dtmf', (e: DtmfEvent) => listener(e.digit));

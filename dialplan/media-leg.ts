@@ -31,6 +31,11 @@ export class MediaLeg extends LegBase implements InboundLeg {
     incoming.once('canceled', () => this.gone('canceled'));
   }
 
+  /** The media engine the call's endpoint belongs to. */
+  get media(): MediaEngine {
+    return this.engine.media;
+  }
+
   /** The RTP endpoint of the call (ready before answer, for early media). */
   get endpoint(): IncomingCall['session']['endpoint'] {
     return this.incoming.session.endpoint;

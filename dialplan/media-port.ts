@@ -2,6 +2,7 @@
 // (playback, DTMF, recording, VAD) provide an implementation per call; a call without one
 // rejects media verbs with NotAvailableError rather than pretending to play.
 import type { Endpoint, Mixer } from '../media/index.js';
+import type { MediaConnection } from './media-connection.js';
 
 export interface PlayOptions {
   loop?: boolean;
@@ -85,4 +86,6 @@ export interface CallMedia {
   echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;
   /** The call was bridged (or, undefined, the bridge ended). */
   bridged?(bridge: MediaBridge | undefined): void;
+  /** Connects this call's audio with `other`'s (both hear each other) until close(). */
+  connect?(other: CallMedia): MediaConnection;
 }

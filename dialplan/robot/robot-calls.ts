@@ -201,7 +201,7 @@ export class RobotCalls {
       leg: new OutboundLeg(leg, record.target, from),
       vars: { ...record.variables },
       logger: this.log,
-      media: new EndpointMedia(leg.endpoint),
+      media: new EndpointMedia(leg.endpoint, undefined, this.o.media),
       tts: this.o.tts,
       events: this.o.events,
     });

@@ -236,7 +236,7 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
       await caller.answered;
       caller.sendDtmf('12#');
       await until(() => seen.length === 1, 'gather to finish');
-      t.same(seen[0].result, { digits: '12', reason: 'finish-key' });
+      t.same(seen[0].result, { digits: '12', reason: 'finish-key', bargedIn: false });
       t.same(seen[0].keys, ['1', '2', '#'], "every key is a 'dtmf' event too");
       t.equal((await caller.ended).kind, 'hungup-by-dialplan');
       await assertClean(t, kit, media);
