@@ -2,6 +2,7 @@
 // rejects with CallGoneError once the call has ended (or when it ends while the verb runs),
 // and the call's AbortSignal tells media operations to let go of what they hold.
 import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { resolveCause, type HangupCause } from './causes.js';
@@ -30,6 +31,8 @@ export interface CallEvents {
   bridged: [];
   /** The bridge ended. */
   unbridged: [];
+  /** A prompt began playing `latencyMs` after the verb asked for it (see promptStarted). */
+  prompt: [{ file: string; latencyMs: number }];
 }
 
 export interface CallOptions<V extends CallVariables> {
@@ -133,29 +136,44 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   play(file: string, options: PlayOptions = {}): Promise<void> {
-    return this.run('play', () => this.requireMedia('play').play(file, options, this.signal));
+    const asked = performance.now();
+    return this.run('play', () => this.requireMedia('play').play(file, options, this.signal, () => this.promptStarted(file, asked)));
   }
 
   /** Speaks `text` (espeak-ng, cached on disk), then plays it like `play`. */
   say(text: string, options: SayOptions & PlayOptions = {}): Promise<void> {
+    const asked = performance.now();
     return this.run('say', async () => {
       const media = this.requireMedia('say');
       if (!this.tts) throw new NotAvailableError('tts', 'say: no speech synthesizer is configured');
       const file = await this.tts.synthesize(text, options);
-      await media.play(file, options, this.signal);
+      await media.play(file, options, this.signal, () => this.promptStarted(file, asked));
     });
   }
 
   /** Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with barge-in. */
   gather(options: GatherOptions = {}): Promise<GatherResult> {
+    const asked = performance.now();
     return this.run('gather', async () => {
       const media = this.requireMedia('gather');
       const { prompt } = options;
-      if (typeof prompt !== 'object') return media.gather(options, this.signal);
+      if (typeof prompt !== 'object') return media.gather(options, this.signal, () => this.promptStarted(prompt as string, asked));
       if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
       const file = await this.tts.synthesize(prompt.say, prompt);
-      return media.gather({ ...options, prompt: file }, this.signal);
+      return media.gather({ ...options, prompt: file }, this.signal, () => this.promptStarted(file, asked));
     });
+  }
+
+  /**
+   * A prompt began: the time from the verb's call (synthesis on a cache miss, loading the file)
+   * to the media thread taking the playback (its first frame goes out on the next 20 ms tick).
+   * Stored as a `dialplan.prompt` event and emitted as 'prompt'.
+   */
+  private promptStarted(file: string, askedAt: number): void {
+    const latencyMs = Math.round((performance.now() - askedAt) * 100) / 100;
+    const name = basename(file);
+    this.events?.append('dialplan.prompt', { file: name, latencyMs }, this.id);
+    this.emit('prompt', { file: name, latencyMs });
   }
 
   record(options: RecordOptions = {}): Promise<RecordResult> {

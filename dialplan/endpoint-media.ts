@@ -37,8 +37,9 @@ export class EndpointMedia implements CallMedia {
   }
 
   /** Plays `file` to the end (or until barge-in, or the call ends). */
-  async play(file: string, options: PlayOptions, signal: AbortSignal): Promise<void> {
+  async play(file: string, options: PlayOptions, signal: AbortSignal, started?: () => void): Promise<void> {
     const playback = await this.start(file, options);
+    started?.();
     const stop = () => playback.stop();
     signal.addEventListener('abort', stop, { once: true });
     try {
@@ -137,7 +138,7 @@ export class EndpointMedia implements CallMedia {
    * `interDigitTimeout` ms between keys (default 3000). A prompt (a WAV path here: the Call
    * synthesizes text prompts) plays meanwhile and stops at the first key (barge-in).
    */
-  gather(options: GatherOptions, signal: AbortSignal): Promise<GatherResult> {
+  gather(options: GatherOptions, signal: AbortSignal, started?: () => void): Promise<GatherResult> {
     if (options.speech !== undefined) return Promise.reject(new NotAvailableError('asr', 'gather: speech input needs the media core’s audio tap, not wired to dialplan calls yet'));
     const prompt = options.prompt;
     if (typeof prompt === 'object') return Promise.reject(new TypeError('gather: a text prompt must be synthesized to a file first'));
@@ -180,6 +181,7 @@ export class EndpointMedia implements CallMedia {
         (p) => {
           playback = p;
           if (finished) return p.stop();
+          started?.();
           // The first-key timeout runs from the end of the prompt, unless a key came meanwhile.
           void p.done.then(() => !finished && digits === '' && arm(options.timeout ?? 5000));
         },

@@ -79,8 +79,9 @@ export interface EchoResult {
 export interface CallMedia {
   /** Reports each DTMF key the caller presses (the Call's 'dtmf' event). */
   onDtmf?(listener: (digit: string) => void): void;
-  play(file: string, options: PlayOptions, signal: AbortSignal): Promise<void>;
-  gather(options: GatherOptions, signal: AbortSignal): Promise<GatherResult>;
+  /** `started`: called when the media thread has taken the file (the prompt begins). */
+  play(file: string, options: PlayOptions, signal: AbortSignal, started?: () => void): Promise<void>;
+  gather(options: GatherOptions, signal: AbortSignal, started?: () => void): Promise<GatherResult>;
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;
   /** The caller hears themself (what arrives is sent back) until a finish key, maxSeconds or the end. */
   echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;

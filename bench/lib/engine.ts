@@ -18,6 +18,8 @@ export interface Engine {
   pid: number;
   sipPort: number;
   httpPort: number;
+  /** Its SWITCHYARD_DATA_DIR (event log, recordings, prompt cache). */
+  dataDir: string;
   /** Log lines at warn level or above (pino level >= 40). */
   warnings: number;
   firstWarnings: string[];
@@ -62,6 +64,7 @@ export async function startEngine(root: string, workDir: string, label: string):
       pid: proc.pid,
       sipPort,
       httpPort,
+      dataDir,
       warnings: 0,
       firstWarnings: [],
       health: () => getHealth(httpPort),
