@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { startEngine, type Engine } from './lib/engine.js';
 import { installCleanup, send, terminate, waitExit } from './lib/procs.js';
 import { readRtt, readStats, startSipp } from './lib/sipp.js';
-import { cpuPercent, freePort, mib, percentile, round, sampleProcs } from './lib/sys.js';
+import { cpuPercent, freePort, mib, percentile, round, sampleProcs, sleep } from './lib/sys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // The flow the integration test drives too (test/integration/ivr.test.ts).
@@ -101,7 +101,12 @@ try {
   if (!(await waitExit(sipp.proc, 90_000))) await terminate(sipp.proc, 'SIGTERM', 5000);
   const stats = readStats(sipp.stat);
   const rtt = readRtt(sippDir, sipp.proc.pid);
-  const leftover = await engine.health();
+  // What the engine still holds once every call ended (endpoints close on their media thread).
+  let leftover = await engine.health();
+  for (let i = 0; i < 50 && (leftover?.activeCalls || leftover?.sip?.dialogs || (leftover as { media?: { endpoints: number } } | undefined)?.media?.endpoints); i++) {
+    await sleep(100);
+    leftover = await engine.health();
+  }
   await engine.stop(); // flushes the event log
   const prompts = promptLatencies(engine.dataDir);
   const successful = stats?.successful ?? 0;
