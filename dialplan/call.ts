@@ -151,16 +151,27 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     });
   }
 
-  /** Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with barge-in. */
+  /**
+   * Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with
+   * barge-in. Keys pressed while a text prompt is synthesized count (type-ahead) and skip it.
+   */
   gather(options: GatherOptions = {}): Promise<GatherResult> {
     const asked = performance.now();
     return this.run('gather', async () => {
       const media = this.requireMedia('gather');
       const { prompt } = options;
-      if (typeof prompt !== 'object') return media.gather(options, this.signal, () => this.promptStarted(prompt as string, asked));
+      if (typeof prompt !== 'object') return media.gather(options, this.signal, { started: () => this.promptStarted(prompt as string, asked) });
       if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
-      const file = await this.tts.synthesize(prompt.say, prompt);
-      return media.gather({ ...options, prompt: file }, this.signal, () => this.promptStarted(file, asked));
+      let typed = '';
+      const onKey = ({ digit }: { digit: string }) => void (typed += digit);
+      this.on('dtmf', onKey);
+      let file: string;
+      try {
+        file = await this.tts.synthesize(prompt.say, prompt);
+      } finally {
+        this.off('dtmf', onKey);
+      }
+      return media.gather({ ...options, prompt: file }, this.signal, { started: () => this.promptStarted(file, asked), typed });
     });
   }
 

@@ -138,7 +138,7 @@ export class EndpointMedia implements CallMedia {
    * `interDigitTimeout` ms between keys (default 3000). A prompt (a WAV path here: the Call
    * synthesizes text prompts) plays meanwhile and stops at the first key (barge-in).
    */
-  gather(options: GatherOptions, signal: AbortSignal, started?: () => void): Promise<GatherResult> {
+  gather(options: GatherOptions, signal: AbortSignal, hooks: { started?: () => void; typed?: string } = {}): Promise<GatherResult> {
     if (options.speech !== undefined) return Promise.reject(new NotAvailableError('asr', 'gather: speech input needs the media core’s audio tap, not wired to dialplan calls yet'));
     const prompt = options.prompt;
     if (typeof prompt === 'object') return Promise.reject(new TypeError('gather: a text prompt must be synthesized to a file first'));
@@ -176,12 +176,15 @@ export class EndpointMedia implements CallMedia {
       const onAbort = (): void => done('timeout');
       this.endpoint.on('dtmf', onDigit);
       signal.addEventListener('abort', onAbort, { once: true });
+      for (const digit of hooks.typed ?? '') if (!finished) onDigit({ digit } as DtmfEvent);
+      if (finished) return;
       if (prompt === undefined) return arm(options.timeout ?? 5000);
+      if (digits !== '') return; // keys came before the prompt could start: it is not played
       this.start(prompt, { bargeIn: true }).then(
         (p) => {
           playback = p;
           if (finished) return p.stop();
-          started?.();
+          hooks.started?.();
           // The first-key timeout runs from the end of the prompt, unless a key came meanwhile.
           void p.done.then(() => !finished && digits === '' && arm(options.timeout ?? 5000));
         },

@@ -81,7 +81,8 @@ export interface CallMedia {
   onDtmf?(listener: (digit: string) => void): void;
   /** `started`: called when the media thread has taken the file (the prompt begins). */
   play(file: string, options: PlayOptions, signal: AbortSignal, started?: () => void): Promise<void>;
-  gather(options: GatherOptions, signal: AbortSignal, started?: () => void): Promise<GatherResult>;
+  /** `typed`: keys the caller pressed before (while a text prompt was synthesized); they count first and skip the prompt. */
+  gather(options: GatherOptions, signal: AbortSignal, hooks?: { started?: () => void; typed?: string }): Promise<GatherResult>;
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;
   /** The caller hears themself (what arrives is sent back) until a finish key, maxSeconds or the end. */
   echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;
