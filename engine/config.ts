@@ -35,6 +35,13 @@ export interface Config {
     /** Topics requests are filed under and the queues' call scripts (engine/acd/guides.ts). */
     guides: GuidesConfig;
   };
+  /** Achievements (issue 6): Sprinter answers every inbound call within this many seconds. */
+  gamification: { sprinterSeconds: number };
+  /**
+   * Alerts (issue 6): rules are checked every `tickMs`; e-mail goes through this SMTP server
+   * (host '' = no e-mail; `user` set = AUTH PLAIN).
+   */
+  alerts: { tickMs: number; smtp: { host: string; port: number; from: string; helo: string; user: string; password: string; timeoutMs: number } };
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
    * inbound calls the demo numbers and registered extensions do not take. '' for none.
@@ -116,6 +123,8 @@ export function defaultConfig(): Config {
       dailyPlanCalls: 200,
       guides: { topics: ['Billing', 'Technical issue', 'Order status', 'Complaint', 'Other'], queueTopics: {}, scripts: { support: demoSupportScript() } },
     },
+    gamification: { sprinterSeconds: 4 },
+    alerts: { tickMs: 1000, smtp: { host: '', port: 25, from: 'switchyard@localhost', helo: 'localhost', user: '', password: '', timeoutMs: 30_000 } },
     dialplan: { path: fileURLToPath(new URL('../../dialplan/examples/ivr.ts', import.meta.url)), watch: true },
     trunks: {},
     tts: { cacheDir: '' },
@@ -153,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
+  config.alerts.smtp.host = env.SWITCHYARD_SMTP_HOST ?? config.alerts.smtp.host;
+  config.alerts.smtp.port = intFromEnv(env, 'SWITCHYARD_SMTP_PORT', config.alerts.smtp.port);
   config.dialplan.path = env.SWITCHYARD_DIALPLAN ?? config.dialplan.path;
   config.media.address = env.SWITCHYARD_MEDIA_ADDRESS ?? config.media.address;
   config.media.advertisedAddress = env.SWITCHYARD_MEDIA_ADVERTISED_ADDRESS ?? config.media.advertisedAddress;

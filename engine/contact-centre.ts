@@ -22,6 +22,7 @@ import { callControlRoutes } from './contact-centre/call-control-routes.js';
 import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
+import { startEngagement } from './engagement.js';
 
 export interface ContactCentre {
   readonly acd: Acd;
@@ -55,6 +56,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   api.add(kpiRoutes(routeDeps));
   api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config) }));
   const stream = new EventStream(api, acd, tokens);
+  const engagement = startEngagement(config, { events, api, acd, tokens, stream, live, logger: phones?.logger });
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
@@ -69,6 +71,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
     hangupAll: async () => desk?.hangupAll(),
     tokens,
     stop() {
+      void engagement.stop();
       stream.close();
       acd.close();
       journal.detach();

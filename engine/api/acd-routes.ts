@@ -20,7 +20,7 @@ export interface AcdRouteDeps {
   dailyPlanCalls: number;
 }
 
-function fields(body: unknown): Record<string, unknown> {
+export function fields(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid', 'the body must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -28,17 +28,24 @@ export class EventStream {
         ws.send(JSON.stringify({ type: 'hello', principal }));
       });
     });
-    this.unsubscribe = acd.on((event) => {
-      let frame: string | null = null;
-      for (const [ws, scope] of this.clients) {
-        if (ws.readyState !== ws.OPEN || !scope.seesEvent(event)) continue;
-        if (ws.bufferedAmount > MAX_BUFFERED) {
-          ws.terminate();
-          continue;
-        }
-        ws.send((frame ??= JSON.stringify(event)));
+    this.unsubscribe = acd.on((event) => this.send(event, (scope) => scope.seesEvent(event)));
+  }
+
+  /** Streams an event that is not the ACD's (alerts, achievements, quests) to the clients `sees` admits. */
+  publish(event: { type: string; at: number } & Record<string, unknown>, sees: (scope: Scope) => boolean): void {
+    this.send(event, sees);
+  }
+
+  private send(event: object, sees: (scope: Scope) => boolean): void {
+    let frame: string | null = null;
+    for (const [ws, scope] of this.clients) {
+      if (ws.readyState !== ws.OPEN || !sees(scope)) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.terminate();
+        continue;
       }
-    });
+      ws.send((frame ??= JSON.stringify(event)));
+    }
   }
 
   close(): void {

@@ -31,6 +31,7 @@ export class EventLog {
   private readonly insert: Database.Statement;
   private pending: [number, string, string | null, string][] = [];
   private readonly timer: NodeJS.Timeout;
+  private readonly listeners = new Set<(e: Omit<StoredEvent, 'id'>) => void>();
 
   constructor(file: string, private readonly flushMs = 200) {
     mkdirSync(dirname(file), { recursive: true });
@@ -55,6 +56,13 @@ export class EventLog {
   append(type: string, data: Record<string, unknown> = {}, callId?: string, ts = Date.now()): void {
     this.pending.push([ts, type, callId ?? null, JSON.stringify(data)]);
     if (this.pending.length >= 1000) this.flush();
+    for (const listener of this.listeners) listener({ ts, type, callId: callId ?? null, data });
+  }
+
+  /** Calls `listener` with every event appended from now on (derived state that follows the log live). */
+  onAppend(listener: (e: Omit<StoredEvent, 'id'>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   flush(): void {
