@@ -17,6 +17,8 @@ if [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   # The XLSX export tests check the archive with a second, independent ZIP reader.
   command -v unzip >/dev/null 2>&1 || need+=(unzip)
+  # Alert e-mail tests deliver to a local SMTP server process (aiosmtpd, run with Debian's python3).
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""
