@@ -141,8 +141,11 @@ export class Quests {
     if (!agentId) return;
     for (const quest of this.defs.values()) {
       if (e.at < quest.definedAt) continue;
-      const p = this.entry(quest.id, agentId, this.roundOf(quest, e.at));
-      if (p.completedAt !== null || !matches(quest.steps[p.steps.length], e)) continue;
+      const round = this.roundOf(quest, e.at);
+      const current = this.progress.get(quest.id)?.get(agentId);
+      const done = current?.round === round ? current.steps.length : 0;
+      if ((current?.round === round && current.completedAt !== null) || !matches(quest.steps[done], e)) continue;
+      const p = this.entry(quest.id, agentId, round);
       p.steps.push(e.at);
       this.log.append(T.step, { questId: quest.id, agentId, round: p.round, step: p.steps.length - 1, at: e.at });
       if (p.steps.length === quest.steps.length) {

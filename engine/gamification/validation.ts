@@ -13,18 +13,20 @@ const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export class Checker {
   readonly problems: string[] = [];
   private readonly obj: Record<string, unknown>;
+  private readonly isObject: boolean;
 
   constructor(
     value: unknown,
     private readonly what: string,
   ) {
-    const ok = value !== null && typeof value === 'object' && !Array.isArray(value);
-    if (!ok) this.problem(`${what} must be a JSON object`);
-    this.obj = ok ? (value as Record<string, unknown>) : {};
+    this.isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+    this.obj = this.isObject ? (value as Record<string, unknown>) : {};
+    if (!this.isObject) this.problems.push(`${what} must be a JSON object`);
   }
 
+  /** Records a problem; not-an-object is the only one said about a value that is not an object. */
   problem(message: string): void {
-    this.problems.push(message);
+    if (this.isObject) this.problems.push(message);
   }
 
   field(name: string): unknown {
