@@ -6,58 +6,15 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { startEngine, type Engine } from '../../engine/server.js';
 import { Recorder, ScriptedPhones } from '../unit/acd/phones.js';
 import { acdTestConfig } from './acd-fixture.js';
+import { Client, Stream } from './api-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'acd-api-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const config = () => acdTestConfig(dataDir);
-
-class Client {
-  constructor(
-    private readonly base: string,
-    public token: string | null,
-  ) {}
-
-  async call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    return { status: res.status, body: await res.json() };
-  }
-}
-
-class Stream {
-  readonly frames: any[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.frames.push(JSON.parse(String(data))));
-  }
-
-  static open(port: number, token: string): Promise<Stream> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/stream?token=${token}`);
-    const stream = new Stream(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once('open', () => resolve(stream));
-    });
-  }
-
-  async until(match: (f: any) => boolean): Promise<any> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const f = this.frames.find(match);
-      if (f) return f;
-      if (Date.now() > deadline) throw new Error('no matching frame within 5 s');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
 
 async function start(): Promise<{ engine: Engine; port: number }> {
   const engine = await startEngine(config());
