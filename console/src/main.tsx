@@ -6,6 +6,7 @@ import { loadSession, request, saveSession, type Session } from './api';
 import { LiveStream, type Link } from './live';
 import { AgentWindow } from './screens/AgentWindow';
 import { Dashboard } from './screens/Dashboard';
+import { AlertBanner } from './screens/AlertBanner';
 import { Login } from './screens/Login';
 import { Supervisor } from './screens/Supervisor';
 import { Wallboard } from './screens/Wallboard';
@@ -97,6 +98,7 @@ function Shell({ session, path, onLogout }: { session: Session; path: string; on
         </span>
         <button onClick={onLogout}>Log out</button>
       </header>
+      {role !== 'agent' && <AlertBanner session={session} stream={stream} />}
       <main>
         {!permitted ? (
           <p class="forbidden" role="alert">

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { request, type Session } from '../api';
 import { duration, STATE_LABEL, STATE_REASONS, time } from '../format';
 import { useNow, useResource, type LiveStream } from '../live';
+import { MyAchievements } from './Achievements';
 import { SELECTABLE_STATES, type AgentState, type AgentView, type CallView, type MissedRecord, type StreamEvent } from '../types';
 import { ActiveCall, type Act } from './agent/ActiveCall';
 
@@ -57,6 +58,8 @@ export function AgentWindow({ session, stream }: { session: Session; stream: Liv
         </p>
         <StateSwitcher current={me.state} onChoose={setState} />
       </section>
+
+      <MyAchievements session={session} stream={stream} />
 
       <section class="card">
         <h2>My calls</h2>

@@ -5,6 +5,8 @@ import type { Session } from '../api';
 import { duration, ratioText, STATE_LABEL } from '../format';
 import { useNow, useResource, type LiveStream } from '../live';
 import type { AgentView, CallbackStats, Metrics, StreamEvent } from '../types';
+import { daysAgo, touchesGrants, type Grant, type Standing } from '../engagement';
+import { Badges } from './Achievements';
 
 type RankBy = 'calls' | 'talk' | 'callbacks';
 const RANKINGS: { key: RankBy; label: string }[] = [
@@ -23,6 +25,9 @@ export function Wallboard({ session, stream }: { session: Session; stream: LiveS
   const [agents] = useResource<AgentView[]>(stream, session.token, '/api/agents', touchesAgents);
   const [callbacks] = useResource<CallbackStats[]>(stream, session.token, '/api/callbacks/stats', touchesMissed);
   const [plan] = useResource<{ calls: number }>(stream, session.token, '/api/plan', () => false, { pollMs: 300_000 });
+  // Badges of the last 7 days, and who is on course today (re-judged at most every 10 s).
+  const [grants] = useResource<Grant[]>(stream, session.token, `/api/achievements/grants?from=${daysAgo(7)}`, touchesGrants, { pollMs: 300_000 });
+  const [standing] = useResource<Standing[]>(stream, session.token, '/api/achievements/standing', (e) => e.type === 'call.ended', { debounceMs: 10_000, pollMs: 60_000 });
   const [rankBy, setRankBy] = useState<RankBy>('calls');
   const now = useNow();
   if (!metrics || !agents) return <p>Loading…</p>;
@@ -90,6 +95,7 @@ export function Wallboard({ session, stream }: { session: Session; stream: LiveS
             <span class="figure">{r.calls} calls</span>
             <span class="figure">{duration(r.talk)} talk</span>
             <span class="figure">{r.callbacks} callbacks</span>
+            <Badges grants={(grants ?? []).filter((g) => g.agentId === r.agent.id)} standing={(standing ?? []).filter((x) => x.agentId === r.agent.id)} />
           </li>
         ))}
       </ol>

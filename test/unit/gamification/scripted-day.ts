@@ -7,8 +7,9 @@ export const DAY = Date.UTC(2026, 10, 17);
 export const NEXT_DAY = DAY + 86_400_000;
 const NINE = 9 * 3600_000;
 
-export function writeScriptedDay(log: EventLog): void {
-  let base = DAY + NINE;
+/** Writes the day starting at `day` (UTC midnight) and the morning after. */
+export function writeScriptedDay(log: EventLog, day = DAY): void {
+  let base = day + NINE;
   const acd = (type: string, s: number, fields: Record<string, unknown> = {}) => {
     const at = base + s * 1000;
     log.append(`acd.${type}`, { type, at, ...fields }, fields.callId as string | undefined);
@@ -54,7 +55,7 @@ export function writeScriptedDay(log: EventLog): void {
   for (const id of ['a1', 'a2', 'a3', 'a5']) state(id, 8 * 3600, 'offline', 'available');
 
   // The next morning: only a2 works, answers in 1 s, sets no topic (no call.topic events at all).
-  base = NEXT_DAY + NINE;
+  base = day + 86_400_000 + NINE;
   state('a2', 0, 'available', 'offline');
   offer('c7', 10, 'a2', 1, 'answered');
   ended('c7', 41, 'a2', 30);
