@@ -28,6 +28,8 @@ export interface AchievementsOptions {
   sprinterSeconds: number;
   now?: () => number;
   onGrant?: (grant: Grant) => void;
+  /** The standing is recomputed (a scan of the log) at most this often; every screen shares it. */
+  standingTtlMs?: number;
 }
 
 const T = {
@@ -47,6 +49,7 @@ export class Achievements {
   private readonly judged = new Set<string>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
+  private standingCache: { at: number; list: Standing[] } | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -98,7 +101,10 @@ export class Achievements {
   /** Who is on course for each achievement in the current day and week (nothing is granted). */
   standing(): Standing[] {
     const now = this.now();
-    return PERIODS.flatMap((kind) => this.compute(periodOf(kind, now)));
+    if (this.standingCache && now - this.standingCache.at < (this.opts.standingTtlMs ?? 10_000)) return this.standingCache.list;
+    const list = PERIODS.flatMap((kind) => this.compute(periodOf(kind, now)));
+    this.standingCache = { at: now, list };
+    return list;
   }
 
   history(filter: { agentIds?: ReadonlySet<string>; from?: number; to?: number } = {}): Grant[] {

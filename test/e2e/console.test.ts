@@ -9,7 +9,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Config } from '../../engine/config.js';
 import { startEngine, type Engine } from '../../engine/server.js';
 import { acdTestConfig } from '../integration/acd-fixture.js';
@@ -19,8 +19,8 @@ import { ScriptedPhones } from '../unit/acd/phones.js';
 import { readXlsx } from '../unit/reports/xlsx-reader.js';
 import { agentsTable, groupsTable, type KpiReport } from '../../engine/reports/kpi.js';
 import { cellText, type Table } from '../../engine/reports/table.js';
+import { launchBrowser, loggedIn as loggedInPage, WAIT_MS } from './browser.js';
 
-const WAIT_MS = 20_000;
 // Screenshots for the README are refreshed only on request (SWITCHYARD_SCREENSHOTS=docs/screenshots),
 // so a test run leaves the working tree as it found it.
 const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOTS;
@@ -51,34 +51,14 @@ async function api(token: string, method: string, path: string, body?: unknown):
 }
 const admin = (method: string, path: string, body?: unknown) => api('admin-token', method, path, body);
 
-// The flags Debian's chromium needs on a machine without network (see the README's test notes).
-const browser: Browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser: Browser = await launchBrowser();
 t.teardown(() => browser.close());
 if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 /** The agents' phones: every one answers at once (attached in the agent test). */
 const phones = new ScriptedPhones();
 
 /** A fresh browser profile at phone size (or TV size), logged in through the login form. */
-async function loggedIn(login: { extension: string; password: string } | { token: string }, size = { width: 390, height: 844 }): Promise<Page> {
-  const context = await browser.newContext({ viewport: size });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  await page.goto(base + '/');
-  if ('token' in login) {
-    await page.fill('input[name=token]', login.token);
-    await page.click('text=Log in with token');
-  } else {
-    await page.fill('input[name=extension]', login.extension);
-    await page.fill('input[name=password]', login.password);
-    await page.click('text=Log in as agent');
-  }
-  await page.waitForSelector('.link.live');
-  return page;
-}
+const loggedIn = (login: { extension: string; password: string } | { token: string }, size?: { width: number; height: number }): Promise<Page> => loggedInPage(browser, base, login, size);
 
 const textOf = (page: Page, selector: string, text: string) =>
   page.waitForFunction(([s, x]) => document.querySelector(s)?.textContent?.trim() === x, [selector, text] as const, { timeout: WAIT_MS });
