@@ -1,6 +1,6 @@
-// Achievements benchmark: how long judging one day takes as the event log grows, since a
-// judgement (and the shared standing, recomputed at most every 10 s) scans the log from its
-// start. Writes `--days` busy days (`--agents` agents, `--calls` inbound calls per agent per
+// Achievements benchmark: how long judging one day takes as the event log grows. A judgement
+// (and the shared standing, recomputed at most once a minute) reads the day's events and only
+// the scene-setting ones (agents, states, queues) before it. Writes `--days` busy days (`--agents` agents, `--calls` inbound calls per agent per
 // day, each with a topic) into a temporary SQLite log, then times judging the last day.
 // Prints one JSON object.
 //
@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 function writeDays(log: EventLog, days: number, firstDay: number): number {
   let events = 0;
   const acd = (type: string, at: number, fields: Record<string, unknown>) => {
-    log.append(`acd.${type}`, { type, at, ...fields }, fields.callId as string | undefined);
+    log.append(`acd.${type}`, { type, at, ...fields }, fields.callId as string | undefined, at);
     events++;
   };
   for (let a = 0; a < agents; a++) acd('agent.defined', firstDay, { agent: { id: `a${a}`, groups: ['g'] } });
@@ -41,7 +41,7 @@ function writeDays(log: EventLog, days: number, firstDay: number): number {
         acd('call.offer-result', at + 2000, { callId, queueId: 'q', agentId: `a${a}`, offerId: callId, result: 'answered' });
         acd('call.answered', at + 2000, { callId, queueId: 'q', agentId: `a${a}`, waitMs: 2000 });
         acd('call.ended', at + 180_000, { callId, queueId: 'q', kind: 'call', agentId: `a${a}`, talkMs: 178_000 + a });
-        log.append('call.topic', { at: at + 190_000, topic: 'billing', by: `a${a}` }, callId);
+        log.append('call.topic', { topic: 'billing', by: `a${a}` }, callId, at + 190_000);
         events++;
       }
     }

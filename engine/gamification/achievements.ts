@@ -28,7 +28,7 @@ export interface AchievementsOptions {
   sprinterSeconds: number;
   now?: () => number;
   onGrant?: (grant: Grant) => void;
-  /** The standing is recomputed (a scan of the log) at most this often; every screen shares it. */
+  /** The standing is recomputed (a scan of the day's log) at most this often (default 60 s); every screen shares it. */
   standingTtlMs?: number;
 }
 
@@ -38,6 +38,8 @@ const T = {
   granted: 'gamify.achievement.granted',
   judged: 'gamify.period.judged',
 };
+
+const WINDOW_MARGIN_MS = 3600_000;
 
 const grantKey = (g: { achievementId: string; agentId: string; periodStart: number }) => `${g.achievementId}/${g.agentId}/${g.periodStart}`;
 
@@ -101,7 +103,7 @@ export class Achievements {
   /** Who is on course for each achievement in the current day and week (nothing is granted). */
   standing(): Standing[] {
     const now = this.now();
-    if (this.standingCache && now - this.standingCache.at < (this.opts.standingTtlMs ?? 10_000)) return this.standingCache.list;
+    if (this.standingCache && now - this.standingCache.at < (this.opts.standingTtlMs ?? 60_000)) return this.standingCache.list;
     const list = PERIODS.flatMap((kind) => this.compute(periodOf(kind, now)));
     this.standingCache = { at: now, list };
     return list;
@@ -141,7 +143,8 @@ export class Achievements {
   private compute(period: Period): Standing[] {
     const defs = this.definitions().filter((d) => d.period === period.kind);
     if (defs.length === 0) return [];
-    const facts = gatherFacts(gameEvents(this.log), period, this.now(), this.opts.sprinterSeconds * 1000);
+    // A call offered just after the period began may have been queued (its kind logged) before it.
+    const facts = gatherFacts(gameEvents(this.log, period.start - WINDOW_MARGIN_MS), period, this.now(), this.opts.sprinterSeconds * 1000);
     return defs.flatMap((def) => winners(def, facts.values()).map((w) => ({ achievementId: def.id, name: def.name, ...w })));
   }
 

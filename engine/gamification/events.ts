@@ -31,9 +31,16 @@ export function toGameEvent(stored: Omit<StoredEvent, 'id'>): GameEvent | null {
   };
 }
 
-/** Every agent-facing event in the log, oldest first. */
-export function* gameEvents(log: EventLog): IterableIterator<GameEvent> {
-  for (const stored of log.scan()) {
+/** What sets the scene before a window: who the agents are, their states, the queues. */
+const SCENE_TYPES = ['agent.defined', 'agent.removed', 'agent.state', 'queue.defined'].map((t) => ACD_PREFIX + t);
+
+/**
+ * The agent-facing events of the log, oldest first: from log time `fromTs` on, after only the
+ * scene-setting events before it (so a judgement reads one period, not the whole history).
+ */
+export function* gameEvents(log: EventLog, fromTs = 0): IterableIterator<GameEvent> {
+  if (fromTs > 0) for (const stored of log.scan({ types: SCENE_TYPES, toTs: fromTs - 1 })) yield toGameEvent(stored)!;
+  for (const stored of log.scan({ fromTs })) {
     const e = toGameEvent(stored);
     if (e) yield e;
   }

@@ -83,12 +83,14 @@ export class EventLog {
     return rows.map(fromRow);
   }
 
-  /** Oldest first, read lazily; events whose type starts with `typePrefix`, within [fromTs, toTs]. */
-  *scan(opts: { typePrefix?: string; fromTs?: number; toTs?: number } = {}): IterableIterator<StoredEvent> {
+  /** Oldest first, read lazily; events whose type starts with `typePrefix` (and is one of `types`), within [fromTs, toTs]. */
+  *scan(opts: { typePrefix?: string; types?: readonly string[]; fromTs?: number; toTs?: number } = {}): IterableIterator<StoredEvent> {
     this.flush();
+    const types = opts.types ?? [];
+    const oneOf = types.length ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
     const rows = this.db
-      .prepare("SELECT * FROM events WHERE type LIKE ? ESCAPE '\\' AND ts >= ? AND ts <= ? ORDER BY id")
-      .iterate(likePrefix(opts.typePrefix ?? ''), opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
+      .prepare(`SELECT * FROM events WHERE type LIKE ? ESCAPE '\\'${oneOf} AND ts >= ? AND ts <= ? ORDER BY id`)
+      .iterate(likePrefix(opts.typePrefix ?? ''), ...types, opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
     for (const r of rows) yield fromRow(r);
   }
 

@@ -25,9 +25,9 @@ export function Wallboard({ session, stream }: { session: Session; stream: LiveS
   const [agents] = useResource<AgentView[]>(stream, session.token, '/api/agents', touchesAgents);
   const [callbacks] = useResource<CallbackStats[]>(stream, session.token, '/api/callbacks/stats', touchesMissed);
   const [plan] = useResource<{ calls: number }>(stream, session.token, '/api/plan', () => false, { pollMs: 300_000 });
-  // Badges of the last 7 days, and who is on course today (re-judged at most every 10 s).
+  // Badges of the last 7 days, and who is on course today (the engine re-judges it at most once a minute).
   const [grants] = useResource<Grant[]>(stream, session.token, `/api/achievements/grants?from=${daysAgo(7)}`, touchesGrants, { pollMs: 300_000 });
-  const [standing] = useResource<Standing[]>(stream, session.token, '/api/achievements/standing', (e) => e.type === 'call.ended', { debounceMs: 10_000, pollMs: 60_000 });
+  const [standing] = useResource<Standing[]>(stream, session.token, '/api/achievements/standing', () => false, { pollMs: 60_000 });
   const [rankBy, setRankBy] = useState<RankBy>('calls');
   const now = useNow();
   if (!metrics || !agents) return <p>Loading…</p>;

@@ -1,6 +1,6 @@
 // A scripted contact-centre day (Tuesday 17 Nov 2026, UTC) and the morning after, written as
-// ACD events into a real SQLite event log. The achievements each agent earned are computed by
-// hand in achievements.test.ts.
+// ACD events into a real SQLite event log at the times they happen. The achievements each
+// agent earned are computed by hand in achievements.test.ts.
 import type { EventLog } from '../../../engine/store/event-log.js';
 
 export const DAY = Date.UTC(2026, 10, 17);
@@ -12,10 +12,10 @@ export function writeScriptedDay(log: EventLog, day = DAY): void {
   let base = day + NINE;
   const acd = (type: string, s: number, fields: Record<string, unknown> = {}) => {
     const at = base + s * 1000;
-    log.append(`acd.${type}`, { type, at, ...fields }, fields.callId as string | undefined);
+    log.append(`acd.${type}`, { type, at, ...fields }, fields.callId as string | undefined, at);
   };
   /** The agent window's topic event: `{ topic }` with the call id (agentId optional). */
-  const topic = (callId: string, s: number, text: string, agentId?: string) => log.append('call.topic', { at: base + s * 1000, topic: text, ...(agentId ? { agentId } : {}) }, callId);
+  const topic = (callId: string, s: number, text: string, agentId?: string) => log.append('call.topic', { topic: text, ...(agentId ? { agentId } : {}) }, callId, base + s * 1000);
   /** An inbound (or callback) call offered to `agentId` at `s`, settled `ringS` later. */
   const offer = (callId: string, s: number, agentId: string, ringS: number, result: string, kind = 'call') => {
     acd('call.queued', s, { callId, queueId: 'q', kind, priority: 0, context: { from: '+1555', dnis: '100', ivr: {}, attached: {} } });
@@ -26,8 +26,9 @@ export function writeScriptedDay(log: EventLog, day = DAY): void {
   const ended = (callId: string, s: number, agentId: string, talkS: number, kind = 'call') => acd('call.ended', s, { callId, queueId: 'q', kind, agentId, talkMs: talkS * 1000 });
   const state = (agentId: string, s: number, to: string, prev: string) => acd('agent.state', s, { agentId, state: to, reason: '', prev });
 
-  acd('queue.defined', -3600, { queue: { id: 'q', groups: ['g'], serviceLevelMs: 20_000 } });
-  for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) acd('agent.defined', -3600, { agent: { id, name: id, extension: id, groups: ['g'], skills: {}, channels: { voice: 1, chat: 1 } } });
+  // Defined the day before: judging a day reads them as the scene, before the day's window.
+  acd('queue.defined', -86_400, { queue: { id: 'q', groups: ['g'], serviceLevelMs: 20_000 } });
+  for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) acd('agent.defined', -86_400, { agent: { id, name: id, extension: id, groups: ['g'], skills: {}, channels: { voice: 1, chat: 1 } } });
   for (const id of ['a1', 'a2', 'a3', 'a5']) state(id, 0, 'available', 'offline'); // a4 stays offline all day
 
   offer('c1', 10, 'a1', 3, 'answered'); // a1 answers in 3 s
