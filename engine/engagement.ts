@@ -41,6 +41,7 @@ export function startEngagement(config: Config, d: EngagementDeps): Engagement {
   });
   const quests = new Quests(d.events, (progress, quest) =>
     d.stream.publish({ type: 'quest.progress', at: Date.now(), questId: quest.id, name: quest.name, agentId: progress.agentId, done: progress.steps.length, of: quest.steps.length, completed: progress.completedAt !== null }, seesAgent(progress.agentId)),
+    d.logger && ((err) => d.logger!.error({ err }, 'quest tracking failed')),
   );
   const smtp = config.alerts.smtp;
   const alerts = new Alerts(d.events, {

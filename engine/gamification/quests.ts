@@ -92,6 +92,8 @@ export class Quests {
   constructor(
     private readonly log: EventLog,
     private readonly onProgress: (p: QuestProgress, quest: QuestDef) => void = () => {},
+    /** Quests follow the log inside its append: a failure here is reported, never thrown at whoever appended. */
+    private readonly onError: (err: unknown) => void = (err) => console.error('quest tracking failed', err),
   ) {
     for (const { type, data } of log.scan({ typePrefix: 'gamify.quest.' })) {
       const d = data as Record<string, unknown>;
@@ -101,8 +103,12 @@ export class Quests {
       else if (type === T.completed) this.entry(String(d.questId), String(d.agentId), Number(d.round)).completedAt = Number(d.at);
     }
     this.unsubscribe = log.onAppend((stored) => {
-      const e = toGameEvent(stored);
-      if (e) this.apply(e);
+      try {
+        const e = toGameEvent(stored);
+        if (e) this.apply(e);
+      } catch (err) {
+        this.onError(err);
+      }
     });
   }
 

@@ -101,3 +101,17 @@ t.test('bad quests are refused with every problem named', async (t) => {
   t.match(problems.join('\n'), /steps\[1\]\.where\.topic must be a string, number or boolean/);
   t.match(problems.join('\n'), /steps\[2\] must be a JSON object/);
 });
+
+t.test('a failure in quest tracking is reported, not thrown at whoever appended to the log', async (t) => {
+  const log = new EventLog(join(dir, 'failing.sqlite'));
+  const errors: unknown[] = [];
+  const quests = new Quests(log, () => {
+    throw new Error('screen gone');
+  }, (err) => errors.push(err));
+  quests.define(parseQuest('one', { name: 'One', reward: 'r', steps: [{ event: 'call.answered' }] }, 0));
+  t.doesNotThrow(() => log.append('acd.call.answered', { type: 'call.answered', at: 1, callId: 'c1', agentId: 'a1' }, 'c1'));
+  t.match(errors, [{ message: 'screen gone' }]);
+  t.equal(log.recent(1, 'acd.call.answered').length, 1, 'the event is in the log');
+  quests.close();
+  log.close();
+});
