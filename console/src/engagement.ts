@@ -47,7 +47,8 @@ export interface Alert {
   clearedAt: number | null;
 }
 
-const ICONS: Record<string, string> = { sprinter: '⚡', goalkeeper: '🧤', speaker: '🎙', librarian: '📚' };
+// Symbols from the common text fonts (a TV or kiosk browser may have no colour-emoji font).
+const ICONS: Record<string, string> = { sprinter: '⚡', goalkeeper: '✪', speaker: '☎', librarian: '✎' };
 export const badgeIcon = (achievementId: string) => ICONS[achievementId] ?? '★';
 
 export const touchesGrants = (e: StreamEvent) => e.type === 'achievement.granted';
