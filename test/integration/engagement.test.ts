@@ -2,13 +2,15 @@
 // after its hold-down when callers wait, and clears when they leave, delivered to the console
 // (WebSocket stream), a real local HTTP webhook and a real SMTP server process (aiosmtpd);
 // achievements of a scripted past day judged over REST and seen per role; a quest advanced
-// by an agent's real state changes.
+// by an agent's real state changes; the agent window's real topic and comment routes advance a
+// quest and put the agent on course for Librarian.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../../engine/server.js';
+import { Recorder, ScriptedPhones } from '../unit/acd/phones.js';
 import { SmtpServer } from '../peers/smtp-server.js';
 import { DAY, writeScriptedDay } from '../unit/gamification/scripted-day.js';
 import { acdTestConfig } from './acd-fixture.js';
@@ -152,4 +154,26 @@ t.test('a quest advanced by real actions', async (t) => {
   t.ok(p.completedAt > 0);
   t.same((await sup.call('GET', '/api/quests/progress?agentId=a2')).body.length, 1, 'the supervisor sees it');
   stream.ws.close();
+});
+
+t.test('notes filed through the agent window count: a quest, and Librarian on course', async (t) => {
+  const quest = { name: 'Good notes', reward: 'a badge', steps: [{ event: 'call.topic', label: 'Set a topic' }, { event: 'call.comment', label: 'Add a comment' }] };
+  t.match(await admin.call('PUT', '/api/quests/notes', quest), { status: 200 });
+  const login = await new Client(base, null).call('POST', '/api/session', { extension: '1001', password: 'secret-1001' });
+  const anna = new Client(base, login.body.token);
+  const acd = engine.contactCentre.acd;
+  const rec = new Recorder(acd);
+  acd.attachDialer(new ScriptedPhones()); // Anna's phone answers at once
+  await admin.call('PUT', '/api/agents/a2/state', { state: 'offline' }); // Boris, back from his quest, leaves: the call is Anna's
+  await anna.call('PUT', '/api/agents/a1/state', { state: 'available' });
+  const call = acd.enqueue('support', { callId: 'n-1', from: '+15550100', dnis: '100' });
+  await rec.next('call.answered', (e) => e.callId === 'n-1');
+  t.match(await anna.call('POST', '/api/calls/n-1/topic', { topic: 'Billing' }), { status: 200 });
+  t.match((await anna.call('GET', '/api/quests/progress')).body.find((p: any) => p.questId === 'notes'), { steps: [Number], completedAt: null }, 'the topic step is done');
+  t.match(await anna.call('POST', '/api/calls/n-1/comment', { text: 'Card blocked' }), { status: 200 });
+  acd.callEnded('n-1');
+  await call;
+  t.ok((await anna.call('GET', '/api/quests/progress')).body.find((p: any) => p.questId === 'notes').completedAt > 0, 'completed by the comment');
+  const standing = (await anna.call('GET', '/api/achievements/standing')).body.filter((s: any) => s.agentId === 'a1').map((s: any) => s.achievementId).sort();
+  t.same(standing, ['goalkeeper', 'librarian', 'speaker', 'sprinter'], 'her one call today: answered at once, with a topic, the most talk');
 });
