@@ -23,6 +23,9 @@ import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
 import { startEngagement } from './engagement.js';
+import { taskRoutes } from './api/task-routes.js';
+import { workdayRoutes } from './api/workday-routes.js';
+import { TaskBook } from './store/task-book.js';
 
 export interface ContactCentre {
   readonly acd: Acd;
@@ -57,6 +60,9 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config) }));
   const stream = new EventStream(api, acd, tokens);
   const engagement = startEngagement(config, { events, api, acd, tokens, stream, live, logger: phones?.logger });
+  // The supervisor workplace: agents' tasks and workday cards.
+  api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events) }));
+  api.add(workdayRoutes({ acd, tokens, events }));
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {

@@ -2,6 +2,7 @@
 export { Acd, type AcdOptions } from './acd.js';
 export { AcdMetrics } from './metrics.js';
 export { Guides, callScript, scriptPath, type CallScript, type GuidesConfig, type ScriptStep } from './guides.js';
+export { foldWorkday, type StateSpan, type Workday } from './workday.js';
 export type { Agent } from './agent.js';
 export { AcdError, type AcdErrorCode } from './errors.js';
 export type { AcdEvent, AcdEventMap, AcdEventOf, AcdEventType, AcdListener } from './events.js';

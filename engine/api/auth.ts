@@ -38,7 +38,7 @@ export class Tokens {
       return null;
     }
     const hit = this.fixed.find((f) => sameSecret(f.token, token));
-    return hit ? { role: hit.role, name: hit.name, agentId: hit.agentId, groups: hit.groups } : null;
+    return hit ? { role: hit.role, name: hit.name, agentId: hit.agentId, groups: hit.groups, extension: hit.extension } : null;
   }
 
   /** The caller's principal, or 401; with `roles`, 403 unless the caller has one of them. */

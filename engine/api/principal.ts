@@ -8,4 +8,6 @@ export interface Principal {
   agentId?: string;
   /** For supervisors: the groups they see and manage. */
   groups?: string[];
+  /** For supervisors: the phone (SIP user) the engine rings to join an agent's call. */
+  extension?: string;
 }

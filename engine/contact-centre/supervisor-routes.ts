@@ -33,13 +33,22 @@ export function supervisorRoutes(desk: CallDesk, acd: Acd, tokens: Tokens): Reco
     return callId;
   };
   return {
-    // Rings the supervisor's phone (body.extension) and joins it in body.mode once answered.
+    // The supervised calls the token's supervisor sees, with the supervisor's phone and mode.
+    'GET /api/supervision': (req) => {
+      const scope = new Scope(acd, tokens.require(req.token, 'supervisor', 'admin'));
+      return acd
+        .calls()
+        .filter((item) => scope.seesQueueId(item.queueId) && desk.find(item.callId)?.supervisor)
+        .map((item) => ({ ...view(desk.find(item.callId)!), agentId: item.agent?.id ?? null }));
+    },
+    // Rings the supervisor's phone (body.extension, else the token's own) and joins it in body.mode once answered.
     'POST /api/calls/:callId/supervise': async (req) => {
       const callId = visibleCall(req);
       const b = body(req);
-      if (typeof b.extension !== 'string' || !/^\d+$/.test(b.extension)) throw new HttpError(400, 'invalid', 'extension must be a string of digits');
+      const extension = b.extension ?? tokens.resolve(req.token)?.extension;
+      if (typeof extension !== 'string' || !/^\d+$/.test(extension)) throw new HttpError(400, 'invalid', 'extension must be a string of digits (the token has no phone of its own)');
       try {
-        return view(await desk.supervise(callId, b.extension, modeOf(b.mode ?? 'listen')));
+        return view(await desk.supervise(callId, extension, modeOf(b.mode ?? 'listen')));
       } catch (err) {
         if (err instanceof AcdError || err instanceof HttpError) throw err;
         throw new HttpError(409, 'unreachable', `the supervisor's phone did not answer: ${(err as Error).message}`);

@@ -17,9 +17,9 @@ export class AcdJournal {
     this.stop = acd.on((e) => this.log.append(PREFIX + e.type, e as unknown as Record<string, unknown>, e.callId, e.at));
   }
 
-  /** ACD events in the order they happened, up to `toTs` (event time) if given. */
-  static *events(log: EventLog, toTs?: number): IterableIterator<AcdEvent> {
-    for (const stored of log.scan({ typePrefix: PREFIX, toTs })) yield stored.data as AcdEvent;
+  /** ACD events in the order they happened, from `fromTs` and up to `toTs` (event time) if given. */
+  static *events(log: EventLog, toTs?: number, fromTs?: number): IterableIterator<AcdEvent> {
+    for (const stored of log.scan({ typePrefix: PREFIX, toTs, fromTs })) yield stored.data as AcdEvent;
   }
 
   detach(): void {
