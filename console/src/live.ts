@@ -96,12 +96,28 @@ export function useResource<T>(stream: LiveStream, token: string, path: string, 
   return [data, patch];
 }
 
+/** One timer per period for every ticking component (a thousand rows share one interval). */
+const clocks = new Map<number, Set<(now: number) => void>>();
+
 /** The current time, re-rendering every `everyMs` (durations tick live). */
 export function useNow(everyMs = 1000): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
+    let subscribers = clocks.get(everyMs);
+    if (!subscribers) {
+      const set = new Set<(now: number) => void>();
+      clocks.set(everyMs, (subscribers = set));
+      const timer = setInterval(() => {
+        const t = Date.now();
+        for (const f of set) f(t);
+        if (set.size === 0) {
+          clearInterval(timer);
+          clocks.delete(everyMs);
+        }
+      }, everyMs);
+    }
+    subscribers.add(setNow);
+    return () => subscribers.delete(setNow);
   }, [everyMs]);
   return now;
 }

@@ -115,3 +115,31 @@ export interface TransferTargets {
   agents: { id: string; name: string; free: boolean }[];
   queues: { id: string; name: string }[];
 }
+
+export type { StateSpan, Workday } from '../../engine/acd/workday.js';
+
+/** A supervisor's task for an agent (engine/store/task-book.ts), as GET /api/tasks answers. */
+export interface TaskView {
+  id: string;
+  kind: 'callback' | 'missed-call' | 'custom';
+  title: string;
+  agentId: string;
+  dueAt: number;
+  missedId: string | null;
+  createdAt: number;
+  createdBy: string;
+  done: boolean;
+  doneAt: number | null;
+  doneBy: string | null;
+  status: 'planned' | 'overdue' | 'done';
+}
+
+export type SupervisorMode = 'listen' | 'whisper' | 'barge';
+
+/** A supervised agent call (GET /api/supervision). */
+export interface SupervisionView {
+  callId: string;
+  agentId: string | null;
+  supervisor: { extension: string; mode: SupervisorMode } | null;
+  takenOverBy: string | null;
+}

@@ -74,7 +74,7 @@ t.test('supervisor sees an agent change state live, with counts per state', asyn
   await textOf(page, '[data-state=break] b', '1');
   t.pass('the state and the counts changed without a reload');
 
-  t.ok(await page.locator('[data-agent=a1] .monitor button').first().isDisabled(), 'monitoring buttons wait for their API');
+  t.ok(await page.locator('[data-agent=a1] .monitor button').first().isDisabled(), 'monitoring needs a live call');
   await screenshot(page, 'supervisor.png');
   await page.context().close();
 });
