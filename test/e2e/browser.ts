@@ -1,8 +1,21 @@
 // Headless Debian chromium (playwright-core) for the console's end-to-end tests, with the flags
-// it needs on a machine without network, and a page logged in through the login form.
+// it needs on a machine without network, a page logged in through the login form, waiting for
+// an element's text, and screenshots on request.
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const WAIT_MS = 20_000;
+// Screenshots for the README are refreshed only on request (SWITCHYARD_SCREENSHOTS=docs/screenshots),
+// so a test run leaves the working tree as it found it.
+export const SCREENSHOTS = process.env.SWITCHYARD_SCREENSHOTS;
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+/** Waits until the element's trimmed text is `text`. */
+export const textOf = (page: Page, selector: string, text: string) =>
+  page.waitForFunction(([s, x]) => document.querySelector(s)?.textContent?.trim() === x, [selector, text] as const, { timeout: WAIT_MS });
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
