@@ -1,27 +1,38 @@
 // The supervisor workplace: the agents of the supervisor's groups with state, activity and its
 // duration (ticking), counts and percentages per state, filter by group and search by name;
 // one-click listen / whisper / barge / take over on a live call; tasks; the workday card.
-// Rows are memoised and state events patch only their agent, so a thousand agents under a
-// stream of events re-render one row per event (bench/console-bench.ts).
+// A state event re-renders only its agent's row and the counts (supervisor/agent-store.ts), so
+// a thousand agents under a stream of events stay responsive (bench/console-bench.ts).
 import { memo } from 'preact/compat';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Session } from '../api';
 import { activityLabel, duration, percent, STATE_LABEL } from '../format';
 import { useEvents, useNow, useResource, type LiveStream } from '../live';
 import { AGENT_STATES, type AgentView, type StreamEvent, type SupervisionView } from '../types';
+import { AgentStore, useAgent, useStore } from './supervisor/agent-store';
 import { MonitorButtons, useMonitor, type MonitorActions } from './supervisor/monitor';
 import { Tasks } from './supervisor/Tasks';
 import { WorkdayCard } from './supervisor/WorkdayCard';
 
 // State changes are applied from the event itself; offers and answers (ringing) need a re-read.
 const touchesAgents = (e: StreamEvent) => e.type === 'agent.defined' || e.type === 'agent.removed' || e.type === 'call.offered' || e.type === 'call.offer-result' || e.type === 'call.answered';
+const byName = new Intl.Collator();
+/** How long state events are gathered before they are applied together. */
+const BATCH_MS = 15;
 
-/** The agent after an `agent.state` event (the ACD's activity rule: engine/acd/agent.ts). */
-function afterState(a: AgentView, e: StreamEvent): AgentView {
-  const state = e.state!;
-  const callId = state === 'on-call' || state === 'wrap-up' ? (e.callId ?? a.callId) : null;
-  const activity = state === 'on-call' ? 'talking' : state === 'available' && !a.ringing && !callId ? 'free' : 'busy';
-  return { ...a, state, reason: e.reason ?? '', since: e.at, callId, activity };
+/** Feeds `agent.state` events to the store; events arriving together are applied together. */
+function useStatePatches(stream: LiveStream, store: AgentStore): void {
+  const queued = useRef<StreamEvent[]>([]);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  useEvents(stream, (e) => {
+    if (e.type !== 'agent.state') return;
+    queued.current.push(e);
+    timer.current ??= setTimeout(() => {
+      timer.current = null;
+      store.apply(queued.current.splice(0));
+    }, BATCH_MS);
+  });
 }
 
 function Since({ at }: { at: number }) {
@@ -30,14 +41,17 @@ function Since({ at }: { at: number }) {
 }
 
 interface RowProps {
-  agent: AgentView;
-  supervision: SupervisionView | undefined;
-  pending: boolean;
+  store: AgentStore;
+  id: string;
+  byCall: Map<string, SupervisionView>;
+  pending: string | null;
   actions: MonitorActions;
   onOpen: (id: string) => void;
 }
 
-const AgentRow = memo(function AgentRow({ agent: a, supervision, pending, actions, onOpen }: RowProps) {
+const AgentRow = memo(function AgentRow({ store, id, byCall, pending, actions, onOpen }: RowProps) {
+  const a = useAgent(store, id);
+  if (!a) return null;
   return (
     <tr data-agent={a.id}>
       <td>
@@ -55,29 +69,53 @@ const AgentRow = memo(function AgentRow({ agent: a, supervision, pending, action
       <td data-testid="activity">{activityLabel(a)}</td>
       <Since at={a.since} />
       <td class="monitor">
-        <MonitorButtons agent={a} supervision={supervision} pending={pending} actions={actions} />
+        <MonitorButtons agent={a} supervision={a.callId ? byCall.get(a.callId) : undefined} pending={a.callId !== null && pending === a.callId} actions={actions} />
       </td>
     </tr>
   );
 });
 
+const Counts = memo(function Counts({ store, ids }: { store: AgentStore; ids: string[] }) {
+  useStore(store, 'any');
+  const n: Partial<Record<string, number>> = {};
+  for (const id of ids) {
+    const state = store.get(id)?.state;
+    if (state) n[state] = (n[state] ?? 0) + 1;
+  }
+  return (
+    <div class="counts" data-testid="state-counts">
+      {AGENT_STATES.map((s) => (
+        <div class={`count state ${s}`} data-state={s}>
+          <b>{n[s] ?? 0}</b> {STATE_LABEL[s]} <small>{percent(n[s] ?? 0, ids.length)}</small>
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export function Supervisor({ session, stream }: { session: Session; stream: LiveStream }) {
-  const [agents, patch] = useResource<AgentView[]>(stream, session.token, '/api/agents', touchesAgents);
+  const store = useMemo(() => new AgentStore(), []);
+  const [agents] = useResource<AgentView[]>(stream, session.token, '/api/agents', touchesAgents);
+  useEffect(() => {
+    if (agents) store.replace(agents);
+  }, [agents]);
+  useStatePatches(stream, store);
+  // Re-rendered when the roster changes (who is listed where), not with every state change.
+  useStore(store, 'roster');
   const [group, setGroup] = useState('');
   const [search, setSearch] = useState('');
   const [opened, setOpened] = useState<string | null>(null);
   const monitor = useMonitor(session, stream);
-  useEvents(stream, (e) => e.type === 'agent.state' && patch((list) => list.map((a) => (a.id === e.agentId ? afterState(a, e) : a))));
 
-  const groups = [...new Set((agents ?? []).flatMap((a) => a.groups))].sort();
+  if (!store.loaded) return <p>Loading…</p>;
+  const all = store.all();
+  const allGroups = [...new Set(all.flatMap((a) => a.groups))].sort();
   const needle = search.trim().toLowerCase();
-  const shown = (agents ?? []).filter((a) => (!group || a.groups.includes(group)) && (!needle || a.name.toLowerCase().includes(needle) || a.extension.includes(needle)));
-  const listed = group ? [group] : groups;
-  // The task panel re-renders only when the shown agents (not their states) change.
-  const rosterKey = shown.map((a) => `${a.id}\t${a.name}`).join('\n');
-  const roster = useMemo(() => shown.map((a) => ({ id: a.id, name: a.name })), [rosterKey]);
-  if (!agents) return <p>Loading…</p>;
-  const card = opened ? agents.find((a) => a.id === opened) : undefined;
+  const shown = all
+    .filter((a) => (!group || a.groups.includes(group)) && (!needle || a.name.toLowerCase().includes(needle) || a.extension.includes(needle)))
+    .sort((a, b) => byName.compare(a.name, b.name));
+  const sections = (group ? [group] : allGroups).map((g) => ({ name: g, members: shown.filter((a) => a.groups.includes(g)).map((a) => a.id) })).filter((s) => s.members.length > 0);
+  const card = opened ? store.get(opened) : undefined;
   return (
     <div class="supervisor">
       <div class="filters">
@@ -85,7 +123,7 @@ export function Supervisor({ session, stream }: { session: Session; stream: Live
           Group{' '}
           <select name="group" value={group} onChange={(e) => setGroup(e.currentTarget.value)}>
             <option value="">all groups</option>
-            {groups.map((g) => (
+            {allGroups.map((g) => (
               <option value={g}>{g}</option>
             ))}
           </select>
@@ -100,43 +138,23 @@ export function Supervisor({ session, stream }: { session: Session; stream: Live
           {monitor.error}
         </p>
       )}
-      <div class="counts" data-testid="state-counts">
-        {AGENT_STATES.map((s) => {
-          const n = shown.filter((a) => a.state === s).length;
-          return (
-            <div class={`count state ${s}`} data-state={s}>
-              <b>{n}</b> {STATE_LABEL[s]} <small>{percent(n, shown.length)}</small>
-            </div>
-          );
-        })}
-      </div>
+      <Counts store={store} ids={shown.map((a) => a.id)} />
       {card && <WorkdayCard session={session} stream={stream} agent={card} onClose={() => setOpened(null)} />}
-      {listed.map((g) => {
-        const members = shown.filter((a) => a.groups.includes(g)).sort((a, b) => a.name.localeCompare(b.name));
-        if (members.length === 0) return null;
-        return (
-          <section class="card" data-group={g}>
-            <h2>
-              {g} <small>{members.length} agents</small>
-            </h2>
-            <table class="list agents stack">
-              <tbody>
-                {members.map((a) => (
-                  <AgentRow
-                    key={a.id}
-                    agent={a}
-                    supervision={a.callId ? monitor.byCall.get(a.callId) : undefined}
-                    pending={a.callId !== null && monitor.pending === a.callId}
-                    actions={monitor.actions}
-                    onOpen={setOpened}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </section>
-        );
-      })}
-      <Tasks session={session} stream={stream} agents={roster} />
+      {sections.map(({ name, members }) => (
+        <section class="card" data-group={name}>
+          <h2>
+            {name} <small>{members.length} agents</small>
+          </h2>
+          <table class="list agents stack">
+            <tbody>
+              {members.map((id) => (
+                <AgentRow key={id} store={store} id={id} byCall={monitor.byCall} pending={monitor.pending} actions={monitor.actions} onOpen={setOpened} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      <Tasks session={session} stream={stream} agents={shown.map((a) => ({ id: a.id, name: a.name }))} />
     </div>
   );
 }

@@ -64,24 +64,26 @@ export function useMonitor(session: Session, stream: LiveStream): Monitor {
     };
   }, [session.token]);
 
-  const byCall = useMemo(() => new Map((list ?? []).map((v) => [v.callId, v])), [list]);
+  // The same map while the list is unchanged (a poll answering the same), so rows need not re-render.
+  const listKey = JSON.stringify(list ?? []);
+  const byCall = useMemo(() => new Map((list ?? []).map((v) => [v.callId, v])), [listKey]);
   return { byCall, pending, error, phone, setPhone, actions };
 }
 
-/** The buttons of one agent row; enabled while the agent talks on a call. */
+/** The buttons of one agent row, shown while the agent talks on a call. */
 export function MonitorButtons({ agent, supervision, pending, actions }: { agent: AgentView; supervision: SupervisionView | undefined; pending: boolean; actions: MonitorActions }) {
   const callId = agent.state === 'on-call' ? agent.callId : null;
+  if (!callId) return null;
   const mode = supervision?.supervisor?.mode;
   const joined = !!mode;
-  const why = callId ? undefined : 'The agent is not on a call';
   return (
     <>
       {MODES.map((m) => (
-        <button class={mode === m ? 'current' : ''} aria-pressed={mode === m} disabled={!callId || pending} title={why} onClick={() => callId && actions.choose(callId, m, joined)}>
+        <button class={mode === m ? 'current' : ''} aria-pressed={mode === m} disabled={pending} onClick={() => actions.choose(callId, m, joined)}>
           {MODE_LABEL[m]}
         </button>
       ))}
-      <button disabled={!callId || pending} title={why} onClick={() => callId && actions.takeOver(callId, joined)}>
+      <button disabled={pending} onClick={() => actions.takeOver(callId, joined)}>
         Take over
       </button>
       {pending && <small class="muted">{joined ? ' switching…' : ' ringing your phone…'}</small>}
