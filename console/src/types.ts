@@ -1,6 +1,7 @@
 // The shapes the ACD API answers with (engine/api/acd-routes.ts), as the console uses them.
 // The ACD's own vocabulary (states, statuses, caller context) is shared with the engine: plain data.
 import type { Activity, AgentState, CallContext, MissedStatus } from '../../engine/acd/types.js';
+import type { Task, TaskStatus } from '../../engine/store/task-types.js';
 
 export { AGENT_STATES, SELECTABLE_STATES } from '../../engine/acd/types.js';
 export type { AgentState, CallContext, MissedStatus };
@@ -118,21 +119,8 @@ export interface TransferTargets {
 
 export type { StateSpan, Workday } from '../../engine/acd/workday.js';
 
-/** A supervisor's task for an agent (engine/store/task-book.ts), as GET /api/tasks answers. */
-export interface TaskView {
-  id: string;
-  kind: 'callback' | 'missed-call' | 'custom';
-  title: string;
-  agentId: string;
-  dueAt: number;
-  missedId: string | null;
-  createdAt: number;
-  createdBy: string;
-  done: boolean;
-  doneAt: number | null;
-  doneBy: string | null;
-  status: 'planned' | 'overdue' | 'done';
-}
+/** A supervisor's task for an agent, as GET /api/tasks answers (with its status then). */
+export type TaskView = Task & { status: TaskStatus };
 
 export type SupervisorMode = 'listen' | 'whisper' | 'barge';
 

@@ -2,7 +2,8 @@
 // agents of their groups and see theirs, admins all; an agent sees their own tasks and may
 // only mark them done or open again.
 import { AcdError, type Acd } from '../acd/index.js';
-import { TASK_STATUSES, taskStatus, type Task, type TaskBook, type TaskInput, type TaskStatus } from '../store/task-book.js';
+import type { TaskBook } from '../store/task-book.js';
+import { TASK_STATUSES, taskStatus, type Task, type TaskInput, type TaskStatus } from '../store/task-types.js';
 import type { Tokens } from './auth.js';
 import { HttpError, type ApiRequest, type Route } from './http.js';
 import { Scope } from './scope.js';

@@ -5,36 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AcdError } from '../acd/index.js';
 import type { EventLog } from './event-log.js';
-
-export const TASK_KINDS = ['callback', 'missed-call', 'custom'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
-
-export interface Task {
-  id: string;
-  kind: TaskKind;
-  title: string;
-  agentId: string;
-  dueAt: number;
-  /** The missed-call record a callback task is about, if any. */
-  missedId: string | null;
-  createdAt: number;
-  createdBy: string;
-  done: boolean;
-  doneAt: number | null;
-  doneBy: string | null;
-}
-
-/** What a caller may set; everything else is the book's. */
-export type TaskInput = Partial<Pick<Task, 'kind' | 'title' | 'agentId' | 'dueAt' | 'missedId' | 'done'>>;
-
-/** Planned: open and due later; overdue: open and past due. */
-export type TaskStatus = 'planned' | 'overdue' | 'done';
-export const TASK_STATUSES: readonly TaskStatus[] = ['planned', 'overdue', 'done'];
-
-export function taskStatus(task: Task, now: number): TaskStatus {
-  if (task.done) return 'done';
-  return task.dueAt < now ? 'overdue' : 'planned';
-}
+import { TASK_KINDS, type Task, type TaskInput } from './task-types.js';
 
 function invalid(message: string): never {
   throw new AcdError('invalid', message);

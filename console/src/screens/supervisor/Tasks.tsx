@@ -63,6 +63,16 @@ export const Tasks = memo(function Tasks({ session, stream, agents }: { session:
       </td>
     </tr>
   );
+  const section = (title: string, status: TaskView['status'], list: TaskView[]) => (
+    <>
+      <h3>
+        {title} <small data-testid={`${status}-count`}>{list.length}</small>
+      </h3>
+      <table class={`list stack ${status}`}>
+        <tbody>{list.map(row)}</tbody>
+      </table>
+    </>
+  );
   return (
     <section class="card tasks" data-testid="tasks">
       <h2>Tasks</h2>
@@ -71,18 +81,8 @@ export const Tasks = memo(function Tasks({ session, stream, agents }: { session:
           {error}
         </p>
       )}
-      <h3>
-        Overdue <small data-testid="overdue-count">{overdue.length}</small>
-      </h3>
-      <table class="list stack overdue">
-        <tbody>{overdue.map(row)}</tbody>
-      </table>
-      <h3>
-        Planned <small data-testid="planned-count">{planned.length}</small>
-      </h3>
-      <table class="list stack planned">
-        <tbody>{planned.map(row)}</tbody>
-      </table>
+      {section('Overdue', 'overdue', overdue)}
+      {section('Planned', 'planned', planned)}
       <h3>
         Without tasks <small data-testid="idle-count">{idle.length}</small>
       </h3>

@@ -1,18 +1,23 @@
-// The per-agent workday card: today's timeline of states (from the event log), working time,
-// calls answered and talk time. Re-read when the agent's state changes.
+// The per-agent workday card: a day's timeline of states (from the event log), working time,
+// calls answered and talk time; today by default (UTC days, as the API counts them). Re-read
+// when the agent's state changes.
+import { useState } from 'preact/hooks';
 import { duration, STATE_LABEL, time } from '../../format';
 import { useResource, type LiveStream } from '../../live';
 import type { AgentView, Workday } from '../../types';
 import type { Session } from '../../api';
 
 export function WorkdayCard({ session, stream, agent, onClose }: { session: Session; stream: LiveStream; agent: AgentView; onClose: () => void }) {
-  const [day] = useResource<Workday>(stream, session.token, `/api/agents/${encodeURIComponent(agent.id)}/workday`, (e) => e.agentId === agent.id, { debounceMs: 500 });
+  const [date, setDate] = useState('');
+  const path = `/api/agents/${encodeURIComponent(agent.id)}/workday${date ? `?date=${date}` : ''}`;
+  const [day] = useResource<Workday>(stream, session.token, path, (e) => e.agentId === agent.id, { debounceMs: 500 });
   const length = day ? Math.max(1, day.to - day.from) : 1;
   return (
     <section class="card workday" data-testid="workday" data-agent-card={agent.id}>
       <h2>
         {agent.name} <small>workday</small> <button onClick={onClose}>Close</button>
       </h2>
+      <input type="date" name="workday-date" aria-label="day" max={new Date().toISOString().slice(0, 10)} value={date} onChange={(e) => setDate(e.currentTarget.value)} />
       {!day ? (
         <p>Loading…</p>
       ) : (
