@@ -97,7 +97,7 @@ t.test('a supervisor click whispers to the agent on a live call, switches live, 
   t.equal(await page.locator(`${row} [data-testid=monitor-mode]`).count(), 0, 'the agent is off the call, nothing left to monitor');
   await assertHears(t, 'after take-over: the client', client, [SUPERVISOR], [AGENT]);
 
-  await page.locator(`${row} button.link-like`).click();
+  await page.locator(`${row} button.link-button`).click();
   await textOf(page, '[data-testid=workday] [data-testid=calls]', '1');
   const spans = await page.locator('[data-testid=workday] [data-span]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-span')));
   t.same(spans.slice(0, 2), ['available', 'on-call'], 'the workday timeline: logged in, then the call');

@@ -55,7 +55,7 @@ const AgentRow = memo(function AgentRow({ store, id, byCall, pending, actions, o
   return (
     <tr data-agent={a.id}>
       <td>
-        <button class="link-like" onClick={() => onOpen(a.id)} title="Workday card">
+        <button class="link-button" onClick={() => onOpen(a.id)} title="Workday card">
           {a.name}
         </button>{' '}
         <small class="muted">{a.extension}</small>
