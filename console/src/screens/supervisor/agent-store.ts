@@ -1,7 +1,7 @@
 // The workplace's agents, kept outside the component tree so that one agent's change
 // re-renders that agent's row (and the counts), not a thousand rows: rows subscribe to their
 // agent, the screen to the roster (who is listed, under which names and groups).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentView, StreamEvent } from '../../types';
 
 type Listener = () => void;
@@ -24,6 +24,9 @@ export class AgentStore {
   private rosterKey = '';
   private list: AgentView[] = [];
   loaded = false;
+  /** Counts changes of any kind, and of the roster: a component can tell it missed one. */
+  version = 0;
+  rosterVersion = 0;
 
   get(id: string): AgentView | undefined {
     return this.byId.get(id);
@@ -63,6 +66,8 @@ export class AgentStore {
   }
 
   private notify(ids: string[], rosterChanged: boolean): void {
+    this.version++;
+    if (rosterChanged) this.rosterVersion++;
     for (const id of ids) for (const f of this.rows.get(id) ?? []) f();
     for (const f of this.anyChange) f();
     if (rosterChanged) for (const f of this.rosterChange) f();
@@ -82,20 +87,31 @@ export class AgentStore {
   }
 }
 
-/** Re-renders the calling component when `subscribe` says so. */
-function useSubscription(subscribe: (f: Listener) => () => void, deps: unknown[]): void {
+/**
+ * Re-renders the calling component when `subscribe` says so, and also when `snapshot` moved
+ * between the render and the subscription (effects run after the render: a change in between
+ * would otherwise be missed until the next one).
+ */
+function useSubscription(subscribe: (f: Listener) => () => void, snapshot: () => unknown, deps: unknown[]): void {
   const [, setTick] = useState(0);
-  useEffect(() => subscribe(() => setTick((n) => n + 1)), deps);
+  const seen = useRef<unknown>(undefined);
+  seen.current = snapshot();
+  useEffect(() => {
+    const update = () => setTick((n) => n + 1);
+    const unsubscribe = subscribe(update);
+    if (snapshot() !== seen.current) update();
+    return unsubscribe;
+  }, deps);
 }
 
 /** One agent, re-rendered when that agent changes. */
 export function useAgent(store: AgentStore, id: string): AgentView | undefined {
-  useSubscription((f) => store.subscribeRow(id, f), [store, id]);
+  useSubscription((f) => store.subscribeRow(id, f), () => store.get(id), [store, id]);
   return store.get(id);
 }
 
 /** Re-renders on every change (`any`) or only when the roster changes. */
 export function useStore(store: AgentStore, what: 'any' | 'roster'): AgentStore {
-  useSubscription((f) => store.subscribe(f, what), [store, what]);
+  useSubscription((f) => store.subscribe(f, what), () => (what === 'any' ? store.version : store.rosterVersion), [store, what]);
   return store;
 }
