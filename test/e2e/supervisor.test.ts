@@ -5,41 +5,27 @@
 // the supervisor's phone, and then the agent hears the supervisor while the client does not; a
 // click switches to Listen live; Take over leaves the supervisor with the client. The workday
 // card counts the call; a task planned in the past shows as overdue until it is done.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import t from 'tap';
-import { startEngine } from '../integration/harness.js';
-import { assertHears, phonesFor } from '../integration/live-call.js';
+import { assertHears, phonesFor, startContactCentre } from '../integration/live-call.js';
 import { launchBrowser, loggedIn, screenshot, SCREENSHOTS, textOf, WAIT_MS } from './browser.js';
 
 const CLIENT = 700;
 const AGENT = 1100;
 const SUPERVISOR = 1700;
 
-const dir = mkdtempSync(join(tmpdir(), 'supervisor-e2e-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const configFile = join(dir, 'config.json');
-writeFileSync(
-  configFile,
-  JSON.stringify({
-    acd: {
-      agents: [
-        { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
-        { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
-      ],
-      queues: [{ id: 'support', groups: ['support'], wrapUpMs: 0, ringTimeoutMs: 5000 }],
-      tokens: [
-        { token: 'admin-token', role: 'admin', name: 'root' },
-        // The supervisor's own phone: the engine rings it for listen / whisper / barge / take over.
-        { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'], extension: '2001' },
-      ],
-    },
-  }),
-);
-
-const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
-t.teardown(engine.stop);
+const engine = await startContactCentre(t, {
+  agents: [
+    { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
+    { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
+  ],
+  queues: [{ id: 'support', groups: ['support'], wrapUpMs: 0, ringTimeoutMs: 5000 }],
+  tokens: [
+    { token: 'admin-token', role: 'admin', name: 'root' },
+    // The supervisor's own phone: the engine rings it for listen / whisper / barge / take over.
+    { token: 'sup-token', role: 'supervisor', name: 'Olga', groups: ['support'], extension: '2001' },
+  ],
+});
 const base = `http://127.0.0.1:${engine.httpPort}`;
 
 async function admin(method: string, path: string): Promise<unknown> {

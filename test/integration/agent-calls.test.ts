@@ -4,12 +4,8 @@
 // whom is checked after each move; an agent hangs up from the API; a caller whose phone allows
 // REFER is transferred by REFER and places the new call itself. Role checks and bad input get
 // their 4xx on the way.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { startEngine } from './harness.js';
-import { assertHears, phonesFor, until } from './live-call.js';
+import { assertHears, phonesFor, startContactCentre, until } from './live-call.js';
 
 const HOST = '127.0.0.1';
 const CLIENT = 700;
@@ -18,29 +14,18 @@ const BORIS = 1300;
 const CARL = 1500;
 const CLEO = 1900;
 
-const dir = mkdtempSync(join(tmpdir(), 'agent-calls-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const configFile = join(dir, 'config.json');
-writeFileSync(
-  configFile,
-  JSON.stringify({
-    acd: {
-      agents: [
-        { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
-        { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
-        { id: 'a3', name: 'Carl', extension: '1003', groups: ['sales'] },
-      ],
-      queues: [
-        { id: 'support', groups: ['support'], ringTimeoutMs: 5000, wrapUpMs: 0 },
-        { id: 'sales', groups: ['sales'], ringTimeoutMs: 5000, wrapUpMs: 0 },
-      ],
-      tokens: [{ token: 'admin-token', role: 'admin', name: 'root' }],
-    },
-  }),
-);
-
-const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
-t.teardown(engine.stop);
+const engine = await startContactCentre(t, {
+  agents: [
+    { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
+    { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },
+    { id: 'a3', name: 'Carl', extension: '1003', groups: ['sales'] },
+  ],
+  queues: [
+    { id: 'support', groups: ['support'], ringTimeoutMs: 5000, wrapUpMs: 0 },
+    { id: 'sales', groups: ['sales'], ringTimeoutMs: 5000, wrapUpMs: 0 },
+  ],
+  tokens: [{ token: 'admin-token', role: 'admin', name: 'root' }],
+});
 
 type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 const as =

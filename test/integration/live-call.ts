@@ -1,8 +1,12 @@
 // Phones for a test, waiting for a live call to reach a state, and judging who hears whom in
 // it, for the contact-centre tests that drive real SIP phones with audio.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
 import { audioOf, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
+import { startEngine, type Engine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
 /** Polls `fn` every 100 ms until it returns a value; fails after `timeoutMs`. */
@@ -53,4 +57,15 @@ export function phonesFor(t: Test, sipPort: number): (user: string, freq: number
     phones.push(p);
     return p;
   };
+}
+
+/** Starts the engine process with `acd` as the contact centre of its config file; stopped when `t` ends. */
+export async function startContactCentre(t: Test, acd: Record<string, unknown>): Promise<Engine> {
+  const dir = mkdtempSync(join(tmpdir(), 'contact-centre-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ acd }));
+  const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
+  t.teardown(engine.stop);
+  return engine;
 }
