@@ -2,10 +2,12 @@
 // makes (a mixer, two endpoints configured from an SDP, bridged, their counters read, closed),
 // 20 such calls at a time, no SIP and no RTP. Prints the main thread's CPU µs per call
 // (/proc/<pid>/task/<pid>/stat), which is what the seam takes from calls/s; `allThreads`
-// adds the media threads. Usage: node dist/bench/media-seam.js [calls]
+// adds the media threads. Also the SDP work of a bridged call (the caller's offer read and
+// answered, our offer to the callee written, its answer read), CPU µs.
+// Usage: node dist/bench/media-seam.js [calls]
 import { readFileSync } from 'node:fs';
 import { MediaEngine } from '../media/engine.js';
-import { configureEndpoint, offerSdp, remoteMedia } from '../media/sdp.js';
+import { answerSdp, configureEndpoint, offerSdp, remoteMedia } from '../media/sdp.js';
 import { clkTck } from './lib/sys.js';
 
 const calls = Number(process.argv[2] ?? 5000);
@@ -45,12 +47,25 @@ await Promise.all(
   }),
 );
 const cpu = process.cpuUsage(cpu0);
+
+const offer = offerSdp({ address: '127.0.0.1', port: 40000 });
+const local = { address: '127.0.0.1', port: 30000, origin: { sessionId: 1, version: 1 } };
+const sdpWork = (): void => {
+  remoteMedia(offer);
+  answerSdp(offer, local);
+  remoteMedia(offerSdp(local));
+};
+for (let i = 0; i < 20_000; i++) sdpWork();
+const sdpCpu0 = process.cpuUsage();
+for (let i = 0; i < 50_000; i++) sdpWork();
+const sdpCpu = process.cpuUsage(sdpCpu0);
 console.log(
   JSON.stringify({
     bench: 'media-seam',
     calls,
     eventLoopMicrosPerCall: Math.round((((mainThreadTicks() - ticks0) / clkTck()) * 1e6) / calls),
     allThreadsMicrosPerCall: Math.round((cpu.user + cpu.system) / calls),
+    sdpMicrosPerCall: +((sdpCpu.user + sdpCpu.system) / 50_000).toFixed(1),
   }),
 );
 media.close();
