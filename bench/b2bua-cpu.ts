@@ -11,21 +11,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberOption } from './lib/argv.js';
 import { B2BUA_USER, register, startUas, stopUas, UAC_XML } from './lib/b2bua-target.js';
 import { startEngine, type Engine } from './lib/engine.js';
-import { installCleanup, killAllNow, terminate, waitExit } from './lib/procs.js';
+import { installCleanup, killAllNow, waitExit } from './lib/procs.js';
 import { readStats, startSipp } from './lib/sipp.js';
 import { clkTck, freePort, round, sleep } from './lib/sys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-const rate = option('--rate', 200);
-const calls = option('--calls', 4000);
-const warmup = option('--warmup', 2000);
-const holdMs = option('--hold-ms', 100);
+const rate = numberOption('--rate', 40);
+const calls = numberOption('--calls', 2000);
+const warmup = numberOption('--warmup', 1000);
+const holdMs = numberOption('--hold-ms', 100);
 /** Transactions outlive their call by 64 × T1 (T1 = 500 ms by default). */
 const LINGER_MS = 64 * 500 + 3000;
 const IDLE_MS = 10_000;
