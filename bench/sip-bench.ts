@@ -22,7 +22,7 @@ import { startKamailio, type Kamailio, KAMAILIO } from './lib/kamailio.js';
 import { parseOptions, type Options, type TargetName } from './lib/options.js';
 import { installCleanup, send, terminate, waitExit } from './lib/procs.js';
 import { firstErrors, readRtt, readStats, SIPP, startSipp, type Latency, type SippProc, type SippStats } from './lib/sipp.js';
-import { cpuPercent, freePort, mib, round, sampleProcs, sleep, udpRcvbufErrors, waitUdpBound, type ProcSample } from './lib/sys.js';
+import { cpuPercent, freePort, mib, round, sampleProcs, sleep, udpRcvbufErrors, type ProcSample } from './lib/sys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Soak: transactions outlive their call by 64×T1 = 32 s; after this the live state is steady. */
