@@ -12,15 +12,12 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
 import { SipStack } from '../engine/sip/stack.js';
+import { numberOption } from './lib/argv.js';
 import type { PeersReport, PeersStart } from './lib/b2bua-peers.js';
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-const calls = option('--calls', 3000);
-const window = option('--window', 20);
-const warmup = option('--warmup', 2000);
+const calls = numberOption('--calls', 3000);
+const window = numberOption('--window', 20);
+const warmup = numberOption('--warmup', 2000);
 const drain = process.argv.includes('--drain');
 const snapshotAt = process.argv.indexOf('--heap-snapshot');
 const snapshotFile = snapshotAt >= 0 ? process.argv[snapshotAt + 1] : undefined;

@@ -16,21 +16,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { B2BUA_USER, register, startUas, stopUas, UAC_XML } from './lib/b2bua-target.js';
 import { getHealth, startEngine, type Engine, type Health } from './lib/engine.js';
 import { startKamailio, type Kamailio, KAMAILIO } from './lib/kamailio.js';
 import { parseOptions, type Options, type TargetName } from './lib/options.js';
 import { installCleanup, send, terminate, waitExit } from './lib/procs.js';
 import { firstErrors, readRtt, readStats, SIPP, startSipp, type Latency, type SippProc, type SippStats } from './lib/sipp.js';
-import { cpuPercent, freePort, mib, round, sampleProcs, sleep, udpRcvbufErrors, waitUdpBound, type ProcSample } from './lib/sys.js';
+import { cpuPercent, freePort, mib, round, sampleProcs, sleep, udpRcvbufErrors, type ProcSample } from './lib/sys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCENARIOS = join(ROOT, 'bench/scenarios');
-const UAC_XML = join(SCENARIOS, 'uac.xml');
-const UAS_XML = join(SCENARIOS, 'uas.xml');
-const REGISTER_XML = join(SCENARIOS, 'register.xml');
-/** The demo user the SIPp UAS registers as. */
-const B2BUA_USER = '1001';
-const B2BUA_PASSWORD = `secret-${B2BUA_USER}`;
 /** Soak: transactions outlive their call by 64×T1 = 32 s; after this the live state is steady. */
 const STEADY_AFTER_S = 40;
 /** A call that gets no answer to a message for this long fails (instead of hanging the step). */
@@ -307,49 +301,6 @@ async function walkLadder(ctx: TargetContext, o: Options, startIndex: number, de
     best,
     steps,
   };
-}
-
-/** Registers the SIPp UAS's address as B2BUA_USER with the engine, from the UAS's own port. */
-async function register(engine: Engine, dir: string, port: number, mediaPort: number): Promise<void> {
-  const reg = startSipp({
-    label: 'register',
-    dir,
-    scenario: REGISTER_XML,
-    port,
-    mediaPort,
-    remote: `127.0.0.1:${engine.sipPort}`,
-    args: ['-s', B2BUA_USER, '-au', B2BUA_USER, '-ap', B2BUA_PASSWORD, '-m', '1', '-recv_timeout', '5000', '-timeout', '15s'],
-  });
-  if (!(await waitExit(reg.proc, 20_000))) await terminate(reg.proc);
-  const st = readStats(reg.stat);
-  const health = await engine.health();
-  if (!st || st.successful !== 1 || (health?.registrations ?? 0) < 1) {
-    throw new Error(`REGISTER of ${B2BUA_USER} failed: ${firstErrors(reg.errors).join(' | ') || JSON.stringify(st?.failures ?? {})}`);
-  }
-}
-
-async function startUas(dir: string, port: number, mediaPort: number, seconds: number): Promise<SippProc> {
-  const uas = startSipp({
-    label: 'uas',
-    dir,
-    scenario: UAS_XML,
-    port,
-    mediaPort,
-    args: ['-timeout', `${Math.ceil(seconds)}s`],
-  });
-  if (!(await waitUdpBound(port, 10_000)) || uas.proc.exit) {
-    await terminate(uas.proc);
-    throw new Error(`SIPp UAS did not start on port ${port}: ${firstErrors(uas.screen).join(' | ')}`);
-  }
-  await sleep(200);
-  return uas;
-}
-
-async function stopUas(uas: SippProc | undefined): Promise<void> {
-  if (!uas) return;
-  // SIGTERM: SIPp writes its last statistics and exits. (Its graceful SIGUSR1 quit can wait
-  // for ever on calls a UAC abandoned.)
-  await terminate(uas.proc, 'SIGTERM', 5000);
 }
 
 async function runTarget(name: TargetName, o: Options, workDir: string, startIndex: number, deadline: number): Promise<TargetResult> {

@@ -6,20 +6,7 @@ import type { CodecName, EndpointStats, NativeEngine, NativeRtcpOptions, Payload
 import { Playback, type PlaybackResult, type PlayOptions } from './playback.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 import { RecordingRegistry, type Recording } from './recording.js';
-
-const COUNTERS: ReadonlyArray<keyof EndpointStats> = [
-  'packetsIn', 'bytesIn', 'packetsOut', 'bytesOut', 'malformed', 'wrongSource', 'unknownPayloadType', 'lost',
-  'duplicates', 'late', 'concealed', 'timestampJumps', 'ssrcChanges', 'sequenceRestarts', 'underruns', 'overflows',
-  'jitterDepthMs', 'jitterTargetMs', 'telephoneEvents', 'dtmfDigits',
-  'sendErrors', 'rtpTimeouts', 'jitterUs', 'rtcpSent', 'rtcpReceived', 'rtcpMalformed', 'rtcpByes',
-  'remoteLossPermille', 'remoteCumulativeLost', 'remoteJitterUs', 'rttUs',
-  'talkMs', 'silenceMs', 'overlapMs', 'interruptions',
-];
-
-/** All counters at 0 (an endpoint whose counters could not be read any more). */
-export function zeroStats(): EndpointStats {
-  return Object.fromEntries(COUNTERS.map((k) => [k, 0])) as unknown as EndpointStats;
-}
+import { statsFrom } from './stats.js';
 
 export interface ToneOptions {
   /** Peak amplitude as a fraction of full scale, 0–1. Default 0.25. */
@@ -200,7 +187,7 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
   /** Current counters (after close: the final ones). */
   stats(): EndpointStats {
     if (this.finalStats) return { ...this.finalStats };
-    return this.native.endpointStats(this.id);
+    return statsFrom(this.native.endpointStats(this.id));
   }
 
   /** Closes the socket on its media thread; resolves with the final counters once the port is free. Idempotent. */

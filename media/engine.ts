@@ -3,7 +3,8 @@
 // endpoint they concern.
 import { EventEmitter } from 'node:events';
 import type { DtmfDigit, DtmfEvent, DtmfSentEvent } from './dtmf.js';
-import { Endpoint, zeroStats } from './endpoint.js';
+import { Endpoint } from './endpoint.js';
+import { statsFrom, zeroStats } from './stats.js';
 import { MediaError } from './errors.js';
 import { Mixer } from './mixer.js';
 import { RecordingRegistry, isRecordingEvent, type Recording, type RecordingResult } from './recording.js';
@@ -142,7 +143,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     const last = new Map<Endpoint, EndpointStats>();
     for (const ep of open) {
       try {
-        last.set(ep, native.endpointStats(ep.id));
+        last.set(ep, statsFrom(native.endpointStats(ep.id)));
       } catch {
         // already gone on its thread: its 'closed' event is on the way or was lost
       }
@@ -240,8 +241,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
           break;
         }
         case 'closed': {
-          const { type: _type, endpointId: _id, ...stats } = ev;
-          this.finish(ep, stats);
+          this.finish(ep, statsFrom(ev.counters));
           break;
         }
       }

@@ -6,9 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DtmfDetectMode, DtmfMethod, SendDtmfOptions } from './dtmf.js';
 import { MediaError } from './errors.js';
+import { ENDPOINT_COUNTERS } from './stats.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -196,7 +197,8 @@ export type NativeEvent =
   | { type: 'speechStart'; endpointId: number; mediaMs: number }
   | { type: 'speechEnd'; endpointId: number; mediaMs: number; durationMs: number }
   | { type: 'playbackDone'; endpointId: number; playbackId: number; reason: PlaybackReason; playedMs: number }
-  | ({ type: 'closed'; endpointId: number } & EndpointStats)
+  /** `counters`: the final counters in ENDPOINT_COUNTERS order. */
+  | { type: 'closed'; endpointId: number; counters: Float64Array }
   | RecordingEvent;
 
 /** How a recording ended (see native/src/recording.h). */
@@ -240,7 +242,8 @@ export interface NativeEngine {
   sendDtmf(id: number, digits: string, options?: SendDtmfOptions): void;
   setDtmfDetect(id: number, mode: DtmfDetectMode): void;
   setRtcp(id: number, options: NativeRtcpOptions): void;
-  endpointStats(id: number): EndpointStats;
+  /** The counters in ENDPOINT_COUNTERS order. */
+  endpointStats(id: number): Float64Array;
   setVad(id: number, vad: boolean | VadOptions): void;
   /** Resolves with the playback id once the file is loaded (off the JS and media threads). */
   play(id: number, path: string, options?: NativePlayOptions): Promise<number>;
@@ -267,6 +270,8 @@ export interface NativeEngine {
 
 export interface NativeAddon {
   abiVersion: number;
+  /** The names of endpointStats()' values, in order. */
+  endpointCounters: string[];
   Engine: new (options: NativeEngineOptions, onEvents: (events: NativeEvent[]) => void) => NativeEngine;
   g711: {
     ulawEncode(samples: Int16Array): Uint8Array;
@@ -307,6 +312,9 @@ export function loadAddon(): NativeAddon {
       `media addon ABI ${loaded.abiVersion} does not match ${ABI_VERSION}; rebuild it with \`npx node-gyp rebuild\``,
       'ADDON_ABI',
     );
+  }
+  if (loaded.endpointCounters.join() !== ENDPOINT_COUNTERS.join()) {
+    throw new MediaError('media addon counters do not match media/stats.ts; rebuild it with `npx node-gyp rebuild`', 'ADDON_ABI');
   }
   addon = loaded;
   return addon;

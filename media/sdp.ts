@@ -53,13 +53,23 @@ function negotiate(audio: MediaSection): Negotiated {
   return out;
 }
 
+/**
+ * sdp-transform's parse, remembering the last SDP: answering an offer reads it twice
+ * (remoteMedia, then answerSdp). Callers only read the result.
+ */
+let lastParsed: { sdp: string; session: sdpTransform.SessionDescription } | undefined;
+function parseSdp(sdp: string): sdpTransform.SessionDescription {
+  if (lastParsed?.sdp !== sdp) lastParsed = { sdp, session: sdpTransform.parse(sdp) };
+  return lastParsed.session;
+}
+
 function firstAudio(session: sdpTransform.SessionDescription): MediaSection | undefined {
   return session.media.find((m) => m.type === 'audio' && m.port !== 0);
 }
 
 /** Direction of the first audio stream of an SDP (session-level attribute as fallback). */
 export function sdpDirection(sdp: string): Direction {
-  const session = sdpTransform.parse(sdp);
+  const session = parseSdp(sdp);
   const audio = session.media.find((m) => m.type === 'audio');
   return (audio?.direction ?? session.direction ?? 'sendrecv') as Direction;
 }
@@ -103,7 +113,7 @@ export function offerSdp(local: LocalMedia, direction: Direction = 'sendrecv'): 
  */
 export function answerSdp(offer: string | undefined, local: LocalMedia): string | null {
   if (!offer) return offerSdp(local);
-  const parsed = sdpTransform.parse(offer);
+  const parsed = parseSdp(offer);
   const audio = firstAudio(parsed);
   if (!audio) return null;
   const n = negotiate(audio);
@@ -113,6 +123,10 @@ export function answerSdp(offer: string | undefined, local: LocalMedia): string 
   return writeSdp(local, [{ pt: n.codec.pt, codec: n.codec.offeredAs, rate: 8000 }], n.telephoneEvent, direction, rtcpMux);
 }
 
+/**
+ * Our SDP, written directly (a fixed layout; sdp-transform's writer walks its whole grammar
+ * per line and was a few % of a bridged call's CPU).
+ */
 function writeSdp(
   local: LocalMedia,
   payloads: { pt: number; codec: string; rate: number }[],
@@ -122,28 +136,13 @@ function writeSdp(
 ): string {
   const all = eventPt === undefined ? payloads : [...payloads, { pt: eventPt, codec: 'telephone-event', rate: 8000 }];
   const origin = local.origin ?? newOrigin();
-  const session: sdpTransform.SessionDescription = {
-    version: 0,
-    origin: { username: 'switchyard', sessionId: origin.sessionId, sessionVersion: origin.version, netType: 'IN', ipVer: 4, address: local.address },
-    name: 'switchyard',
-    connection: { version: 4, ip: local.address },
-    timing: { start: 0, stop: 0 },
-    media: [
-      {
-        type: 'audio',
-        port: local.port,
-        protocol: 'RTP/AVP',
-        payloads: all.map((p) => p.pt).join(' '),
-        rtp: all.map((p) => ({ payload: p.pt, codec: p.codec, rate: p.rate })),
-        fmtp: eventPt !== undefined ? [{ payload: eventPt, config: '0-16' }] : [],
-        ptime: 20,
-        direction,
-        rtcp: { port: local.port + 1 },
-        ...(rtcpMux ? { rtcpMux: 'rtcp-mux' } : {}),
-      },
-    ],
-  };
-  return sdpTransform.write(session);
+  let sdp =
+    `v=0\r\no=switchyard ${origin.sessionId} ${origin.version} IN IP4 ${local.address}\r\ns=switchyard\r\n` +
+    `c=IN IP4 ${local.address}\r\nt=0 0\r\nm=audio ${local.port} RTP/AVP ${all.map((p) => p.pt).join(' ')}\r\n`;
+  for (const p of all) sdp += `a=rtpmap:${p.pt} ${p.codec}/${p.rate}\r\n`;
+  if (eventPt !== undefined) sdp += `a=fmtp:${eventPt} 0-16\r\n`;
+  sdp += `a=rtcp:${local.port + 1}\r\na=ptime:20\r\na=${direction}\r\n`;
+  return rtcpMux ? sdp + 'a=rtcp-mux\r\n' : sdp;
 }
 
 /** What the far end's SDP (offer or answer) says about its audio. */
@@ -165,7 +164,7 @@ export interface RemoteMedia extends MediaAddress {
 
 /** The remote audio of an SDP; null without an active audio stream or a codec we speak. */
 export function remoteMedia(sdp: string): RemoteMedia | null {
-  const session = sdpTransform.parse(sdp);
+  const session = parseSdp(sdp);
   const audio = firstAudio(session);
   if (!audio) return null;
   const n = negotiate(audio);

@@ -83,11 +83,10 @@ export class DemoRoutes {
     const uri = req.msg.parsedUri;
     const number = uri && isSipUri(uri) ? (uri.user ?? '') : '';
     const callId = req.callId;
-    const log = this.o.logger.child({ callId });
     this.o.events.append('call.offered', { from: req.get('from'), to: number, source: req.source.remote }, callId);
     this.route(number, req, res).catch((err: unknown) => {
       const status = err instanceof SipError ? err.status : 500;
-      if (!(err instanceof SipError)) log.error({ err }, 'call routing failed');
+      if (!(err instanceof SipError)) this.o.logger.error({ err, callId }, 'call routing failed');
       if (!res.finalResponseSent) res.send(status >= 300 ? status : 500);
       this.o.events.append('call.failed', { to: number, status }, callId);
     });

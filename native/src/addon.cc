@@ -3,10 +3,14 @@
 #include <napi.h>
 
 #include "codec_bindings.h"
+#include "counters.h"
 #include "engine_wrap.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 4));
+  exports.Set("abiVersion", Napi::Number::New(env, 5));
+  Napi::Array counters = Napi::Array::New(env, sy::kEndpointCounterCount);
+  for (uint32_t i = 0; i < sy::kEndpointCounterCount; ++i) counters.Set(i, sy::kEndpointCounterNames[i]);
+  exports.Set("endpointCounters", counters);
   exports.Set("Engine", sy::EngineWrap::Define(env));
   exports.Set("g711", sy::CodecBindings(env));
   return exports;

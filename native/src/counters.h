@@ -2,6 +2,7 @@
 // at any time (relaxed atomics: each value is exact, a snapshot is not one instant).
 #pragma once
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace sy {
@@ -44,6 +45,16 @@ namespace sy {
   X(silenceMs)          /* VAD: received audio labelled silence, ms */                    \
   X(overlapMs)          /* VAD: talking while another member of the mixer talked */       \
   X(interruptions)      /* VAD: started talking while another member was talking */
+
+// The counters' names in SY_ENDPOINT_COUNTERS order: JS receives an endpoint's counters as a
+// Float64Array in this order (building a 35-property object through Node-API costs more than
+// the rest of an endpoint's life in calls) and names them from this list.
+inline constexpr const char* kEndpointCounterNames[] = {
+#define SY_COUNTER_NAME(name) #name,
+    SY_ENDPOINT_COUNTERS(SY_COUNTER_NAME)
+#undef SY_COUNTER_NAME
+};
+inline constexpr size_t kEndpointCounterCount = sizeof(kEndpointCounterNames) / sizeof(kEndpointCounterNames[0]);
 
 struct EndpointCounters {
 #define SY_DECLARE_COUNTER(name) std::atomic<int64_t> name{0};

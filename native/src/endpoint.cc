@@ -393,8 +393,9 @@ void RtpEndpoint::Send(const NetAddress& dest, const uint8_t* packet, size_t siz
 }
 
 void RtpEndpoint::FillStats(Event& ev) const {
+  ev.counters.reserve(kEndpointCounterCount);
 #define SY_FILL_COUNTER(name) \
-  ev.numbers.emplace_back(#name, static_cast<double>(counters_->name.load(std::memory_order_relaxed)));
+  ev.counters.push_back(static_cast<double>(counters_->name.load(std::memory_order_relaxed)));
   SY_ENDPOINT_COUNTERS(SY_FILL_COUNTER)
 #undef SY_FILL_COUNTER
 }

@@ -110,7 +110,7 @@ class RtpEndpoint {
   // Tick, second half: compose and send one packet (if there is somewhere to send it).
   void SendOutput(EventList& events);
 
-  void FillStats(Event& ev) const;  // all counters as numeric fields
+  void FillStats(Event& ev) const;  // all counters, in ev.counters
 
  private:
   void Restart();  // new source: forget sequence state and buffered audio

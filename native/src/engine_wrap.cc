@@ -412,11 +412,14 @@ Napi::Value EngineWrap::EndpointStats(const Napi::CallbackInfo& info) {
   MediaCore* core = Core(info);
   uint32_t id;
   if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id)) return env.Undefined();
-  std::vector<std::pair<const char*, int64_t>> values;
+  std::vector<double> values;
   if (ThrowIfFailed(env, core->EndpointStats(id, &values))) return env.Undefined();
-  Napi::Object o = Napi::Object::New(env);
-  for (const auto& [k, v] : values) o.Set(k, Napi::Number::New(env, static_cast<double>(v)));
-  return o;
+  napi_value counters;
+  if (!Float64ArrayToJs(env, values, &counters)) {
+    if (!env.IsExceptionPending()) Napi::Error::New(env, "cannot convert endpoint counters").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Value(env, counters);
 }
 
 // createMixer({ thread? }) → { id, thread }

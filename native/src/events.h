@@ -14,6 +14,7 @@ struct Event {
   uint32_t mixer = 0;     // 0: none
   std::vector<std::pair<const char*, double>> numbers;
   std::vector<std::pair<const char*, std::string>> strings;
+  std::vector<double> counters;  // 'closed': the endpoint's counters, kEndpointCounterNames order
 };
 
 using EventList = std::vector<Event>;

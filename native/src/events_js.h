@@ -10,4 +10,7 @@ namespace sy {
 
 bool EventsToJs(napi_env env, const EventList& events, napi_value* out);
 
+// A Float64Array holding `values`.
+bool Float64ArrayToJs(napi_env env, const std::vector<double>& values, napi_value* out);
+
 }  // namespace sy

@@ -266,12 +266,13 @@ void MediaCore::OnEndpointClosed(uint32_t endpointId) {
   endpoints_.erase(it);
 }
 
-Status MediaCore::EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out) {
+Status MediaCore::EndpointStats(uint32_t id, std::vector<double>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return Status::Range("unknown " + EndpointName(id));
   const EndpointCounters& c = *it->second.counters;
-#define SY_READ_COUNTER(name) out->emplace_back(#name, c.name.load(std::memory_order_relaxed));
+  out->reserve(kEndpointCounterCount);
+#define SY_READ_COUNTER(name) out->push_back(static_cast<double>(c.name.load(std::memory_order_relaxed)));
   SY_ENDPOINT_COUNTERS(SY_READ_COUNTER)
 #undef SY_READ_COUNTER
   return Status::Ok();

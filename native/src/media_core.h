@@ -93,7 +93,7 @@ class MediaCore : public ThreadHost {
   Status SendDtmf(uint32_t id, DtmfRequest request);
   Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
   Status SetRtcp(uint32_t id, bool mux, const NetAddress& remote);
-  Status EndpointStats(uint32_t id, std::vector<std::pair<const char*, int64_t>>* out);
+  Status EndpointStats(uint32_t id, std::vector<double>* out);  // kEndpointCounterNames order
 
   // VAD and playback (media_core_audio.cc).
   Status SetVad(uint32_t id, const VadOptions& options);

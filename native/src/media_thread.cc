@@ -92,7 +92,11 @@ void MediaThread::Post(Command command) {
   {
     std::lock_guard<std::mutex> lock(queueMu_);
     if (stop_.load()) return;
+    const bool wasEmpty = queue_.empty();
     queue_.push_back(std::move(command));
+    // A non-empty queue has a wake-up on its way already (DrainCommands takes the whole queue
+    // under this lock), so a burst of commands costs one eventfd write and one wake-up.
+    if (!wasEmpty) return;
   }
   const uint64_t one = 1;
   ssize_t r = write(wake_, &one, sizeof(one));
