@@ -3,6 +3,7 @@
 // never on a timer, and each decision pops the top of two heaps (O(log n) in agents).
 // Phones are rung through the AgentDialer port (port.ts), which the call layer implements.
 import { Agent } from './agent.js';
+import { HandleTimes } from './handle-times.js';
 import { AcdError } from './errors.js';
 import type { AcdEvent, AcdListener } from './events.js';
 import { isOpen, MissedCallBook, normalizeNumber, type MissedRecord } from './missed-calls.js';
@@ -47,7 +48,7 @@ export class Acd {
   private readonly contexts = new Map<string, { context: Record<string, unknown>; expiresAt: number }>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly listeners = new Set<AcdListener>();
-  private readonly handled = new Map<string, { count: number; ms: number }>();
+  private readonly handleTimes = new HandleTimes();
   private dialer: AgentDialer | null = null;
   private replaying = false;
   private seq = 0;
@@ -255,12 +256,10 @@ export class Acd {
     return ahead + 1;
   }
 
-  /** Estimated wait for a new caller at `position`: rounds of the queue's mean handle time. */
+  /** Estimated wait for the caller at `position`: rounds of the queue's recent mean handle time (handle-times.ts). */
   estimatedWaitMs(queueId: string, position: number): number {
     const queue = this.queue(queueId);
-    const h = this.handled.get(queueId);
-    const handleMs = h && h.count ? h.ms / h.count : queue.config.wrapUpMs + 180_000;
-    return Math.ceil(position / Math.max(1, queue.loggedIn)) * handleMs;
+    return this.handleTimes.estimateMs(queueId, queue.config.wrapUpMs, position, queue.loggedIn);
   }
 
   // ---- missed calls and callbacks ----
@@ -374,6 +373,9 @@ export class Acd {
             agent.since = e.at;
             break;
           }
+          case 'call.ended':
+            if (e.kind === 'call') this.handleTimes.add(e.queueId, e.talkMs + (this.queues.get(e.queueId)?.config.wrapUpMs ?? 0));
+            break;
           case 'context.attached':
             if (e.expiresAt > this.now()) this.contexts.set(e.number, { context: e.context, expiresAt: e.expiresAt });
             break;
@@ -614,10 +616,7 @@ export class Acd {
 
   private startWrapUp(agent: Agent, item: WaitingItem, talkMs: number): void {
     const wrapMs = this.queues.get(item.queueId)?.config.wrapUpMs ?? 0;
-    if (item.kind === 'call') {
-      const h = this.handled.get(item.queueId) ?? { count: 0, ms: 0 };
-      this.handled.set(item.queueId, { count: h.count + 1, ms: h.ms + talkMs + wrapMs });
-    }
+    if (item.kind === 'call') this.handleTimes.add(item.queueId, talkMs + wrapMs);
     if (wrapMs <= 0) {
       this.endWrapUp(agent);
       return;
@@ -740,7 +739,8 @@ export class Acd {
       );
       this.queueCallbackTask(record);
     }
-    item.settle(outcome ?? { kind: 'callback', missedId: record!.id });
+    if (!outcome) item.settle({ kind: 'callback', missedId: record!.id });
+    else item.settle(record && outcome.kind === 'overflow' ? { ...outcome, missedId: record.id } : outcome);
     return record;
   }
 

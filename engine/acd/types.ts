@@ -44,6 +44,11 @@ export interface QueueConfig {
   /** How long one agent's phone rings before the call goes to the next agent. */
   ringTimeoutMs: number;
   overflow: { target: OverflowTarget; afterMs: number; whenNoAgents: boolean } | null;
+  /**
+   * While the caller waits, every `everyMs` the music on hold pauses for an announcement of
+   * their place in the queue and/or their estimated wait (null = no announcements).
+   */
+  announce: { everyMs: number; position: boolean; waitTime: boolean } | null;
   /** After waiting this long the caller is offered a callback (0 = never). */
   callbackOfferAfterMs: number;
   /** How missed calls of this queue are called back. */
@@ -77,7 +82,8 @@ export type QueueOutcome =
   | { kind: 'abandoned' }
   | { kind: 'timeout' }
   | { kind: 'full' }
-  | { kind: 'overflow'; target: Exclude<OverflowTarget, { kind: 'queue' }> }
+  /** Overflow to voicemail carries the missed-call record the message belongs to. */
+  | { kind: 'overflow'; target: Exclude<OverflowTarget, { kind: 'queue' }>; missedId?: string }
   | { kind: 'callback'; missedId: string };
 
 export const ATTEMPT_RESULTS = ['connected', 'busy', 'unavailable', 'no-answer'] as const;

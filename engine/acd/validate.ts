@@ -22,6 +22,12 @@ export function count(value: unknown, what: string, fallback: number, max = Numb
   return value;
 }
 
+function flag(value: unknown, what: string, fallback = true): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new AcdError('invalid', `${what} must be true or false`);
+  return value;
+}
+
 function texts(value: unknown, what: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new AcdError('invalid', `${what} must be an array of strings`);
@@ -73,6 +79,7 @@ export function queueConfig(input: unknown): QueueConfig {
   if (!STRATEGIES.includes(strategy)) throw new AcdError('invalid', `strategy must be one of ${STRATEGIES.join(', ')}`);
   const overflow = o.overflow === undefined || o.overflow === null ? null : object(o.overflow, 'overflow');
   const callback = o.callback === undefined ? {} : object(o.callback, 'callback');
+  const announce = o.announce === undefined || o.announce === null ? null : object(o.announce, 'announce');
   const mode = callback.mode ?? 'manual';
   if (mode !== 'manual' && mode !== 'automatic') throw new AcdError('invalid', 'callback.mode must be manual or automatic');
   if (callback.priority !== undefined && !Number.isInteger(callback.priority)) throw new AcdError('invalid', 'callback.priority must be an integer');
@@ -92,6 +99,11 @@ export function queueConfig(input: unknown): QueueConfig {
       target: overflowTarget(overflow.target),
       afterMs: count(overflow.afterMs, 'overflow.afterMs', 0),
       whenNoAgents: overflow.whenNoAgents === true,
+    },
+    announce: announce && {
+      everyMs: Math.max(1000, count(announce.everyMs, 'announce.everyMs', 30_000)),
+      position: flag(announce.position, 'announce.position'),
+      waitTime: flag(announce.waitTime, 'announce.waitTime'),
     },
     callbackOfferAfterMs: count(o.callbackOfferAfterMs, 'callbackOfferAfterMs', 0),
     callback: {

@@ -50,8 +50,10 @@ t.test('overflow when no agent is logged in: to voicemail at once (a missed call
   await delay(20);
   t.equal(s.acd.position(s.acd.calls()[0].callId), 1, 'one agent is logged in (on break): the call waits');
   s.acd.setState('a1', 'offline');
-  t.same(await s.acd.enqueue('q', call('+401')), { kind: 'overflow', target: { kind: 'voicemail', box: 'support' } });
-  t.match(s.acd.missed.list(), [{ number: '+401', reason: 'voicemail' }]);
+  const voicemail = await s.acd.enqueue('q', call('+401'));
+  const [missed] = s.acd.missed.list();
+  t.match(missed, { number: '+401', reason: 'voicemail' });
+  t.same(voicemail, { kind: 'overflow', target: { kind: 'voicemail', box: 'support' }, missedId: missed.id }, 'the outcome names the missed call the message belongs to');
   s.acd.defineQueue({ id: 'q', groups: ['g'], overflow: { target: { kind: 'number', number: '+7999' }, whenNoAgents: true } });
   t.same(await s.acd.enqueue('q', call('+402')), { kind: 'overflow', target: { kind: 'number', number: '+7999' } });
   t.equal(s.acd.missed.list().length, 1, 'a call sent to a number is not missed');
@@ -147,6 +149,24 @@ t.test('position and estimated wait', async (t) => {
   s.acd.close();
 });
 
+t.test('estimated wait follows the recent handle times (talk + wrap-up of the last 20 calls)', async (t) => {
+  const s = setup({ wrapUpMs: 0 }, 1);
+  const talk = async (ms: number) => {
+    const id = `h${ms}-${Math.random()}`;
+    const done = s.acd.enqueue('q', { callId: id, from: '+9', dnis: '' });
+    await done;
+    s.advance(ms);
+    s.acd.callEnded(id);
+  };
+  for (let i = 0; i < 20; i++) await talk(600_000);
+  // The test clock ticks 1 ms per reading, so figures are compared to the second.
+  const seconds = (ms: number) => Math.round(ms / 1000);
+  t.equal(seconds(s.acd.estimatedWaitMs('q', 1)), 600, 'twenty 10-minute calls: ten minutes');
+  for (let i = 0; i < 20; i++) await talk(60_000);
+  t.equal(seconds(s.acd.estimatedWaitMs('q', 2)), 120, 'the older calls no longer count; position 2 with one agent is two rounds');
+  s.acd.close();
+});
+
 t.test('no call layer attached: calls wait; attaching starts distribution', async (t) => {
   const s = setup({}, 1);
   const { Acd } = await import('../../../engine/acd/index.js');
@@ -197,5 +217,14 @@ t.test('a transferred call leaves the ACD and the agent wraps up', async (t) => 
   t.match(s.rec.of('call.ended'), [{ callId: c.callId, kind: 'call' }]);
   t.match(s.acd.agent('a1'), { state: 'wrap-up', reason: 'after-call' });
   t.throws(() => s.acd.callEnded(c.callId), { code: 'not-found' });
+  s.acd.close();
+});
+
+t.test('announcement settings: defaults, and bad values refused', async (t) => {
+  const s = setup({ announce: { everyMs: 5000, waitTime: false } }, 1);
+  t.same(s.acd.queue('q').config.announce, { everyMs: 5000, position: true, waitTime: false });
+  t.equal(s.acd.defineQueue({ id: 'q2', groups: ['g'] }).config.announce, null, 'no announcements unless asked');
+  t.throws(() => s.acd.defineQueue({ id: 'q3', announce: { position: 'yes' } }), { code: 'invalid', message: /announce.position/ });
+  t.throws(() => s.acd.defineQueue({ id: 'q3', announce: { everyMs: -1 } }), { code: 'invalid', message: /announce.everyMs/ });
   s.acd.close();
 });
