@@ -34,6 +34,8 @@ export interface Config {
     dailyPlanCalls: number;
     /** Topics requests are filed under and the queues' call scripts (engine/acd/guides.ts). */
     guides: GuidesConfig;
+    /** Overflow to voicemail: the greeting (synthesized; '' none), the longest message, the silence that ends one. */
+    voicemail: { greeting: string; maxSeconds: number; silenceSeconds: number };
   };
   /** Achievements (issue 6): Sprinter answers every inbound call within this many seconds. */
   gamification: { sprinterSeconds: number };
@@ -122,6 +124,7 @@ export function defaultConfig(): Config {
       musicOnHold: '',
       dailyPlanCalls: 200,
       guides: { topics: ['Billing', 'Technical issue', 'Order status', 'Complaint', 'Other'], queueTopics: {}, scripts: { support: demoSupportScript() } },
+      voicemail: { greeting: 'Sorry, nobody can take your call right now. Please leave a message after the tone.', maxSeconds: 120, silenceSeconds: 5 },
     },
     gamification: { sprinterSeconds: 4 },
     alerts: { tickMs: 1000, smtp: { host: '', port: 25, from: 'switchyard@localhost', helo: 'localhost', user: '', password: '', timeoutMs: 30_000 } },

@@ -21,6 +21,10 @@ import { CallDesk } from './contact-centre/desk.js';
 import { callControlRoutes } from './contact-centre/call-control-routes.js';
 import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
+import type { Speech } from './contact-centre/announcer.js';
+import { Voicemail, type RecordMessage } from './contact-centre/voicemail.js';
+import { VoicemailBox } from './store/voicemail.js';
+import { voicemailRoutes } from './api/voicemail-routes.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
 import { startEngagement } from './engagement.js';
 import { taskRoutes } from './api/task-routes.js';
@@ -40,7 +44,14 @@ export interface ContactCentre {
   stop(): void;
 }
 
-export function startContactCentre(config: Config, events: EventLog, api: HttpApi, phones?: PhoneDeps & { logger: Logger }): ContactCentre {
+/** What calls with media need beyond SIP and media: a logger, speech for prompts, a recorder for voicemail. */
+export interface ContactCentrePhones extends PhoneDeps {
+  logger: Logger;
+  speech?: Speech;
+  recordMessage?: RecordMessage;
+}
+
+export function startContactCentre(config: Config, events: EventLog, api: HttpApi, phones?: ContactCentrePhones): ContactCentre {
   const acd = new Acd({ missedOffer: config.acd.missedOffer, contextTtlMs: config.acd.contextTtlSeconds * 1000 });
   const journal = new AcdJournal(events, acd);
   acd.restore(AcdJournal.events(events));
@@ -63,7 +74,11 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   // The supervisor workplace: agents' tasks and workday cards.
   api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events) }));
   api.add(workdayRoutes({ acd, tokens, events }));
-  const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold });
+  const box = new VoicemailBox(events);
+  api.add(voicemailRoutes({ acd, tokens, box }));
+  const voicemail =
+    phones?.recordMessage && new Voicemail({ box, record: phones.recordMessage, speech: phones.speech, settings: config.acd.voicemail, logger: phones.logger });
+  const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold, voicemail });
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
     api.add(supervisorRoutes(desk, acd, tokens));

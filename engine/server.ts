@@ -12,6 +12,8 @@ import { guidesOf, startContactCentre, type ContactCentre } from './contact-cent
 import { Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
 import { DialplanService } from '../dialplan/service.js';
+import { EndpointMedia } from '../dialplan/endpoint-media.js';
+import { EspeakSynthesizer } from '../dialplan/tts/espeak.js';
 
 export interface Engine {
   readonly config: Config;
@@ -29,6 +31,8 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
   const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'));
   const recordingsDir = join(config.dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
+  const voicemailDir = join(config.dataDir, 'voicemail');
+  const ttsCacheDir = config.tts.cacheDir || join(config.dataDir, 'tts-cache');
   const media = new MediaEngine({
     address: config.media.address,
     portMin: config.media.portMin,
@@ -58,7 +62,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     path: config.dialplan.path,
     watch: config.dialplan.watch,
     trunks: config.trunks,
-    ttsCacheDir: config.tts.cacheDir,
+    ttsCacheDir,
     media,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
   });
@@ -96,6 +100,9 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
     logger: log.child({ component: 'contact-centre' }),
+    // Queue announcements and the voicemail greeting use the dialplan's speech and recording.
+    speech: new EspeakSynthesizer({ cacheDir: ttsCacheDir }),
+    recordMessage: (endpoint, name, options, signal) => new EndpointMedia(endpoint, { dir: voicemailDir, name }).record(options, signal),
   });
   stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
   api.add(robotRoutes({ robotCalls: () => dialplan.robotCalls, tokens: contactCentre.tokens }));

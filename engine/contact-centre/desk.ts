@@ -6,10 +6,13 @@ import type { ToneSpec } from '../../media/tones.js';
 import { AcdError, type Acd, type AcdEvent, type InboundCall, type QueueOutcome } from '../acd/index.js';
 import type { CallLeg } from '../call/index.js';
 import type { EventLog } from '../store/event-log.js';
+import type { VoicemailRecord } from '../store/voicemail.js';
+import { Announcer, type Speech } from './announcer.js';
 import { ContactCall, type SupervisorMode } from './contact-call.js';
 import { HoldMusic } from './hold-music.js';
 import { ringExtension, type PhoneDeps } from './phones.js';
 import { Referrals } from './referrals.js';
+import type { Voicemail } from './voicemail.js';
 
 /** "Press 1 to be called back" until prompts can be played: three short 1400 Hz beeps. */
 const CALLBACK_PROMPT: ToneSpec = { frequencies: [1400], amplitude: 0.2, cadence: [150, 100], durationMs: 750 };
@@ -20,12 +23,17 @@ export interface CallDeskOptions extends PhoneDeps {
   logger: Logger;
   /** Music-on-hold file looped for waiting callers; empty: a tone. */
   musicOnHold: string;
+  /** Synthesizes the position / wait announcements and the voicemail greeting (none: no announcements). */
+  speech?: Speech;
+  /** Takes messages on overflow to voicemail (none: those callers are hung up on). */
+  voicemail?: Voicemail;
 }
 
 export class CallDesk {
   private readonly calls = new Map<string, ContactCall>();
   /** Transfers by REFER waiting for the caller's new call. */
   readonly referrals = new Referrals();
+  private readonly announcers = new Map<string, Announcer>();
   private readonly unsubscribe: () => void;
 
   constructor(readonly deps: CallDeskOptions) {
@@ -74,10 +82,14 @@ export class CallDesk {
     call.hold.start();
     let outcome: QueueOutcome;
     try {
-      outcome = await this.acd.enqueue(queueId, { ...info, callId });
+      const waiting = this.acd.enqueue(queueId, { ...info, callId });
+      this.announceTo(call, queueId);
+      outcome = await waiting;
     } catch (err) {
       await call.end();
       throw err;
+    } finally {
+      this.stopAnnouncing(callId);
     }
     call.hold.stop();
     this.deps.events.append('call.queue-outcome', { queueId, ...outcome }, callId);
@@ -128,6 +140,16 @@ export class CallDesk {
     return agent?.callId ? this.calls.get(agent.callId) : undefined;
   }
 
+  /**
+   * The caller of an `overflow` to voicemail leaves a message (greeting, beep, recording); the
+   * record is stored. Null when there is no voicemail or the caller hung up before the beep.
+   */
+  async takeVoicemail(callId: string, info: { caller: string; queueId: string; box: string; missedId: string | null }): Promise<VoicemailRecord | null> {
+    const call = this.calls.get(callId);
+    if (!call || !this.deps.voicemail) return null;
+    return this.deps.voicemail.take(call, info);
+  }
+
   /** Hangs up every contact-centre call (shutdown). */
   async hangupAll(): Promise<void> {
     this.unsubscribe();
@@ -156,10 +178,29 @@ export class CallDesk {
     }
   }
 
-  /** The queue offers a callback: play the prompt, then wait for "1" (RFC 4733 or in-band). */
+  /** Position / wait announcements while the call waits in `queueId`, if that queue has them. */
+  private announceTo(call: ContactCall, queueId: string): void {
+    this.stopAnnouncing(call.callId);
+    const { speech } = this.deps;
+    if (!speech || !this.acd.findQueue(queueId)?.config.announce || call.ended) return;
+    this.announcers.set(call.callId, new Announcer(call, queueId, this.acd, speech, this.deps.logger));
+  }
+
+  private stopAnnouncing(callId: string): void {
+    this.announcers.get(callId)?.stop();
+    this.announcers.delete(callId);
+  }
+
   private onAcdEvent(e: AcdEvent): void {
-    if (e.type !== 'call.callback-offered' || !e.callId) return;
-    const call = this.calls.get(e.callId);
+    if (!e.callId) return;
+    // An overflow to another queue: that queue's announcements from now on.
+    if (e.type === 'call.queued' && this.announcers.has(e.callId)) this.announceTo(this.calls.get(e.callId)!, e.queueId);
+    if (e.type === 'call.callback-offered') this.offerCallback(e.callId);
+  }
+
+  /** The queue offers a callback: play the prompt, then wait for "1" (RFC 4733 or in-band). */
+  private offerCallback(callId: string): void {
+    const call = this.calls.get(callId);
     const client = call?.client;
     if (!call || !client || call.agent || call.ended) return;
     const endpoint = client.endpoint;

@@ -1,6 +1,6 @@
 // What happens to a caller the ACD gives back unanswered (a queue number's caller, or a
-// transferred caller whose new queue gave up): the call ends with an RFC 3326 Reason, or
-// rings the overflow number.
+// transferred caller whose new queue gave up): the call ends with an RFC 3326 Reason, rings
+// the overflow number, or leaves a voicemail message.
 import type { QueueOutcome } from '../acd/index.js';
 import { SipError } from '../sip/index.js';
 import type { CallDesk } from './desk.js';
@@ -28,7 +28,13 @@ export async function endUnanswered(desk: CallDesk, callId: string, caller: stri
       call.client!.endpoint.once('toneDone', () => void call.end(reason(200, 'Callback requested')));
       return;
     case 'overflow':
-      if (outcome.target.kind === 'voicemail') return call.end(reason(480, 'Voicemail is not available'));
+      if (outcome.target.kind === 'voicemail') {
+        // The missed-call record names the queue the call overflowed from (maybe after others).
+        const missedId = outcome.missedId ?? null;
+        const queueId = missedId ? desk.acd.missed.get(missedId).queueId : '';
+        const message = await desk.takeVoicemail(callId, { caller, queueId, box: outcome.target.box, missedId });
+        return call.end(message ? reason(200, 'Message recorded') : reason(480, 'Voicemail is not available'));
+      }
       try {
         call.setAgent(await ringExtension(desk.deps, outcome.target.number, { mixer: call.mixer, from: caller }));
       } catch (err) {
