@@ -25,6 +25,7 @@ import type { Speech } from './contact-centre/announcer.js';
 import { Voicemail, type RecordMessage } from './contact-centre/voicemail.js';
 import { VoicemailBox } from './store/voicemail.js';
 import { voicemailRoutes } from './api/voicemail-routes.js';
+import { cdrRoutes } from './api/cdr-routes.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
 import { startEngagement } from './engagement.js';
 import { taskRoutes } from './api/task-routes.js';
@@ -76,6 +77,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   api.add(workdayRoutes({ acd, tokens, events }));
   const box = new VoicemailBox(events);
   api.add(voicemailRoutes({ acd, tokens, box }));
+  api.add(cdrRoutes({ acd, tokens, events }));
   const voicemail =
     phones?.recordMessage && new Voicemail({ box, record: phones.recordMessage, speech: phones.speech, settings: config.acd.voicemail, logger: phones.logger });
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold, voicemail });

@@ -169,8 +169,10 @@ export class Acd {
       if (directed) {
         this.arm(item, queue);
         this.offer(item, directed);
-      } else if (maxLength > 0 && queue.waiting.size >= maxLength) this.leave(item, { kind: 'full' }, 'full');
-      else if (overflow?.whenNoAgents && queue.loggedIn === 0) this.overflow(item, overflow.target);
+      } else if (maxLength > 0 && queue.waiting.size >= maxLength) {
+        this.emit({ type: 'call.left', at: item.arrivedAt, callId, queueId, reason: 'full', waitMs: 0 });
+        this.leave(item, { kind: 'full' }, 'full');
+      } else if (overflow?.whenNoAgents && queue.loggedIn === 0) this.overflow(item, overflow.target);
       else this.wait(item, queue);
     });
   }

@@ -6,6 +6,7 @@ import { AcdJournal } from '../store/acd-journal.js';
 import type { EventLog } from '../store/event-log.js';
 import { sameSecret, type Principal, type Tokens } from './auth.js';
 import { HttpError, type ApiRequest, type Route } from './http.js';
+import { time } from './query.js';
 import { Scope } from './scope.js';
 
 export interface AcdRouteDeps {
@@ -28,13 +29,6 @@ export function fields(body: unknown): Record<string, unknown> {
 function record(value: unknown, what: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'invalid', `${what} must be a JSON object`);
   return value as Record<string, unknown>;
-}
-
-export function time(raw: string | null, what: string): number | undefined {
-  if (raw === null) return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(ms)) throw new HttpError(400, 'invalid', `${what} must be epoch milliseconds or an ISO date`);
-  return ms;
 }
 
 /** The live figures, or with `from`/`to` a replay of the event log over that interval. */

@@ -5,7 +5,8 @@ import { AcdError, type Acd, type MissedRecord } from '../acd/index.js';
 import { csv, CSV_TYPE } from '../reports/csv.js';
 import { agentsTable, groupsTable, type AgentKpi, type GroupKpi, type KpiFigures, type KpiReport } from '../reports/kpi.js';
 import { xlsx, XLSX_TYPE } from '../reports/xlsx.js';
-import { intervalMetrics, time, type AcdRouteDeps } from './acd-routes.js';
+import { intervalMetrics, type AcdRouteDeps } from './acd-routes.js';
+import { time } from './query.js';
 import { FileReply, HttpError, type Route } from './http.js';
 import { Scope } from './scope.js';
 
