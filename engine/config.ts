@@ -15,7 +15,17 @@ export interface Config {
   realm: string;
   /** extension → password */
   users: Record<string, string>;
-  auth: { algorithms: DigestAlgorithm[]; hideUnknownUsers: boolean; nonceLifetimeSeconds: number };
+  auth: {
+    algorithms: DigestAlgorithm[];
+    hideUnknownUsers: boolean;
+    nonceLifetimeSeconds: number;
+    /**
+     * Digest auth of INVITEs from local users (407, RFC 3261 §22.3): `challenge` for every user,
+     * `users` overrides it per extension; INVITEs from a trunk's gateway address are not
+     * challenged unless `trunks[name]` is true. Env SWITCHYARD_CHALLENGE_INVITES=0/1 sets `challenge`.
+     */
+    invites: { challenge: boolean; users: Record<string, boolean>; trunks: Record<string, boolean> };
+  };
   calls: { noAnswerSeconds: number; hangupDemoSeconds: number; keepAliveSeconds: number };
   acd: {
     /** Agent profiles and queue settings (engine/acd/README.md); the API can change them later. */
@@ -109,7 +119,7 @@ export function defaultConfig(): Config {
     realm: 'switchyard',
     users: demoUsers(),
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
-    auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300 },
+    auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300, invites: { challenge: true, users: {}, trunks: {} } },
     calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2, keepAliveSeconds: 60 },
     acd: {
       agents: demoAgents(),
@@ -145,6 +155,13 @@ function intFromEnv(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function flagFromEnv(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new Error(`${name} must be 0 or 1, got "${raw}"`);
+}
+
 function merge<T>(base: T, override: unknown): T {
   if (override === null || typeof override !== 'object' || Array.isArray(override)) return (override ?? base) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -164,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
+  if (env.SWITCHYARD_CHALLENGE_INVITES) config.auth.invites.challenge = flagFromEnv(env, 'SWITCHYARD_CHALLENGE_INVITES');
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
   config.alerts.smtp.host = env.SWITCHYARD_SMTP_HOST ?? config.alerts.smtp.host;
   config.alerts.smtp.port = intFromEnv(env, 'SWITCHYARD_SMTP_PORT', config.alerts.smtp.port);

@@ -9,7 +9,7 @@ import { StaticFiles } from './api/static-files.js';
 import { DemoRoutes } from './call/demo-routes.js';
 import type { Config } from './config.js';
 import { guidesOf, startContactCentre, type ContactCentre } from './contact-centre.js';
-import { Registrar, SipStack } from './sip/index.js';
+import { InviteAuth, Registrar, SipStack } from './sip/index.js';
 import { EventLog } from './store/event-log.js';
 import { DialplanService } from '../dialplan/service.js';
 import { EndpointMedia } from '../dialplan/endpoint-media.js';
@@ -104,7 +104,19 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     speech: new EspeakSynthesizer({ cacheDir: ttsCacheDir }),
     recordMessage: (endpoint, name, options, signal) => new EndpointMedia(endpoint, { dir: voicemailDir, name }).record(options, signal),
   });
-  stack.invite((req, res) => contactCentre.handleInvite(req, res) || routes.handle(req, res));
+  const inviteAuth = new InviteAuth({
+    realm: config.realm,
+    users: new Map(Object.entries(config.users)),
+    algorithms: config.auth.algorithms,
+    nonceLifetimeMs: config.auth.nonceLifetimeSeconds * 1000,
+    challenge: config.auth.invites.challenge,
+    perUser: config.auth.invites.users,
+    trustedAddresses: new Set(Object.entries(config.trunks).filter(([name]) => config.auth.invites.trunks[name] !== true).map(([, trunk]) => trunk.host)),
+  });
+  stack.invite((req, res) => {
+    if (!inviteAuth.admit(req, res)) return;
+    if (!contactCentre.handleInvite(req, res)) routes.handle(req, res);
+  });
   api.add(robotRoutes({ robotCalls: () => dialplan.robotCalls, tokens: contactCentre.tokens }));
   // A dialplan's call.enqueue puts its caller in the contact centre's queues.
   const desk = contactCentre.desk;

@@ -105,7 +105,8 @@ export class ContactCentreInbound {
 
   /**
    * The From user, if that extension is registered from the address the INVITE came from.
-   * INVITEs are not digest-challenged yet, so this is what ties a feature code to a phone.
+   * With INVITE digest auth on (config.auth.invites) the user has also proven its password;
+   * with it off, this is all that ties a feature code to a phone.
    */
   private registeredCaller(req: IncomingRequest): string | undefined {
     const from = req.msg.from;

@@ -1,5 +1,6 @@
 // Registrar (RFC 3261 §10.3) with digest authentication (RFC 7616, RFC 8760).
-import { formatChallenge, NonceManager, parseDigestHeader, verifyAuthorization, type DigestAlgorithm } from './auth/digest.js';
+import { DigestChallenger } from './auth/challenger.js';
+import type { DigestAlgorithm } from './auth/digest.js';
 import { contactUri } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
 import { isSipUri } from './uri.js';
@@ -33,18 +34,22 @@ export interface Binding {
 
 export class Registrar {
   private readonly bindings = new Map<string, Binding[]>();
-  private readonly nonces: NonceManager;
-  /** Failed attempts per user and source: the first bad answer is re-challenged, the next gets 403. */
-  private readonly failures = new Map<string, number>();
+  private readonly auth: DigestChallenger;
   private readonly now: () => number;
-  private readonly algorithms: DigestAlgorithm[];
   private readonly sweepTimer: NodeJS.Timeout;
   onChange?: (aor: string, bindings: readonly Binding[]) => void;
 
   constructor(private readonly opts: RegistrarOptions) {
     this.now = opts.now ?? Date.now;
-    this.nonces = new NonceManager({ lifetimeMs: opts.nonceLifetimeMs ?? 300_000, now: this.now });
-    this.algorithms = opts.algorithms ?? ['SHA-256', 'MD5'];
+    this.auth = new DigestChallenger({
+      kind: 'www',
+      realm: opts.realm,
+      users: opts.users,
+      algorithms: opts.algorithms ?? ['SHA-256', 'MD5'],
+      nonceLifetimeMs: opts.nonceLifetimeMs,
+      hideUnknownUsers: opts.hideUnknownUsers,
+      now: this.now,
+    });
     this.sweepTimer = setInterval(() => this.sweep(), 5000).unref();
   }
 
@@ -77,7 +82,7 @@ export class Registrar {
       res.send(404, { reason: 'Not Found' });
       return;
     }
-    if (!this.authenticate(user, req, res)) return;
+    if (!this.auth.check(user, req, res)) return;
 
     const contacts = req.msg.contacts();
     if (!contacts) {
@@ -150,59 +155,6 @@ export class Registrar {
     } catch {
       return { protocol: source.protocol, address: source.remote.address, port: source.remote.port, connectionId: source.connectionId };
     }
-  }
-
-  /** Digest check; answers the request itself and returns false when it is not authorised. */
-  private authenticate(user: string, req: IncomingRequest, res: ServerResponse): boolean {
-    const header = req.get('authorization');
-    const challenge = (stale: boolean): void => {
-      const values = this.algorithms.map((algorithm) =>
-        formatChallenge({ realm: this.opts.realm, nonce: this.nonces.issue(), algorithm, qop: 'auth', stale }),
-      );
-      res.send(401, { headers: { 'WWW-Authenticate': values } });
-    };
-    if (!header) {
-      challenge(false);
-      return false;
-    }
-    const parsed = parseDigestHeader(header);
-    if (!parsed || parsed.params.username !== user || !parsed.params.nonce) {
-      res.send(403, { reason: 'Forbidden' });
-      return false;
-    }
-    const password = this.opts.users.get(user);
-    const failureKey = `${user}|${req.source.remote.address}:${req.source.remote.port}`;
-    const reject = (): boolean => {
-      // The first wrong answer on a nonce is re-challenged (the phone may have used an old
-      // password); a second one is refused (issue: wrong password gets 403 after a retry).
-      const count = (this.failures.get(failureKey) ?? 0) + 1;
-      this.failures.set(failureKey, count);
-      if (this.failures.size > 10_000) this.failures.clear();
-      if (count >= 2) {
-        this.failures.delete(failureKey);
-        res.send(403, { reason: 'Forbidden' });
-      } else {
-        challenge(false);
-      }
-      return false;
-    };
-    if (password === undefined) {
-      if (this.opts.hideUnknownUsers === false) {
-        res.send(404, { reason: 'Not Found' });
-        return false;
-      }
-      return reject();
-    }
-    const result = verifyAuthorization({ header: parsed.params, method: req.method, realm: this.opts.realm, nonces: this.nonces, password, algorithms: this.algorithms });
-    if (result.ok) {
-      this.failures.delete(failureKey);
-      return true;
-    }
-    if (result.reason === 'stale') {
-      challenge(true);
-      return false;
-    }
-    return reject();
   }
 
   private sweep(): void {

@@ -8,6 +8,8 @@ export function acdTestConfig(dataDir: string): Config {
   c.http.port = 0;
   c.dataDir = dataDir;
   c.logLevel = 'silent';
+  // Test phones dial without credentials; test/integration/invite-auth.test.ts turns this on.
+  c.auth.invites.challenge = false;
   c.acd.agents = [
     { id: 'a1', name: 'Anna', extension: '1001', groups: ['support'] },
     { id: 'a2', name: 'Boris', extension: '1002', groups: ['support'] },

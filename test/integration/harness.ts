@@ -145,6 +145,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
     SWITCHYARD_HTTP_PORT: String(httpPort),
     SWITCHYARD_DATA_DIR: dataDir,
     SWITCHYARD_LOG_LEVEL: 'info',
+    // Test phones dial without credentials unless a test turns INVITE challenges on.
+    SWITCHYARD_CHALLENGE_INVITES: '0',
     ...(opts.noAnswerSeconds === undefined ? {} : { SWITCHYARD_NO_ANSWER_SECONDS: String(opts.noAnswerSeconds) }),
     ...opts.env,
   };

@@ -57,6 +57,10 @@ export class SoftPhone {
   private sineCallId = '';
   /** The engine's RTP port in the call this phone dialled last. */
   lastDialPort = 0;
+  /** Answers 407 challenges to this phone's INVITEs with this password (undefined: does not answer). */
+  invitePassword: string | undefined;
+  /** 407 challenges this phone's INVITEs got. */
+  challenges = 0;
 
   private constructor(
     readonly user: string,
@@ -106,10 +110,7 @@ export class SoftPhone {
 
   /** Dials `number` (with extra `headers`); resolves once answered (ACK sent, sine started), with the call. */
   async dial(number: string, headers: string[] = []): Promise<OutgoingCall> {
-    const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
-    const allow = this.allowRefer ? ['Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY'] : [];
-    call.send('INVITE', { body: sdp(this.rtp.port), headers: [...allow, ...headers] });
-    const final = await call.waitFinal('INVITE', { timeoutMs: 15000 });
+    const { call, final } = await this.invite(number, headers);
     if (final.status !== 200) throw new Error(`${number}: ${final.status}`);
     call.toTag = final.toTag;
     call.ack2xx(final);
@@ -122,11 +123,34 @@ export class SoftPhone {
 
   /** Dials and expects a final failure; returns its status. */
   async dialFails(number: string): Promise<number> {
-    const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
-    const branch = call.send('INVITE', { body: sdp(this.rtp.port) });
-    const final = await call.waitFinal('INVITE', { timeoutMs: 15000 });
+    const { call, final, branch } = await this.invite(number);
     if (final.status >= 300) call.ackNon2xx(branch, final);
     return final.status;
+  }
+
+  /**
+   * Sends the INVITE and waits for its final response. A 407 is answered once, with
+   * Proxy-Authorization for this phone's user and `invitePassword` (RFC 3261 §22.3), when set.
+   */
+  private async invite(number: string, extra: string[] = []): Promise<{ call: OutgoingCall; final: SipResponse; branch: string }> {
+    const call = new OutgoingCall(this.sip, this.sipPort, number, this.user);
+    const allow = this.allowRefer ? ['Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY'] : [];
+    const send = async (auth: string[] = []) => {
+      const since = this.sip.received.length;
+      const branch = call.send('INVITE', { body: sdp(this.rtp.port), headers: [...allow, ...extra, ...auth] });
+      return { branch, final: await call.waitFinal('INVITE', { since, timeoutMs: 15000 }) };
+    };
+    let { branch, final } = await send();
+    this.challenges += final.status === 407 ? 1 : 0;
+    if (final.status === 407 && this.invitePassword !== undefined) {
+      call.ackNon2xx(branch, final);
+      const challenge = parseDigestHeader(final.getAll('proxy-authenticate')[0]);
+      if (!challenge) throw new Error('407 without a digest challenge');
+      const auth = buildAuthorization({ challenge: challenge.params, username: this.user, password: this.invitePassword, method: 'INVITE', uri: call.uri });
+      call.cseq++;
+      ({ branch, final } = await send([`Proxy-Authorization: ${auth}`]));
+    }
+    return { call, final, branch };
   }
 
   /** Hangs up the call this phone dialled. */
