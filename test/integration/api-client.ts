@@ -1,6 +1,7 @@
 // A REST client with a bearer token and a WebSocket event-stream reader, for tests that drive
 // the engine's API over real HTTP.
 import WebSocket from 'ws';
+import type { Engine } from './harness.js';
 
 export class Client {
   constructor(
@@ -43,4 +44,11 @@ export class Stream {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+}
+
+export type ApiCall = (method: string, path: string, token: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** Calls on a started engine's API as `token` ('' for none), for the contact-centre tests. */
+export function apiOf(engine: Engine): ApiCall {
+  return (method, path, token, body) => new Client(`http://127.0.0.1:${engine.httpPort}`, token || null).call(method, path, body);
 }

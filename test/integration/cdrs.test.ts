@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { apiOf } from './api-client.js';
+import { until } from './live-call.js';
 import { startEngine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
-const HOST = '127.0.0.1';
 const dir = mkdtempSync(join(tmpdir(), 'cdrs-it-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const configFile = join(dir, 'config.json');
@@ -36,25 +37,7 @@ writeFileSync(
 );
 const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
 t.teardown(engine.stop);
-
-async function api(path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://${HOST}:${engine.httpPort}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const api = apiOf(engine);
 
 const anna = await SoftPhone.open(engine.sipPort, '1001', 1100);
 const client = await SoftPhone.open(engine.sipPort, '79001234567', 700);
@@ -63,16 +46,16 @@ t.teardown(async () => {
   for (const p of [anna, client, other]) await p.close();
 });
 await anna.register();
-t.equal((await api('/api/agents/a1/login', 'admin-token', { method: 'POST' })).status, 200);
+t.equal((await api('POST', '/api/agents/a1/login', 'admin-token')).status, 200);
 
 const ids: Record<string, string> = {};
-const cdrs = async (query: string, token = 'admin-token') => (await api(`/api/cdrs${query}`, token)).body as { cdrs: any[]; nextCursor: string | null };
+const cdrs = async (query: string, token = 'admin-token') => (await api('GET', `/api/cdrs${query}`, token)).body as { cdrs: any[]; nextCursor: string | null };
 let beforeSecond = 0;
 
 t.test('calls of three kinds', async (t) => {
   const answered = await client.dial('queue-support');
   ids.answered = answered.callId;
-  await until('Anna connected', async () => ((await api('/api/agents/a1', 'admin-token')).body.state === 'on-call' ? true : undefined));
+  await until('Anna connected', async () => ((await api('GET', '/api/agents/a1', 'admin-token')).body.state === 'on-call' ? true : undefined));
   await sleep(1000);
   t.equal(await client.hangUp(), 200);
   beforeSecond = Date.now();
@@ -127,10 +110,10 @@ t.test('paging: limit and cursor walk every record once', async (t) => {
 t.test('roles: a supervisor sees their groups’ queues, an agent the calls they answered', async (t) => {
   t.same((await cdrs('', 'sup-support')).cdrs.map((c) => c.callId), [ids.answered]);
   t.same((await cdrs('?queue=sales', 'sup-support')).cdrs, [], "another group's queue: nothing");
-  const anna = (await api('/api/session', '', { method: 'POST', body: { extension: '1001', password: 'secret-1001' } })).body.token;
+  const anna = (await api('POST', '/api/session', '', { extension: '1001', password: 'secret-1001' })).body.token;
   t.same((await cdrs('', anna)).cdrs.map((c) => c.callId), [ids.answered]);
   t.same((await cdrs('?agent=s1', anna)).cdrs, []);
-  t.equal((await api('/api/cdrs', '')).status, 401);
+  t.equal((await api('GET', '/api/cdrs', '')).status, 401);
 });
 
 t.test('bad inputs: 400 with a code and a message', async (t) => {
@@ -145,7 +128,7 @@ t.test('bad inputs: 400 with a code and a message', async (t) => {
     ['?number=abc', 'number'],
     [`?agent=${'x'.repeat(101)}`, 'agent'],
   ]) {
-    const r = await api(`/api/cdrs${query}`, 'admin-token');
+    const r = await api('GET', `/api/cdrs${query}`, 'admin-token');
     t.equal(r.status, 400, `${query.slice(0, 30)}: 400`);
     t.match(r.body, { error: 'invalid', message: new RegExp(field) });
   }

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { sine } from '../unit/media/helpers.js';
 import { writeWav } from '../unit/media/audio_helpers.js';
+import { apiOf } from './api-client.js';
 import { startEngine } from './harness.js';
 import { assertHears, phonesFor, until } from './live-call.js';
 
-const HOST = '127.0.0.1';
 const CLIENT = 700;
 const AGENT = 1100;
 const SUPERVISOR = 1700;
@@ -49,15 +49,7 @@ writeFileSync(
 
 const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
 t.teardown(engine.stop);
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://${HOST}:${engine.httpPort}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const api = apiOf(engine);
 
 const agentState = async (id: string) => (await api('GET', `/api/agents/${id}`, 'admin-token')).body as { state: string; reason: string };
 

@@ -10,7 +10,7 @@ import { startEngine, type Engine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
 /** Polls `fn` every 100 ms until it returns a value; fails after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

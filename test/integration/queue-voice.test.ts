@@ -6,16 +6,16 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { EspeakSynthesizer } from '../../dialplan/tts/espeak.js';
 import { decode, sine, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
 import { speak, streamPcm, writeWav } from '../unit/media/audio_helpers.js';
 import { readWav } from '../unit/media/wav.js';
+import { apiOf } from './api-client.js';
+import { until } from './live-call.js';
 import { startEngine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
-const HOST = '127.0.0.1';
 const HOLD = 600;
 const CALLER = 700;
 const GREETING = 'Please leave a message.';
@@ -51,25 +51,7 @@ writeFileSync(
 
 const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
 t.teardown(engine.stop);
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://${HOST}:${engine.httpPort}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const api = apiOf(engine);
 
 const phones: SoftPhone[] = [];
 async function phone(user: string): Promise<SoftPhone> {
