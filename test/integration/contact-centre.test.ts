@@ -4,26 +4,20 @@
 // first agent lets it ring out (not-ready "missed"), the second answers; a supervisor listens,
 // whispers and barges (API and DTMF), then takes over; a caller who hangs up while waiting
 // leaves a missed-call record.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { sine } from '../unit/media/helpers.js';
-import { writeWav } from '../unit/media/audio_helpers.js';
 import { apiOf } from './api-client.js';
 import { startEngine } from './harness.js';
-import { assertHears, phonesFor, until } from './live-call.js';
+import { assertHears, phonesFor, scratchWithHoldMusic, until } from './live-call.js';
 
 const CLIENT = 700;
 const AGENT = 1100;
 const SUPERVISOR = 1700;
 const HOLD = 600; // the music-on-hold file below
 
-const dir = mkdtempSync(join(tmpdir(), 'cc-it-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, holdFile } = await scratchWithHoldMusic(t, 'cc-it-', HOLD);
 const configFile = join(dir, 'config.json');
-const holdFile = join(dir, 'hold.wav');
-await writeWav(holdFile, sine(HOLD, 8000, 0, 8000), 8000);
 writeFileSync(
   configFile,
   JSON.stringify({

@@ -1,11 +1,12 @@
 // Phones for a test, waiting for a live call to reach a state, and judging who hears whom in
-// it, for the contact-centre tests that drive real SIP phones with audio.
+// it, for the contact-centre tests that drive real SIP phones with audio; their hold music.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
-import { audioOf, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
+import { audioOf, sine, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
+import { writeWav } from '../unit/media/audio_helpers.js';
 import { startEngine, type Engine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
@@ -68,4 +69,16 @@ export async function startContactCentre(t: Test, acd: Record<string, unknown>):
   const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
   t.teardown(engine.stop);
   return engine;
+}
+
+/**
+ * A scratch folder (removed at teardown) holding `hold.wav`: one second of `holdHz` at 8 kHz,
+ * a whole number of cycles for a whole-Hz tone, so looping it leaves no seam.
+ */
+export async function scratchWithHoldMusic(t: Test, prefix: string, holdHz: number): Promise<{ dir: string; holdFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const holdFile = join(dir, 'hold.wav');
+  await writeWav(holdFile, sine(holdHz, 8000, 0, 8000), 8000);
+  return { dir, holdFile };
 }

@@ -3,16 +3,15 @@
 // their own length; a queue with no agent logged in overflows to voicemail, where the caller's
 // message is recorded (until their hang-up, or silence), stored as a WAV with a record in the
 // SQLite event log, listed by REST per role, and made a missed-call record for a callback.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import t from 'tap';
 import { EspeakSynthesizer } from '../../dialplan/tts/espeak.js';
-import { decode, sine, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
-import { speak, streamPcm, writeWav } from '../unit/media/audio_helpers.js';
+import { decode, toneAmplitude, type ReceivedRtp } from '../unit/media/helpers.js';
+import { speak, streamPcm } from '../unit/media/audio_helpers.js';
 import { readWav } from '../unit/media/wav.js';
 import { apiOf } from './api-client.js';
-import { until } from './live-call.js';
+import { phonesFor, scratchWithHoldMusic, until } from './live-call.js';
 import { startEngine } from './harness.js';
 import { SoftPhone } from './softphone.js';
 
@@ -20,12 +19,8 @@ const HOLD = 600;
 const CALLER = 700;
 const GREETING = 'Please leave a message.';
 
-const dir = mkdtempSync(join(tmpdir(), 'queue-voice-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, holdFile } = await scratchWithHoldMusic(t, 'queue-voice-', HOLD);
 const configFile = join(dir, 'config.json');
-const holdFile = join(dir, 'hold.wav');
-// One second of 600 Hz: exactly 600 cycles, so the loop has no seam.
-await writeWav(holdFile, sine(HOLD, 8000, 0, 8000), 8000);
 writeFileSync(
   configFile,
   JSON.stringify({
@@ -53,15 +48,8 @@ const engine = await startEngine({ env: { SWITCHYARD_CONFIG: configFile } });
 t.teardown(engine.stop);
 const api = apiOf(engine);
 
-const phones: SoftPhone[] = [];
-async function phone(user: string): Promise<SoftPhone> {
-  const p = await SoftPhone.open(engine.sipPort, user, CALLER);
-  phones.push(p);
-  return p;
-}
-t.teardown(async () => {
-  for (const p of phones) await p.close();
-});
+const openPhone = phonesFor(t, engine.sipPort);
+const phone = (user: string) => openPhone(user, CALLER);
 
 /** The same synthesizer the engine uses: same text, same cache file name and audio length. */
 const tts = new EspeakSynthesizer({ cacheDir: join(dir, 'tts') });
