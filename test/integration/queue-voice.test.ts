@@ -56,11 +56,13 @@ const tts = new EspeakSynthesizer({ cacheDir: join(dir, 'tts') });
 const frames = async (text: string) => Math.ceil(readWav(await tts.synthesize(text)).channelData[0].length / 160);
 
 type Kind = 'hold' | 'other';
-/** Each 20 ms frame the caller received, in RTP order: the hold music (a pure 600 Hz) or something else. */
+/**
+ * Each 20 ms frame the caller received, in arrival order (loopback keeps the send order; sorting
+ * by sequence number would break where it wraps): the hold music (a pure 600 Hz) or something else.
+ */
 function kinds(packets: ReceivedRtp[]): Kind[] {
-  return [...packets]
+  return packets
     .filter((p) => p.pt === 0)
-    .sort((a, b) => a.seq - b.seq)
     .map((p) => {
       const pcm = decode('PCMU', p.payload);
       const peak = Math.sqrt(2 * pcm.reduce((s, x) => s + x * x, 0) / pcm.length);
