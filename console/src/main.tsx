@@ -64,6 +64,9 @@ function Shell({ session, path, onLogout }: { session: Session; path: string; on
   const [link, setLink] = useState<Link>(stream.link);
   useEffect(() => {
     stream.onLink = setLink;
+    // The stream may have opened between the first render and this effect, while nobody
+    // listened: take its state as it is now, or the bar would say "connecting" for good.
+    setLink(stream.link);
     return () => stream.close();
   }, [stream]);
   // A session the engine no longer knows (restart, expiry) goes back to the login; while the
