@@ -234,7 +234,7 @@ JitterBuffer::PullReport JitterBuffer::Pull(int64_t nowNs, int16_t* out) {
     if (excess < -kGrowSlack) {
       if (Silent(playout_, kFrameSamples)) {
         n -= static_cast<size_t>(std::min(kFrame, -excess));
-      } else if ((period = PeriodBehind(history_.data())) != 0) {
+      } else if ((period = RepeatPeriod(history_.data())) != 0) {
         n -= period;
         insert = true;
       }
@@ -242,7 +242,7 @@ JitterBuffer::PullReport JitterBuffer::Pull(int64_t nowNs, int16_t* out) {
       if (Silent(playout_, 2 * kFrameSamples)) {
         const int64_t step = std::min(kFrame, excess);
         if (playout_ + kFrame + step <= newestEnd_) n += static_cast<size_t>(step);  // drop only audio we have
-      } else if (excess > kSpeechShrinkSlack && Peek(kPeriodSpan, raw) && (period = PeriodAhead(raw)) != 0) {
+      } else if (excess > kSpeechShrinkSlack && Peek(kPeriodSpan, raw) && (period = RepeatPeriod(raw)) != 0) {
         n += period;
       }
     }

@@ -9,10 +9,18 @@ namespace {
 // playout point would be heard as a splice, so the jitter buffer waits for a better frame.
 constexpr double kMinCorrelation = 0.7;
 
-// The lag in [kMinPeriod, kMaxPeriod] that maximizes the normalized correlation of
-// x[i] with x[i + lag] for i in [from, from + kFrameSamples); 0 below kMinCorrelation.
-// `x` must be readable from `from` to `from + kFrameSamples + kMaxPeriod`.
-size_t BestLag(const int16_t* x) {
+// (1 - w) * from + w * to, w rising linearly over `n` samples from 0.
+int16_t Crossfade(int32_t from, int32_t to, size_t i, size_t n) {
+  const int32_t w = static_cast<int32_t>(i);
+  const int32_t total = static_cast<int32_t>(n);
+  return static_cast<int16_t>((from * (total - w) + to * w) / total);
+}
+
+}  // namespace
+
+// The lag in [kMinPeriod, kMaxPeriod] that maximizes the normalized correlation of x[i] with
+// x[i + lag] over one frame; 0 below kMinCorrelation.
+size_t RepeatPeriod(const int16_t* x) {
   size_t best = 0;
   double bestScore = kMinCorrelation;
   for (size_t lag = kMinPeriod; lag <= kMaxPeriod; ++lag) {
@@ -33,19 +41,6 @@ size_t BestLag(const int16_t* x) {
   }
   return best;
 }
-
-// (1 - w) * from + w * to, w rising linearly over `n` samples from 0.
-int16_t Crossfade(int32_t from, int32_t to, size_t i, size_t n) {
-  const int32_t w = static_cast<int32_t>(i);
-  const int32_t total = static_cast<int32_t>(n);
-  return static_cast<int16_t>((from * (total - w) + to * w) / total);
-}
-
-}  // namespace
-
-size_t PeriodAhead(const int16_t* ahead) { return BestLag(ahead); }
-
-size_t PeriodBehind(const int16_t* history) { return BestLag(history); }
 
 void RemovePeriod(const int16_t* in, size_t period, int16_t* out) {
   // out[0] = in[0] continues the previous frame; out[period] = in[2 * period] follows on.

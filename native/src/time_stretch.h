@@ -16,13 +16,10 @@ constexpr size_t kMaxPeriod = 80;  // 10 ms: 100 Hz
 // Samples a period search looks at: the lag is tried over one frame.
 constexpr size_t kPeriodSpan = kFrameSamples + kMaxPeriod;
 
-// The period to remove from audio starting at `ahead` (kPeriodSpan samples): the lag at which
-// the audio best repeats itself, or 0 when nothing repeats well enough (noise, a transient).
-size_t PeriodAhead(const int16_t* ahead);
-
-// The period to repeat from `history` (the last kPeriodSpan samples played, oldest first),
-// or 0 when nothing repeats well enough.
-size_t PeriodBehind(const int16_t* history);
+// The lag at which `audio` (kPeriodSpan samples) best repeats itself, or 0 when nothing
+// repeats well enough (noise, a transient). The jitter buffer asks it of the audio ahead of
+// the playout point (a period to remove) and of the history played (a period to repeat).
+size_t RepeatPeriod(const int16_t* audio);
 
 // One frame from kFrameSamples + period samples of `in`: the first period crossfades into
 // the second, the rest follows.
