@@ -4,7 +4,7 @@
 // tick), not against the wall clock.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -335,11 +335,15 @@ t.test('a writer that cannot keep up: frames are dropped and counted, the media 
   mixer.setMode('bridge', { agent: a, client: b });
   await waitTicks(engine, mixer.thread, 10);
 
-  const reader = open(fifo, 'r'); // completes when the writer opens its end
+  // The writer opens without blocking and fails on a FIFO that has no reader yet, so a read
+  // end is held open (non-blocking open: no writer needed) before the recording starts. A
+  // blocking open in the thread pool raced the writer and, when it lost, waited for ever.
+  const holder = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const t0 = ticks(engine, mixer.thread);
   const sent0 = a.stats().packetsOut;
   const rec = mixer.record(fifo, { layout: 'stereo', left: a, right: b });
-  const handle = await reader;
+  const handle = await open(fifo, 'r'); // blocking reads, so readFile waits for data and EOF
+  await holder.close();
   t.teardown(() => handle.close());
   await waitTicks(engine, mixer.thread, 300);
   const tickCount = ticks(engine, mixer.thread) - t0;
