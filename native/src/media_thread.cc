@@ -23,7 +23,7 @@ constexpr uint64_t kWakeKey = ~uint64_t{0} - 1;
 constexpr int64_t kTickNs = int64_t{kTickMs} * 1000000;
 constexpr int64_t kMaxCatchUpTicks = 5;  // after a stall, run at most this many ticks at once
 constexpr unsigned kBatch = 16;          // datagrams per recvmmsg
-constexpr unsigned kMaxBatchesPerWake = 4;
+constexpr unsigned kMaxBatchesPerRead = 4;  // per socket per tick (RTP) or wake-up (RTCP)
 constexpr size_t kDatagramMax = 2048;
 constexpr uint64_t kRtcpKeyBit = uint64_t{1} << 32;  // epoll key: endpoint id, | this for its RTCP socket
 
@@ -225,7 +225,7 @@ void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp) {
   alignas(cmsghdr) uint8_t control[kBatch][CMSG_SPACE(sizeof(timespec))];
   const int64_t now = MonotonicNs();
   const int64_t realtimeToMonotonic = now - RealtimeNs();  // the kernel stamps in CLOCK_REALTIME
-  for (unsigned round = 0; round < kMaxBatchesPerWake; ++round) {
+  for (unsigned round = 0; round < kMaxBatchesPerRead; ++round) {
     for (unsigned i = 0; i < kBatch; ++i) {
       iov[i].iov_base = storage.data() + i * kDatagramMax;
       iov[i].iov_len = kDatagramMax;
