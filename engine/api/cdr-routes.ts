@@ -3,8 +3,8 @@
 // Admins see every record, supervisors the calls that waited in a queue of their groups,
 // agents the calls they answered.
 import type { Acd } from '../acd/index.js';
-import { DISPOSITIONS, searchCdrs, type CdrCursor, type Disposition } from '../store/cdrs.js';
-import type { EventLog } from '../store/event-log.js';
+import type { CdrTable } from '../store/cdr-table.js';
+import { DISPOSITIONS, type CdrCursor, type Disposition } from '../store/cdrs.js';
 import type { Tokens } from './auth.js';
 import { HttpError, type Route } from './http.js';
 import { Scope } from './scope.js';
@@ -13,7 +13,7 @@ import { time } from './query.js';
 export interface CdrRouteDeps {
   acd: Acd;
   tokens: Tokens;
-  events: EventLog;
+  cdrs: CdrTable;
 }
 
 const MAX_LIMIT = 500;
@@ -45,7 +45,7 @@ function decodeCursor(raw: string | null): CdrCursor | undefined {
   throw invalid('cursor is not one this API gave out (use nextCursor of the previous page)');
 }
 
-export function cdrRoutes({ acd, tokens, events }: CdrRouteDeps): Record<string, Route> {
+export function cdrRoutes({ acd, tokens, cdrs }: CdrRouteDeps): Record<string, Route> {
   return {
     'GET /api/cdrs': (req) => {
       const scope = new Scope(acd, tokens.require(req.token));
@@ -58,7 +58,7 @@ export function cdrRoutes({ acd, tokens, events }: CdrRouteDeps): Record<string,
       const disposition = q.get('disposition');
       if (disposition !== null && !DISPOSITIONS.includes(disposition as Disposition)) throw invalid(`disposition must be one of ${DISPOSITIONS.join(', ')}`);
       const p = scope.principal;
-      const page = searchCdrs(events, {
+      const page = cdrs.search({
         from,
         to,
         number,
