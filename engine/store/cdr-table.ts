@@ -84,14 +84,23 @@ const SCHEMA = `
 export class CdrTable {
   private readonly db: Database.Database;
   private readonly timer: NodeJS.Timeout;
+  private building: NodeJS.Immediate | undefined;
+  private closed = false;
 
   constructor(private readonly log: EventLog) {
     this.db = log.database;
     this.db.exec('CREATE TABLE IF NOT EXISTS derived_marks (name TEXT PRIMARY KEY, version INTEGER NOT NULL, last_event_id INTEGER NOT NULL)');
     const mark = this.db.prepare('SELECT version FROM derived_marks WHERE name = ?').get(MARK) as { version: number } | undefined;
     if (mark?.version !== VERSION) this.create();
-    this.catchUp();
-    this.timer = setInterval(() => this.catchUp(), FOLLOW_MS);
+    // A big log is folded in a batch per turn of the event loop, so a first start (or a
+    // rebuild) does not hold the engine up; a search meanwhile finishes the job first.
+    const step = () => {
+      this.building = !this.closed && this.catchUp(1) ? setImmediate(step) : undefined;
+    };
+    step();
+    this.timer = setInterval(() => {
+      if (!this.building) this.catchUp();
+    }, FOLLOW_MS);
     this.timer.unref();
   }
 
@@ -107,17 +116,17 @@ export class CdrTable {
     return (this.db.prepare('SELECT last_event_id FROM derived_marks WHERE name = ?').get(MARK) as { last_event_id: number }).last_event_id;
   }
 
-  /** Folds the events appended since the high-water mark into the table. */
-  catchUp(): void {
+  /** Folds the events appended since the high-water mark into the table, at most `batches` batches; true if more are left. */
+  catchUp(batches = Infinity): boolean {
     const get = this.db.prepare('SELECT * FROM cdrs WHERE call_id = ?');
     const put = this.db.prepare(`INSERT OR REPLACE INTO cdrs VALUES
       (@callId, @kind, @from, @dnis, @fromDigits, @dnisDigits, @queues, @agentId, @startedAt, @answeredAt, @endedAt, @waitMs, @talkMs, @disposition)`);
     const queue = this.db.prepare('INSERT OR IGNORE INTO cdr_queues VALUES (?, ?, ?)');
     const numbers = this.db.prepare('INSERT INTO cdr_numbers (call_id, digits) VALUES (?, ?)');
     const mark = this.db.prepare('UPDATE derived_marks SET last_event_id = ? WHERE name = ?');
-    for (;;) {
+    for (let n = 0; n < batches; n++) {
       const batch = this.log.after(this.lastEventId, 'acd.call.', BATCH);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return false;
       const known = new Map<string, Cdr>();
       const looked = new Set<string>();
       for (const e of batch) {
@@ -139,7 +148,9 @@ export class CdrTable {
         }
         mark.run(batch[batch.length - 1].id, MARK);
       })();
+      if (batch.length < BATCH) return false;
     }
+    return true;
   }
 
   /** Newest first, by start time then call-id; one page, and where the next one starts. */
@@ -178,6 +189,8 @@ export class CdrTable {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
+    clearImmediate(this.building);
   }
 }

@@ -1,7 +1,7 @@
 // The stored CDR table against the replay it replaced (bench/lib/cdr-replay.ts): on the scripted
 // morning and a few thousand synthetic calls of every outcome, every query answers the same
 // page, page after page; it follows new events incrementally, survives a restart without a
-// rebuild, and rebuilds itself when dropped.
+// rebuild, and rebuilds itself when dropped (in the background; a search finishes it first).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,8 +118,9 @@ t.test('a restart finds the table and its mark; a dropped table is rebuilt', asy
   reopened.close();
   log.database.exec('DROP TABLE cdrs; DROP TABLE cdr_queues; DROP TABLE cdr_numbers; DELETE FROM derived_marks');
   const rebuilt = new CdrTable(log);
-  t.equal(mark().last_event_id, lastEvent, 'rebuilt up to the last event');
+  t.ok(mark().last_event_id < lastEvent, 'the rebuild goes on in the background, a batch per turn of the event loop');
   sameAsReplay(t, rebuilt);
+  t.equal(mark().last_event_id, lastEvent, 'a search finished it: rebuilt up to the last event');
   rebuilt.close();
   log.close();
 });
