@@ -63,7 +63,7 @@ try {
     ['an agent', { limit: 50, agentId: 'a7' }],
     ['a queue', { limit: 50, queueId: 'q7' }],
     ['a disposition', { limit: 50, disposition: 'voicemail' }],
-    ['a supervisor (2 of 50 queues)', { limit: 50, visible: (c) => c.queues.some((q) => q === 'q1' || q === 'q2') }],
+    ['a supervisor (2 of 50 queues)', { limit: 50, inQueues: ['q1', 'q2'] }],
   ];
   const results = queries.map(([name, q]) => {
     process.stderr.write(`${name}…\n`);

@@ -22,7 +22,7 @@ export function replaySearchCdrs(log: EventLog, q: CdrQuery): CdrPage {
       (q.queueId === undefined || c.queues.includes(q.queueId)) &&
       (q.disposition === undefined || c.disposition === q.disposition) &&
       (!q.cursor || after(c, q.cursor)) &&
-      (!q.visible || q.visible(c)),
+      (!q.inQueues || c.queues.some((id) => q.inQueues!.includes(id))),
   );
   matches.sort(newerFirst);
   const cdrs = matches.slice(0, q.limit);

@@ -58,16 +58,21 @@ export function cdrRoutes({ acd, tokens, cdrs }: CdrRouteDeps): Record<string, R
       const disposition = q.get('disposition');
       if (disposition !== null && !DISPOSITIONS.includes(disposition as Disposition)) throw invalid(`disposition must be one of ${DISPOSITIONS.join(', ')}`);
       const p = scope.principal;
+      const agent = filterText(q.get('agent'), 'agent');
+      const limit = limitOf(q.get('limit'));
+      const cursor = decodeCursor(q.get('cursor'));
+      // An agent sees the calls they answered: another agent's are none of theirs.
+      if (p.role === 'agent' && agent !== undefined && agent !== p.agentId) return { cdrs: [], nextCursor: null };
       const page = cdrs.search({
         from,
         to,
         number,
-        agentId: filterText(q.get('agent'), 'agent'),
+        agentId: p.role === 'agent' ? (p.agentId ?? '') : agent,
         queueId: filterText(q.get('queue'), 'queue'),
+        inQueues: p.role === 'supervisor' ? acd.allQueues().filter((queue) => scope.seesQueue(queue)).map((queue) => queue.id) : undefined,
         disposition: (disposition as Disposition | null) ?? undefined,
-        limit: limitOf(q.get('limit')),
-        cursor: decodeCursor(q.get('cursor')),
-        visible: p.role === 'admin' ? undefined : p.role === 'agent' ? (c) => c.agentId === p.agentId : (c) => c.queues.some((id) => scope.seesQueueId(id)),
+        limit,
+        cursor,
       });
       return { cdrs: page.cdrs, nextCursor: page.nextCursor && encodeCursor(page.nextCursor) };
     },

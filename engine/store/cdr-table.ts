@@ -2,7 +2,8 @@
 // log's own file. It catches up incrementally from a high-water mark (the id of the last event
 // folded in), in the same transaction as the rows it writes, so a crash never leaves the two
 // apart; a missing table, or one of an older shape (VERSION), is rebuilt from the whole log.
-// Search walks an index newest first (time; agent, disposition, queue) and stops at a page.
+// Search walks an index newest first (time; agent, disposition, queue) and stops at a page;
+// every filter, the role's scope too, is SQL.
 import type Database from 'better-sqlite3';
 import type { AcdEvent } from '../acd/index.js';
 import { foldCdrs, type Cdr, type CdrPage, type CdrQuery } from './cdrs.js';
@@ -168,24 +169,16 @@ export class CdrTable {
     if (q.agentId !== undefined) and('c.agent_id = ?', q.agentId);
     if (q.disposition !== undefined) and('c.disposition = ?', q.disposition);
     if (q.queueId !== undefined) and('c.call_id IN (SELECT call_id FROM cdr_queues WHERE queue_id = ?)', q.queueId);
+    if (q.inQueues) and(`c.call_id IN (SELECT call_id FROM cdr_queues WHERE queue_id IN (${q.inQueues.map(() => '?').join(', ')}))`, ...q.inQueues);
     const number = q.number === undefined ? '' : digits(q.number);
     if (number.length >= TRIGRAM) and('c.call_id IN (SELECT call_id FROM cdr_numbers WHERE digits LIKE ?)', `%${number}%`);
     else if (number !== '') and('(instr(c.from_digits, ?) > 0 OR instr(c.dnis_digits, ?) > 0)', number, number);
-    const sql = `SELECT c.* FROM cdrs c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.started_at DESC, c.call_id DESC`;
-    // Read lazily: the role's visibility is a predicate, so the walk stops once a page is full.
-    const cdrs: Cdr[] = [];
-    let more = false;
-    for (const row of this.db.prepare(sql).iterate(...args) as IterableIterator<Row>) {
-      const cdr = fromRow(row);
-      if (q.visible && !q.visible(cdr)) continue;
-      if (cdrs.length === q.limit) {
-        more = true;
-        break;
-      }
-      cdrs.push(cdr);
-    }
+    const sql = `SELECT c.* FROM cdrs c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.started_at DESC, c.call_id DESC LIMIT ?`;
+    // One more than a page: whether there is a next one.
+    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as Row[];
+    const cdrs = rows.slice(0, q.limit).map(fromRow);
     const last = cdrs[cdrs.length - 1];
-    return { cdrs, nextCursor: more ? { startedAt: last.startedAt, callId: last.callId } : null };
+    return { cdrs, nextCursor: rows.length > q.limit ? { startedAt: last.startedAt, callId: last.callId } : null };
   }
 
   close(): void {

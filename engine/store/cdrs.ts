@@ -34,8 +34,8 @@ export interface CdrQuery {
   agentId?: string;
   queueId?: string;
   disposition?: Disposition;
-  /** Which records the asker may see (role scope). */
-  visible?: (cdr: Cdr) => boolean;
+  /** Only calls that waited in one of these queues (a supervisor's scope). */
+  inQueues?: readonly string[];
   limit: number;
   /** From the previous page's `nextCursor`. */
   cursor?: CdrCursor;

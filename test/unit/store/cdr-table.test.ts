@@ -36,8 +36,8 @@ const queries: [string, Query][] = [
   ['still waiting', { disposition: 'in-progress' }],
   ['transferred, of one agent', { disposition: 'transferred', agentId: 'a1' }],
   ['queue and number', { queueId: 'q1', number: '900' }],
-  ['an agent scope', { visible: (c) => c.agentId === 'a5' }],
-  ['a supervisor scope', { visible: (c) => c.queues.some((q) => q === 'q0' || q === 'q4') }],
+  ['a supervisor scope', { inQueues: ['q0', 'q4'] }],
+  ['a supervisor scope and a number', { inQueues: ['q3'], number: '900' }],
   ['nothing', { agentId: 'nobody' }],
 ];
 
@@ -45,8 +45,12 @@ const queries: [string, Query][] = [
  * Replays the whole log, with `from` as a filter: the replay read events from `from` on, so a
  * call queued before it that overflowed after it came back as a call begun at the overflow.
  */
-const replay = (q: CdrQuery) =>
-  replaySearchCdrs(log, { ...q, from: undefined, visible: (c) => (q.from === undefined || c.startedAt >= q.from) && (!q.visible || q.visible(c)) });
+function replay(q: CdrQuery) {
+  const all = replaySearchCdrs(log, { ...q, from: undefined, limit: Number.MAX_SAFE_INTEGER }).cdrs.filter((c) => q.from === undefined || c.startedAt >= q.from);
+  const cdrs = all.slice(0, q.limit);
+  const last = cdrs[cdrs.length - 1];
+  return { cdrs, nextCursor: all.length > q.limit ? { startedAt: last.startedAt, callId: last.callId } : null };
+}
 
 /** Every page of `q` (limit 211, so pages end anywhere), as the table and as the replay answer it. */
 function pages(table: CdrTable, q: Query) {

@@ -39,7 +39,7 @@ t.test('one record per call, newest first, with the hand-computed figures', asyn
   t.match(byId.c4, { endedAt: null, startedAt: 140 * S });
 });
 
-t.test('filters: time, number, agent, queue, disposition, visibility', async (t) => {
+t.test('filters: time, number, agent, queue, disposition, scope', async (t) => {
   const ids = (q: Partial<CdrQuery>) => search(q).cdrs.map((c) => c.callId);
   t.same(ids({ from: 20 * S, to: 60 * S }), ['c3', 'c2'], 'started within [from, to]');
   t.same(ids({ number: '3' }), ['c3'], 'caller number digits');
@@ -47,7 +47,8 @@ t.test('filters: time, number, agent, queue, disposition, visibility', async (t)
   t.same(ids({ agentId: 'a2' }), ['c2']);
   t.same(ids({ queueId: 'nope' }), []);
   t.same(ids({ disposition: 'answered' }), ['c2', 'c1']);
-  t.same(ids({ visible: (c) => c.agentId === 'a1' }), ['c1']);
+  t.same(ids({ inQueues: ['q'] }), ['c4', 'c3', 'c2', 'c1'], "a supervisor's queues");
+  t.same(ids({ inQueues: [] }), [], 'no queue seen, no call');
 });
 
 t.test('keyset paging: pages of two cover every record once', async (t) => {
