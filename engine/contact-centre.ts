@@ -26,6 +26,7 @@ import { Voicemail, type RecordMessage } from './contact-centre/voicemail.js';
 import { VoicemailBox } from './store/voicemail.js';
 import { voicemailRoutes } from './api/voicemail-routes.js';
 import { cdrRoutes } from './api/cdr-routes.js';
+import { CdrTable } from './store/cdr-table.js';
 import { supervisorRoutes } from './contact-centre/supervisor-routes.js';
 import { startEngagement } from './engagement.js';
 import { taskRoutes } from './api/task-routes.js';
@@ -77,7 +78,8 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   api.add(workdayRoutes({ acd, tokens, events }));
   const box = new VoicemailBox(events);
   api.add(voicemailRoutes({ acd, tokens, box }));
-  api.add(cdrRoutes({ acd, tokens, events }));
+  const cdrs = new CdrTable(events);
+  api.add(cdrRoutes({ acd, tokens, cdrs }));
   const voicemail =
     phones?.recordMessage && new Voicemail({ box, record: phones.recordMessage, speech: phones.speech, settings: config.acd.voicemail, logger: phones.logger });
   const desk = phones && new CallDesk({ ...phones, acd, events, musicOnHold: config.acd.musicOnHold, voicemail });
@@ -98,6 +100,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
       stream.close();
       acd.close();
       journal.detach();
+      cdrs.close();
     },
   };
 }

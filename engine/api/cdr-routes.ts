@@ -3,8 +3,8 @@
 // Admins see every record, supervisors the calls that waited in a queue of their groups,
 // agents the calls they answered.
 import type { Acd } from '../acd/index.js';
-import { DISPOSITIONS, searchCdrs, type CdrCursor, type Disposition } from '../store/cdrs.js';
-import type { EventLog } from '../store/event-log.js';
+import type { CdrTable } from '../store/cdr-table.js';
+import { DISPOSITIONS, type CdrCursor, type Disposition } from '../store/cdrs.js';
 import type { Tokens } from './auth.js';
 import { HttpError, type Route } from './http.js';
 import { Scope } from './scope.js';
@@ -13,7 +13,7 @@ import { time } from './query.js';
 export interface CdrRouteDeps {
   acd: Acd;
   tokens: Tokens;
-  events: EventLog;
+  cdrs: CdrTable;
 }
 
 const MAX_LIMIT = 500;
@@ -45,7 +45,7 @@ function decodeCursor(raw: string | null): CdrCursor | undefined {
   throw invalid('cursor is not one this API gave out (use nextCursor of the previous page)');
 }
 
-export function cdrRoutes({ acd, tokens, events }: CdrRouteDeps): Record<string, Route> {
+export function cdrRoutes({ acd, tokens, cdrs }: CdrRouteDeps): Record<string, Route> {
   return {
     'GET /api/cdrs': (req) => {
       const scope = new Scope(acd, tokens.require(req.token));
@@ -58,16 +58,21 @@ export function cdrRoutes({ acd, tokens, events }: CdrRouteDeps): Record<string,
       const disposition = q.get('disposition');
       if (disposition !== null && !DISPOSITIONS.includes(disposition as Disposition)) throw invalid(`disposition must be one of ${DISPOSITIONS.join(', ')}`);
       const p = scope.principal;
-      const page = searchCdrs(events, {
+      const agent = filterText(q.get('agent'), 'agent');
+      const limit = limitOf(q.get('limit'));
+      const cursor = decodeCursor(q.get('cursor'));
+      // An agent sees the calls they answered: another agent's are none of theirs.
+      if (p.role === 'agent' && agent !== undefined && agent !== p.agentId) return { cdrs: [], nextCursor: null };
+      const page = cdrs.search({
         from,
         to,
         number,
-        agentId: filterText(q.get('agent'), 'agent'),
+        agentId: p.role === 'agent' ? (p.agentId ?? '') : agent,
         queueId: filterText(q.get('queue'), 'queue'),
+        inQueues: p.role === 'supervisor' ? acd.allQueues().filter((queue) => scope.seesQueue(queue)).map((queue) => queue.id) : undefined,
         disposition: (disposition as Disposition | null) ?? undefined,
-        limit: limitOf(q.get('limit')),
-        cursor: decodeCursor(q.get('cursor')),
-        visible: p.role === 'admin' ? undefined : p.role === 'agent' ? (c) => c.agentId === p.agentId : (c) => c.queues.some((id) => scope.seesQueueId(id)),
+        limit,
+        cursor,
       });
       return { cdrs: page.cdrs, nextCursor: page.nextCursor && encodeCursor(page.nextCursor) };
     },

@@ -41,6 +41,11 @@ export class FileReply {
   ) {}
 }
 
+/** A route's answer that writes the response itself (a file streamed from disk, with ranges). */
+export abstract class StreamedReply {
+  abstract send(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
 const ACD_STATUS: Record<AcdErrorCode, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 const MAX_BODY = 64 * 1024;
 
@@ -123,11 +128,17 @@ export class HttpApi {
       if (found === 'wrong-method') throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}`);
       const body = await readJson(req);
       const answer = await found.route({ raw: req, params: found.params, query: url.searchParams, body, token: bearer(req, url) });
-      if (answer instanceof FileReply) {
+      if (answer instanceof StreamedReply) await answer.send(req, res);
+      else if (answer instanceof FileReply) {
         res.writeHead(200, { 'content-type': answer.contentType, 'content-disposition': `attachment; filename="${answer.filename}"` });
         res.end(answer.body);
       } else reply(200, answer);
     } catch (err) {
+      if (res.headersSent) {
+        // A stream that broke halfway (the client went away): nothing more can be said.
+        res.destroy();
+        return;
+      }
       if (err instanceof HttpError) reply(err.status, { error: err.code, message: err.message });
       else if (err instanceof AcdError) reply(ACD_STATUS[err.code], { error: err.code, message: err.message });
       else {

@@ -1,8 +1,7 @@
 // Call detail records of the contact centre, derived from the ACD's events in the event log
-// (DESIGN.md: events are the source of truth), searched with filters and keyset paging.
+// (DESIGN.md: events are the source of truth): the record, its query, and the fold from events.
+// store/cdr-table.ts keeps them in an indexed table and searches it.
 import type { AcdEvent } from '../acd/index.js';
-import { AcdJournal } from './acd-journal.js';
-import type { EventLog } from './event-log.js';
 
 export const DISPOSITIONS = ['in-progress', 'answered', 'transferred', 'abandoned', 'timeout', 'full', 'callback', 'overflow', 'voicemail', 'cancelled'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -35,8 +34,8 @@ export interface CdrQuery {
   agentId?: string;
   queueId?: string;
   disposition?: Disposition;
-  /** Which records the asker may see (role scope). */
-  visible?: (cdr: Cdr) => boolean;
+  /** Only calls that waited in one of these queues (a supervisor's scope). */
+  inQueues?: readonly string[];
   limit: number;
   /** From the previous page's `nextCursor`. */
   cursor?: CdrCursor;
@@ -54,11 +53,11 @@ export interface CdrPage {
   nextCursor: CdrCursor | null;
 }
 
-const digits = (s: string) => s.replace(/\D/g, '');
-
-/** Folds ACD events into one record per call. */
-export function foldCdrs(events: Iterable<AcdEvent>): Map<string, Cdr> {
-  const cdrs = new Map<string, Cdr>();
+/**
+ * Folds ACD events into one record per call; `cdrs` holds the records of calls begun earlier
+ * (a table catching up passes those the new events touch), and is updated in place.
+ */
+export function foldCdrs(events: Iterable<AcdEvent>, cdrs = new Map<string, Cdr>()): Map<string, Cdr> {
   for (const e of events) {
     if (!e.callId) continue;
     if (e.type === 'call.queued') {
@@ -120,27 +119,4 @@ export function foldCdrs(events: Iterable<AcdEvent>): Map<string, Cdr> {
     }
   }
   return cdrs;
-}
-
-const newerFirst = (a: Cdr, b: Cdr) => b.startedAt - a.startedAt || (a.callId < b.callId ? 1 : a.callId > b.callId ? -1 : 0);
-const after = (c: Cdr, cursor: CdrCursor) => c.startedAt < cursor.startedAt || (c.startedAt === cursor.startedAt && c.callId < cursor.callId);
-
-export function searchCdrs(log: EventLog, q: CdrQuery): CdrPage {
-  const events = AcdJournal.events(log, undefined, q.from);
-  const number = q.number === undefined ? undefined : digits(q.number);
-  const matches = [...foldCdrs(events).values()].filter(
-    (c) =>
-      (q.from === undefined || c.startedAt >= q.from) &&
-      (q.to === undefined || c.startedAt <= q.to) &&
-      (number === undefined || digits(c.from).includes(number) || digits(c.dnis).includes(number)) &&
-      (q.agentId === undefined || c.agentId === q.agentId) &&
-      (q.queueId === undefined || c.queues.includes(q.queueId)) &&
-      (q.disposition === undefined || c.disposition === q.disposition) &&
-      (!q.cursor || after(c, q.cursor)) &&
-      (!q.visible || q.visible(c)),
-  );
-  matches.sort(newerFirst);
-  const cdrs = matches.slice(0, q.limit);
-  const last = cdrs[cdrs.length - 1];
-  return { cdrs, nextCursor: matches.length > q.limit ? { startedAt: last.startedAt, callId: last.callId } : null };
 }

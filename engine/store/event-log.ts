@@ -94,6 +94,24 @@ export class EventLog {
     for (const r of rows) yield fromRow(r);
   }
 
+  /**
+   * Oldest first: up to `limit` events with an id above `afterId` whose type starts with
+   * `typePrefix` — how a table derived from the log catches up from its high-water mark.
+   */
+  after(afterId: number, typePrefix: string, limit: number): StoredEvent[] {
+    this.flush();
+    const sql = "SELECT * FROM events WHERE id > ? AND type LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?";
+    return (this.db.prepare(sql).all(afterId, likePrefix(typePrefix), limit) as Row[]).map(fromRow);
+  }
+
+  /**
+   * The log's own connection, for tables derived from it (store/cdr-table.ts): they live in
+   * the same file and are written by the same single writer. They never write `events`.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** The time of the oldest event whose type starts with `typePrefix`; null on an empty log. */
   firstTs(typePrefix = ''): number | null {
     this.flush();

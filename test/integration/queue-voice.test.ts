@@ -2,8 +2,9 @@
 // estimated-wait announcements (espeak-ng, cached) interrupt the looped hold music for exactly
 // their own length; a queue with no agent logged in overflows to voicemail, where the caller's
 // message is recorded (until their hang-up, or silence), stored as a WAV with a record in the
-// SQLite event log, listed by REST per role, and made a missed-call record for a callback.
-import { existsSync, writeFileSync } from 'node:fs';
+// SQLite event log, listed by REST per role, downloaded over HTTP (with byte ranges), and made a
+// missed-call record for a callback.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import t from 'tap';
 import { EspeakSynthesizer } from '../../dialplan/tts/espeak.js';
@@ -152,7 +153,41 @@ t.test('overflow to voicemail: greeting, beep, the message until the hang-up, st
   t.equal((await api('GET', '/api/voicemail?queue=vm', anna)).body.length, 1, "an agent of the queue's group sees it");
   t.equal((await api('GET', '/api/voicemail', '')).status, 401, 'no token: 401');
   t.match((await api('GET', '/api/voicemail?limit=0', 'admin-token')).body, { error: 'invalid', message: /limit/ });
+
+  // The WAV over HTTP, to whoever sees the message's queue.
+  const audio = `/api/voicemail/${vm.id}/audio`;
+  const whole = await download(audio, anna);
+  t.equal(whole.status, 200);
+  t.equal(whole.headers.get('content-type'), 'audio/wav');
+  t.equal(Number(whole.headers.get('content-length')), whole.bytes.length, 'Content-Length is the body');
+  t.same(whole.bytes, readFileSync(vm.path), 'the download is the recorded file');
+  const downloaded = join(dir, 'downloaded.wav');
+  writeFileSync(downloaded, whole.bytes);
+  const wav = readWav(downloaded);
+  t.match(wav, { formatTag: 1, channels: 1, sampleRate: 8000, bitsPerSample: 16 }, 'an 8 kHz mono PCM16 WAV');
+  const wavMs = (wav.dataSize / wav.byteRate) * 1000;
+  t.ok(Math.abs(wavMs - vm.durationMs) <= 100, `its data lasts the message's duration (${Math.round(wavMs)} ms, record says ${vm.durationMs} ms)`);
+  const head = await download(audio, 'admin-token', 'bytes=0-43');
+  t.equal(head.status, 206, 'a byte range: 206');
+  t.equal(head.headers.get('content-range'), `bytes 0-43/${whole.bytes.length}`);
+  t.same(head.bytes, whole.bytes.subarray(0, 44), 'the first 44 bytes');
+  const tail = await download(audio, 'admin-token', 'bytes=-100');
+  t.same(tail.bytes, whole.bytes.subarray(whole.bytes.length - 100), 'a suffix range: the last 100 bytes');
+  t.equal((await download(audio, 'admin-token', `bytes=${whole.bytes.length}-`)).status, 416, 'a range past the end: 416');
+  const sergei = (await api('POST', '/api/session', '', { extension: '1006', password: 'secret-1006' })).body.token;
+  t.equal((await download(audio, sergei)).status, 404, "an agent of another group cannot fetch it");
+  t.equal((await download(audio, 'sup-sales')).status, 404, "nor another group's supervisor");
+  t.equal((await download(audio, '')).status, 401, 'no token: 401');
+  t.equal((await download('/api/voicemail/vm-unknown/audio', 'admin-token')).status, 404, 'an unknown message: 404');
 });
+
+async function download(path: string, token: string, range?: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (range) headers.range = range;
+  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, { headers });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
 
 t.test('voicemail ends on silence: the engine hangs up with Reason 200 and keeps the message', async (t) => {
   const caller = await phone('79002220002');

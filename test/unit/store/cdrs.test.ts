@@ -1,27 +1,24 @@
-// CDRs derived from the scripted morning's events in a real SQLite event log: one record per
+// CDRs derived from the scripted morning's events in a real SQLite event log (the CDR table): one record per
 // call with the figures computed by hand, filters, and keyset paging over them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { Acd } from '../../../engine/acd/index.js';
-import { AcdJournal } from '../../../engine/store/acd-journal.js';
-import { searchCdrs, type CdrQuery } from '../../../engine/store/cdrs.js';
+import { CdrTable } from '../../../engine/store/cdr-table.js';
+import type { CdrQuery } from '../../../engine/store/cdrs.js';
 import { EventLog } from '../../../engine/store/event-log.js';
-import { S, scriptedMorning } from '../acd/scenario.js';
+import { S } from '../acd/scenario.js';
+import { logScriptedMorning } from './morning-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdrs-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const log = new EventLog(join(dir, 'events.sqlite'));
 t.teardown(() => log.close());
-const clock = { t: 0 };
-const acd = new Acd({ now: () => clock.t });
-const journal = new AcdJournal(log, acd);
-await scriptedMorning(acd, clock);
-journal.detach();
-acd.close();
+await logScriptedMorning(log);
 
-const search = (q: Partial<CdrQuery> = {}) => searchCdrs(log, { limit: 50, ...q });
+const table = new CdrTable(log);
+t.teardown(() => table.close());
+const search = (q: Partial<CdrQuery> = {}) => table.search({ limit: 50, ...q });
 
 t.test('one record per call, newest first, with the hand-computed figures', async (t) => {
   const { cdrs, nextCursor } = search();
@@ -42,7 +39,7 @@ t.test('one record per call, newest first, with the hand-computed figures', asyn
   t.match(byId.c4, { endedAt: null, startedAt: 140 * S });
 });
 
-t.test('filters: time, number, agent, queue, disposition, visibility', async (t) => {
+t.test('filters: time, number, agent, queue, disposition, scope', async (t) => {
   const ids = (q: Partial<CdrQuery>) => search(q).cdrs.map((c) => c.callId);
   t.same(ids({ from: 20 * S, to: 60 * S }), ['c3', 'c2'], 'started within [from, to]');
   t.same(ids({ number: '3' }), ['c3'], 'caller number digits');
@@ -50,7 +47,8 @@ t.test('filters: time, number, agent, queue, disposition, visibility', async (t)
   t.same(ids({ agentId: 'a2' }), ['c2']);
   t.same(ids({ queueId: 'nope' }), []);
   t.same(ids({ disposition: 'answered' }), ['c2', 'c1']);
-  t.same(ids({ visible: (c) => c.agentId === 'a1' }), ['c1']);
+  t.same(ids({ inQueues: ['q'] }), ['c4', 'c3', 'c2', 'c1'], "a supervisor's queues");
+  t.same(ids({ inQueues: [] }), [], 'no queue seen, no call');
 });
 
 t.test('keyset paging: pages of two cover every record once', async (t) => {
