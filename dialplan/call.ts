@@ -10,7 +10,9 @@ import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } fro
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { DialHooks, DialOptions, DialResult, DialTarget } from './dial.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
-import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherHooks, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult, SpeechResult } from './media-port.js';
+import { normalizePhrase, type RecognitionMode, type Recognizer } from './speech/recognizer.js';
+import type { Pcm16 } from './audio/wav.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
 
@@ -26,7 +28,8 @@ export interface CallEvents {
   answered: [];
   hangup: [HangupEvent];
   dtmf: [{ digit: string }];
-  speech: [{ text: string }];
+  /** The caller spoke during a gather({ speech }): what the recognizer made of it. */
+  speech: [SpeechResult];
   /** Bridged with another party (dial answered, bridge()); record({ stereo: true }) records both now. */
   bridged: [];
   /** The bridge ended. */
@@ -41,6 +44,8 @@ export interface CallOptions<V extends CallVariables> {
   logger: Logger;
   media?: CallMedia;
   tts?: Synthesizer;
+  /** What gather({ speech }) recognizes the caller's words with. */
+  asr?: Recognizer;
   /** The engine's event log, for call.note(). */
   events?: EventSink;
   /** The contact centre's queue entry, once there is one. */
@@ -61,6 +66,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private endedBy?: HangupParty;
   private readonly media?: CallMedia;
   private readonly tts?: Synthesizer;
+  private readonly asr?: Recognizer;
   private readonly events?: EventSink;
   private readonly queues?: () => QueueEntry | undefined;
   private readonly outbound?: (number: string) => DialTarget;
@@ -77,6 +83,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.log = o.logger.child({ callId: this.id });
     this.media = o.media;
     this.tts = o.tts;
+    this.asr = o.asr;
     this.events = o.events;
     this.queues = o.queues;
     this.outbound = o.outbound;
@@ -152,27 +159,55 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   /**
-   * Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with
-   * barge-in. Keys pressed while a text prompt is synthesized count (type-ahead) and skip it.
+   * Collects keys, and with `speech` the caller's words; a prompt, a WAV path or text to say,
+   * plays meanwhile with barge-in. Keys pressed while a text prompt is synthesized count
+   * (type-ahead) and skip it. Speech resolves `{ reason: 'speech', speech: { text, phrase } }`
+   * (`text` '' when nothing could be made out, `phrase` absent when no asked phrase was heard).
    */
   gather(options: GatherOptions = {}): Promise<GatherResult> {
     const asked = performance.now();
     return this.run('gather', async () => {
       const media = this.requireMedia('gather');
+      const speech = options.speech === undefined ? undefined : this.recognizer(options.speech);
+      await speech?.check();
+      const hooks: GatherHooks = { recognize: speech?.recognize };
       const { prompt } = options;
-      if (typeof prompt !== 'object') return media.gather(options, this.signal, { started: () => this.promptStarted(prompt as string, asked) });
-      if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
-      let typed = '';
-      const onKey = ({ digit }: { digit: string }) => void (typed += digit);
-      this.on('dtmf', onKey);
-      let file: string;
-      try {
-        file = await this.tts.synthesize(prompt.say, prompt);
-      } finally {
-        this.off('dtmf', onKey);
+      let result: GatherResult;
+      if (typeof prompt !== 'object') {
+        result = await media.gather(options, this.signal, { ...hooks, started: () => this.promptStarted(prompt as string, asked) });
+      } else {
+        if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
+        let typed = '';
+        const onKey = ({ digit }: { digit: string }) => void (typed += digit);
+        this.on('dtmf', onKey);
+        let file: string;
+        try {
+          file = await this.tts.synthesize(prompt.say, prompt);
+        } finally {
+          this.off('dtmf', onKey);
+        }
+        result = await media.gather({ ...options, prompt: file }, this.signal, { ...hooks, started: () => this.promptStarted(file, asked), typed });
       }
-      return media.gather({ ...options, prompt: file }, this.signal, { started: () => this.promptStarted(file, asked), typed });
+      if (result.speech) this.emit('speech', result.speech);
+      return result;
     });
+  }
+
+  /** The recognition gather({ speech }) asks for, checked before anything plays. */
+  private recognizer(speech: NonNullable<GatherOptions['speech']>): { check: () => Promise<void> | undefined; recognize: (audio: Pcm16) => Promise<SpeechResult> } {
+    const o = speech === 'free' ? {} : speech;
+    if (typeof o !== 'object' || o === null) throw new DialplanError('invalid-argument', `gather: speech must be { phrases?, lang?, maxSpeechMs? } or 'free'`);
+    const phrases = o.phrases;
+    if (phrases !== undefined && (!Array.isArray(phrases) || phrases.length === 0 || phrases.some((p) => typeof p !== 'string' || normalizePhrase(p) === ''))) {
+      throw new DialplanError('invalid-argument', 'gather: speech.phrases must be a non-empty list of words or phrases');
+    }
+    if (o.maxSpeechMs !== undefined && !(Number.isFinite(o.maxSpeechMs) && o.maxSpeechMs > 0)) throw new DialplanError('invalid-argument', 'gather: speech.maxSpeechMs must be a positive number of ms');
+    const asr = this.asr;
+    if (!asr) throw new NotAvailableError('asr', 'gather: speech input needs a speech recognizer, none is configured');
+    const lang = (o.lang ?? 'en').toLowerCase();
+    if (!asr.languages.includes(lang)) throw new NotAvailableError(`asr-${lang}`, `gather: no speech recognition model for "${lang}" (have: ${asr.languages.join(', ')})`);
+    const mode: RecognitionMode = phrases ? { kind: 'phrases', phrases } : { kind: 'free' };
+    return { check: () => asr.check?.({ mode, lang }), recognize: (audio) => asr.recognize({ audio, mode, lang }) };
   }
 
   /**
