@@ -239,19 +239,45 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
 
   /**
    * Blind transfer to `target` (a sip:, sips: or tel: URI). Answered: REFER (RFC 3515); once the
-   * caller's side reports the new call answered, our leg ends (BYE). Not answered: 302 with the
-   * target as Contact. Rejects with NotAvailableError when the caller's side does not take
-   * REFER, with DialplanError 'transfer-failed' when the new call fails (the call stays up).
+   * caller's side reports the new call answered, our leg ends (BYE). A caller's side that does
+   * not take REFER — its INVITE's Allow (RFC 3261 §20.5) leaves REFER out, or it answers REFER
+   * with 403/405/420/501 — is transferred by a new leg: the engine calls the target itself and,
+   * once it answers, bridges the caller with it until either hangs up. Either way the call is
+   * then over for the dialplan ('hangup' with cause 'transferred'). Not answered: 302 with the
+   * target as Contact. Rejects with DialplanError 'transfer-failed' when the new call fails (the
+   * call stays up), NotAvailableError when neither REFER nor a new leg can be had (no media).
    */
   async transfer(target: string, options: { timeoutMs?: number } = {}): Promise<void> {
     if (!/^(sips?|tel):[^\s<>]+$/i.test(target)) throw new DialplanError('invalid-argument', `transfer: target must be a sip:, sips: or tel: URI, got "${target}"`);
+    const timeoutMs = options.timeoutMs ?? 30_000;
     const answered = this.leg.state === 'answered';
+    let bridged = false;
     await this.run('transfer', async () => {
-      if (answered) await this.leg.refer(target, options.timeoutMs ?? 30_000);
+      if (!answered) return;
+      if (this.callerTakesRefer()) {
+        try {
+          return await this.leg.refer(target, timeoutMs);
+        } catch (err) {
+          if (!(err instanceof NotAvailableError && err.feature === 'refer')) throw err;
+          this.log.info({ target, reason: err.message }, 'transfer: no REFER on the caller side, calling the target by a new leg');
+        }
+      }
+      if (!this.leg.transferByNewLeg) throw new NotAvailableError('refer', "transfer: the caller's side does not take REFER and this call has no media for a new leg");
+      const to = /^tel:/i.test(target) ? this.dialTarget(target.slice(4)) : { label: target, uri: target };
+      await this.leg.transferByNewLeg(to, timeoutMs, this.signal);
+      bridged = true;
     });
     // The transferee may hang up its old call itself as soon as the new one is up.
     if (this.endedBy) return;
+    // By a new leg: the caller stays connected, now with the target; the engine's bridge owns both legs.
+    if (bridged) return this.end('dialplan', 'transferred');
     await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
+  }
+
+  /** Whether the caller's INVITE leaves REFER possible: no Allow header, or one that lists REFER. */
+  private callerTakesRefer(): boolean {
+    const allow = this.info.header('allow');
+    return allow === undefined || allow.split(',').some((m) => m.trim().toUpperCase() === 'REFER');
   }
 
   /**

@@ -20,12 +20,14 @@ export class EndpointMedia implements CallMedia {
 
   /**
    * `recordings`: where record() writes, and the files' name stem (the call-id); `media`: the
-   * engine the endpoint belongs to, for connect() (bridging two calls).
+   * engine the endpoint belongs to, for connect() (bridging two calls); `speechDir`: an existing
+   * folder for gather({ speech })'s temporary captures (default the system's temp folder).
    */
   constructor(
     private readonly endpoint: Endpoint,
     private readonly recordings?: { dir: string; name: string },
     private readonly media?: MediaEngine,
+    private readonly speechDir?: string,
   ) {}
 
   connect(other: CallMedia): MediaConnection {
@@ -161,11 +163,13 @@ export class EndpointMedia implements CallMedia {
       let capture = options.speech !== undefined ? this.startCapture() : undefined;
       let speaking = false;
       let recognizing = false;
+      // Captures being stopped and removed: the gather settles once they are gone.
+      const cleanups: Promise<void>[] = [];
       const promptPlaying = (): boolean => prompt !== undefined && playback?.ended?.reason !== 'finished';
       const stopListening = (): void => {
         this.endpoint.off('speechStart', onSpeechStart);
         this.endpoint.off('speechEnd', onSpeechEnd);
-        void capture?.discard();
+        if (capture) cleanups.push(capture.discard());
         capture = undefined;
       };
       const done = (reason: GatherResult['reason'], error?: unknown, speech?: SpeechResult): void => {
@@ -176,8 +180,10 @@ export class EndpointMedia implements CallMedia {
         this.endpoint.off('dtmf', onDigit);
         stopListening();
         signal.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(speech ? { digits, speech, reason, bargedIn } : { digits, reason, bargedIn });
+        void Promise.all(cleanups).then(() => {
+          if (error) reject(error);
+          else resolve(speech ? { digits, speech, reason, bargedIn } : { digits, reason, bargedIn });
+        });
       };
       const arm = (ms: number): void => {
         clearTimeout(timer);
@@ -245,7 +251,7 @@ export class EndpointMedia implements CallMedia {
   /** Captures what the caller says (VAD on: its events mark the utterance). */
   private startCapture(): SpeechCapture {
     this.enableVad();
-    return SpeechCapture.start(this.endpoint);
+    return SpeechCapture.start(this.endpoint, this.speechDir);
   }
 
   private enableVad(): void {

@@ -36,6 +36,8 @@ export interface TestEngineOptions {
   t1?: number;
   /** What call.enqueue puts calls in queues with (the contact centre's CallDesk.enqueue, or your own). */
   queues?: QueueEntry;
+  /** An existing folder for gather({ speech })'s temporary captures (default the system's temp folder). */
+  speechDir?: string;
   /** Where call.record() writes (needs `media`). */
   recordingsDir?: string;
   /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
@@ -73,7 +75,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     current = () => fixed;
   }
   const trunks = new Trunks(o.trunks ?? {}, engine, logger);
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, asr: o.asr, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir), queues: () => o.queues, trunks });
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, asr: o.asr, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir, o.speechDir), queues: () => o.queues, trunks });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);
