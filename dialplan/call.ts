@@ -10,7 +10,9 @@ import { CallGoneError, DialplanError, NotAvailableError, type HangupParty } fro
 import type { CallInfo, InboundLeg, LegGoneReason, LegState } from './leg.js';
 import type { DialHooks, DialOptions, DialResult, DialTarget } from './dial.js';
 import type { QueueEntry, QueueOutcome } from './queue-port.js';
-import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherHooks, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult, SpeechResult } from './media-port.js';
+import { normalizePhrase, type RecognitionMode, type Recognizer } from './speech/recognizer.js';
+import type { Pcm16 } from './audio/wav.js';
 import type { SayOptions, Synthesizer } from './tts/synthesizer.js';
 import type { EventSink } from './runner.js';
 
@@ -26,7 +28,8 @@ export interface CallEvents {
   answered: [];
   hangup: [HangupEvent];
   dtmf: [{ digit: string }];
-  speech: [{ text: string }];
+  /** The caller spoke during a gather({ speech }): what the recognizer made of it. */
+  speech: [SpeechResult];
   /** Bridged with another party (dial answered, bridge()); record({ stereo: true }) records both now. */
   bridged: [];
   /** The bridge ended. */
@@ -41,6 +44,8 @@ export interface CallOptions<V extends CallVariables> {
   logger: Logger;
   media?: CallMedia;
   tts?: Synthesizer;
+  /** What gather({ speech }) recognizes the caller's words with. */
+  asr?: Recognizer;
   /** The engine's event log, for call.note(). */
   events?: EventSink;
   /** The contact centre's queue entry, once there is one. */
@@ -61,6 +66,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   private endedBy?: HangupParty;
   private readonly media?: CallMedia;
   private readonly tts?: Synthesizer;
+  private readonly asr?: Recognizer;
   private readonly events?: EventSink;
   private readonly queues?: () => QueueEntry | undefined;
   private readonly outbound?: (number: string) => DialTarget;
@@ -77,6 +83,7 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     this.log = o.logger.child({ callId: this.id });
     this.media = o.media;
     this.tts = o.tts;
+    this.asr = o.asr;
     this.events = o.events;
     this.queues = o.queues;
     this.outbound = o.outbound;
@@ -152,27 +159,55 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
   }
 
   /**
-   * Collects keys (and speech); a prompt, a WAV path or text to say, plays meanwhile with
-   * barge-in. Keys pressed while a text prompt is synthesized count (type-ahead) and skip it.
+   * Collects keys, and with `speech` the caller's words; a prompt, a WAV path or text to say,
+   * plays meanwhile with barge-in. Keys pressed while a text prompt is synthesized count
+   * (type-ahead) and skip it. Speech resolves `{ reason: 'speech', speech: { text, phrase } }`
+   * (`text` '' when nothing could be made out, `phrase` absent when no asked phrase was heard).
    */
   gather(options: GatherOptions = {}): Promise<GatherResult> {
     const asked = performance.now();
     return this.run('gather', async () => {
       const media = this.requireMedia('gather');
+      const speech = options.speech === undefined ? undefined : this.recognizer(options.speech);
+      await speech?.check();
+      const hooks: GatherHooks = { recognize: speech?.recognize };
       const { prompt } = options;
-      if (typeof prompt !== 'object') return media.gather(options, this.signal, { started: () => this.promptStarted(prompt as string, asked) });
-      if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
-      let typed = '';
-      const onKey = ({ digit }: { digit: string }) => void (typed += digit);
-      this.on('dtmf', onKey);
-      let file: string;
-      try {
-        file = await this.tts.synthesize(prompt.say, prompt);
-      } finally {
-        this.off('dtmf', onKey);
+      let result: GatherResult;
+      if (typeof prompt !== 'object') {
+        result = await media.gather(options, this.signal, { ...hooks, started: () => this.promptStarted(prompt as string, asked) });
+      } else {
+        if (!this.tts) throw new NotAvailableError('tts', 'gather: a text prompt needs a speech synthesizer, none is configured');
+        let typed = '';
+        const onKey = ({ digit }: { digit: string }) => void (typed += digit);
+        this.on('dtmf', onKey);
+        let file: string;
+        try {
+          file = await this.tts.synthesize(prompt.say, prompt);
+        } finally {
+          this.off('dtmf', onKey);
+        }
+        result = await media.gather({ ...options, prompt: file }, this.signal, { ...hooks, started: () => this.promptStarted(file, asked), typed });
       }
-      return media.gather({ ...options, prompt: file }, this.signal, { started: () => this.promptStarted(file, asked), typed });
+      if (result.speech) this.emit('speech', result.speech);
+      return result;
     });
+  }
+
+  /** The recognition gather({ speech }) asks for, checked before anything plays. */
+  private recognizer(speech: NonNullable<GatherOptions['speech']>): { check: () => Promise<void> | undefined; recognize: (audio: Pcm16) => Promise<SpeechResult> } {
+    const o = speech === 'free' ? {} : speech;
+    if (typeof o !== 'object' || o === null) throw new DialplanError('invalid-argument', `gather: speech must be { phrases?, lang?, maxSpeechMs? } or 'free'`);
+    const phrases = o.phrases;
+    if (phrases !== undefined && (!Array.isArray(phrases) || phrases.length === 0 || phrases.some((p) => typeof p !== 'string' || normalizePhrase(p) === ''))) {
+      throw new DialplanError('invalid-argument', 'gather: speech.phrases must be a non-empty list of words or phrases');
+    }
+    if (o.maxSpeechMs !== undefined && !(Number.isFinite(o.maxSpeechMs) && o.maxSpeechMs > 0)) throw new DialplanError('invalid-argument', 'gather: speech.maxSpeechMs must be a positive number of ms');
+    const asr = this.asr;
+    if (!asr) throw new NotAvailableError('asr', 'gather: speech input needs a speech recognizer, none is configured');
+    const lang = (o.lang ?? 'en').toLowerCase();
+    if (!asr.languages.includes(lang)) throw new NotAvailableError(`asr-${lang}`, `gather: no speech recognition model for "${lang}" (have: ${asr.languages.join(', ')})`);
+    const mode: RecognitionMode = phrases ? { kind: 'phrases', phrases } : { kind: 'free' };
+    return { check: () => asr.check?.({ mode, lang }), recognize: (audio) => asr.recognize({ audio, mode, lang }) };
   }
 
   /**
@@ -204,19 +239,45 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
 
   /**
    * Blind transfer to `target` (a sip:, sips: or tel: URI). Answered: REFER (RFC 3515); once the
-   * caller's side reports the new call answered, our leg ends (BYE). Not answered: 302 with the
-   * target as Contact. Rejects with NotAvailableError when the caller's side does not take
-   * REFER, with DialplanError 'transfer-failed' when the new call fails (the call stays up).
+   * caller's side reports the new call answered, our leg ends (BYE). A caller's side that does
+   * not take REFER — its INVITE's Allow (RFC 3261 §20.5) leaves REFER out, or it answers REFER
+   * with 403/405/420/501 — is transferred by a new leg: the engine calls the target itself and,
+   * once it answers, bridges the caller with it until either hangs up. Either way the call is
+   * then over for the dialplan ('hangup' with cause 'transferred'). Not answered: 302 with the
+   * target as Contact. Rejects with DialplanError 'transfer-failed' when the new call fails (the
+   * call stays up), NotAvailableError when neither REFER nor a new leg can be had (no media).
    */
   async transfer(target: string, options: { timeoutMs?: number } = {}): Promise<void> {
     if (!/^(sips?|tel):[^\s<>]+$/i.test(target)) throw new DialplanError('invalid-argument', `transfer: target must be a sip:, sips: or tel: URI, got "${target}"`);
+    const timeoutMs = options.timeoutMs ?? 30_000;
     const answered = this.leg.state === 'answered';
+    let bridged = false;
     await this.run('transfer', async () => {
-      if (answered) await this.leg.refer(target, options.timeoutMs ?? 30_000);
+      if (!answered) return;
+      if (this.callerTakesRefer()) {
+        try {
+          return await this.leg.refer(target, timeoutMs);
+        } catch (err) {
+          if (!(err instanceof NotAvailableError && err.feature === 'refer')) throw err;
+          this.log.info({ target, reason: err.message }, 'transfer: no REFER on the caller side, calling the target by a new leg');
+        }
+      }
+      if (!this.leg.transferByNewLeg) throw new NotAvailableError('refer', "transfer: the caller's side does not take REFER and this call has no media for a new leg");
+      const to = /^tel:/i.test(target) ? this.dialTarget(target.slice(4)) : { label: target, uri: target };
+      await this.leg.transferByNewLeg(to, timeoutMs, this.signal);
+      bridged = true;
     });
     // The transferee may hang up its old call itself as soon as the new one is up.
     if (this.endedBy) return;
+    // By a new leg: the caller stays connected, now with the target; the engine's bridge owns both legs.
+    if (bridged) return this.end('dialplan', 'transferred');
     await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
+  }
+
+  /** Whether the caller's INVITE leaves REFER possible: no Allow header, or one that lists REFER. */
+  private callerTakesRefer(): boolean {
+    const allow = this.info.header('allow');
+    return allow === undefined || allow.split(',').some((m) => m.trim().toUpperCase() === 'REFER');
   }
 
   /**

@@ -1,12 +1,13 @@
 // The Call's media port over an RTP endpoint (media/): prompts by the endpoint's file
 // playback (barge-in on a key or, with the endpoint's VAD, on caller speech), DTMF input.
-// recording what the caller says. Speech input joins when the media core's audio tap is wired
-// here; until then it rejects clearly.
+// recording what the caller says, and speech input (the VAD marks the utterance, the endpoint's
+// recording captures it for the Call's recognizer).
 import type { Endpoint, MediaEngine, Playback } from '../media/index.js';
 import { connectEndpoints, type MediaConnection } from './media-connection.js';
 import type { DtmfEvent } from '../media/dtmf.js';
 import { NotAvailableError } from './errors.js';
-import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult } from './media-port.js';
+import type { CallMedia, MediaBridge, EchoOptions, EchoResult, GatherHooks, GatherOptions, GatherResult, PlayOptions, RecordOptions, RecordResult, SpeechResult } from './media-port.js';
+import { SpeechCapture } from './speech-capture.js';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,12 +20,14 @@ export class EndpointMedia implements CallMedia {
 
   /**
    * `recordings`: where record() writes, and the files' name stem (the call-id); `media`: the
-   * engine the endpoint belongs to, for connect() (bridging two calls).
+   * engine the endpoint belongs to, for connect() (bridging two calls); `speechDir`: an existing
+   * folder for gather({ speech })'s temporary captures (default the system's temp folder).
    */
   constructor(
     private readonly endpoint: Endpoint,
     private readonly recordings?: { dir: string; name: string },
     private readonly media?: MediaEngine,
+    private readonly speechDir?: string,
   ) {}
 
   connect(other: CallMedia): MediaConnection {
@@ -137,60 +140,118 @@ export class EndpointMedia implements CallMedia {
    * without a first key (default 5000, counted from the end of the prompt) or
    * `interDigitTimeout` ms between keys (default 3000). A prompt (a WAV path here: the Call
    * synthesizes text prompts) plays meanwhile and stops at the first key (barge-in).
+   * With `speech`, the caller's words count too: the endpoint's VAD marks the utterance (its
+   * start stops the prompt and the first-input timeout), what arrived since the gather began is
+   * captured by the media core and handed to `hooks.recognize` once the speech ended (or after
+   * `maxSpeechMs`). Whichever comes first wins: a key before the speech ended drops the speech,
+   * keys after it are not counted.
    */
-  gather(options: GatherOptions, signal: AbortSignal, hooks: { started?: () => void; typed?: string } = {}): Promise<GatherResult> {
-    if (options.speech !== undefined) return Promise.reject(new NotAvailableError('asr', 'gather: speech input needs the media core’s audio tap, not wired to dialplan calls yet'));
+  gather(options: GatherOptions, signal: AbortSignal, hooks: GatherHooks = {}): Promise<GatherResult> {
     const prompt = options.prompt;
     if (typeof prompt === 'object') return Promise.reject(new TypeError('gather: a text prompt must be synthesized to a file first'));
+    if (options.speech !== undefined && !hooks.recognize) return Promise.reject(new NotAvailableError('asr', 'gather: speech input needs a speech recognizer, none is configured'));
     const maxDigits = options.maxDigits ?? Infinity;
     const finishOnKey = options.finishOnKey ?? '#';
+    const maxSpeechMs = (typeof options.speech === 'object' && options.speech.maxSpeechMs) || 10_000;
     return new Promise((resolve, reject) => {
       let digits = '';
       let bargedIn = false;
       let timer: NodeJS.Timeout | undefined;
       let playback: Playback | undefined;
       let finished = false;
-      const done = (reason: GatherResult['reason'], error?: unknown): void => {
+      // Speech: the capture while the caller may still speak; `speaking` from the VAD's start on.
+      let capture = options.speech !== undefined ? this.startCapture() : undefined;
+      let speaking = false;
+      let recognizing = false;
+      // Captures being stopped and removed: the gather settles once they are gone.
+      const cleanups: Promise<void>[] = [];
+      const promptPlaying = (): boolean => prompt !== undefined && playback?.ended?.reason !== 'finished';
+      const stopListening = (): void => {
+        this.endpoint.off('speechStart', onSpeechStart);
+        this.endpoint.off('speechEnd', onSpeechEnd);
+        if (capture) cleanups.push(capture.discard());
+        capture = undefined;
+      };
+      const done = (reason: GatherResult['reason'], error?: unknown, speech?: SpeechResult): void => {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
         playback?.stop();
         this.endpoint.off('dtmf', onDigit);
+        stopListening();
         signal.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve({ digits, reason, bargedIn });
+        void Promise.all(cleanups).then(() => {
+          if (error) reject(error);
+          else resolve(speech ? { digits, speech, reason, bargedIn } : { digits, reason, bargedIn });
+        });
       };
       const arm = (ms: number): void => {
         clearTimeout(timer);
         timer = setTimeout(() => done('timeout'), ms);
       };
       const onDigit = (e: DtmfEvent): void => {
+        if (recognizing) return;
         // The first key while the prompt is loading or playing cuts it short.
-        if (digits === '' && prompt !== undefined && playback?.ended?.reason !== 'finished') bargedIn = true;
+        if (digits === '' && promptPlaying()) bargedIn = true;
+        stopListening();
         if (finishOnKey.includes(e.digit)) return done('finish-key');
         digits += e.digit;
         if (digits.length >= maxDigits) return done('max-digits');
         arm(options.interDigitTimeout ?? 3000);
       };
+      const onSpeechStart = (): void => {
+        if (speaking) return;
+        speaking = true;
+        // The endpoint stopped the prompt itself (stopOnSpeech); the no-input timeout is over.
+        if (promptPlaying()) bargedIn = true;
+        clearTimeout(timer);
+        timer = setTimeout(onSpeechEnd, maxSpeechMs);
+      };
+      const onSpeechEnd = (): void => {
+        // An utterance that began before this gather was not captured whole: not ours.
+        if (!speaking || !capture || recognizing) return;
+        recognizing = true;
+        clearTimeout(timer);
+        const heard = capture;
+        capture = undefined;
+        heard
+          .stop()
+          .then((audio) => hooks.recognize!(audio))
+          .then(
+            (speech) => done('speech', undefined, speech),
+            (err: unknown) => done('speech', err),
+          );
+      };
       // The Call rejects the verb with CallGoneError; here we only let go of the endpoint.
       const onAbort = (): void => done('timeout');
       this.endpoint.on('dtmf', onDigit);
+      if (capture) {
+        this.endpoint.on('speechStart', onSpeechStart);
+        this.endpoint.on('speechEnd', onSpeechEnd);
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       for (const digit of hooks.typed ?? '') if (!finished) onDigit({ digit } as DtmfEvent);
       if (finished) return;
-      if (prompt === undefined) return arm(options.timeout ?? 5000);
+      const noInput = (): void => void (!finished && digits === '' && !speaking && arm(options.timeout ?? 5000));
+      if (prompt === undefined) return noInput();
       if (digits !== '') return; // keys came before the prompt could start: it is not played
       this.start(prompt, { bargeIn: true }).then(
         (p) => {
           playback = p;
           if (finished) return p.stop();
           hooks.started?.();
-          // The first-key timeout runs from the end of the prompt, unless a key came meanwhile.
-          void p.done.then(() => !finished && digits === '' && arm(options.timeout ?? 5000));
+          // The first-input timeout runs from the end of the prompt, unless input came meanwhile.
+          void p.done.then(noInput);
         },
         (err: unknown) => done('timeout', err),
       );
     });
+  }
+
+  /** Captures what the caller says (VAD on: its events mark the utterance). */
+  private startCapture(): SpeechCapture {
+    this.enableVad();
+    return SpeechCapture.start(this.endpoint, this.speechDir);
   }
 
   private enableVad(): void {

@@ -52,6 +52,13 @@ export interface InboundLeg {
   hangup(headers?: Record<string, string>): Promise<void>;
   /** Blind transfer of an answered call by REFER; resolves once the transferee reached `target`. */
   refer(target: string, timeoutMs: number): Promise<void>;
+  /**
+   * Blind transfer by a new leg (for a caller's side without REFER): calls `target` and, once it
+   * answered, bridges it with this (answered) leg for as long as either stays; resolves then.
+   * Rejects with DialplanError 'transfer-failed' when the target does not answer. Legs without
+   * media lack it.
+   */
+  transferByNewLeg?(target: DialTarget, timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Calls `targets` and bridges the first to answer with this leg (answered with it); legs without media lack it. */
   dial?(targets: DialTarget[], options: DialOptions, signal: AbortSignal, hooks: DialHooks): Promise<DialResult>;
   /** Puts this (answered) leg in an ACD queue through the contact centre's entry; legs without media lack it. */

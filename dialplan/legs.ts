@@ -33,10 +33,13 @@ export function inboundLeg(req: IncomingRequest, res: ServerResponse, o: LegFact
   }
 }
 
-/** The media port of a leg: its endpoint's, when it has one; record() writes into `recordingsDir`. */
-export function mediaOf(leg: InboundLeg, recordingsDir?: string): CallMedia | undefined {
+/**
+ * The media port of a leg: its endpoint's, when it has one; record() writes into
+ * `recordingsDir`, gather({ speech }) captures into `speechDir` (default the system's temp folder).
+ */
+export function mediaOf(leg: InboundLeg, recordingsDir?: string, speechDir?: string): CallMedia | undefined {
   if (!(leg instanceof MediaLeg)) return undefined;
-  return new EndpointMedia(leg.endpoint, recordingsDir ? { dir: recordingsDir, name: fileSafe(leg.info.callId) } : undefined, leg.media);
+  return new EndpointMedia(leg.endpoint, recordingsDir ? { dir: recordingsDir, name: fileSafe(leg.info.callId) } : undefined, leg.media, speechDir);
 }
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');

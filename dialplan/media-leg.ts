@@ -93,6 +93,16 @@ export class MediaLeg extends LegBase implements InboundLeg {
     return dialAndBridge({ ...this.engine, caller, from: this.info.from.uri }, targets, options, signal, hooks);
   }
 
+  transferByNewLeg(target: DialTarget, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'transfer by a new leg needs an answered call'));
+    return new Promise((resolve, reject) => {
+      // The bridge outlives this promise: it ends when the caller or the target hangs up.
+      this.dial([target], { timeout: timeoutMs }, signal, { bridged: () => resolve() }).then((r) => {
+        if (r.status !== 'answered') reject(new DialplanError('transfer-failed', `transfer: the call to ${target.label} failed (${r.status}${r.sipStatus ? ` ${r.sipStatus}` : ''})`));
+      }, reject);
+    });
+  }
+
   enqueue(entry: QueueEntry, queueId: string, info: Omit<InboundCall, 'callId'>): Promise<QueueOutcome> {
     if (!this.answered) return Promise.reject(new DialplanError('invalid-state', 'enqueue needs an answered call'));
     return entry(queueId, this.answered, info);

@@ -3,6 +3,7 @@
 // rejects media verbs with NotAvailableError rather than pretending to play.
 import type { Endpoint, Mixer } from '../media/index.js';
 import type { MediaConnection } from './media-connection.js';
+import type { Pcm16 } from './audio/wav.js';
 
 export interface PlayOptions {
   loop?: boolean;
@@ -20,14 +21,35 @@ export interface GatherOptions {
   interDigitTimeout?: number;
   /** Played (with barge-in) while gathering: a WAV path, or text to say. */
   prompt?: string | { say: string; lang?: string; voice?: string };
-  /** Speech input: the phrases (keyword/grammar mode) or 'free' text. */
-  speech?: { phrases: string[] } | 'free';
+  /**
+   * Listen for speech too: `phrases` (keyword/grammar mode: the result is one of them or
+   * nothing), without them (or 'free') any words. Needs a recognizer (see `SpeechOptions`).
+   */
+  speech?: SpeechOptions | 'free';
+}
+
+export interface SpeechOptions {
+  /** The words or short phrases to listen for; absent: free text. */
+  phrases?: readonly string[];
+  /** The language to recognize (default 'en'); one the recognizer has no model for rejects with NotAvailableError. */
+  lang?: string;
+  /** Longest utterance, ms (default 10 000): a caller still talking then is heard up to there. */
+  maxSpeechMs?: number;
+}
+
+/** What the caller said: `text` as heard ('' for nothing the recognizer could make out), `phrase` one of the asked phrases. */
+export interface SpeechResult {
+  text: string;
+  phrase?: string;
+  /** 0–1, when the recognizer reports one. */
+  confidence?: number;
 }
 
 export interface GatherResult {
   digits: string;
-  speech?: { text: string; phrase?: string };
-  /** Why gathering stopped. */
+  /** Set when the caller spoke (reason 'speech'). */
+  speech?: SpeechResult;
+  /** Why gathering stopped: 'speech' when the caller spoke and stopped. */
   reason: 'max-digits' | 'finish-key' | 'timeout' | 'speech';
   /** A key came while the prompt was still playing and stopped it (barge-in). */
   bargedIn: boolean;
@@ -75,14 +97,24 @@ export interface EchoResult {
   reason: 'max-seconds' | 'finish-key' | 'hangup';
 }
 
+export interface GatherHooks {
+  started?: () => void;
+  typed?: string;
+  recognize?: (audio: Pcm16) => Promise<SpeechResult>;
+}
+
 /** Media operations on one call; `signal` aborts when the call ends. */
 export interface CallMedia {
   /** Reports each DTMF key the caller presses (the Call's 'dtmf' event). */
   onDtmf?(listener: (digit: string) => void): void;
   /** `started`: called when the media thread has taken the file (the prompt begins). */
   play(file: string, options: PlayOptions, signal: AbortSignal, started?: () => void): Promise<void>;
-  /** `typed`: keys the caller pressed before (while a text prompt was synthesized); they count first and skip the prompt. */
-  gather(options: GatherOptions, signal: AbortSignal, hooks?: { started?: () => void; typed?: string }): Promise<GatherResult>;
+  /**
+   * `typed`: keys the caller pressed before (while a text prompt was synthesized); they count
+   * first and skip the prompt. `recognize`: what turns the caller's utterance into words
+   * (options.speech needs it).
+   */
+  gather(options: GatherOptions, signal: AbortSignal, hooks?: GatherHooks): Promise<GatherResult>;
   record(options: RecordOptions, signal: AbortSignal): Promise<RecordResult>;
   /** The caller hears themself (what arrives is sent back) until a finish key, maxSeconds or the end. */
   echo(options: EchoOptions, signal: AbortSignal): Promise<EchoResult>;

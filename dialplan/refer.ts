@@ -4,8 +4,12 @@
 import type { Dialog, IncomingRequest, ServerResponse } from '../engine/sip/index.js';
 import { DialplanError, NotAvailableError } from './errors.js';
 
-/** Statuses that mean the far end does not do REFER at all. */
-const NO_REFER = new Set([405, 420, 501]);
+/**
+ * Statuses that mean the far end will not act on REFER at all: not allowed (405), an unknown
+ * extension (420), not implemented (501), or refused outright (403). The Call transfers by a
+ * new leg then.
+ */
+const NO_REFER = new Set([403, 405, 420, 501]);
 
 /** Resolves once the transferee reached `target` (a 2xx in the sipfrag); rejects otherwise. */
 export async function referTransfer(dialog: Dialog, target: string, timeoutMs: number): Promise<void> {
@@ -25,7 +29,7 @@ export async function referTransfer(dialog: Dialog, target: string, timeoutMs: n
   });
   try {
     const response = await dialog.request('REFER', { headers: { 'Refer-To': `<${target}>` } });
-    if (NO_REFER.has(response.status)) throw new NotAvailableError('refer', `transfer: the caller's side does not take REFER (${response.status}); transfer by a new leg needs dial`);
+    if (NO_REFER.has(response.status)) throw new NotAvailableError('refer', `transfer: the caller's side does not take REFER (${response.status} ${response.reason})`);
     if (response.status >= 300) throw new DialplanError('transfer-failed', `transfer: REFER refused with ${response.status} ${response.reason}`);
     const status = await outcome;
     if (status < 200 || status >= 300) throw new DialplanError('transfer-failed', status ? `transfer: the call to ${target} failed with ${status}` : `transfer: no final report from the transferee`);

@@ -11,6 +11,7 @@ import type { QueueEntry } from './queue-port.js';
 import type { CallMedia } from './media-port.js';
 import { selectRoute } from './router.js';
 import type { Synthesizer } from './tts/synthesizer.js';
+import type { Recognizer } from './speech/recognizer.js';
 import type { Trunks } from './trunk/trunk.js';
 
 /** A dialplan as loaded: the module's export, its version number and entry file. */
@@ -31,6 +32,8 @@ export interface DialplanRunnerOptions {
   logger: Logger;
   events?: EventSink;
   tts?: Synthesizer;
+  /** What gather({ speech }) recognizes the caller's words with. */
+  asr?: Recognizer;
   /** The contact centre's queue entry for call.enqueue, once there is one. */
   queues?: () => QueueEntry | undefined;
   /** Media for a call, once the media core provides it. */
@@ -80,7 +83,7 @@ export class DialplanRunner {
     }
     const trunks = this.o.trunks;
     const outbound = trunks && ((n: string) => trunks.route(loaded.dialplan.outbound ?? [], n));
-    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, media: this.o.mediaFor?.(leg), events: this.o.events, queues: this.o.queues, outbound });
+    const call = new Call({ leg, vars, logger: this.log, tts: this.o.tts, asr: this.o.asr, media: this.o.mediaFor?.(leg), events: this.o.events, queues: this.o.queues, outbound });
     this.live.add(call);
     call.once('hangup', (e) => {
       this.live.delete(call);

@@ -9,6 +9,7 @@ import { DialplanLoader } from './loader.js';
 import { DialplanRunner, type EventSink } from './runner.js';
 import { Trunks, type TrunkConfig, type TrunkStatus } from './trunk/trunk.js';
 import { EspeakSynthesizer } from './tts/espeak.js';
+import { PocketsphinxRecognizer } from './speech/pocketsphinx.js';
 import { RobotCalls } from './robot/robot-calls.js';
 import type { QueueEntry } from './queue-port.js';
 
@@ -42,10 +43,11 @@ export class DialplanService {
     const loader = new DialplanLoader({ entry: o.path, buildDir: join(o.dataDir, 'dialplan-build'), logger: o.logger, watch: o.watch });
     this.loader = loader;
     const tts = new EspeakSynthesizer({ cacheDir: o.ttsCacheDir || join(o.dataDir, 'tts-cache') });
+    const asr = new PocketsphinxRecognizer();
     const recordings = join(o.dataDir, 'recordings');
-    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, mediaFor: (leg) => mediaOf(leg, recordings), queues: () => this.queueEntry, trunks: this.trunks });
+    this.runner = new DialplanRunner({ current: () => loader.current, logger: o.logger, events: o.events, tts, asr, mediaFor: (leg) => mediaOf(leg, recordings), queues: () => this.queueEntry, trunks: this.trunks });
     if (o.media) {
-      this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
+      this.robotCalls = new RobotCalls({ stack: o.stack, media: o.media, logger: o.logger, events: o.events, tts, asr, robot: (flow) => loader.current?.dialplan.robots?.[flow] });
     }
   }
 

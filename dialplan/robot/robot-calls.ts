@@ -14,6 +14,7 @@ import { CallGoneError, DialplanError } from '../errors.js';
 import { OutboundLeg } from '../outbound-leg.js';
 import type { EventSink } from '../runner.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
+import type { Recognizer } from '../speech/recognizer.js';
 import type { Robot } from './flow.js';
 import { startRobot, type RobotOutcome } from './run.js';
 import { templateNames } from './template.js';
@@ -75,6 +76,8 @@ export interface RobotCallsOptions {
   logger: Logger;
   events?: EventSink;
   tts?: Synthesizer;
+  /** What robots that listen for speech recognize it with. */
+  asr?: Recognizer;
   /** The robot named `flow`, from the dialplan currently loaded. */
   robot: (flow: string) => Robot | undefined;
   retry?: Partial<RetryPolicy>;
@@ -203,6 +206,7 @@ export class RobotCalls {
       logger: this.log,
       media: new EndpointMedia(leg.endpoint, undefined, this.o.media),
       tts: this.o.tts,
+      asr: this.o.asr,
       events: this.o.events,
     });
     call.once('hangup', (e) => (record.endedBy = e.by));

@@ -167,11 +167,12 @@ class RobotRun {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (preface) await this.prompt(preface);
       const options: GatherOptions = { maxDigits: input.maxDigits, finishOnKey: '#', timeout: policy.timeoutMs ?? DEFAULT_TIMEOUT_MS, prompt: this.gatherPrompt(prompt) };
-      if (this.robot.speech && input.phrases?.length) options.speech = { phrases: input.phrases };
-      else if (this.robot.speech && input.free) options.speech = 'free';
+      if (this.robot.speech && input.phrases?.length) options.speech = { phrases: input.phrases, lang: this.robot.lang };
+      else if (this.robot.speech && input.free) options.speech = { lang: this.robot.lang };
       const r = await this.call.gather(options);
       if (r.digits) this.outcome.digits.push(r.digits);
-      if (!r.digits && !r.speech?.text) {
+      // Speech the recognizer could not make out is a no-match (the caller did answer), silence a no-input.
+      if (!r.digits && !r.speech) {
         this.call.note('robot.no-input', { robot: this.robot.name, step, attempt });
         preface = policy.noInput;
         continue;

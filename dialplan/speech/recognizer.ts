@@ -17,12 +17,20 @@ export interface RecognitionResult {
   text: string;
   /** In phrases mode: the phrase heard, as given in the request; undefined when none was. */
   phrase?: string;
+  /** 0–1, for engines that report one (pocketsphinx's command line does not). */
+  confidence?: number;
 }
 
 export interface Recognizer {
   /** Languages this recognizer has a model for. */
   readonly languages: readonly string[];
   recognize(request: RecognitionRequest): Promise<RecognitionResult>;
+  /**
+   * Optional: rejects (DialplanError 'invalid-argument', NotAvailableError) a request this
+   * recognizer could not serve, before the caller is asked to speak (a word without a
+   * pronunciation, an unknown language).
+   */
+  check?(request: Omit<RecognitionRequest, 'audio'>): Promise<void>;
 }
 
 /** Lower-case words separated by single spaces: how phrases and results are compared. */

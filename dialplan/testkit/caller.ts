@@ -3,6 +3,11 @@
 import { CallLeg } from '../../engine/call/call-leg.js';
 import { SipError, type Dialog, type OutgoingInvite, type SipResponse, type SipStack } from '../../engine/sip/index.js';
 import type { Endpoint, MediaEngine } from '../../media/index.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatWav } from '../audio/wav.js';
+import { espeakSpeech } from '../speech/voices.js';
 
 /** A plain PCMU offer (with RFC 4733 events) from the caller. */
 export function callerSdp(address: string, port: number): string {
@@ -107,7 +112,8 @@ export class SimulatedCaller {
 
   /**
    * With media: the caller's RTP endpoint, from early media (a 183 with SDP) or the answer on.
-   * `record(path)` on it keeps what the caller hears; `playTone()` makes the caller speak.
+   * `record(path)` on it keeps what the caller hears; `playTone()` makes the caller make a sound
+   * (`speak`/`say` make it talk).
    */
   get endpoint(): Endpoint | undefined {
     return this.leg?.endpoint ?? this.earlyEndpoint;
@@ -117,6 +123,37 @@ export class SimulatedCaller {
   sendDtmf(digits: string): void {
     if (!this.leg) throw new Error('sendDtmf: the call is not answered, or the test kit runs without media');
     this.leg.endpoint.sendDtmf(digits);
+  }
+
+  /**
+   * Speaks a WAV file (16-bit PCM, any rate from 8 to 48 kHz: the endpoint resamples it to the
+   * call's 8 kHz) into the call; resolves once all of it was sent. Needs media.
+   */
+  async speak(file: string): Promise<void> {
+    const endpoint = this.endpoint;
+    if (!endpoint) throw new Error('speak: the call has no media yet (not answered, or the test kit runs without media)');
+    const playback = await endpoint.play(file);
+    await playback.done;
+  }
+
+  /**
+   * Speaks `text` with espeak-ng's `lang` voice into the call (a temporary WAV, removed after),
+   * with `pauseMs` (default 800) of silence before and after it: a phone sends audio all the
+   * time, and the far end's VAD learns the line's noise floor from the quiet before the words.
+   */
+  async say(text: string, options: { lang?: string; pauseMs?: number } = {}): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-caller-'));
+    try {
+      const file = join(dir, 'say.wav');
+      const speech = await espeakSpeech(text, options.lang);
+      const pad = Math.round(((options.pauseMs ?? 800) * speech.sampleRate) / 1000);
+      const samples = new Int16Array(pad + speech.samples.length + pad);
+      samples.set(speech.samples, pad);
+      await writeFile(file, formatWav({ sampleRate: speech.sampleRate, samples }));
+      await this.speak(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Hangs up: CANCEL while ringing, BYE once answered. */

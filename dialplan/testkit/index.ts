@@ -1,7 +1,7 @@
 // The test kit for dialplan authors: runs a dialplan in a real SIP stack on loopback and
 // places calls into it from a simulated caller, so a test asserts what a caller would notice.
-// With a media engine the calls carry RTP; sending DTMF or speech and hearing prompts join
-// when the media core's DTMF, playback and VAD land.
+// With a media engine the calls carry RTP: the caller presses keys, speaks (a WAV, or text
+// synthesized by espeak-ng) and records what it hears.
 import pino, { type Logger } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { DialplanRunner, type EventSink, type LoadedDialplan } from '../runner.j
 import { inboundLeg, mediaOf } from '../legs.js';
 import type { MediaEngine } from '../../media/index.js';
 import type { Synthesizer } from '../tts/synthesizer.js';
+import type { Recognizer } from '../speech/recognizer.js';
 import type { QueueEntry } from '../queue-port.js';
 import { SimulatedCaller, callerSdp } from './caller.js';
 import { Trunks, type TrunkConfig } from '../trunk/trunk.js';
@@ -28,11 +29,15 @@ export interface TestEngineOptions {
   dialplan: Dialplan<CallVariables> | string;
   logger?: Logger;
   tts?: Synthesizer;
+  /** What gather({ speech }) recognizes with (e.g. `new PocketsphinxRecognizer()`). */
+  asr?: Recognizer;
   events?: EventSink;
   /** SIP timer T1 (ms); small values make failure paths quick. */
   t1?: number;
   /** What call.enqueue puts calls in queues with (the contact centre's CallDesk.enqueue, or your own). */
   queues?: QueueEntry;
+  /** An existing folder for gather({ speech })'s temporary captures (default the system's temp folder). */
+  speechDir?: string;
   /** Where call.record() writes (needs `media`). */
   recordingsDir?: string;
   /** Carry media through this engine (engine/call legs with RTP endpoints); signalling only without. */
@@ -70,7 +75,7 @@ export async function startTestEngine(o: TestEngineOptions): Promise<TestEngine>
     current = () => fixed;
   }
   const trunks = new Trunks(o.trunks ?? {}, engine, logger);
-  const runner = new DialplanRunner({ current, logger, tts: o.tts, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir), queues: () => o.queues, trunks });
+  const runner = new DialplanRunner({ current, logger, tts: o.tts, asr: o.asr, events: o.events, mediaFor: (leg) => mediaOf(leg, o.recordingsDir, o.speechDir), queues: () => o.queues, trunks });
   engine.invite((req: IncomingRequest, res: ServerResponse) => {
     const leg = inboundLeg(req, res, { stack: engine, media: o.media });
     if (leg) void runner.run(leg);

@@ -209,7 +209,7 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
     await assertClean(t, kit, media);
   });
 
-  t.test('a transfer whose new call fails keeps the call; a phone without REFER says so', async (t) => {
+  t.test('a transfer whose new call fails keeps the call, by REFER or by a new leg', async (t) => {
     seen.length = 0;
     const failing = kit.call('transfer', { transfer: 'fail' });
     await failing.ended;
@@ -220,7 +220,10 @@ for (const withMedia of [false, true]) t.test(`Call verbs over SIP ${withMedia ?
     const old = kit.call('transfer');
     await old.ended;
     await until(() => seen.length === 2, 'the handler to finish');
-    t.type(seen[1].error, NotAvailableError, 'REFER answered 501');
+    // REFER answered 501: with media the engine calls the target itself (nobody listens there:
+    // transfer-failed; transfer-new-leg.test.ts has one that answers); without media it cannot.
+    if (withMedia) t.match((seen[1].error as DialplanError).code, 'transfer-failed', 'REFER answered 501, and the new leg failed too');
+    else t.type(seen[1].error, NotAvailableError, 'REFER answered 501, and a call without media cannot be transferred by a new leg');
     await assertClean(t, kit, media);
   });
 
