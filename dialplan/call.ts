@@ -274,10 +274,10 @@ export class Call<V extends CallVariables = CallVariables> extends EventEmitter<
     await this.close('dialplan', 'transferred', 302, 'SIP;cause=302;text="transferred"', { Contact: `<${target}>` });
   }
 
-  /** Whether the caller's INVITE leaves REFER possible: no Allow header, or one that lists REFER. */
+  /** Whether the caller's INVITE leaves REFER possible: no Allow header, or Allow lines that list REFER. */
   private callerTakesRefer(): boolean {
-    const allow = this.info.header('allow');
-    return allow === undefined || allow.split(',').some((m) => m.trim().toUpperCase() === 'REFER');
+    const lines = this.info.headers('allow');
+    return lines.length === 0 || lines.some((line) => line.split(',').some((m) => m.trim().toUpperCase() === 'REFER'));
   }
 
   /**

@@ -27,6 +27,8 @@ export interface CallInfo {
   to: Party;
   /** First value of a header (case-insensitive name), undefined when absent. */
   header(name: string): string | undefined;
+  /** Every value of a header, from all its lines (RFC 3261 §7.3.1), as sent; [] when absent. */
+  headers(name: string): string[];
   /** Where the INVITE came from. */
   source: { address: string; port: number; protocol: string };
 }
@@ -94,6 +96,7 @@ export function callInfoOf(req: IncomingRequest): CallInfo {
     from: party(msg.from, msg.get('from') ?? ''),
     to: party(msg.to, msg.get('to') ?? ''),
     header: (name) => msg.get(name),
+    headers: (name) => msg.getAll(name),
     source: { address: req.source.remote.address, port: req.source.remote.port, protocol: req.source.protocol },
   };
 }

@@ -26,6 +26,7 @@ export class OutboundLeg extends LegBase implements InboundLeg {
       from: { uri: from, user: user(from) },
       to: { uri: target, user: user(target) },
       header: () => undefined,
+      headers: () => [],
       source: { address: leg.remote?.address ?? '', port: leg.remote?.port ?? 0, protocol: 'udp' },
     };
     leg.once('ended', ({ reason }) => {

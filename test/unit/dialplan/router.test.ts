@@ -11,6 +11,7 @@ function info(o: { number?: string; to?: string; from?: string; headers?: Record
     from: { uri: `sip:${o.from ?? ''}@127.0.0.1`, user: o.from ?? '' },
     to: { uri: `sip:${o.to ?? ''}@127.0.0.1`, user: o.to ?? '' },
     header: (name) => headers.get(name.toLowerCase()),
+    headers: (name) => (headers.has(name.toLowerCase()) ? [headers.get(name.toLowerCase())!] : []),
     source: { address: '127.0.0.1', port: 5060, protocol: 'udp' },
   };
 }
