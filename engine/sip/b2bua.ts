@@ -1,5 +1,6 @@
 // The B2BUA: an inbound call leg bridged to an outbound one, in the spirit of drachtio-srf's
-// createB2BUA. Signalling only: the call layer anchors media through it (engine/call/bridge.ts).
+// createB2BUA. Signalling only: the SDP passes end to end (media bypass) unless the call layer
+// anchors media through it (engine/call/bridge.ts).
 import { SipError } from './errors.js';
 import type { Dialog } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
@@ -65,12 +66,15 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     await uac.destroy();
     throw err;
   }
-  if (opts.link !== false) linkDialogs(uas, uac);
+  if (opts.link !== false) linkDialogs(uas, uac, stack.contact);
   return { uas, uac };
 }
 
-/** Wires BYE and re-INVITE/UPDATE of two dialogs to each other (the B2BUA's call legs). */
-function linkDialogs(a: Dialog, b: Dialog): void {
+/**
+ * Wires BYE, re-INVITE and UPDATE of two dialogs to each other (the B2BUA's call legs): an
+ * offer from one side goes to the other and its answer (or failure status) comes back.
+ */
+function linkDialogs(a: Dialog, b: Dialog, contact: string): void {
   const pair: [Dialog, Dialog][] = [
     [a, b],
     [b, a],
@@ -80,8 +84,26 @@ function linkDialogs(a: Dialog, b: Dialog): void {
     from.on('modify', (req, res) => {
       to.modify(req.body)
         .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
-        .catch((err: unknown) => res.send(err instanceof SipError && err.status >= 400 ? err.status : 500));
+        .catch((err: unknown) => res.send(failureStatus(err)));
+    });
+    // RFC 3311 §5.2: an UPDATE may carry an offer (or none); its 2xx carries the answer and,
+    // as a target refresh, our Contact.
+    from.on('update', (req, res) => {
+      const offer = req.msg.body.length ? { body: req.body, contentType: req.get('content-type') ?? 'application/sdp' } : {};
+      to.request('UPDATE', offer)
+        .then((answer) =>
+          res.send(answer.status, {
+            reason: answer.reason,
+            headers: answer.status < 300 ? { Contact: contact } : {},
+            ...(answer.body.length ? { body: answer.body, contentType: answer.get('content-type') ?? 'application/sdp' } : {}),
+          }),
+        )
+        .catch((err: unknown) => res.send(failureStatus(err)));
     });
   }
 }
 
+/** The status to answer a relayed request with when the other side failed it. */
+function failureStatus(err: unknown): number {
+  return err instanceof SipError && err.status >= 400 ? err.status : 500;
+}
