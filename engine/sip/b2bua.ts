@@ -82,6 +82,12 @@ function linkDialogs(a: Dialog, b: Dialog, contact: string): void {
   for (const [from, to] of pair) {
     from.on('destroy', () => void to.destroy());
     from.on('modify', (req, res) => {
+      // No offer (a session refresh): ours is the SDP this side has (RFC 3264 §8), and the
+      // answer comes in its ACK; relaying would leave the other side's offer unanswered.
+      if (!req.msg.body.length) {
+        res.send(200, from.localSdp ? { body: from.localSdp, contentType: 'application/sdp' } : {});
+        return;
+      }
       to.modify(req.body)
         .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
         .catch((err: unknown) => res.send(failureStatus(err)));

@@ -1,6 +1,6 @@
 // The B2BUA in media-bypass mode (SWITCHYARD_B2BUA_MEDIA=bypass): signalling only. The callee
 // gets the caller's SDP unchanged and the caller the callee's (read back from each SIPp's
-// message trace), re-INVITE offers are relayed, BYE goes both ways, CANCEL and busy are relayed.
+// message trace), re-INVITE and UPDATE offers are relayed, BYE goes both ways, CANCEL and busy are relayed.
 // With media anchored the callee would get the engine's own offer and no re-INVITE: every test
 // here checks something only bypass does.
 import t, { type Test } from 'tap';
@@ -93,6 +93,14 @@ t.test("hold and resume: the caller's re-INVITEs reach the callee, its answers c
   const caller = await runSipp({ scenario: 'uac-hold.xml', target: engine.sipPort, service: '1006' });
   expectCalls(t, caller, 1, 'caller: recvonly then sendrecv, from the callee', engine);
   expectCalls(t, await callee.done, 1, 'callee: sendonly then sendrecv re-INVITEs', engine);
+});
+
+t.test("hold by UPDATE: the caller's offer reaches the callee, its answer comes back", async (t) => {
+  const callee = await startRegisteredCallee(engine.sipPort, '1008', 'uas-update.xml');
+  t.teardown(callee.stop);
+  const caller = await runSipp({ scenario: 'uac-update.xml', target: engine.sipPort, service: '1008' });
+  expectCalls(t, caller, 1, 'caller: recvonly from the callee', engine);
+  expectCalls(t, await callee.done, 1, 'callee: the sendonly UPDATE', engine);
 });
 
 t.test("the caller's CANCEL reaches the callee, which got the caller's offer", async (t) => {
