@@ -63,72 +63,57 @@ t.test('config: b2bua.media defaults to anchor; the env variable sets bypass; an
   t.throws(() => loadConfig({ SWITCHYARD_B2BUA_MEDIA: 'proxy' }), /SWITCHYARD_B2BUA_MEDIA must be one of anchor, bypass/);
 });
 
+interface CallCase {
+  user: string;
+  /** SIPp scenarios (test/integration/scenarios) and what each side must have done. */
+  callee: [scenario: string, what: string];
+  caller: [scenario: string, what: string];
+}
+
+/** A call from a SIPp caller through the engine to `user`, a registered SIPp callee; both must succeed. */
+async function bridged(t: Test, c: CallCase): Promise<{ caller: SippResult; callee: SippResult }> {
+  const calleeProc = await startRegisteredCallee(engine.sipPort, c.user, c.callee[0]);
+  t.teardown(calleeProc.stop);
+  const caller = await runSipp({ scenario: c.caller[0], target: engine.sipPort, service: c.user });
+  const callee = await calleeProc.done;
+  expectCalls(t, caller, 1, c.caller[1], engine);
+  expectCalls(t, callee, 1, c.callee[1], engine);
+  return { caller, callee };
+}
+
 t.test("the caller's BYE reaches the callee; the SDP passes unchanged both ways", async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1002', 'uas-answer.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-call.xml', target: engine.sipPort, service: '1002' });
-  const answered = await callee.done;
-  expectCalls(t, caller, 1, 'caller', engine);
-  expectCalls(t, answered, 1, 'callee receives BYE', engine);
-  offerPassedThrough(t, caller, answered);
-  answerPassedBack(t, caller, answered);
+  const { caller, callee } = await bridged(t, { user: '1002', callee: ['uas-answer.xml', 'callee receives BYE'], caller: ['uac-call.xml', 'caller'] });
+  offerPassedThrough(t, caller, callee);
+  answerPassedBack(t, caller, callee);
 });
 
 t.test("the callee's BYE reaches the caller", async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1003', 'uas-answer-bye.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-recv-bye.xml', target: engine.sipPort, service: '1003' });
-  const answered = await callee.done;
-  expectCalls(t, caller, 1, 'caller receives BYE', engine);
-  expectCalls(t, answered, 1, 'callee', engine);
-  offerPassedThrough(t, caller, answered);
-  answerPassedBack(t, caller, answered);
+  const { caller, callee } = await bridged(t, { user: '1003', callee: ['uas-answer-bye.xml', 'callee'], caller: ['uac-recv-bye.xml', 'caller receives BYE'] });
+  offerPassedThrough(t, caller, callee);
+  answerPassedBack(t, caller, callee);
 });
 
 t.test("hold and resume: the caller's re-INVITEs reach the callee, its answers come back", async (t) => {
   // uas-hold.xml fails unless it gets a re-INVITE with a=sendonly, then one with a=sendrecv;
   // uac-hold.xml fails unless the answers say a=recvonly, then a=sendrecv.
-  const callee = await startRegisteredCallee(engine.sipPort, '1006', 'uas-hold.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-hold.xml', target: engine.sipPort, service: '1006' });
-  expectCalls(t, caller, 1, 'caller: recvonly then sendrecv, from the callee', engine);
-  expectCalls(t, await callee.done, 1, 'callee: sendonly then sendrecv re-INVITEs', engine);
+  await bridged(t, { user: '1006', callee: ['uas-hold.xml', 'callee: sendonly then sendrecv re-INVITEs'], caller: ['uac-hold.xml', 'caller: recvonly then sendrecv, from the callee'] });
 });
 
 t.test("hold by UPDATE: the caller's offer reaches the callee, its answer comes back", async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1008', 'uas-update.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-update.xml', target: engine.sipPort, service: '1008' });
-  expectCalls(t, caller, 1, 'caller: recvonly from the callee', engine);
-  expectCalls(t, await callee.done, 1, 'callee: the sendonly UPDATE', engine);
+  await bridged(t, { user: '1008', callee: ['uas-update.xml', 'callee: the sendonly UPDATE'], caller: ['uac-update.xml', 'caller: recvonly from the callee'] });
 });
 
 t.test("the caller's CANCEL reaches the callee, which got the caller's offer", async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1004', 'uas-cancelled.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-cancel.xml', target: engine.sipPort, service: '1004' });
-  const cancelled = await callee.done;
-  expectCalls(t, caller, 1, 'caller', engine);
-  expectCalls(t, cancelled, 1, 'callee receives CANCEL', engine);
-  offerPassedThrough(t, caller, cancelled);
+  const { caller, callee } = await bridged(t, { user: '1004', callee: ['uas-cancelled.xml', 'callee receives CANCEL'], caller: ['uac-cancel.xml', 'caller'] });
+  offerPassedThrough(t, caller, callee);
 });
 
 t.test('no answer cancels the callee and gives the caller 480', async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1005', 'uas-cancelled.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-unavailable.xml', target: engine.sipPort, service: '1005' });
-  const cancelled = await callee.done;
-  expectCalls(t, caller, 1, 'caller gets 480', engine);
-  expectCalls(t, cancelled, 1, 'callee receives CANCEL', engine);
-  offerPassedThrough(t, caller, cancelled);
+  const { caller, callee } = await bridged(t, { user: '1005', callee: ['uas-cancelled.xml', 'callee receives CANCEL'], caller: ['uac-unavailable.xml', 'caller gets 480'] });
+  offerPassedThrough(t, caller, callee);
 });
 
 t.test("the callee's 486 reaches the caller, the callee having got the caller's offer", async (t) => {
-  const callee = await startRegisteredCallee(engine.sipPort, '1007', 'uas-busy.xml');
-  t.teardown(callee.stop);
-  const caller = await runSipp({ scenario: 'uac-busy.xml', target: engine.sipPort, service: '1007' });
-  const busy = await callee.done;
-  expectCalls(t, caller, 1, 'caller gets 486', engine);
-  expectCalls(t, busy, 1, 'busy callee', engine);
-  offerPassedThrough(t, caller, busy);
+  const { caller, callee } = await bridged(t, { user: '1007', callee: ['uas-busy.xml', 'busy callee'], caller: ['uac-busy.xml', 'caller gets 486'] });
+  offerPassedThrough(t, caller, callee);
 });
