@@ -27,22 +27,23 @@ export interface B2buaOptions extends UacOptions {
 export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: ServerResponse, uri: string, opts: B2buaOptions = {}): Promise<{ uas: Dialog; uac: Dialog }> {
   let outgoing: OutgoingInvite | undefined;
   let timedOut = false;
-  let settled = false;
   const onCancel = (): void => outgoing?.cancel();
   req.once('cancel', onCancel);
-  // On the stack's timer queues (one Node timer per distinct delay, not one per call); a
-  // queued timer cannot be cancelled, so it checks whether the call was settled meanwhile.
-  if (opts.noAnswerTimeoutMs) {
-    stack.startTimer(opts.noAnswerTimeoutMs, {
-      onTimer: () => {
-        if (settled) return;
-        timedOut = true;
-        // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
-        if (!req.canceled) res.send(480, { reason: 'No Answer' });
-        outgoing?.cancel();
-      },
-    }, 0);
-  }
+  // On the stack's timer queues (one Node timer per distinct delay, not one per call). A
+  // queued timer cannot be cancelled: settling drops `fire`, and with it the request, which
+  // the queue would otherwise keep alive until the timer is due.
+  const noAnswer: { fire?: () => void; onTimer(): void } = {
+    fire: () => {
+      timedOut = true;
+      // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
+      if (!req.canceled) res.send(480, { reason: 'No Answer' });
+      outgoing?.cancel();
+    },
+    onTimer() {
+      this.fire?.();
+    },
+  };
+  if (opts.noAnswerTimeoutMs) stack.startTimer(opts.noAnswerTimeoutMs, noAnswer, 0);
   let uac: Dialog;
   try {
     uac = await stack.createUAC(uri, { ...opts, localSdp: opts.localSdp ?? (req.msg.body.length ? req.body : undefined) }, {
@@ -61,7 +62,7 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     }
     throw err;
   } finally {
-    settled = true;
+    noAnswer.fire = undefined;
     req.off('cancel', onCancel);
   }
   let uas: Dialog;

@@ -32,6 +32,19 @@ const ACK_RETRANSMIT = 0;
 const ACK_DEADLINE = 1;
 const KEEP_ALIVE = 2;
 
+/**
+ * What the timer queues hold for a dialog: a queued keep-alive or ACK deadline outlives the
+ * call by up to a minute, and through this only a small object, not the ended dialog, stays
+ * reachable that long.
+ */
+class DialogTimers implements TimerTarget {
+  constructor(public dialog: Dialog | undefined) {}
+
+  onTimer(kind: number, due: number): void {
+    this.dialog?.onTimer(kind, due);
+  }
+}
+
 /** A 2xx we retransmit until its ACK (RFC 3261 §13.3.1.4). */
 interface PendingAck {
   seq: number;
@@ -74,7 +87,7 @@ export interface DestroyOptions {
   headers?: Record<string, string>;
 }
 
-export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
+export class Dialog extends EventEmitter<DialogEvents> {
   readonly type: 'uas' | 'uac';
   readonly callId: string;
   readonly localTag: string;
@@ -93,6 +106,7 @@ export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
   private hangingUp = false;
   private keepAliveMs = 0;
   private keepAliveDue = 0;
+  private readonly timerTarget = new DialogTimers(this);
   /** A re-INVITE from the peer is being answered (§14.2: a second one gets 500). */
   private peerOfferOpen = false;
   /** Our own re-INVITE awaits its answer (§14.2: the peer's crossing one gets 491). */
@@ -223,8 +237,8 @@ export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
       seq,
       retransmit,
       interval: t1,
-      retransmitDue: this.host.startTimer(t1, this, ACK_RETRANSMIT),
-      deadlineDue: this.host.startTimer(64 * t1, this, ACK_DEADLINE),
+      retransmitDue: this.host.startTimer(t1, this.timerTarget, ACK_RETRANSMIT),
+      deadlineDue: this.host.startTimer(64 * t1, this.timerTarget, ACK_DEADLINE),
       done,
       settle,
     };
@@ -236,18 +250,19 @@ export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
     pending?.settle();
   }
 
+  /** A timer of this dialog's fired (through DialogTimers). */
   onTimer(kind: number, due: number): void {
     const pending = this.pendingAck;
     if (kind === ACK_RETRANSMIT && pending?.retransmitDue === due) {
       pending.retransmit();
       pending.interval = Math.min(pending.interval * 2, this.host.timers.t2);
-      pending.retransmitDue = this.host.startTimer(pending.interval, this, ACK_RETRANSMIT);
+      pending.retransmitDue = this.host.startTimer(pending.interval, this.timerTarget, ACK_RETRANSMIT);
     } else if (kind === ACK_DEADLINE && pending?.deadlineDue === due) {
       this.stopAwaitingAck();
       void this.destroy();
       this.emit('destroy');
     } else if (kind === KEEP_ALIVE && this.keepAliveDue === due && this.state !== 'terminated') {
-      this.keepAliveDue = this.host.startTimer(this.keepAliveMs, this, KEEP_ALIVE);
+      this.keepAliveDue = this.host.startTimer(this.keepAliveMs, this.timerTarget, KEEP_ALIVE);
       void this.probe();
     }
   }
@@ -347,7 +362,7 @@ export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
    */
   keepAlive(intervalMs: number): void {
     this.keepAliveMs = intervalMs;
-    this.keepAliveDue = this.host.startTimer(intervalMs, this, KEEP_ALIVE);
+    this.keepAliveDue = this.host.startTimer(intervalMs, this.timerTarget, KEEP_ALIVE);
   }
 
   private async probe(): Promise<void> {
@@ -371,6 +386,7 @@ export class Dialog extends EventEmitter<DialogEvents> implements TimerTarget {
     this.state = 'terminated';
     this.stopAwaitingAck();
     this.keepAliveDue = 0;
+    this.timerTarget.dialog = undefined;
     this.host.removeDialog(this);
   }
 }
