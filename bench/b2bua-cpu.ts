@@ -1,17 +1,17 @@
 // CPU time per bridged call of the real engine process (dist/engine/main.js, media anchored
-// through the addon, event log, logging), a figure that does not depend on the machine's load:
+// through the addon or, with --media bypass, signalling only; event log, logging), a figure that does not depend on the machine's load:
 // SIPp UAC → engine (B2BUA) → SIPp UAS at a modest fixed rate, and the engine's CPU-seconds
 // (utime + stime of /proc/<pid>/task/*/stat) from the first call until every transaction has
 // ended (64 × T1 after the last call), less what the idle engine uses in the same time.
 // CPU is split by thread: the event loop is what limits calls/s, media and V8's helper
 // threads run beside it. Prints JSON.
-// Usage: node dist/bench/b2bua-cpu.js [--rate R] [--calls N] [--warmup N] [--hold-ms H]
+// Usage: node dist/bench/b2bua-cpu.js [--rate R] [--calls N] [--warmup N] [--hold-ms H] [--media anchor|bypass]
 //   (env BENCH_ENGINE_NODE_ARGS passes node flags to the engine, e.g. --cpu-prof --cpu-prof-dir=DIR)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { numberOption } from './lib/argv.js';
+import { numberOption, stringOption } from './lib/argv.js';
 import { B2BUA_USER, register, startUas, stopUas, UAC_XML } from './lib/b2bua-target.js';
 import { startEngine, type Engine } from './lib/engine.js';
 import { installCleanup, killAllNow, waitExit } from './lib/procs.js';
@@ -23,6 +23,8 @@ const rate = numberOption('--rate', 40);
 const calls = numberOption('--calls', 2000);
 const warmup = numberOption('--warmup', 1000);
 const holdMs = numberOption('--hold-ms', 100);
+const media = stringOption('--media', 'anchor');
+if (media !== 'anchor' && media !== 'bypass') throw new Error(`--media: anchor or bypass, got "${media}"`);
 /** Transactions outlive their call by 64 × T1 (T1 = 500 ms by default). */
 const LINGER_MS = 64 * 500 + 3000;
 const IDLE_MS = 10_000;
@@ -57,7 +59,7 @@ const workDir = mkdtempSync(join(os.tmpdir(), 'b2bua-cpu-'));
 installCleanup(() => rmSync(workDir, { recursive: true, force: true }));
 let engine: Engine | undefined;
 try {
-  engine = await startEngine(ROOT, workDir, 'engine');
+  engine = await startEngine(ROOT, workDir, 'engine', { SWITCHYARD_B2BUA_MEDIA: media });
   const uasPort = await freePort();
   const uasMedia = await freePort([2]);
   await register(engine, workDir, uasPort, uasMedia);
@@ -106,6 +108,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'b2bua-cpu',
+      media,
       rate,
       calls,
       holdMs,

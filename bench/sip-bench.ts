@@ -243,7 +243,8 @@ interface TargetResult {
 
 const DESCRIPTIONS: Record<TargetName, string> = {
   'engine-answer': 'SIPp UAC → engine; the engine answers the call itself (request-URI user "answer")',
-  'engine-b2bua': `SIPp UAC → engine (B2BUA) → SIPp UAS registered as ${B2BUA_USER}`,
+  'engine-b2bua': `SIPp UAC → engine (B2BUA, media anchored) → SIPp UAS registered as ${B2BUA_USER}`,
+  'engine-b2bua-bypass': `SIPp UAC → engine (B2BUA, media bypassed: SWITCHYARD_B2BUA_MEDIA=bypass) → SIPp UAS registered as ${B2BUA_USER}`,
   'sipp-direct': 'SIPp UAC → SIPp UAS, nothing in between: the load generator\'s ceiling',
   kamailio: 'SIPp UAC → Kamailio (t_relay, record-routing, 1 UDP worker) → SIPp UAS',
 };
@@ -322,8 +323,8 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
   const uasLife = deadline - Date.now() / 1000 + 120;
   try {
     let ctx: TargetContext;
-    if (name === 'engine-answer' || name === 'engine-b2bua') {
-      engine = await startEngine(ROOT, dir, name);
+    if (name === 'engine-answer' || name === 'engine-b2bua' || name === 'engine-b2bua-bypass') {
+      engine = await startEngine(ROOT, dir, name, name === 'engine-b2bua-bypass' ? { SWITCHYARD_B2BUA_MEDIA: 'bypass' } : {});
       const e = engine;
       ctx = {
         name,
@@ -336,7 +337,7 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
         sutDead: () => (e.proc.exit ? `engine exited: ${JSON.stringify(e.proc.exit)}` : undefined),
         engine: e,
       };
-      if (name === 'engine-b2bua') {
+      if (name !== 'engine-answer') {
         const uasPort = await freePort();
         const uasMedia = await freePort([2]);
         await register(e, dir, uasPort, uasMedia);
@@ -606,13 +607,16 @@ async function main(): Promise<void> {
         // A fair share of what is left, so that the last targets still get steps.
         const now = Date.now() / 1000;
         const share = now + (deadline - now) / (o.targets.length - i);
-        // The yardsticks are expected to beat the engine: to save steps they start near twice
-        // its B2BUA rate (walking down if that fails) instead of at the bottom of the ladder,
-        // and SIPp→SIPp no lower than Kamailio's rate (SIPp is at both ends of that path too).
+        // To save steps: the bypassed B2BUA (no media work) starts at the anchored one's rate;
+        // the yardsticks, expected to beat the engine, near twice its best B2BUA rate (walking
+        // down if that fails) instead of at the bottom of the ladder, and SIPp→SIPp no lower
+        // than Kamailio's rate (SIPp is at both ends of that path too).
         let startIndex = 0;
         const rung = (rate: number): number => Math.max(0, o.rates.filter((r) => r <= rate).length - 1);
-        const engineBest = results.get('engine-b2bua')?.bestCleanRate ?? null;
+        const anchoredBest = results.get('engine-b2bua')?.bestCleanRate ?? null;
+        const engineBest = Math.max(anchoredBest ?? 0, results.get('engine-b2bua-bypass')?.bestCleanRate ?? 0) || null;
         const kamailioBest = results.get('kamailio')?.bestCleanRate ?? null;
+        if (name === 'engine-b2bua-bypass' && anchoredBest !== null) startIndex = rung(anchoredBest);
         if ((name === 'sipp-direct' || name === 'kamailio') && engineBest !== null) startIndex = rung(2 * engineBest);
         if (name === 'sipp-direct' && kamailioBest !== null) startIndex = Math.max(startIndex, rung(kamailioBest));
         results.set(name, await runTarget(name, o, workDir, startIndex, share));
@@ -622,13 +626,14 @@ async function main(): Promise<void> {
       const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? round(a / b, 2) : null);
       const b2bua = rateOf('engine-b2bua');
       const answer = rateOf('engine-answer');
+      const bypass = rateOf('engine-b2bua-bypass');
       const summary: Record<string, unknown> = {};
       for (const [t, r] of results) {
         const yardstick = t === 'sipp-direct' || t === 'kamailio';
         summary[t] = {
           bestCleanCps: r.bestCleanRate,
           ceilingFound: r.ceilingFound,
-          ...(yardstick ? { timesEngineB2bua: ratio(r.bestCleanRate, b2bua), timesEngineAnswer: ratio(r.bestCleanRate, answer) } : {}),
+          ...(yardstick ? { timesEngineB2bua: ratio(r.bestCleanRate, b2bua), timesEngineB2buaBypass: ratio(r.bestCleanRate, bypass), timesEngineAnswer: ratio(r.bestCleanRate, answer) } : {}),
         };
       }
       out.summary = summary;

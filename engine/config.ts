@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AgentState, GuidesConfig } from './acd/index.js';
 import type { ConfiguredToken } from './api/auth.js';
+import { B2BUA_MEDIA, type B2buaMedia } from './call/bypass.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
 import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
 
@@ -27,6 +28,13 @@ export interface Config {
     invites: { challenge: boolean; users: Record<string, boolean>; trunks: Record<string, boolean> };
   };
   calls: { noAnswerSeconds: number; hangupDemoSeconds: number; keepAliveSeconds: number };
+  /**
+   * Extension-to-extension calls (the demo routes' B2BUA). `media: 'anchor'`: RTP flows through
+   * two engine endpoints on a mixer (transcoding, recording, supervision possible). `'bypass'`:
+   * signalling only, the SDP passes end to end and RTP flows between the phones, as through a
+   * proxy; no media port is used. Env SWITCHYARD_B2BUA_MEDIA.
+   */
+  b2bua: { media: B2buaMedia };
   acd: {
     /** Agent profiles and queue settings (engine/acd/README.md); the API can change them later. */
     agents: unknown[];
@@ -121,6 +129,7 @@ export function defaultConfig(): Config {
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
     auth: { algorithms: ['MD5', 'SHA-256'], hideUnknownUsers: true, nonceLifetimeSeconds: 300, invites: { challenge: true, users: {}, trunks: {} } },
     calls: { noAnswerSeconds: 30, hangupDemoSeconds: 2, keepAliveSeconds: 60 },
+    b2bua: { media: 'anchor' },
     acd: {
       agents: demoAgents(),
       queues: [
@@ -162,6 +171,11 @@ function flagFromEnv(env: Env, name: string): boolean {
   throw new Error(`${name} must be 0 or 1, got "${raw}"`);
 }
 
+function b2buaMedia(raw: unknown, source: string): B2buaMedia {
+  if ((B2BUA_MEDIA as readonly unknown[]).includes(raw)) return raw as B2buaMedia;
+  throw new Error(`${source} must be one of ${B2BUA_MEDIA.join(', ')}, got ${JSON.stringify(raw)}`);
+}
+
 function merge<T>(base: T, override: unknown): T {
   if (override === null || typeof override !== 'object' || Array.isArray(override)) return (override ?? base) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -181,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
+  config.b2bua.media = b2buaMedia(env.SWITCHYARD_B2BUA_MEDIA || config.b2bua.media, env.SWITCHYARD_B2BUA_MEDIA ? 'SWITCHYARD_B2BUA_MEDIA' : 'b2bua.media');
   if (env.SWITCHYARD_CHALLENGE_INVITES) config.auth.invites.challenge = flagFromEnv(env, 'SWITCHYARD_CHALLENGE_INVITES');
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
   config.alerts.smtp.host = env.SWITCHYARD_SMTP_HOST ?? config.alerts.smtp.host;

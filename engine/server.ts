@@ -79,6 +79,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
     fallback: dialplan.handler,
     recordingsDir,
+    b2buaMedia: config.b2bua.media,
   });
   stack.register((req, res) => registrar.handle(req, res));
 

@@ -37,26 +37,28 @@ export async function getHealth(httpPort: number): Promise<Health | undefined> {
   }
 }
 
-export async function startEngine(root: string, workDir: string, label: string): Promise<Engine> {
+/** `env`: extra engine settings, e.g. { SWITCHYARD_B2BUA_MEDIA: 'bypass' }. */
+export async function startEngine(root: string, workDir: string, label: string, env: Record<string, string> = {}): Promise<Engine> {
   let lastError = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     const sipPort = await freePort();
     const httpPort = await freePort();
     const dataDir = join(workDir, `${label}-data-${attempt}`);
     mkdirSync(dataDir, { recursive: true });
-    const env: NodeJS.ProcessEnv = {
+    const engineEnv: NodeJS.ProcessEnv = {
       ...process.env,
       SWITCHYARD_SIP_PORT: String(sipPort),
       SWITCHYARD_HTTP_PORT: String(httpPort),
       SWITCHYARD_DATA_DIR: dataDir,
       SWITCHYARD_LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn',
+      ...env,
     };
     // BENCH_ENGINE_NODE_ARGS: extra node flags for the engine, e.g. --max-old-space-size=256
     // to see whether its RSS is bounded under a tighter V8 heap.
     const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const proc = launch(`engine ${label}`, process.execPath, [...nodeArgs, join(root, 'dist/engine/main.js')], {
       cwd: root,
-      env,
+      env: engineEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const engine: Engine = {

@@ -2,7 +2,7 @@
 
 // In this order: the yardsticks start from the engine's B2BUA rate, and SIPp→SIPp (the
 // generator's ceiling, which can only be higher than Kamailio's) from Kamailio's.
-export const TARGETS = ['engine-answer', 'engine-b2bua', 'kamailio', 'sipp-direct'] as const;
+export const TARGETS = ['engine-answer', 'engine-b2bua', 'engine-b2bua-bypass', 'kamailio', 'sipp-direct'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export interface Options {
@@ -30,7 +30,8 @@ export interface Options {
 
 export const USAGE = `Usage: node dist/bench/sip-bench.js [options]    (npm run bench:sip -- [options])
 
-Rate ladder (default): engine answering itself, engine as B2BUA, Kamailio proxy, SIPp→SIPp.
+Rate ladder (default): engine answering itself, engine as B2BUA (media anchored, then bypassed),
+Kamailio proxy, SIPp→SIPp.
   --step-seconds N     seconds per rate step                 BENCH_STEP_SECONDS   (20)
   --rates A,B,...      rate ladder, calls/s                  BENCH_RATES          (250,…,3000,4000,5000,6000,8000,10000)
   --max-rate N         drop ladder rates above N             BENCH_MAX_RATE

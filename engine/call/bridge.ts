@@ -50,13 +50,16 @@ export class Bridge extends EventEmitter<{ ended: [{ by: CallLeg; reason: EndRea
   }
 }
 
-export interface AnchoredCallOptions extends LegMediaOptions, Pick<B2buaOptions, 'target' | 'from' | 'noAnswerTimeoutMs' | 'headers' | 'auth'> {
+/** An inbound INVITE and where to bridge it: what both B2BUA modes (anchored, bypassed) take. */
+export interface B2buaCallOptions extends Pick<B2buaOptions, 'target' | 'from' | 'noAnswerTimeoutMs' | 'headers' | 'auth'> {
   stack: SipStack;
   req: IncomingRequest;
   res: ServerResponse;
   /** Where the callee is (a registered contact, a trunk URI). */
   uri: string;
 }
+
+export interface AnchoredCallOptions extends LegMediaOptions, B2buaCallOptions {}
 
 /**
  * The anchoring B2BUA: the caller's offer is answered by our endpoint, the callee gets our own

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaEngine } from '../../media/engine.js';
 import type { EndpointStats } from '../../media/native.js';
-import { SipError, type IncomingRequest, type Registrar, type ServerResponse, type SipStack } from '../sip/index.js';
+import { SipError, type Dialog, type IncomingRequest, type Registrar, type ServerResponse, type SipStack } from '../sip/index.js';
 import { isSipUri } from '../sip/uri.js';
 import type { EventLog } from '../store/event-log.js';
-import { anchoredCall, type Bridge } from './bridge.js';
+import { anchoredCall, type B2buaCallOptions } from './bridge.js';
+import { bypassedCall, type B2buaMedia } from './bypass.js';
 import type { CallLeg, EndReason } from './call-leg.js';
 import { IncomingCall } from './incoming-call.js';
 
@@ -29,6 +30,8 @@ export interface DemoRouteOptions {
   fallback?: (req: IncomingRequest, res: ServerResponse) => void;
   /** Where `record` writes `<call-id>.wav` (the folder must exist). */
   recordingsDir: string;
+  /** Extension-to-extension calls: media anchored in the engine, or SDP passed end to end. */
+  b2buaMedia: B2buaMedia;
 }
 
 /** The numbers README lists. */
@@ -38,7 +41,8 @@ export const DEMO_NUMBERS = ['answer', 'busy', 'ringing', 'hangup', 'echo', 'rec
 export interface CallInfo {
   callId: string;
   to: string;
-  kind: 'answered' | 'bridged';
+  /** bridged: media anchored (two legs); bypassed: RTP flows between the phones (no legs). */
+  kind: 'answered' | 'bridged' | 'bypassed';
   startedAt: string;
   legs: LegInfo[];
 }
@@ -55,8 +59,18 @@ export interface LegInfo {
 interface ActiveCall {
   to: string;
   startedAt: number;
+  kind: CallInfo['kind'];
+  /** The legs with an engine endpoint (none for a bypassed call). */
   legs: { role: 'caller' | 'callee'; leg: CallLeg }[];
   hangup(): Promise<void>;
+}
+
+/** An answered extension-to-extension call, anchored or bypassed. */
+interface BridgedCall extends Pick<ActiveCall, 'kind' | 'legs' | 'hangup'> {
+  /** The caller's dialog, then the callee's. */
+  dialogs: [Dialog, Dialog];
+  /** `cb` once, with who ended the call (as in call.ended's `by`). */
+  onEnded(cb: (by: string) => void): void;
 }
 
 export class DemoRoutes {
@@ -73,7 +87,7 @@ export class DemoRoutes {
     return [...this.active].map(([callId, c]) => ({
       callId,
       to: c.to,
-      kind: c.legs.length > 1 ? 'bridged' : 'answered',
+      kind: c.kind,
       startedAt: new Date(c.startedAt).toISOString(),
       legs: c.legs.map(({ role, leg }) => legInfo(role, leg)),
     }));
@@ -126,7 +140,7 @@ export class DemoRoutes {
     const incoming = new IncomingCall({ stack: this.o.stack, req, res, ...this.mediaOptions(), ...options });
     const leg = await incoming.answer();
     leg.dialog.keepAlive(this.o.keepAliveMs);
-    this.track(req.callId, { to: number, startedAt: leg.dialog.startedAt, legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
+    this.track(req.callId, { to: number, startedAt: leg.dialog.startedAt, kind: 'answered', legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
     leg.once('ended', ({ reason }) => this.ended(req.callId, byOf(reason)));
     return leg;
   }
@@ -162,19 +176,18 @@ export class DemoRoutes {
       return;
     }
     const from = req.msg.from;
-    const caller = from && isSipUri(from.uri) ? from.uri.user : undefined;
-    let bridge: Bridge;
+    const callee: B2buaCallOptions = {
+      stack: this.o.stack,
+      req,
+      res,
+      uri: binding.contact,
+      target: binding.target,
+      from: from && isSipUri(from.uri) ? from.uri.user : undefined,
+      noAnswerTimeoutMs: this.o.noAnswerMs,
+    };
+    let call: BridgedCall;
     try {
-      bridge = await anchoredCall({
-        stack: this.o.stack,
-        req,
-        res,
-        uri: binding.contact,
-        target: binding.target,
-        from: caller,
-        noAnswerTimeoutMs: this.o.noAnswerMs,
-        ...this.mediaOptions(),
-      });
+      call = this.o.b2buaMedia === 'bypass' ? await this.bypassed(callee) : await this.anchored(callee);
     } catch (err) {
       if (err instanceof SipError) {
         this.o.events.append(req.canceled ? 'call.canceled' : 'call.failed', { to: number, status: err.status }, req.callId);
@@ -182,19 +195,39 @@ export class DemoRoutes {
       }
       throw err;
     }
-    for (const leg of bridge.legs) leg.dialog.keepAlive(this.o.keepAliveMs);
-    this.track(req.callId, {
-      to: number,
-      startedAt: bridge.a.dialog.startedAt,
+    for (const dialog of call.dialogs) dialog.keepAlive(this.o.keepAliveMs);
+    this.track(req.callId, { to: number, startedAt: call.dialogs[0].startedAt, kind: call.kind, legs: call.legs, hangup: call.hangup });
+    // Whoever hangs up, the other side is ended too.
+    call.onEnded((by) => this.ended(req.callId, by));
+    this.o.events.append('call.bridged', { to: number, calleeCallId: call.dialogs[1].callId, media: this.o.b2buaMedia }, req.callId);
+  }
+
+  /** Media anchored: each side talks RTP with an engine endpoint, the two mixed (bridge.ts). */
+  private async anchored(callee: B2buaCallOptions): Promise<BridgedCall> {
+    const bridge = await anchoredCall({ ...callee, ...this.mediaOptions() });
+    return {
+      kind: 'bridged',
+      dialogs: [bridge.a.dialog, bridge.b.dialog],
       legs: [
         { role: 'caller', leg: bridge.a },
         { role: 'callee', leg: bridge.b },
       ],
       hangup: () => bridge.hangup(),
-    });
-    // Whoever hangs up, the bridge ends the other leg too.
-    bridge.once('ended', ({ by, reason }) => this.ended(req.callId, by === bridge.b && reason === 'remote' ? 'callee' : byOf(reason)));
-    this.o.events.append('call.bridged', { to: number, calleeCallId: bridge.b.callId }, req.callId);
+      onEnded: (cb) => bridge.once('ended', ({ by, reason }) => cb(by === bridge.b && reason === 'remote' ? 'callee' : byOf(reason))),
+    };
+  }
+
+  /** Media bypassed: the SDP passes end to end, RTP flows between the phones (bypass.ts). */
+  private async bypassed(callee: B2buaCallOptions): Promise<BridgedCall> {
+    const call = await bypassedCall(callee);
+    return {
+      kind: 'bypassed',
+      dialogs: [call.caller, call.callee],
+      legs: [],
+      hangup: () => call.hangup(),
+      // The caller hanging up reads 'remote', as for the anchored and answered calls.
+      onEnded: (cb) => call.once('ended', ({ by }) => cb(by === 'caller' ? 'remote' : by)),
+    };
   }
 
   private track(callId: string, call: ActiveCall): void {

@@ -46,6 +46,11 @@ export function* gameEvents(log: EventLog, fromTs = 0): IterableIterator<GameEve
   }
 }
 
+/** Whether CallOwners could learn a call's agent from this log event (checked before toGameEvent's copy). */
+export function mayNameOwner(stored: Omit<StoredEvent, 'id'>): boolean {
+  return stored.type.startsWith(ACD_PREFIX) || stored.type === 'call.answered';
+}
+
 /**
  * Who an event belongs to: its `agentId`, or else the agent who answered its call (a topic is
  * set on a call, and may come after the call ended). Remembers the most recent calls only.

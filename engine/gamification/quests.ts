@@ -5,7 +5,7 @@
 // ("gamify.quest.*"), so they survive restarts. A daily quest starts over each UTC day.
 import { AcdError } from '../acd/index.js';
 import type { EventLog } from '../store/event-log.js';
-import { CallOwners, toGameEvent, type GameEvent } from './events.js';
+import { CallOwners, mayNameOwner, toGameEvent, type GameEvent } from './events.js';
 import { periodOf } from './periods.js';
 import { check } from './validation.js';
 
@@ -103,6 +103,9 @@ export class Quests {
       else if (type === T.completed) this.entry(String(d.questId), String(d.agentId), Number(d.round)).completedAt = Number(d.at);
     }
     this.unsubscribe = log.onAppend((stored) => {
+      // With no quest defined only call ownership needs following (a quest defined later
+      // counts steps on calls answered before it); every call's signalling events skip the copy.
+      if (this.defs.size === 0 && !mayNameOwner(stored)) return;
       try {
         const e = toGameEvent(stored);
         if (e) this.apply(e);

@@ -1,5 +1,6 @@
 // The B2BUA: an inbound call leg bridged to an outbound one, in the spirit of drachtio-srf's
-// createB2BUA. Signalling only: the call layer anchors media through it (engine/call/bridge.ts).
+// createB2BUA. Signalling only: the SDP passes end to end (media bypass) unless the call layer
+// anchors media through it (engine/call/bridge.ts).
 import { SipError } from './errors.js';
 import type { Dialog } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
@@ -28,14 +29,21 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
   let timedOut = false;
   const onCancel = (): void => outgoing?.cancel();
   req.once('cancel', onCancel);
-  const timer = opts.noAnswerTimeoutMs
-    ? setTimeout(() => {
-        timedOut = true;
-        // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
-        if (!req.canceled) res.send(480, { reason: 'No Answer' });
-        outgoing?.cancel();
-      }, opts.noAnswerTimeoutMs)
-    : undefined;
+  // On the stack's timer queues (one Node timer per distinct delay, not one per call). A
+  // queued timer cannot be cancelled: settling drops `fire`, and with it the request, which
+  // the queue would otherwise keep alive until the timer is due.
+  const noAnswer: { fire?: () => void; onTimer(): void } = {
+    fire: () => {
+      timedOut = true;
+      // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
+      if (!req.canceled) res.send(480, { reason: 'No Answer' });
+      outgoing?.cancel();
+    },
+    onTimer() {
+      this.fire?.();
+    },
+  };
+  if (opts.noAnswerTimeoutMs) stack.startTimer(opts.noAnswerTimeoutMs, noAnswer, 0);
   let uac: Dialog;
   try {
     uac = await stack.createUAC(uri, { ...opts, localSdp: opts.localSdp ?? (req.msg.body.length ? req.body : undefined) }, {
@@ -54,7 +62,7 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     }
     throw err;
   } finally {
-    clearTimeout(timer);
+    noAnswer.fire = undefined;
     req.off('cancel', onCancel);
   }
   let uas: Dialog;
@@ -65,12 +73,15 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     await uac.destroy();
     throw err;
   }
-  if (opts.link !== false) linkDialogs(uas, uac);
+  if (opts.link !== false) linkDialogs(uas, uac, stack.contact);
   return { uas, uac };
 }
 
-/** Wires BYE and re-INVITE/UPDATE of two dialogs to each other (the B2BUA's call legs). */
-function linkDialogs(a: Dialog, b: Dialog): void {
+/**
+ * Wires BYE, re-INVITE and UPDATE of two dialogs to each other (the B2BUA's call legs): an
+ * offer from one side goes to the other and its answer (or failure status) comes back.
+ */
+function linkDialogs(a: Dialog, b: Dialog, contact: string): void {
   const pair: [Dialog, Dialog][] = [
     [a, b],
     [b, a],
@@ -78,10 +89,34 @@ function linkDialogs(a: Dialog, b: Dialog): void {
   for (const [from, to] of pair) {
     from.on('destroy', () => void to.destroy());
     from.on('modify', (req, res) => {
+      // No offer (a session refresh): ours is the SDP this side has (RFC 3264 §8), and the
+      // answer comes in its ACK; relaying would leave the other side's offer unanswered.
+      if (!req.msg.body.length) {
+        res.send(200, from.localSdp ? { body: from.localSdp, contentType: 'application/sdp' } : {});
+        return;
+      }
       to.modify(req.body)
         .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
-        .catch((err: unknown) => res.send(err instanceof SipError && err.status >= 400 ? err.status : 500));
+        .catch((err: unknown) => res.send(failureStatus(err)));
+    });
+    // RFC 3311 §5.2: an UPDATE may carry an offer (or none); its 2xx carries the answer and,
+    // as a target refresh, our Contact.
+    from.on('update', (req, res) => {
+      const offer = req.msg.body.length ? { body: req.body, contentType: req.get('content-type') ?? 'application/sdp' } : {};
+      to.request('UPDATE', offer)
+        .then((answer) =>
+          res.send(answer.status, {
+            reason: answer.reason,
+            headers: answer.status < 300 ? { Contact: contact } : {},
+            ...(answer.body.length ? { body: answer.body, contentType: answer.get('content-type') ?? 'application/sdp' } : {}),
+          }),
+        )
+        .catch((err: unknown) => res.send(failureStatus(err)));
     });
   }
 }
 
+/** The status to answer a relayed request with when the other side failed it. */
+function failureStatus(err: unknown): number {
+  return err instanceof SipError && err.status >= 400 ? err.status : 500;
+}

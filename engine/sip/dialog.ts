@@ -8,6 +8,7 @@ import type { IncomingRequest, ServerResponse } from './incoming.js';
 import { targetFor } from './target.js';
 import { reanswer } from './sdp-direction.js';
 import type { SendTarget } from './transport/types.js';
+import type { TimerTarget } from './transaction/timer-queue.js';
 import type { TimerSettings } from './transaction/timers.js';
 
 export type DialogState = 'early' | 'confirmed' | 'terminated';
@@ -21,6 +22,38 @@ export interface DialogHost {
   readonly contact: string;
   readonly allow: string;
   readonly timers: TimerSettings;
+  /** Calls target.onTimer(kind, due) after `ms` (the transactions' timer queues); returns `due`. */
+  startTimer(ms: number, target: TimerTarget, kind: number): number;
+}
+
+// Timer kinds (TimerTarget.onTimer). A queued timer cannot be cancelled: on firing it applies
+// only if its due time is still the one recorded for it.
+const ACK_RETRANSMIT = 0;
+const ACK_DEADLINE = 1;
+const KEEP_ALIVE = 2;
+
+/**
+ * What the timer queues hold for a dialog: a queued keep-alive or ACK deadline outlives the
+ * call by up to a minute, and through this only a small object, not the ended dialog, stays
+ * reachable that long.
+ */
+class DialogTimers implements TimerTarget {
+  constructor(public dialog: Dialog | undefined) {}
+
+  onTimer(kind: number, due: number): void {
+    this.dialog?.onTimer(kind, due);
+  }
+}
+
+/** A 2xx we retransmit until its ACK (RFC 3261 §13.3.1.4). */
+interface PendingAck {
+  seq: number;
+  retransmit: () => void;
+  interval: number;
+  retransmitDue: number;
+  deadlineDue: number;
+  done: Promise<void>;
+  settle: () => void;
 }
 
 export interface DialogInit {
@@ -69,9 +102,11 @@ export class Dialog extends EventEmitter<DialogEvents> {
   private readonly localHeader: string;
   private readonly remoteHeader: string;
   /** The 2xx a UAS retransmits until its ACK arrives (RFC 3261 §13.3.1.4). */
-  private pendingAck?: { seq: number; stop: () => void; done: Promise<void> };
+  private pendingAck?: PendingAck;
   private hangingUp = false;
-  private keepAliveTimer?: NodeJS.Timeout;
+  private keepAliveMs = 0;
+  private keepAliveDue = 0;
+  private readonly timerTarget = new DialogTimers(this);
   /** A re-INVITE from the peer is being answered (§14.2: a second one gets 500). */
   private peerOfferOpen = false;
   /** Our own re-INVITE awaits its answer (§14.2: the peer's crossing one gets 491). */
@@ -194,34 +229,47 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** The UAS side: retransmit the 2xx until its ACK, BYE if none comes (§13.3.1.4). */
   awaitAck(seq: number, retransmit: () => void): void {
-    const { t1, t2 } = this.host.timers;
-    let interval = t1;
-    let timer: NodeJS.Timeout;
+    const { t1 } = this.host.timers;
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const stop = (): void => {
-      clearTimeout(timer);
-      clearTimeout(deadline);
-      this.pendingAck = undefined;
-      settle();
+    this.stopAwaitingAck();
+    this.pendingAck = {
+      seq,
+      retransmit,
+      interval: t1,
+      retransmitDue: this.host.startTimer(t1, this.timerTarget, ACK_RETRANSMIT),
+      deadlineDue: this.host.startTimer(64 * t1, this.timerTarget, ACK_DEADLINE),
+      done,
+      settle,
     };
-    const deadline = setTimeout(() => {
-      stop();
+  }
+
+  private stopAwaitingAck(): void {
+    const pending = this.pendingAck;
+    this.pendingAck = undefined;
+    pending?.settle();
+  }
+
+  /** A timer of this dialog's fired (through DialogTimers). */
+  onTimer(kind: number, due: number): void {
+    const pending = this.pendingAck;
+    if (kind === ACK_RETRANSMIT && pending?.retransmitDue === due) {
+      pending.retransmit();
+      pending.interval = Math.min(pending.interval * 2, this.host.timers.t2);
+      pending.retransmitDue = this.host.startTimer(pending.interval, this.timerTarget, ACK_RETRANSMIT);
+    } else if (kind === ACK_DEADLINE && pending?.deadlineDue === due) {
+      this.stopAwaitingAck();
       void this.destroy();
       this.emit('destroy');
-    }, 64 * t1);
-    const tick = (): void => {
-      retransmit();
-      interval = Math.min(interval * 2, t2);
-      timer = setTimeout(tick, interval);
-    };
-    timer = setTimeout(tick, interval);
-    this.pendingAck = { seq, stop, done };
+    } else if (kind === KEEP_ALIVE && this.keepAliveDue === due && this.state !== 'terminated') {
+      this.keepAliveDue = this.host.startTimer(this.keepAliveMs, this.timerTarget, KEEP_ALIVE);
+      void this.probe();
+    }
   }
 
   /** An ACK arrived for this dialog. */
   onAck(ack: SipRequest): void {
-    if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) this.pendingAck.stop();
+    if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) this.stopAwaitingAck();
     this.emit('ack', ack);
   }
 
@@ -307,37 +355,38 @@ export class Dialog extends EventEmitter<DialogEvents> {
     res.send(200, { body: answer, contentType: 'application/sdp' });
   }
 
-  /** Marks the dialog ended and unregisters it; idempotent. */
   /**
    * Probes the peer with an in-dialog OPTIONS every `intervalMs`; a 481 or no answer at all
    * (408) means the peer forgot the call or vanished, and the dialog ends with 'destroy'.
    * Without this a call whose BYE never comes would live forever.
    */
   keepAlive(intervalMs: number): void {
-    clearInterval(this.keepAliveTimer);
-    const probe = async (): Promise<void> => {
-      let gone: boolean;
-      try {
-        const response = await this.request('OPTIONS');
-        gone = response.status === 481 || response.status === 408;
-      } catch (err) {
-        gone = err instanceof SipError && (err.status === 408 || err.status === 503);
-      }
-      // An application hang-up racing the probe is not the peer vanishing.
-      if (gone && !this.hangingUp) {
-        this.terminate();
-        this.emit('destroy');
-      }
-    };
-    this.keepAliveTimer = setInterval(() => void probe(), intervalMs);
-    this.keepAliveTimer.unref();
+    this.keepAliveMs = intervalMs;
+    this.keepAliveDue = this.host.startTimer(intervalMs, this.timerTarget, KEEP_ALIVE);
   }
 
+  private async probe(): Promise<void> {
+    let gone: boolean;
+    try {
+      const response = await this.request('OPTIONS');
+      gone = response.status === 481 || response.status === 408;
+    } catch (err) {
+      gone = err instanceof SipError && (err.status === 408 || err.status === 503);
+    }
+    // An application hang-up racing the probe is not the peer vanishing.
+    if (gone && !this.hangingUp) {
+      this.terminate();
+      this.emit('destroy');
+    }
+  }
+
+  /** Marks the dialog ended and unregisters it; idempotent. */
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.pendingAck?.stop();
-    clearInterval(this.keepAliveTimer);
+    this.stopAwaitingAck();
+    this.keepAliveDue = 0;
+    this.timerTarget.dialog = undefined;
     this.host.removeDialog(this);
   }
 }

@@ -11,6 +11,7 @@ import { targetFor } from './target.js';
 import { TransactionLayer, type TransactionUser } from './transaction/layer.js';
 import type { ClientTransaction } from './transaction/client.js';
 import type { ServerTransaction } from './transaction/server.js';
+import type { TimerTarget } from './transaction/timer-queue.js';
 import { DEFAULT_TIMERS, type TimerSettings } from './transaction/timers.js';
 import { TransportLayer } from './transport/index.js';
 import type { SendTarget } from './transport/types.js';
@@ -245,6 +246,10 @@ export class SipStack implements TransactionUser, DialogHost {
 
   sendAck(ack: SipRequest, target: SendTarget): void {
     this.layer.sendStateless(ack, target);
+  }
+
+  startTimer(ms: number, target: TimerTarget, kind: number): number {
+    return this.layer.startTimer(ms, target, kind);
   }
 
   removeDialog(dialog: Dialog): void {

@@ -307,7 +307,8 @@ async function spawnSipp(opts: SippOptions): Promise<SippProcess> {
       stderr,
       stats: readStats(files.stat),
       errors: readText(files.errors).slice(-8000),
-      messages: readText(files.messages).slice(-8000),
+      // Enough for every message of a short call (tests read the SDP of its first INVITE).
+      messages: readText(files.messages).slice(-64000),
     };
     removeScratch(dir);
     return result;

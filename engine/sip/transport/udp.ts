@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import { normalizeAddress } from './address.js';
 import type { AddressPort, InboundMessage, Logger } from './types.js';
@@ -19,7 +20,7 @@ export class UdpTransport {
   constructor(private readonly opts: UdpTransportOptions) {}
 
   bind(host: string, port: number): Promise<void> {
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', lookup: literalFirst });
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => {
         socket.close();
@@ -65,6 +66,18 @@ export class UdpTransport {
     }
     this.opts.onMessage({ data, protocol: 'udp', remote, local: this.local });
   }
+}
+
+/**
+ * dgram resolves every destination before sending, and Node's dns.lookup answers even an IP
+ * literal on the next tick: a deferred callback for each of a call's half-dozen datagrams.
+ * SIP targets are nearly always literals (Via, Contact, registrations): those are answered at
+ * once; names still go to dns.lookup.
+ */
+function literalFirst(hostname: string, options: dns.LookupOneOptions | number, callback: (err: Error | null, address: string, family: number) => void): void {
+  const family = net.isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dns.lookup(hostname, options as dns.LookupOneOptions, callback as (err: NodeJS.ErrnoException | null, address: string, family: number) => void);
 }
 
 function isWhitespace(data: Buffer): boolean {
