@@ -19,6 +19,7 @@ import type { IncomingRequest, ServerResponse } from './sip/index.js';
 import { CallAgentDialer } from './contact-centre/agent-dialer.js';
 import { CallDesk } from './contact-centre/desk.js';
 import { callControlRoutes } from './contact-centre/call-control-routes.js';
+import { ClickToCall } from './contact-centre/click-to-call.js';
 import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
 import type { Speech } from './contact-centre/announcer.js';
@@ -86,7 +87,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
     api.add(supervisorRoutes(desk, acd, tokens));
-    api.add(callControlRoutes(desk, tokens));
+    api.add(callControlRoutes(desk, tokens, new ClickToCall(desk)));
     acd.attachDialer(new CallAgentDialer(desk));
   }
   return {
