@@ -71,11 +71,11 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const routeDeps = { acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls };
   api.add(acdRoutes(routeDeps));
   api.add(kpiRoutes(routeDeps));
-  api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config) }));
   const stream = new EventStream(api, acd, tokens);
+  api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config), stream }));
   const engagement = startEngagement(config, { events, api, acd, tokens, stream, live, logger: phones?.logger });
   // The supervisor workplace: agents' tasks and workday cards.
-  api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events) }));
+  api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events), stream }));
   api.add(workdayRoutes({ acd, tokens, events }));
   const box = new VoicemailBox(events);
   api.add(voicemailRoutes({ acd, tokens, box }));
