@@ -40,6 +40,7 @@ export function startEngagement(config: Config, d: EngagementDeps): Engagement {
   const achievements = new Achievements(d.events, {
     sprinterSeconds: config.gamification.sprinterSeconds,
     onGrant: (grant) => d.stream.publish({ type: 'achievement.granted', ...grant }, seesAgent(grant.agentId)),
+    onError: (err) => d.logger?.error({ err }, 'judging achievements failed'),
   });
   const quests = new Quests(d.events, (progress, quest) =>
     d.stream.publish({ type: 'quest.progress', at: Date.now(), questId: quest.id, name: quest.name, agentId: progress.agentId, done: progress.steps.length, of: quest.steps.length, completed: progress.completedAt !== null }, seesAgent(progress.agentId)),
@@ -75,7 +76,7 @@ export function startEngagement(config: Config, d: EngagementDeps): Engagement {
     quests,
     alerts,
     async stop() {
-      achievements.stop();
+      await achievements.stop();
       quests.close();
       await alerts.stop();
     },
