@@ -107,6 +107,13 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
   acd.callEnded(callback.callId);
   await textOf(page, '[data-testid=my-state]', 'Outbound');
 
+  // The Call box (click-to-call): what cannot work is refused and the window says why. No phone
+  // is registered here; the call itself is test/integration/click-to-call.test.ts.
+  await page.fill('[data-testid=dial-box] input[name=number]', '+7 900 111-22-44');
+  await page.click('[data-testid=dial-box] button[type=submit]');
+  await page.locator('[role=alert]', { hasText: '(1002) is not registered' }).waitFor();
+  t.pass('the Call box shows why the engine refused the call');
+
   for (const path of ['/supervisor', '/wallboard', '/kpi']) {
     await page.goto(base + path);
     await page.waitForSelector('.forbidden');
