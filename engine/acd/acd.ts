@@ -180,6 +180,8 @@ export class Acd {
   outboundAnswered(callId: string): void {
     const call = this.outboundCall(callId);
     call.answeredAt = this.now();
+    const agent = this.agents.get(call.agentId);
+    if (agent) agent.outboundTalking = true;
     this.emit({ type: 'outbound.answered', at: call.answeredAt, callId, agentId: call.agentId, number: call.number, ringMs: call.answeredAt - call.startedAt });
   }
 
@@ -191,7 +193,9 @@ export class Acd {
     const talkMs = call.answeredAt === null ? 0 : now - call.answeredAt;
     this.emit({ type: 'outbound.ended', at: now, callId, agentId: call.agentId, number: call.number, result, talkMs });
     const agent = this.agents.get(call.agentId);
-    if (agent?.callId === callId) this.endWrapUp(agent);
+    if (agent?.callId !== callId) return;
+    agent.outboundTalking = false;
+    this.endWrapUp(agent);
   }
 
   // ---- calls from the call layer ----

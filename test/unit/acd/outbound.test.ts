@@ -16,7 +16,9 @@ t.test('an outbound call: state outbound, no offers meanwhile, back to the previ
   const c = call();
   void s.acd.enqueue('q', c);
   t.equal(s.acd.call(c.callId).phase, 'waiting', 'the agent is not offered calls during it');
+  t.equal(s.acd.agent('a1').activity, 'busy', 'dialling');
   s.acd.outboundAnswered('o1');
+  t.equal(s.acd.agent('a1').activity, 'talking', 'the client answered: talking');
   s.acd.endOutbound('o1', 'connected');
   await s.rec.next('call.answered', (e) => e.callId === c.callId);
   t.pass('afterwards the agent (available, as chosen) gets the waiting call');
