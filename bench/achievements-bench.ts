@@ -1,15 +1,20 @@
-// Achievements benchmark: how long judging one day takes as the event log grows. A judgement
-// (and the shared standing, recomputed at most once a minute) reads the day's events and only
-// the scene-setting ones (agents, states, queues) before it. Writes `--days` busy days (`--agents` agents, `--calls` inbound calls per agent per
-// day, each with a topic) into a temporary SQLite log, then times judging the last day.
-// Prints one JSON object.
+// Achievements benchmark: how long judging one day takes as the event log grows, and how long
+// it blocks the engine's event loop. A judgement (and the shared standing, recomputed at most
+// once a minute) reads the day's events and only the scene-setting ones (agents, states,
+// queues) before it. Writes `--days` busy days (`--agents` agents, `--calls` inbound calls per
+// agent per day, each with a topic) into a temporary SQLite log, then judges the last day twice:
+// the same computation on the event loop (what judging did before the worker), and through
+// Achievements.judge (in the judging worker thread), with the event loop's longest stall
+// measured meanwhile (perf_hooks' event-loop delay histogram). Prints one JSON object.
 //
 //   node dist/bench/achievements-bench.js [--agents 200 --calls 40 --days 1,7]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Achievements } from '../engine/gamification/achievements.js';
 import { periodOf } from '../engine/gamification/periods.js';
+import { standings } from '../engine/gamification/standings.js';
 import { EventLog } from '../engine/store/event-log.js';
 
 function arg(name: string, fallback: string): string {
@@ -59,11 +64,35 @@ for (const days of dayCounts) {
     const events = writeDays(log, days, firstDay);
     log.flush();
     const lastDay = periodOf('day', firstDay + (days - 1) * DAY);
-    const achievements = new Achievements(log, { sprinterSeconds: 4, now: () => lastDay.end + DAY });
+    const now = lastDay.end + DAY;
+    const achievements = new Achievements(log, { sprinterSeconds: 4, now: () => now });
+    const defs = achievements.definitions().filter((d) => d.period === 'day');
+
+    const inlineStart = process.hrtime.bigint();
+    const inline = standings(log, { period: lastDay, defs, now, sprinterMs: 4000 });
+    const inlineMs = Number(process.hrtime.bigint() - inlineStart) / 1e6;
+
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
     const started = process.hrtime.bigint();
-    const granted = achievements.judge(lastDay);
+    const granted = await achievements.judge(lastDay);
     const judgeMs = Number(process.hrtime.bigint() - started) / 1e6;
-    results.push({ days, events, granted: granted.length, judgeMs: Math.round(judgeMs), eventsPerSecond: Math.round(events / (judgeMs / 1000)) });
+    delay.disable();
+    await achievements.stop();
+    // The same measurement with nothing to do, as long: the stalls a loaded machine causes anyway.
+    const idle = monitorEventLoopDelay({ resolution: 5 });
+    idle.enable();
+    await new Promise((resolve) => setTimeout(resolve, judgeMs));
+    idle.disable();
+    if (granted.length !== inline.length) throw new Error(`the worker granted ${granted.length}, the inline judgement found ${inline.length}`);
+    results.push({
+      days,
+      events,
+      granted: granted.length,
+      onEventLoop: { judgeMs: Math.round(inlineMs), blocksLoopMs: Math.round(inlineMs) },
+      inWorker: { judgeMs: Math.round(judgeMs), loopDelayMaxMs: Math.round(delay.max / 1e6), loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6) },
+      idle: { loopDelayMaxMs: Math.round(idle.max / 1e6), loopDelayP99Ms: Math.round(idle.percentile(99) / 1e6) },
+    });
     log.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

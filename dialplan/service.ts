@@ -12,6 +12,7 @@ import { EspeakSynthesizer } from './tts/espeak.js';
 import { PocketsphinxRecognizer } from './speech/pocketsphinx.js';
 import { RobotCalls } from './robot/robot-calls.js';
 import type { QueueEntry } from './queue-port.js';
+import type { DialTarget } from './dial.js';
 
 export interface DialplanServiceOptions {
   stack: SipStack;
@@ -55,6 +56,11 @@ export class DialplanService {
   async start(): Promise<void> {
     await this.loader?.start();
     this.trunks.start();
+  }
+
+  /** Where `number` leaves by the loaded dialplan's outbound routes (the contact centre's click-to-call); DialplanError 'no-route' when none matches. */
+  outboundRoute(number: string): DialTarget {
+    return this.trunks.route(this.loader?.current?.dialplan.outbound ?? [], number);
   }
 
   /** For DemoRoutes' fallback: null when no dialplan is configured. */

@@ -6,6 +6,7 @@ import type { ConfiguredToken } from './api/auth.js';
 import { B2BUA_MEDIA, type B2buaMedia } from './call/bypass.js';
 import type { DigestAlgorithm } from './sip/auth/digest.js';
 import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
+import type { SmtpTls } from './alerts/smtp.js';
 
 export interface Config {
   sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
@@ -59,9 +60,14 @@ export interface Config {
   gamification: { sprinterSeconds: number };
   /**
    * Alerts (issue 6): rules are checked every `tickMs`; e-mail goes through this SMTP server
-   * (host '' = no e-mail; `user` set = AUTH PLAIN).
+   * (host '' = no e-mail; `user` set = AUTH PLAIN). `tls`: STARTTLS off, opportunistic (when
+   * offered) or required; `caFile`: PEM file of CAs to trust for the server's certificate ('' =
+   * Node's roots); `verify: false` accepts any certificate.
    */
-  alerts: { tickMs: number; smtp: { host: string; port: number; from: string; helo: string; user: string; password: string; timeoutMs: number } };
+  alerts: {
+    tickMs: number;
+    smtp: { host: string; port: number; from: string; helo: string; user: string; password: string; timeoutMs: number; tls: SmtpTls; caFile: string; verify: boolean };
+  };
   /**
    * The user dialplan (a .ts module; its folder is watched and reloaded on change), for
    * inbound calls the demo numbers and registered extensions do not take. '' for none.
@@ -146,7 +152,7 @@ export function defaultConfig(): Config {
       voicemail: { greeting: 'Sorry, nobody can take your call right now. Please leave a message after the tone.', maxSeconds: 120, silenceSeconds: 5 },
     },
     gamification: { sprinterSeconds: 4 },
-    alerts: { tickMs: 1000, smtp: { host: '', port: 25, from: 'switchyard@localhost', helo: 'localhost', user: '', password: '', timeoutMs: 30_000 } },
+    alerts: { tickMs: 1000, smtp: { host: '', port: 25, from: 'switchyard@localhost', helo: 'localhost', user: '', password: '', timeoutMs: 30_000, tls: 'opportunistic', caFile: '', verify: true } },
     dialplan: { path: fileURLToPath(new URL('../../dialplan/examples/ivr.ts', import.meta.url)), watch: true },
     trunks: {},
     tts: { cacheDir: '' },
@@ -200,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.SWITCHYARD_ADMIN_TOKEN) config.acd.tokens.push({ token: env.SWITCHYARD_ADMIN_TOKEN, role: 'admin', name: 'admin' });
   config.alerts.smtp.host = env.SWITCHYARD_SMTP_HOST ?? config.alerts.smtp.host;
   config.alerts.smtp.port = intFromEnv(env, 'SWITCHYARD_SMTP_PORT', config.alerts.smtp.port);
+  config.alerts.smtp.tls = (env.SWITCHYARD_SMTP_TLS as SmtpTls | undefined) ?? config.alerts.smtp.tls;
   config.dialplan.path = env.SWITCHYARD_DIALPLAN ?? config.dialplan.path;
   config.media.address = env.SWITCHYARD_MEDIA_ADDRESS ?? config.media.address;
   config.media.advertisedAddress = env.SWITCHYARD_MEDIA_ADVERTISED_ADDRESS ?? config.media.advertisedAddress;

@@ -19,6 +19,7 @@ import type { IncomingRequest, ServerResponse } from './sip/index.js';
 import { CallAgentDialer } from './contact-centre/agent-dialer.js';
 import { CallDesk } from './contact-centre/desk.js';
 import { callControlRoutes } from './contact-centre/call-control-routes.js';
+import { ClickToCall } from './contact-centre/click-to-call.js';
 import { ContactCentreInbound } from './contact-centre/inbound.js';
 import type { PhoneDeps } from './contact-centre/phones.js';
 import type { Speech } from './contact-centre/announcer.js';
@@ -70,11 +71,11 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const routeDeps = { acd, tokens, users: new Map(Object.entries(config.users)), events, live, liveFrom, dailyPlanCalls: config.acd.dailyPlanCalls };
   api.add(acdRoutes(routeDeps));
   api.add(kpiRoutes(routeDeps));
-  api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config) }));
   const stream = new EventStream(api, acd, tokens);
+  api.add(callNotesRoutes({ acd, tokens, history: new CallHistory(events), guides: guidesOf(config), stream }));
   const engagement = startEngagement(config, { events, api, acd, tokens, stream, live, logger: phones?.logger });
   // The supervisor workplace: agents' tasks and workday cards.
-  api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events) }));
+  api.add(taskRoutes({ acd, tokens, tasks: new TaskBook(events), stream }));
   api.add(workdayRoutes({ acd, tokens, events }));
   const box = new VoicemailBox(events);
   api.add(voicemailRoutes({ acd, tokens, box }));
@@ -86,7 +87,7 @@ export function startContactCentre(config: Config, events: EventLog, api: HttpAp
   const inbound = desk && new ContactCentreInbound(desk, new Set(config.acd.supervisorExtensions));
   if (desk) {
     api.add(supervisorRoutes(desk, acd, tokens));
-    api.add(callControlRoutes(desk, tokens));
+    api.add(callControlRoutes(desk, tokens, new ClickToCall(desk)));
     acd.attachDialer(new CallAgentDialer(desk));
   }
   return {

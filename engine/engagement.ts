@@ -1,9 +1,11 @@
 // Wires gamification (achievements, quests) and alerts into the contact centre: both follow the
 // event log, serve their REST routes on the engine's API and announce grants, quest progress
 // and alerts on the WebSocket stream to whoever may see them.
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Acd, AcdMetrics } from './acd/index.js';
 import { Alerts } from './alerts/alerts.js';
+import { SMTP_TLS_MODES } from './alerts/smtp.js';
 import { alertRoutes, seesAlert } from './api/alert-routes.js';
 import type { Tokens } from './api/auth.js';
 import type { EventStream } from './api/event-stream.js';
@@ -38,17 +40,31 @@ export function startEngagement(config: Config, d: EngagementDeps): Engagement {
   const achievements = new Achievements(d.events, {
     sprinterSeconds: config.gamification.sprinterSeconds,
     onGrant: (grant) => d.stream.publish({ type: 'achievement.granted', ...grant }, seesAgent(grant.agentId)),
+    onError: (err) => d.logger?.error({ err }, 'judging achievements failed'),
   });
   const quests = new Quests(d.events, (progress, quest) =>
     d.stream.publish({ type: 'quest.progress', at: Date.now(), questId: quest.id, name: quest.name, agentId: progress.agentId, done: progress.steps.length, of: quest.steps.length, completed: progress.completedAt !== null }, seesAgent(progress.agentId)),
     d.logger && ((err) => d.logger!.error({ err }, 'quest tracking failed')),
   );
   const smtp = config.alerts.smtp;
+  if (!SMTP_TLS_MODES.includes(smtp.tls)) throw new Error(`config alerts.smtp.tls must be one of ${SMTP_TLS_MODES.join(', ')}, got "${smtp.tls}"`);
   const alerts = new Alerts(d.events, {
     report: (now) => d.live.report(now),
     tickMs: config.alerts.tickMs,
     publish: (t) => d.stream.publish({ type: `alert.${t.kind}`, at: t.alert.clearedAt ?? t.alert.firedAt, alert: t.alert }, (scope) => seesAlert(scope, t.alert)),
-    mail: smtp.host ? { host: smtp.host, port: smtp.port, from: smtp.from, helo: smtp.helo, timeoutMs: smtp.timeoutMs, ...(smtp.user ? { user: smtp.user, password: smtp.password } : {}) } : null,
+    mail: smtp.host
+      ? {
+          host: smtp.host,
+          port: smtp.port,
+          from: smtp.from,
+          helo: smtp.helo,
+          timeoutMs: smtp.timeoutMs,
+          tls: smtp.tls,
+          verify: smtp.verify,
+          ...(smtp.caFile ? { ca: readFileSync(smtp.caFile, 'utf8') } : {}),
+          ...(smtp.user ? { user: smtp.user, password: smtp.password } : {}),
+        }
+      : null,
     onOutcome: (o) => !o.ok && d.logger?.warn(o, 'alert delivery failed'),
   });
   d.api.add(gamificationRoutes({ acd: d.acd, tokens: d.tokens, achievements, quests }));
@@ -60,7 +76,7 @@ export function startEngagement(config: Config, d: EngagementDeps): Engagement {
     quests,
     alerts,
     async stop() {
-      achievements.stop();
+      await achievements.stop();
       quests.close();
       await alerts.stop();
     },

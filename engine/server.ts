@@ -100,6 +100,8 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     advertisedAddress: config.media.advertisedAddress || undefined,
     rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000,
     keepAliveMs: config.calls.keepAliveSeconds * 1000,
+    // Numbers outside the registrar (click-to-call, callbacks) leave by the dialplan's outbound routes.
+    outboundRoute: (number) => dialplan.outboundRoute(number),
     logger: log.child({ component: 'contact-centre' }),
     // Queue announcements and the voicemail greeting use the dialplan's speech and recording.
     speech: new EspeakSynthesizer({ cacheDir: ttsCacheDir }),

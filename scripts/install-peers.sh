@@ -19,6 +19,8 @@ if [ "${1:-}" != "--runtime" ]; then
   command -v unzip >/dev/null 2>&1 || need+=(unzip)
   # Alert e-mail tests deliver to a local SMTP server process (aiosmtpd, run with Debian's python3).
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+  # The STARTTLS test makes the SMTP server's self-signed certificate with openssl.
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""

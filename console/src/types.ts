@@ -65,6 +65,8 @@ export interface AgentMetrics {
   agentId: string;
   answered: number;
   talkMs: number;
+  /** Talk in calls the agent dialled themselves (click-to-call). */
+  outboundTalkMs: number;
 }
 
 export interface Metrics {

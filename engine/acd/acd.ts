@@ -10,11 +10,13 @@ import { isOpen, MissedCallBook, normalizeNumber, type MissedRecord } from './mi
 import type { AgentDialer, OfferHandle, OfferRequest, OfferResult } from './port.js';
 import { Queue } from './queue.js';
 import {
+  CLICK_TO_CALL,
   SELECTABLE_STATES,
   type AgentState,
   type CallContext,
   type InboundCall,
   type MissedReason,
+  type OutboundResult,
   type OverflowTarget,
   type QueueOutcome,
 } from './types.js';
@@ -45,6 +47,8 @@ export class Acd {
   private readonly queuesOfAgent = new Map<Agent, Set<Queue>>();
   private readonly items = new Map<string, WaitingItem>();
   private readonly callbackTasks = new Map<string, WaitingItem>();
+  /** Agent-dialled calls running now, by call id. */
+  private readonly outboundCalls = new Map<string, { agentId: string; number: string; startedAt: number; answeredAt: number | null }>();
   private readonly contexts = new Map<string, { context: Record<string, unknown>; expiresAt: number }>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly listeners = new Set<AcdListener>();
@@ -135,7 +139,7 @@ export class Acd {
     if (!SELECTABLE_STATES.includes(state)) throw new AcdError('invalid', `state must be one of ${SELECTABLE_STATES.join(', ')}`);
     if (typeof reason !== 'string' || reason.length > 100) throw new AcdError('invalid', 'reason must be a short string');
     const agent = this.agent(agentId);
-    if (agent.state === 'on-call') {
+    if (agent.state === 'on-call' || (agent.callId !== null && this.outboundCalls.has(agent.callId))) {
       agent.pending = { state, reason };
       return agent;
     }
@@ -147,6 +151,51 @@ export class Acd {
     if (agent.offerId && state !== 'available') this.cancelAgentOffer(agent);
     this.withRouting(agent, () => this.transition(agent, state, reason));
     return agent;
+  }
+
+  // ---- agent-dialled outbound calls (click-to-call) ----
+
+  /**
+   * The agent dials `number` themselves: until the call ends they are in state outbound
+   * (reason click-to-call) and offered no calls; afterwards they go back to the state they had.
+   */
+  startOutbound(agentId: string, callId: string, number: string): Agent {
+    const agent = this.agent(agentId);
+    text(callId, 'callId');
+    text(number, 'number');
+    if (agent.state === 'offline' || agent.offerId || agent.callId) throw new AcdError('conflict', `agent ${agentId} is ${agent.offerId ? 'ringing' : agent.callId ? 'on a call' : 'offline'}`);
+    if (this.outboundCalls.has(callId) || this.items.has(callId)) throw new AcdError('conflict', `call ${callId} exists already`);
+    const now = this.now();
+    this.outboundCalls.set(callId, { agentId, number, startedAt: now, answeredAt: null });
+    this.emit({ type: 'outbound.dialled', at: now, callId, agentId, number });
+    this.withRouting(agent, () => {
+      agent.pending = { state: agent.state, reason: agent.reason };
+      agent.callId = callId;
+      this.transition(agent, 'outbound', CLICK_TO_CALL);
+    });
+    return agent;
+  }
+
+  /** The dialled client answered: talk time counts from now. */
+  outboundAnswered(callId: string): void {
+    const call = this.outboundCall(callId);
+    call.answeredAt = this.now();
+    const agent = this.agents.get(call.agentId);
+    if (agent) agent.outboundTalking = true;
+    this.emit({ type: 'outbound.answered', at: call.answeredAt, callId, agentId: call.agentId, number: call.number, ringMs: call.answeredAt - call.startedAt });
+  }
+
+  /** The agent-dialled call is over (`result` says how); the agent returns to their state. */
+  endOutbound(callId: string, result: OutboundResult): void {
+    const call = this.outboundCall(callId);
+    this.outboundCalls.delete(callId);
+    const now = this.now();
+    const talkMs = call.answeredAt === null ? 0 : now - call.answeredAt;
+    this.emit({ type: 'outbound.ended', at: now, callId, agentId: call.agentId, number: call.number, result, talkMs });
+    const agent = this.agents.get(call.agentId);
+    if (agent?.callId !== callId) return;
+    agent.outboundTalking = false;
+    this.endWrapUp(agent);
   }
 
   // ---- calls from the call layer ----
@@ -370,7 +419,8 @@ export class Acd {
           case 'agent.state': {
             const agent = this.agents.get(e.agentId);
             if (!agent) break;
-            const busy = e.state === 'on-call' || e.state === 'wrap-up';
+            // Calls did not survive the restart: their agents are free again.
+            const busy = e.state === 'on-call' || e.state === 'wrap-up' || (e.state === 'outbound' && e.reason === CLICK_TO_CALL);
             this.withRouting(agent, () => this.transition(agent, busy ? 'available' : e.state, busy ? 'restart' : e.reason), true);
             agent.since = e.at;
             break;
@@ -416,6 +466,12 @@ export class Acd {
   private emit(event: AcdEvent): void {
     if (this.replaying) return;
     for (const listener of this.listeners) listener(event);
+  }
+
+  private outboundCall(callId: string) {
+    const call = this.outboundCalls.get(callId);
+    if (!call) throw new AcdError('not-found', `no outbound call ${callId}`);
+    return call;
   }
 
   private item(callId: string): WaitingItem {

@@ -23,6 +23,8 @@ export class Agent {
   /** A state chosen during a call, taken when the call and its wrap-up end. */
   pending: { state: AgentState; reason: string } | null = null;
   wrapTimer: NodeJS.Timeout | null = null;
+  /** In a call the agent dialled themselves (click-to-call) that the client answered. */
+  outboundTalking = false;
   /** Drawn each time the agent becomes free (the random strategy orders by it). */
   randomKey = 0;
   readonly figures = new Map<string, QueueFigures>();
@@ -49,7 +51,7 @@ export class Agent {
   }
 
   get activity(): Activity {
-    if (this.state === 'on-call') return 'talking';
+    if (this.state === 'on-call' || this.outboundTalking) return 'talking';
     return this.routable ? 'free' : 'busy';
   }
 

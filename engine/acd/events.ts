@@ -1,7 +1,7 @@
 // Everything the ACD does is announced as one of these events. The store appends them to the
 // event log; metrics, the WebSocket stream and a restart's rebuild all read them back.
 import type { MissedRecordData } from './missed-calls.js';
-import type { AgentProfile, AgentState, AttemptResult, CallContext, MissedStatus, OverflowTarget, QueueConfig } from './types.js';
+import type { AgentProfile, AgentState, AttemptResult, CallContext, MissedStatus, OutboundResult, OverflowTarget, QueueConfig } from './types.js';
 import type { OfferResult } from './port.js';
 
 export interface AcdEventMap {
@@ -26,6 +26,11 @@ export interface AcdEventMap {
   'missed.claimed': { id: string; agentId: string | null };
   'missed.attempt': { id: string; agentId: string; result: AttemptResult };
   'missed.status': { id: string; status: MissedStatus; by: string | null };
+  /** An agent dials a number themselves (click-to-call, a cold outbound call); no queue. */
+  'outbound.dialled': { agentId: string; number: string };
+  'outbound.answered': { agentId: string; number: string; ringMs: number };
+  /** `talkMs` is 0 unless the client answered. */
+  'outbound.ended': { agentId: string; number: string; result: OutboundResult; talkMs: number };
 }
 
 export type AcdEventType = keyof AcdEventMap;

@@ -29,6 +29,10 @@ interface AgentTotals {
   wrapMs: number;
   callbacksHandled: number;
   callbackTalkMs: number;
+  /** Calls the agent dialled themselves (click-to-call, cold outbound), those the client answered, and their talk. */
+  outboundDialled: number;
+  outboundConnected: number;
+  outboundTalkMs: number;
   /** Time spent in each state inside the interval. */
   stateMs: Record<AgentState, number>;
 }
@@ -101,6 +105,16 @@ export class AcdMetrics {
         }
         break;
       }
+      case 'outbound.ended': {
+        if (!counted) break;
+        const t = this.agent(e.agentId, e.at).totals;
+        t.outboundDialled++;
+        if (e.result === 'connected') {
+          t.outboundConnected++;
+          t.outboundTalkMs += e.talkMs;
+        }
+        break;
+      }
       case 'missed.created':
         this.missed.set(e.record.id, { queueId: e.record.queueId, status: 'not-called-back', counted });
         break;
@@ -160,7 +174,7 @@ export class AcdMetrics {
   private agent(id: string, at: number) {
     let a = this.agents.get(id);
     if (!a) {
-      const totals = { answered: 0, missedOffers: 0, handled: 0, talkMs: 0, wrapMs: 0, callbacksHandled: 0, callbackTalkMs: 0, stateMs: zeroStates() };
+      const totals = { answered: 0, missedOffers: 0, handled: 0, talkMs: 0, wrapMs: 0, callbacksHandled: 0, callbackTalkMs: 0, outboundDialled: 0, outboundConnected: 0, outboundTalkMs: 0, stateMs: zeroStates() };
       this.agents.set(id, (a = { groups: [], state: 'offline', since: at, wrapQueue: null, totals }));
     }
     return a;

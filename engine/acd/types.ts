@@ -6,6 +6,11 @@ export const AGENT_STATES = ['available', 'on-call', 'wrap-up', 'break', 'outbou
 export type AgentState = (typeof AGENT_STATES)[number];
 /** States an agent may choose; on-call and wrap-up are set by the ACD itself. */
 export const SELECTABLE_STATES: readonly AgentState[] = ['available', 'break', 'outbound', 'dnd', 'offline'];
+/** The reason of the outbound state while an agent's own dialled call (click-to-call) runs. */
+export const CLICK_TO_CALL = 'click-to-call';
+/** How an agent-dialled call ended: the client talked, or why not (the agent's own phone did not answer: agent-unreached). */
+export const OUTBOUND_RESULTS = ['connected', 'busy', 'no-answer', 'unavailable', 'agent-unreached', 'cancelled'] as const;
+export type OutboundResult = (typeof OUTBOUND_RESULTS)[number];
 /** What the agent is doing, derived from state and calls (no chat channel exists yet). */
 export type Activity = 'talking' | 'free' | 'busy';
 

@@ -1,8 +1,10 @@
 // A small SMTP client over node:net (RFC 5321): greeting, EHLO (HELO if the server does not
-// know EHLO), optional AUTH PLAIN (RFC 4954 / RFC 4616), MAIL FROM, RCPT TO per recipient,
-// DATA with dot-stuffing, QUIT. Every reply is read whole (multi-line replies, §4.2.1) and its
-// code checked; a server that stays silent longer than `timeoutMs` ends the attempt.
-import { connect, type Socket } from 'node:net';
+// know EHLO), STARTTLS (RFC 3207) and EHLO again over TLS, optional AUTH PLAIN (RFC 4954 /
+// RFC 4616), MAIL FROM, RCPT TO per recipient, DATA with dot-stuffing, QUIT. Every reply is read
+// whole (multi-line replies, §4.2.1) and its code checked; a server that stays silent longer
+// than `timeoutMs` ends the attempt.
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export interface SmtpOptions {
   host: string;
@@ -14,7 +16,19 @@ export interface SmtpOptions {
   password?: string;
   /** How long to wait for each reply (RFC 5321 §4.5.3.2 suggests minutes; alerts want less). */
   timeoutMs?: number;
+  /**
+   * STARTTLS: 'opportunistic' (default) upgrades when the server offers it, 'required' fails
+   * before AUTH or MAIL when it does not (nothing is sent in the clear), 'off' never upgrades.
+   */
+  tls?: SmtpTls;
+  /** Trusted CA certificates (PEM) for the server's certificate; default: Node's bundled roots. */
+  ca?: string;
+  /** Check the server's certificate and name (default true). */
+  verify?: boolean;
 }
+
+export const SMTP_TLS_MODES = ['off', 'opportunistic', 'required'] as const;
+export type SmtpTls = (typeof SMTP_TLS_MODES)[number];
 
 export interface Envelope {
   from: string;
@@ -109,21 +123,57 @@ class ReplyReader {
   }
 }
 
+/** Ends the attempt with a reply-reader failure on the socket's timeout, error or close. */
+function watch(socket: Socket, replies: ReplyReader, where: string, timeoutMs: number): void {
+  socket.setTimeout(timeoutMs, () => {
+    replies.fail(new SmtpError(`no reply from ${where} within ${timeoutMs} ms`, 'timeout'));
+    socket.destroy();
+  });
+  socket.on('error', (err) => replies.fail(new SmtpError(`connection to ${where} failed: ${err.message}`, 'connect')));
+  socket.on('close', () => replies.fail(new SmtpError('the server closed the connection', 'closed')));
+}
+
+/** RFC 3207 §4: the TLS handshake over the connection, after the server's 220 to STARTTLS. */
+function startTls(plain: Socket, opts: SmtpOptions, timeoutMs: number): Promise<Socket> {
+  plain.removeAllListeners('data');
+  const secure = tlsConnect({
+    socket: plain,
+    // The certificate is checked against host; SNI carries names only (RFC 6066 §3).
+    host: opts.host,
+    ...(isIP(opts.host) ? {} : { servername: opts.host }),
+    ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+    rejectUnauthorized: opts.verify ?? true,
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      secure.destroy();
+      reject(new SmtpError(`TLS with ${opts.host}:${opts.port} failed: ${why}`, 'TLS'));
+    };
+    const onError = (err: Error) => fail(err.message);
+    secure.setTimeout(timeoutMs, () => fail(`no handshake within ${timeoutMs} ms`));
+    secure.on('error', onError);
+    secure.once('secureConnect', () => {
+      secure.setTimeout(0);
+      secure.off('error', onError);
+      resolve(secure);
+    });
+  });
+}
+
 /** Sends one message (already formatted, see mail.ts) to its recipients. */
 export async function sendMail(opts: SmtpOptions, envelope: Envelope, message: string): Promise<SendResult> {
   const from = checkAddress(envelope.from);
   const to = envelope.to.map(checkAddress);
   if (to.length === 0) throw new SmtpError('no recipients', 'envelope');
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const tls = opts.tls ?? 'opportunistic';
+  if (!SMTP_TLS_MODES.includes(tls)) throw new SmtpError(`tls must be one of ${SMTP_TLS_MODES.join(', ')}`, 'config');
+  const where = `${opts.host}:${opts.port}`;
 
-  const socket = connect({ host: opts.host, port: opts.port });
-  const replies = new ReplyReader(socket);
-  socket.setTimeout(timeoutMs, () => {
-    replies.fail(new SmtpError(`no reply from ${opts.host}:${opts.port} within ${timeoutMs} ms`, 'timeout'));
-    socket.destroy();
-  });
-  socket.on('error', (err) => replies.fail(new SmtpError(`connection to ${opts.host}:${opts.port} failed: ${err.message}`, 'connect')));
-  socket.on('close', () => replies.fail(new SmtpError('the server closed the connection', 'closed')));
+  // The connection: replaced by its TLS wrapping after STARTTLS.
+  let socket: Socket = connect({ host: opts.host, port: opts.port });
+  let replies = new ReplyReader(socket);
+  watch(socket, replies, where, timeoutMs);
 
   const expect = async (stage: string, ok: (code: number) => boolean): Promise<SmtpReply> => {
     const reply = await replies.next();
@@ -135,17 +185,38 @@ export async function sendMail(opts: SmtpOptions, envelope: Envelope, message: s
     return expect(stage, ok);
   };
   const is = (...codes: number[]) => (code: number) => codes.includes(code);
+  const helo = opts.helo ?? 'localhost';
+  /** EHLO, or HELO for a server that does not know it; the extensions the server offers. */
+  const greet = async (): Promise<string[]> => {
+    socket.write(`EHLO ${helo}\r\n`);
+    const ehlo = await replies.next();
+    if (ehlo.code === 250) return ehlo.lines.slice(1).map((l) => l.toUpperCase());
+    // §4.1.4: a server that does not know EHLO answers 500/502; then HELO, without extensions.
+    if (ehlo.code >= 500) {
+      await command(`HELO ${helo}`, 'HELO', is(250));
+      return [];
+    }
+    throw new SmtpError(`EHLO refused: ${ehlo.code} ${ehlo.lines.join(' ')}`, 'EHLO', ehlo);
+  };
 
   try {
     await expect('greeting', is(220));
-    const helo = opts.helo ?? 'localhost';
-    let extensions: string[] = [];
-    socket.write(`EHLO ${helo}\r\n`);
-    const ehlo = await replies.next();
-    // §4.1.4: a server that does not know EHLO answers 500/502; then HELO, without extensions.
-    if (ehlo.code === 250) extensions = ehlo.lines.slice(1).map((l) => l.toUpperCase());
-    else if (ehlo.code >= 500) await command(`HELO ${helo}`, 'HELO', is(250));
-    else throw new SmtpError(`EHLO refused: ${ehlo.code} ${ehlo.lines.join(' ')}`, 'EHLO', ehlo);
+    let extensions = await greet();
+
+    if (tls !== 'off') {
+      const offered = extensions.some((e) => e.split(' ')[0] === 'STARTTLS');
+      if (!offered && tls === 'required') throw new SmtpError(`${where} does not offer STARTTLS, which the configuration requires`, 'STARTTLS');
+      // A 454 (TLS not available now, RFC 3207 §4) lets an opportunistic client go on in the clear.
+      const ready = offered ? await command('STARTTLS', 'STARTTLS', tls === 'required' ? is(220) : is(220, 454)) : null;
+      if (ready?.code === 220) {
+        socket.setTimeout(0); // the TLS socket keeps the time from now on
+        socket = await startTls(socket, opts, timeoutMs);
+        replies = new ReplyReader(socket);
+        watch(socket, replies, where, timeoutMs);
+        // §4.2: forget what the server said before TLS and ask again.
+        extensions = await greet();
+      }
+    }
 
     if (opts.user !== undefined) {
       const auth = extensions.find((e) => e.startsWith('AUTH'));

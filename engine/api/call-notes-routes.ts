@@ -3,9 +3,11 @@
 // script) and the notes an agent files on the call (topic, comments, the script path taken).
 // An agent sees the calls offered to them, their queues' waiting calls and the calls they
 // answered, and notes only calls they answered; supervisors their groups' queues; admins all.
+// Every change of the notes goes on the WebSocket stream (notes.changed) to whoever sees the call.
 import { AcdError, scriptPath, type Acd, type Guides, type WaitingItem } from '../acd/index.js';
 import { numberDigits, type CallHistory, type PastCall } from '../store/call-history.js';
 import type { Tokens } from './auth.js';
+import type { EventStream } from './event-stream.js';
 import { HttpError, type ApiRequest, type Route } from './http.js';
 import { Scope } from './scope.js';
 
@@ -14,6 +16,7 @@ export interface CallNotesDeps {
   tokens: Tokens;
   history: CallHistory;
   guides: Guides;
+  stream: EventStream;
 }
 
 const MAX_COMMENT = 2000;
@@ -35,17 +38,21 @@ function fields(body: unknown): Record<string, unknown> {
 export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
   const { acd, history, guides } = d;
 
-  const find = (req: ApiRequest): Found => {
-    const scope = new Scope(acd, d.tokens.require(req.token));
-    const callId = req.params.callId;
+  /** The call, if `scope` may look at it. */
+  const visibleCall = (scope: Scope, callId: string): Found | null => {
     const live = acd.calls().find((c) => c.callId === callId);
     const past = history.ofCall(callId);
     const queueId = live?.queueId ?? past?.queueId;
     const self = scope.principal.agentId;
     const offeredToMe = !!live && self !== undefined && [...live.offers.values()].some((o) => o.agent.id === self);
     const visible = queueId !== undefined && (scope.principal.role === 'agent' ? offeredToMe || answeredBy({ live, past }, self) || (!!live && scope.seesQueueId(queueId)) : scope.seesQueueId(queueId));
-    if (!visible) throw new AcdError('not-found', `no call ${callId}`);
-    return { scope, live, past, queueId: queueId! };
+    return visible ? { scope, live, past, queueId: queueId! } : null;
+  };
+
+  const find = (req: ApiRequest): Found => {
+    const found = visibleCall(new Scope(acd, d.tokens.require(req.token)), req.params.callId);
+    if (!found) throw new AcdError('not-found', `no call ${req.params.callId}`);
+    return found;
   };
 
   /** Notes are filed by the agent who answered the call, or a supervisor of its queue. */
@@ -59,6 +66,13 @@ export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
   const notesOf = (callId: string) => {
     const call = history.ofCall(callId);
     return { topic: call?.topic ?? null, comments: call?.comments ?? [], script: call?.script ?? null };
+  };
+
+  /** The call's notes now, also streamed to every client that may see the call. */
+  const changed = (callId: string, queueId: string) => {
+    const notes = notesOf(callId);
+    d.stream.publish({ type: 'notes.changed', at: Date.now(), callId, queueId, notes }, (scope) => visibleCall(scope, callId) !== null);
+    return notes;
   };
 
   return {
@@ -90,14 +104,14 @@ export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
       const topics = guides.topicsFor(queueId);
       if (typeof topic !== 'string' || !topics.includes(topic)) throw new HttpError(400, 'invalid', `topic must be one of: ${topics.join(', ')}`);
       history.setTopic(req.params.callId, queueId, by, topic);
-      return notesOf(req.params.callId);
+      return changed(req.params.callId, queueId);
     },
     'POST /api/calls/:callId/comment': (req) => {
       const { queueId, by } = noting(req);
       const { text } = fields(req.body);
       if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_COMMENT) throw new HttpError(400, 'invalid', `text must be a non-empty string of at most ${MAX_COMMENT} characters`);
       history.addComment(req.params.callId, queueId, by, text.trim());
-      return notesOf(req.params.callId);
+      return changed(req.params.callId, queueId);
     },
     'PUT /api/calls/:callId/script': (req) => {
       const { queueId, by } = noting(req);
@@ -105,7 +119,7 @@ export function callNotesRoutes(d: CallNotesDeps): Record<string, Route> {
       if (!script) throw new AcdError('conflict', `queue ${queueId} has no call script`);
       const { path, finished } = scriptPath(script, fields(req.body).path);
       history.saveScriptPath(req.params.callId, queueId, by, path, finished);
-      return notesOf(req.params.callId);
+      return changed(req.params.callId, queueId);
     },
   };
 }

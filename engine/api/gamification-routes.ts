@@ -56,9 +56,9 @@ export function gamificationRoutes(d: GamificationRouteDeps): Record<string, Rou
       const agents = agentsFor(req);
       return achievements.history({ agentIds: agents ?? undefined, from: time(req.query.get('from'), 'from'), to: time(req.query.get('to'), 'to') });
     },
-    'GET /api/achievements/standing': (req) => visible(agentsFor(req), achievements.standing()),
+    'GET /api/achievements/standing': async (req) => visible(agentsFor(req), await achievements.standing()),
     // Judges a finished day or week (e.g. one from before this feature existed).
-    'POST /api/achievements/judge': (req) => {
+    'POST /api/achievements/judge': async (req) => {
       tokens.require(req.token, 'admin');
       const body = fields(req.body);
       if (!PERIODS.includes(body.period as PeriodKind)) throw new HttpError(400, 'invalid', `period must be one of ${PERIODS.join(', ')}`);
@@ -66,7 +66,7 @@ export function gamificationRoutes(d: GamificationRouteDeps): Record<string, Rou
       if (at === undefined) throw new HttpError(400, 'invalid', 'at (a time inside the period) is required');
       const period = periodOf(body.period as PeriodKind, at);
       if (period.end > now()) throw new HttpError(409, 'conflict', 'the period has not ended yet');
-      return { period, granted: achievements.judge(period) };
+      return { period, granted: await achievements.judge(period) };
     },
 
     'GET /api/quests': (req) => {

@@ -37,9 +37,12 @@ function lostByWindow(records: MissedRecord[], from: number, to: number, logStar
   return counts;
 }
 
-function figures(queues: QueueFigures[], missed: MissedRecord[], from: number, to: number, logStart: number): KpiFigures {
+/** `agents`: whose agent-dialled (cold) calls count here; queues carry the inbound and callback figures. */
+function figures(queues: QueueFigures[], agents: AgentFigures[], missed: MissedRecord[], from: number, to: number, logStart: number): KpiFigures {
   const sum = (f: (q: QueueFigures) => number) => queues.reduce((s, q) => s + f(q), 0);
+  const sumAgents = (f: (a: AgentFigures) => number) => agents.reduce((s, a) => s + f(a), 0);
   const [offered, answered, abandoned, handled, callbacks] = [sum((q) => q.offered), sum((q) => q.answered), sum((q) => q.abandoned), sum((q) => q.handled), sum((q) => q.callbacksHandled)];
+  const [coldOutbound, coldConnected] = [sumAgents((a) => a.outboundDialled), sumAgents((a) => a.outboundConnected)];
   const [lostClients, ...earlier] = lostByWindow(missed, from, to, logStart);
   return {
     offered,
@@ -52,8 +55,10 @@ function figures(queues: QueueFigures[], missed: MissedRecord[], from: number, t
     handled,
     avgInboundTalkMs: ratio(sum((q) => q.talkMs), handled),
     callbacks,
-    avgOutboundTalkMs: ratio(sum((q) => q.callbackTalkMs), callbacks),
-    processed: handled + callbacks,
+    coldOutbound,
+    coldConnected,
+    avgOutboundTalkMs: ratio(sum((q) => q.callbackTalkMs) + sumAgents((a) => a.outboundTalkMs), callbacks + coldConnected),
+    processed: handled + callbacks + coldConnected,
     waitingNow: sum((q) => q.waitingNow),
     longestWaitMs: Math.max(0, ...queues.map((q) => q.longestWaitMs)),
     missed: missed.filter((r) => r.missedAt >= from && r.missedAt <= to).length,
@@ -74,7 +79,8 @@ function agentRow(acd: Acd, a: AgentFigures): AgentKpi {
     missedOffers: a.missedOffers,
     avgInboundTalkMs: ratio(a.talkMs, a.handled),
     callbacks: a.callbacksHandled,
-    avgOutboundTalkMs: ratio(a.callbackTalkMs, a.callbacksHandled),
+    coldOutbound: a.outboundDialled,
+    avgOutboundTalkMs: ratio(a.callbackTalkMs + a.outboundTalkMs, a.callbacksHandled + a.outboundConnected),
     wrapMs: a.wrapMs,
     occupancy: a.occupancy,
   };
@@ -105,16 +111,16 @@ export function kpiRoutes(d: AcdRouteDeps): Record<string, Route> {
     const begins = logStart();
     const queues = metrics.queues.filter((q) => scope.seesQueueId(q.queueId));
     const queuesOf = (g: string) => queues.filter((q) => acd.queue(q.queueId).config.groups.includes(g));
-    const figuresOf = (qs: QueueFigures[]) => figures(qs, acd.missed.list({ queueIds: new Set(qs.map((q) => q.queueId)) }), start, end, begins);
+    const agents = metrics.agents.filter((a) => scope.seesAgentId(a.agentId));
+    const agentsOf = (g: string) => agents.filter((a) => acd.agent(a.agentId).profile.groups.includes(g));
+    const figuresOf = (qs: QueueFigures[], as: AgentFigures[]) => figures(qs, as, acd.missed.list({ queueIds: new Set(qs.map((q) => q.queueId)) }), start, end, begins);
     return {
       from: start,
       to: end,
       live: from === undefined && to === undefined,
-      totals: figuresOf(group === null ? queues : queuesOf(group)),
-      groups: shown.map((g): GroupKpi => ({ group: g, queues: queuesOf(g).map((q) => q.queueId), ...figuresOf(queuesOf(g)) })),
-      agents: metrics.agents
-        .filter((a) => scope.seesAgentId(a.agentId) && (group === null || acd.agent(a.agentId).profile.groups.includes(group)))
-        .map((a) => agentRow(acd, a)),
+      totals: group === null ? figuresOf(queues, agents) : figuresOf(queuesOf(group), agentsOf(group)),
+      groups: shown.map((g): GroupKpi => ({ group: g, queues: queuesOf(g).map((q) => q.queueId), ...figuresOf(queuesOf(g), agentsOf(g)) })),
+      agents: (group === null ? agents : agentsOf(group)).map((a) => agentRow(acd, a)),
     };
   };
 

@@ -44,6 +44,9 @@ export class Scope {
       case 'context.attached':
         return this.principal.role !== 'agent';
       case 'agent.state':
+      case 'outbound.dialled':
+      case 'outbound.answered':
+      case 'outbound.ended':
         return this.seesAgentId(e.agentId);
       case 'queue.defined':
         return this.seesQueueId(e.queue.id);

@@ -1,10 +1,12 @@
 // REST routes of agents' tasks (engine/store/task-book.ts). Supervisors plan tasks for the
 // agents of their groups and see theirs, admins all; an agent sees their own tasks and may
-// only mark them done or open again.
+// only mark them done or open again. Every change goes on the WebSocket stream as
+// task.created / task.updated / task.removed to whoever may see the task.
 import { AcdError, type Acd } from '../acd/index.js';
 import type { TaskBook } from '../store/task-book.js';
 import { TASK_STATUSES, taskStatus, type Task, type TaskInput, type TaskStatus } from '../store/task-types.js';
 import type { Tokens } from './auth.js';
+import type { EventStream } from './event-stream.js';
 import { HttpError, type ApiRequest, type Route } from './http.js';
 import { Scope } from './scope.js';
 
@@ -15,7 +17,7 @@ function input(body: unknown): TaskInput {
 
 const withStatus = (task: Task, now: number) => ({ ...task, status: taskStatus(task, now) });
 
-export function taskRoutes(d: { acd: Acd; tokens: Tokens; tasks: TaskBook }): Record<string, Route> {
+export function taskRoutes(d: { acd: Acd; tokens: Tokens; tasks: TaskBook; stream: EventStream }): Record<string, Route> {
   const { acd, tokens, tasks } = d;
   const scoped = (req: ApiRequest, ...roles: ('agent' | 'supervisor' | 'admin')[]) => new Scope(acd, tokens.require(req.token, ...roles));
   const sees = (scope: Scope, task: Task) => (scope.principal.role === 'admin' ? true : scope.seesAgentId(task.agentId));
@@ -26,6 +28,12 @@ export function taskRoutes(d: { acd: Acd; tokens: Tokens; tasks: TaskBook }): Re
   };
   const assignable = (scope: Scope, agentId: unknown) => {
     if (typeof agentId === 'string' && !scope.seesAgentId(agentId)) throw new AcdError('not-found', `no agent ${agentId}`);
+  };
+  /** Streams the change to whoever saw the task before it or sees it after (a task moved to another agent). */
+  const announce = (type: 'task.created' | 'task.updated' | 'task.removed', task: Task, before: Task = task) => {
+    const at = Date.now();
+    d.stream.publish({ type, at, task: withStatus(task, at) }, (scope) => sees(scope, task) || sees(scope, before));
+    return withStatus(task, at);
   };
 
   return {
@@ -44,7 +52,7 @@ export function taskRoutes(d: { acd: Acd; tokens: Tokens; tasks: TaskBook }): Re
       const scope = scoped(req, 'supervisor', 'admin');
       const body = input(req.body);
       assignable(scope, body.agentId);
-      return withStatus(tasks.create(body, scope.principal.name), Date.now());
+      return announce('task.created', tasks.create(body, scope.principal.name));
     },
     'PATCH /api/tasks/:id': (req) => {
       const scope = scoped(req);
@@ -52,11 +60,13 @@ export function taskRoutes(d: { acd: Acd; tokens: Tokens; tasks: TaskBook }): Re
       const body = input(req.body);
       if (scope.principal.role === 'agent' && Object.keys(body).some((k) => k !== 'done')) throw new HttpError(403, 'forbidden', 'an agent may only mark a task done or open');
       assignable(scope, body.agentId);
-      return withStatus(tasks.update(task.id, body, scope.principal.agentId ?? scope.principal.name), Date.now());
+      return announce('task.updated', tasks.update(task.id, body, scope.principal.agentId ?? scope.principal.name), task);
     },
     'DELETE /api/tasks/:id': (req) => {
       const scope = scoped(req, 'supervisor', 'admin');
-      tasks.remove(visibleTask(scope, req.params.id).id);
+      const task = visibleTask(scope, req.params.id);
+      tasks.remove(task.id);
+      announce('task.removed', task);
       return { ok: true };
     },
   };

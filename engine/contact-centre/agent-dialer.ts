@@ -4,7 +4,7 @@ import type { AgentDialer, AttemptResult, OfferHandle, OfferRequest, OfferResult
 import type { CallLeg } from '../call/index.js';
 import type { OutgoingInvite } from '../sip/index.js';
 import type { CallDesk } from './desk.js';
-import { offerResultOf, ringExtension } from './phones.js';
+import { offerResultOf, ringExtension, ringNumber } from './phones.js';
 
 export class CallAgentDialer implements AgentDialer {
   constructor(private readonly desk: CallDesk) {}
@@ -65,7 +65,7 @@ export class CallAgentDialer implements AgentDialer {
     const call = this.desk.find(req.callId);
     if (!call || call.ended || !call.agent) return 'unavailable';
     try {
-      const leg = await ringExtension(this.desk.deps, number, { mixer: call.mixer, from: req.agent.extension });
+      const leg = await ringNumber(this.desk.deps, number, { mixer: call.mixer, from: req.agent.extension });
       if (call.ended) {
         void leg.hangup();
         return 'no-answer';

@@ -1,5 +1,6 @@
 // The agent window's call buttons (issue 6): take a waiting call, transfer a connected call
-// to a colleague, a queue or a number (and the directory of targets), hang up. An agent acts on their own calls (and takes
+// to a colleague, a queue or a number (and the directory of targets), hang up, and call a
+// number (click-to-call). An agent acts on their own calls (and takes
 // waiting calls of their queues for themselves); a supervisor on their groups' queues' calls,
 // naming the agent who takes; an admin on all.
 import { AcdError, type Agent, type WaitingItem } from '../acd/index.js';
@@ -7,6 +8,8 @@ import type { Tokens } from '../api/auth.js';
 import { HttpError, type ApiRequest, type Route } from '../api/http.js';
 import { Scope } from '../api/scope.js';
 import type { CallDesk } from './desk.js';
+import type { ClickToCall } from './click-to-call.js';
+import { DIALABLE_NUMBER } from './phones.js';
 import { transferCall, type TransferTarget } from './transfer.js';
 
 function fields(body: unknown): Record<string, unknown> {
@@ -21,11 +24,11 @@ function targetOf(body: Record<string, unknown>): TransferTarget {
   if (given.length !== 1) throw new HttpError(400, 'invalid', 'give exactly one of agentId, queueId, number');
   const value = body[given[0]];
   if (typeof value !== 'string' || value.trim() === '' || value.length > 100) throw new HttpError(400, 'invalid', `${given[0]} must be a non-empty string`);
-  if (given[0] === 'number' && !/^\+?[0-9*#]{1,32}$/.test(value)) throw new HttpError(400, 'invalid', 'number must be digits (with an optional leading +)');
+  if (given[0] === 'number' && !DIALABLE_NUMBER.test(value)) throw new HttpError(400, 'invalid', 'number must be digits (with an optional leading +)');
   return given[0] === 'agentId' ? { kind: 'agent', agentId: value } : given[0] === 'queueId' ? { kind: 'queue', queueId: value } : { kind: 'number', number: value };
 }
 
-export function callControlRoutes(desk: CallDesk, tokens: Tokens): Record<string, Route> {
+export function callControlRoutes(desk: CallDesk, tokens: Tokens, clickToCall: ClickToCall): Record<string, Route> {
   const acd = desk.acd;
   /** The live ACD call, if the token may see it; agents see theirs and their queues' waiting calls. */
   const visible = (req: ApiRequest): { scope: Scope; item: WaitingItem } => {
@@ -73,7 +76,30 @@ export function callControlRoutes(desk: CallDesk, tokens: Tokens): Record<string
       const item = own(req);
       return transferCall(desk, item.callId, targetOf(fields(req.body)));
     },
+    // Click-to-call: the engine rings the agent's phone, then the number (agents for themselves;
+    // a supervisor or admin names an agent they see). Answers at once; the call runs on.
+    'POST /api/calls/outbound': (req) => {
+      const scope = new Scope(acd, tokens.require(req.token));
+      const body = fields(req.body);
+      if (typeof body.number !== 'string') throw new HttpError(400, 'invalid', 'number is required');
+      let agentId = scope.principal.agentId;
+      if (scope.principal.role !== 'agent') {
+        if (typeof body.agentId !== 'string') throw new HttpError(400, 'invalid', 'agentId is required');
+        if (!scope.seesAgentId(body.agentId)) throw new AcdError('not-found', `no agent ${body.agentId}`);
+        agentId = body.agentId;
+      }
+      const { callId, number } = clickToCall.place(agentId!, body.number);
+      return { callId, agentId, number };
+    },
     'POST /api/calls/:callId/hangup': async (req) => {
+      const outboundAgent = clickToCall.agentOf(req.params.callId);
+      if (outboundAgent !== undefined) {
+        const scope = new Scope(acd, tokens.require(req.token));
+        const self = scope.principal.agentId;
+        if (!(self === outboundAgent || (scope.principal.role !== 'agent' && scope.seesAgentId(outboundAgent)))) throw new AcdError('not-found', `no call ${req.params.callId}`);
+        await clickToCall.hangup(req.params.callId);
+        return { callId: req.params.callId, ended: true };
+      }
       const item = own(req);
       await desk.connectedCall(item.callId).end();
       return { callId: item.callId, ended: true };

@@ -4,8 +4,19 @@ import type { MediaEngine } from '../../media/engine.js';
 import type { Mixer } from '../../media/mixer.js';
 import type { OfferResult } from '../acd/index.js';
 import { CallLeg } from '../call/index.js';
-import { SipError, type Registrar, type SipStack } from '../sip/index.js';
+import { SipError, type Registrar, type SendTarget, type SipStack } from '../sip/index.js';
 import type { OutgoingInvite } from '../sip/stack.js';
+
+/** Where a number outside the registrar is sent: a trunk's gateway, account and caller id (the dialplan's outbound routes). */
+export interface TrunkRoute {
+  uri: string;
+  target?: SendTarget;
+  auth?: { username: string; password: string };
+  from?: string;
+}
+
+/** A number an agent may dial or transfer to: digits, `*`, `#`, an optional leading `+`. */
+export const DIALABLE_NUMBER = /^\+?[0-9*#]{1,32}$/;
 
 export interface PhoneDeps {
   stack: SipStack;
@@ -14,6 +25,8 @@ export interface PhoneDeps {
   advertisedAddress?: string;
   rtpTimeoutMs: number;
   keepAliveMs: number;
+  /** The outbound route of a number (throws when none matches); absent: only registered extensions are reachable. */
+  outboundRoute?: (number: string) => TrunkRoute;
 }
 
 export interface RingOptions {
@@ -32,14 +45,27 @@ export interface RingOptions {
 export async function ringExtension(deps: PhoneDeps, extension: string, o: RingOptions): Promise<CallLeg> {
   const binding = deps.registrar.lookup(extension)[0];
   if (!binding) throw new SipError(480, 'Not Registered', 'rejected');
+  return dialLeg(deps, { uri: binding.contact, target: binding.target, from: o.from }, o);
+}
+
+/**
+ * Rings `number`: a registered extension directly, any other number through its outbound trunk
+ * route. Rejects SipError 480 when neither reaches it (no registration and no route).
+ */
+export async function ringNumber(deps: PhoneDeps, number: string, o: RingOptions): Promise<CallLeg> {
+  const route = deps.registrar.lookup(number).length === 0 ? trunkRouteOf(deps, number) : undefined;
+  if (!route) return ringExtension(deps, number, o);
+  // The trunk's own caller id: a provider accepts only its account's numbers as From.
+  return dialLeg(deps, { uri: route.uri, target: route.target, auth: route.auth, from: route.from ?? o.from }, o);
+}
+
+async function dialLeg(deps: PhoneDeps, to: TrunkRoute, o: RingOptions): Promise<CallLeg> {
   const leg = await CallLeg.dial(
     {
       stack: deps.stack,
       media: deps.media,
       mixer: o.mixer,
-      uri: binding.contact,
-      target: binding.target,
-      from: o.from,
+      ...to,
       headers: o.headers,
       advertisedAddress: deps.advertisedAddress,
       rtpTimeoutMs: deps.rtpTimeoutMs,
@@ -48,6 +74,16 @@ export async function ringExtension(deps: PhoneDeps, extension: string, o: RingO
   );
   leg.dialog.keepAlive(deps.keepAliveMs);
   return leg;
+}
+
+/** The trunk route of `number`, or undefined when no outbound route matches it. */
+export function trunkRouteOf(deps: PhoneDeps, number: string): TrunkRoute | undefined {
+  if (!deps.outboundRoute) return undefined;
+  try {
+    return deps.outboundRoute(number);
+  } catch {
+    return undefined;
+  }
 }
 
 /** An INVITE's failure as an offer result (engine/acd/README.md: the port contract). */

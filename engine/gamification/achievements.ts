@@ -1,12 +1,15 @@
 // Achievements: judged from the event log when a day (or week) ends, granted once per agent
 // and period, and kept as events ("gamify.achievement.*") so the history survives restarts.
 // Any past period can be judged again on request; grants already given are not repeated.
+// The judging itself (a scan of the period's events) runs in a worker thread (judging.ts).
 import { AcdError } from '../acd/index.js';
 import type { EventLog } from '../store/event-log.js';
-import { builtinAchievements, winners, type AchievementDef, type Winner } from './achievement-rules.js';
-import { gameEvents } from './events.js';
-import { gatherFacts } from './facts.js';
+import { builtinAchievements, type AchievementDef } from './achievement-rules.js';
+import { Judging } from './judging.js';
 import { periodOf, previousPeriod, PERIODS, type Period, type PeriodKind } from './periods.js';
+import type { Standing } from './standings.js';
+
+export type { Standing };
 
 export interface Grant {
   achievementId: string;
@@ -19,15 +22,12 @@ export interface Grant {
   detail: Record<string, number>;
 }
 
-export interface Standing extends Winner {
-  achievementId: string;
-  name: string;
-}
-
 export interface AchievementsOptions {
   sprinterSeconds: number;
   now?: () => number;
   onGrant?: (grant: Grant) => void;
+  /** A scheduled judgement that failed (the worker died, the log could not be read). */
+  onError?: (err: unknown) => void;
   /** The standing is recomputed (a scan of the day's log) at most this often (default 60 s); every screen shares it. */
   standingTtlMs?: number;
 }
@@ -39,8 +39,6 @@ const T = {
   judged: 'gamify.period.judged',
 };
 
-const WINDOW_MARGIN_MS = 3600_000;
-
 const grantKey = (g: { achievementId: string; agentId: string; periodStart: number }) => `${g.achievementId}/${g.agentId}/${g.periodStart}`;
 
 export class Achievements {
@@ -51,7 +49,9 @@ export class Achievements {
   private readonly judged = new Set<string>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
-  private standingCache: { at: number; list: Standing[] } | null = null;
+  /** The shared standing (a request made while one is computed waits for it). */
+  private standingCache: { at: number; list: Promise<Standing[]> } | null = null;
+  private readonly judging: Judging;
 
   constructor(
     private readonly log: EventLog,
@@ -59,6 +59,7 @@ export class Achievements {
   ) {
     this.now = opts.now ?? Date.now;
     this.builtins = builtinAchievements(opts.sprinterSeconds);
+    this.judging = new Judging(log);
     for (const { type, data } of log.scan({ typePrefix: 'gamify.' })) {
       const d = data as Record<string, unknown>;
       if (type === T.defined) this.custom.set((d.definition as AchievementDef).id, d.definition as AchievementDef);
@@ -85,9 +86,11 @@ export class Achievements {
   }
 
   /** Judges a finished (or, for a test of the past, any) period and grants what was earned. */
-  judge(period: Period): Grant[] {
+  async judge(period: Period): Promise<Grant[]> {
+    const earned = await this.compute(period);
+    // From here on synchronous: two judgements of one period cannot both grant.
     const out: Grant[] = [];
-    for (const w of this.compute(period)) {
+    for (const w of earned) {
       if (this.granted.has(grantKey({ ...w, periodStart: period.start }))) continue;
       const grant: Grant = { achievementId: w.achievementId, name: w.name, agentId: w.agentId, period: period.kind, periodStart: period.start, at: this.now(), detail: w.detail };
       this.remember(grant);
@@ -101,11 +104,15 @@ export class Achievements {
   }
 
   /** Who is on course for each achievement in the current day and week (nothing is granted). */
-  standing(): Standing[] {
+  standing(): Promise<Standing[]> {
     const now = this.now();
     if (this.standingCache && now - this.standingCache.at < (this.opts.standingTtlMs ?? 60_000)) return this.standingCache.list;
-    const list = PERIODS.flatMap((kind) => this.compute(periodOf(kind, now)));
+    const list = Promise.all(PERIODS.map((kind) => this.compute(periodOf(kind, now)))).then((lists) => lists.flat());
     this.standingCache = { at: now, list };
+    // A failed computation is not kept: the next request tries again.
+    list.catch(() => {
+      if (this.standingCache?.list === list) this.standingCache = null;
+    });
     return list;
   }
 
@@ -118,7 +125,7 @@ export class Achievements {
     const catchUp = () => {
       for (const kind of PERIODS) {
         const p = previousPeriod(kind, this.now());
-        if (!this.judged.has(`${kind}/${p.start}`)) this.judge(p);
+        if (!this.judged.has(`${kind}/${p.start}`)) this.judge(p).catch((err: unknown) => this.opts.onError?.(err));
       }
     };
     const schedule = () => {
@@ -136,16 +143,15 @@ export class Achievements {
     schedule();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    await this.judging.close();
   }
 
-  private compute(period: Period): Standing[] {
+  private async compute(period: Period): Promise<Standing[]> {
     const defs = this.definitions().filter((d) => d.period === period.kind);
     if (defs.length === 0) return [];
-    // A call offered just after the period began may have been queued (its kind logged) before it.
-    const facts = gatherFacts(gameEvents(this.log, period.start - WINDOW_MARGIN_MS), period, this.now(), this.opts.sprinterSeconds * 1000);
-    return defs.flatMap((def) => winners(def, facts.values()).map((w) => ({ achievementId: def.id, name: def.name, ...w })));
+    return this.judging.standings({ period, defs, now: this.now(), sprinterMs: this.opts.sprinterSeconds * 1000 });
   }
 
   private remember(grant: Grant): void {

@@ -21,7 +21,7 @@ export interface AgentFacts {
   requests: number;
   /** Of those: with a topic set. */
   requestsWithTopic: number;
-  /** Talk with clients (calls and callbacks) that ended in the period. */
+  /** Talk with clients (calls, callbacks and the agent's own outbound calls) that ended in the period. */
   talkMs: number;
   wrapMs: number;
   occupancy: number | null;
@@ -89,6 +89,7 @@ export function gatherFacts(events: Iterable<GameEvent>, period: Period, now: nu
         (answered.get(agentId) ?? answered.set(agentId, []).get(agentId)!).push(e.callId!);
         break;
       case 'call.ended':
+      case 'outbound.ended':
         of(agentId).talkMs += Number(e.talkMs) || 0;
         break;
       case 'missed.attempt':

@@ -16,10 +16,14 @@ export interface KpiFigures {
   /** Inbound calls that ended, and their mean talk time. */
   handled: number;
   avgInboundTalkMs: number | null;
-  /** Callback calls (outbound to missed clients) that ended, and their mean talk time. */
+  /** Callback calls (outbound to missed clients) that ended. */
   callbacks: number;
+  /** Calls agents dialled themselves (click-to-call) that ended, and those the client answered. */
+  coldOutbound: number;
+  coldConnected: number;
+  /** Mean talk time of answered outbound calls: callbacks and connected cold calls. */
   avgOutboundTalkMs: number | null;
-  /** handled + callbacks */
+  /** handled + callbacks + coldConnected */
   processed: number;
   waitingNow: number;
   longestWaitMs: number;
@@ -47,6 +51,7 @@ export interface AgentKpi {
   missedOffers: number;
   avgInboundTalkMs: number | null;
   callbacks: number;
+  coldOutbound: number;
   avgOutboundTalkMs: number | null;
   wrapMs: number;
   occupancy: number | null;
@@ -77,6 +82,7 @@ const GROUP_COLUMNS: Spec<GroupKpi> = [
   [{ title: 'AHT, s', kind: 'seconds' }, (g) => g.ahtMs],
   [{ title: 'Avg inbound talk, s', kind: 'seconds' }, (g) => g.avgInboundTalkMs],
   [{ title: 'Callbacks', kind: 'count' }, (g) => g.callbacks],
+  [{ title: 'Cold outbound', kind: 'count' }, (g) => g.coldOutbound],
   [{ title: 'Avg outbound talk, s', kind: 'seconds' }, (g) => g.avgOutboundTalkMs],
   [{ title: 'Processed', kind: 'count' }, (g) => g.processed],
   [{ title: 'Lost clients', kind: 'count' }, (g) => g.lostClients],
@@ -93,6 +99,7 @@ const AGENT_COLUMNS: Spec<AgentKpi> = [
   [{ title: 'Missed offers', kind: 'count' }, (a) => a.missedOffers],
   [{ title: 'Avg inbound talk, s', kind: 'seconds' }, (a) => a.avgInboundTalkMs],
   [{ title: 'Callbacks', kind: 'count' }, (a) => a.callbacks],
+  [{ title: 'Cold outbound', kind: 'count' }, (a) => a.coldOutbound],
   [{ title: 'Avg outbound talk, s', kind: 'seconds' }, (a) => a.avgOutboundTalkMs],
   [{ title: 'Wrap-up, s', kind: 'seconds' }, (a) => a.wrapMs],
   [{ title: 'Occupancy, %', kind: 'percent' }, (a) => a.occupancy],

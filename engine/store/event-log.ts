@@ -33,7 +33,11 @@ export class EventLog {
   private readonly timer: NodeJS.Timeout;
   private readonly listeners = new Set<(e: Omit<StoredEvent, 'id'>) => void>();
 
-  constructor(file: string, private readonly flushMs = 200) {
+  constructor(
+    /** The SQLite file (a judging worker opens its own read connection to it). */
+    readonly file: string,
+    private readonly flushMs = 200,
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');

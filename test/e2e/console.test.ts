@@ -107,6 +107,13 @@ t.test('agent changes their own state and cannot open the supervisor screen', as
   acd.callEnded(callback.callId);
   await textOf(page, '[data-testid=my-state]', 'Outbound');
 
+  // The Call box (click-to-call): what cannot work is refused and the window says why. No phone
+  // is registered here; the call itself is test/integration/click-to-call.test.ts.
+  await page.fill('[data-testid=dial-box] input[name=number]', '+7 900 111-22-44');
+  await page.click('[data-testid=dial-box] button[type=submit]');
+  await page.locator('[role=alert]', { hasText: '(1002) is not registered' }).waitFor();
+  t.pass('the Call box shows why the engine refused the call');
+
   for (const path of ['/supervisor', '/wallboard', '/kpi']) {
     await page.goto(base + path);
     await page.waitForSelector('.forbidden');
@@ -187,14 +194,19 @@ t.test('the KPI dashboard shows the API\'s figures live, drills down to agents a
   // A live call (Anna is available; the scripted phones answer) moves the live figures.
   t.equal((await engine.contactCentre.acd.enqueue('support', { callId: 'e2e-kpi-1', from: '+79005550001', dnis: '88005550000' })).kind, 'answered');
   engine.contactCentre.acd.callEnded('e2e-kpi-1');
-  await textOf(page, '[data-kpi="Processed"] .value', String(before.totals.processed + 1));
+  // And a cold call Anna dialled (click-to-call's ACD side; the SIP side: integration/click-to-call).
+  engine.contactCentre.acd.startOutbound('a1', 'e2e-cold-1', '+79005550002');
+  engine.contactCentre.acd.outboundAnswered('e2e-cold-1');
+  engine.contactCentre.acd.endOutbound('e2e-cold-1', 'connected');
+  await textOf(page, '[data-kpi="Processed"] .value', String(before.totals.processed + 2));
   const report: KpiReport = await api('sup-token', 'GET', '/api/reports/kpi');
   t.equal(report.totals.offered, before.totals.offered + 1);
+  t.equal(report.totals.coldOutbound, before.totals.coldOutbound + 1);
   const tile = (label: string) => page.textContent(`[data-kpi="${label}"] .value`).then((s) => s!.trim());
   const percentText = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
   t.same(
-    [await tile('Incoming calls'), await tile('Answered'), await tile('Processed'), await tile('Lost clients'), await tile('Waiting now'), await tile('Service level'), await tile('Abandonment')],
-    [String(report.totals.offered), String(report.totals.answered), String(report.totals.processed), String(report.totals.lostClients), String(report.totals.waitingNow), percentText(report.totals.serviceLevel), percentText(report.totals.abandonmentRate)],
+    [await tile('Incoming calls'), await tile('Answered'), await tile('Processed'), await tile('Lost clients'), await tile('Waiting now'), await tile('Service level'), await tile('Abandonment'), await tile('Cold outbound calls')],
+    [String(report.totals.offered), String(report.totals.answered), String(report.totals.processed), String(report.totals.lostClients), String(report.totals.waitingNow), percentText(report.totals.serviceLevel), percentText(report.totals.abandonmentRate), String(report.totals.coldOutbound)],
     'the tiles show the API\'s figures',
   );
   t.same(await screenTable(page, 'groups'), expectedTable(groupsTable(report)), 'the groups table is the API\'s');

@@ -105,6 +105,16 @@ t.test('tasks: planned in the past is overdue until done; agents without tasks',
   const tasks = (await (await fetch(base + '/api/tasks', { headers: { authorization: 'Bearer sup-token' } })).json()) as { agentId: string; kind: string; status: string }[];
   t.match(tasks, [{ agentId: 'a2', kind: 'callback', status: 'overdue' }], 'the engine has the task');
   await screenshot(page, 'supervisor-tasks.png');
+  // A task someone else plans arrives on the stream (task.created), without a reload.
+  const other = await fetch(base + '/api/tasks', {
+    method: 'POST',
+    headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ agentId: 'a1', title: 'Read the new price list', dueAt: Date.now() + 3600_000 }),
+  }).then((r) => r.json() as Promise<{ id: string }>);
+  await textOf(page, '[data-testid=without-tasks]', '—');
+  await admin('DELETE', `/api/tasks/${other.id}`);
+  await textOf(page, '[data-testid=without-tasks]', 'Anna');
+  t.pass("another's task appears and goes live");
   await page.locator('.tasks .overdue button', { hasText: 'Done' }).click();
   await textOf(page, '[data-testid=overdue-count]', '0');
   await textOf(page, '[data-testid=without-tasks]', 'Anna, Boris');

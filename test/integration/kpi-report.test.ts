@@ -78,6 +78,16 @@ async function scriptHistory(): Promise<void> {
   acd.takeCallback(missed.id, 'a2');
   await rec.next('missed.status', (e) => e.id === missed.id && e.status === 'called-back');
   const callback = acd.calls().find((c) => c.kind === 'callback')!;
+  at(yesterday, 201);
+  acd.startOutbound('a1', 'o1', '+5551'); // Anna's cold calls: 30 s of talk, then one not answered
+  at(yesterday, 206);
+  acd.outboundAnswered('o1');
+  at(yesterday, 236);
+  acd.endOutbound('o1', 'connected');
+  at(yesterday, 240);
+  acd.startOutbound('a1', 'o2', '+5552');
+  at(yesterday, 250);
+  acd.endOutbound('o2', 'no-answer');
   at(yesterday, 290);
   acd.callEnded(callback.callId); // 90 s of callback talk
   at(yesterday, 295);
@@ -128,8 +138,10 @@ const support = {
   handled: 2,
   avgInboundTalkMs: ((60 + 120) / 2) * S,
   callbacks: 1,
-  avgOutboundTalkMs: 90 * S,
-  processed: 3,
+  coldOutbound: 2,
+  coldConnected: 1,
+  avgOutboundTalkMs: ((90 + 30) / 2) * S, // Boris's callback and Anna's answered cold call
+  processed: 4,
   waitingNow: 0,
   longestWaitMs: 0,
   missed: 2,
@@ -150,6 +162,8 @@ const sales = {
   handled: 0,
   avgInboundTalkMs: null,
   callbacks: 0,
+  coldOutbound: 0,
+  coldConnected: 0,
   avgOutboundTalkMs: null,
   processed: 0,
   missed: 1,
@@ -163,12 +177,12 @@ t.test('an admin gets every group, the totals and every agent, as computed by ha
   t.same(r.groups.map((g: { group: string }) => g.group), ['sales', 'support']);
   t.same(r.groups[1], support);
   t.match(r.groups[0], sales);
-  t.match(r.totals, { offered: 5, answered: 2, abandoned: 3, abandonmentRate: 3 / 5, serviceLevel: 1 / 5, processed: 3, missed: 3, lostClients: 2, lostAverage: (0 + 2) / 2 });
+  t.match(r.totals, { offered: 5, answered: 2, abandoned: 3, abandonmentRate: 3 / 5, serviceLevel: 1 / 5, processed: 4, coldOutbound: 2, missed: 3, lostClients: 2, lostAverage: (0 + 2) / 2 });
   const a1 = r.agents.find((a: { agentId: string }) => a.agentId === 'a1');
   const a2 = r.agents.find((a: { agentId: string }) => a.agentId === 'a2');
-  t.same(a1, { agentId: 'a1', name: 'Anna', groups: ['support'], state: 'break', answered: 1, handled: 1, missedOffers: 0, avgInboundTalkMs: 60 * S, callbacks: 0, avgOutboundTalkMs: null, wrapMs: 10 * S, occupancy: (60 + 10) / 1000 });
+  t.same(a1, { agentId: 'a1', name: 'Anna', groups: ['support'], state: 'break', answered: 1, handled: 1, missedOffers: 0, avgInboundTalkMs: 60 * S, callbacks: 0, coldOutbound: 2, avgOutboundTalkMs: 30 * S, wrapMs: 10 * S, occupancy: (60 + 10) / 1000 });
   // on a call 120 + 90 (callback) s, wrap-up 20 + 5 s, logged in the whole 1,000 s
-  t.same(a2, { agentId: 'a2', name: 'Boris', groups: ['support'], state: 'break', answered: 1, handled: 1, missedOffers: 0, avgInboundTalkMs: 120 * S, callbacks: 1, avgOutboundTalkMs: 90 * S, wrapMs: 20 * S, occupancy: (120 + 90 + 20 + 5) / 1000 });
+  t.same(a2, { agentId: 'a2', name: 'Boris', groups: ['support'], state: 'break', answered: 1, handled: 1, missedOffers: 0, avgInboundTalkMs: 120 * S, callbacks: 1, coldOutbound: 0, avgOutboundTalkMs: 90 * S, wrapMs: 20 * S, occupancy: (120 + 90 + 20 + 5) / 1000 });
 });
 
 t.test('a supervisor sees only their groups; an agent and strangers see nothing', async (t) => {
@@ -206,19 +220,19 @@ t.test('CSV and XLSX exports carry the tables', async (t) => {
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()); // keeps the byte-order mark
   t.equal(
     text,
-    '\ufeffGroup,Offered,Answered,Abandoned,"Abandonment, %","Service level, %","ASA, s","AHT, s","Avg inbound talk, s",Callbacks,"Avg outbound talk, s",Processed,Lost clients,"Lost, earlier average",Waiting now,"Longest wait, s"\r\n' +
-      'support,4,2,2,50.0,25.0,17.5,105.0,90.0,1,90.0,3,1,0.5,0,0.0\r\n',
+    '\ufeffGroup,Offered,Answered,Abandoned,"Abandonment, %","Service level, %","ASA, s","AHT, s","Avg inbound talk, s",Callbacks,Cold outbound,"Avg outbound talk, s",Processed,Lost clients,"Lost, earlier average",Waiting now,"Longest wait, s"\r\n' +
+      'support,4,2,2,50.0,25.0,17.5,105.0,90.0,1,2,60.0,4,1,0.5,0,0.0\r\n',
   );
   const agents = await (await get(`/api/reports/kpi?${interval}&format=csv&table=agents`, 'admin-token')).text();
-  t.match(agents, /\r\nAnna,support,break,1,0,60\.0,0,,10\.0,7\.0\r\n/);
+  t.match(agents, /\r\nAnna,support,break,1,0,60\.0,0,2,30\.0,10\.0,7\.0\r\n/);
 
   const book = await get(`/api/reports/kpi?${interval}&format=xlsx`, 'admin-token');
   t.equal(book.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   const { sheets } = readXlsx(new Uint8Array(await book.arrayBuffer()));
   t.same(sheets.map((s) => s.name), ['groups', 'agents']);
-  t.same(sheets[0].rows[2], ['support', 4, 2, 2, 50, 25, 17.5, 105, 90, 1, 90, 3, 1, 0.5, 0, 0]);
+  t.same(sheets[0].rows[2], ['support', 4, 2, 2, 50, 25, 17.5, 105, 90, 1, 2, 60, 4, 1, 0.5, 0, 0]);
   t.same(sheets[0].rows[1].slice(0, 6), ['sales', 1, 0, 1, 100, 0]);
-  t.same(sheets[1].rows.find((r) => r[0] === 'Boris'), ['Boris', 'support', 'break', 1, 0, 120, 1, 90, 20, 23.5]);
+  t.same(sheets[1].rows.find((r) => r[0] === 'Boris'), ['Boris', 'support', 'break', 1, 0, 120, 1, 0, 90, 20, 23.5]);
 });
 
 t.test('the live report moves with a live call', async (t) => {

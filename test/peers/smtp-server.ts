@@ -1,10 +1,21 @@
 // A real local SMTP server process for tests: Debian's aiosmtpd (python3-aiosmtpd, installed by
-// scripts/install-peers.sh) writing every message it accepts to a Maildir we can read back.
-import { spawn, type ChildProcess } from 'node:child_process';
+// scripts/install-peers.sh) writing every message it accepts to a Maildir we can read back;
+// with `tls`, one that requires STARTTLS (smtp-tls-server.py) with a fresh self-signed
+// certificate made by openssl, and AUTH over TLS only.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// This file runs from dist/test/peers/; the Python script stays in the source tree.
+const TLS_SERVER = fileURLToPath(new URL('../../../test/peers/smtp-tls-server.py', import.meta.url));
+
+export interface TlsServerOptions {
+  user: string;
+  password: string;
+}
 
 /** Debian's python3, where python3-aiosmtpd is installed (another python3 may come first in PATH). */
 const PYTHON = '/usr/bin/python3';
@@ -22,15 +33,28 @@ export class SmtpServer {
     readonly port: number,
     private readonly dir: string,
     private readonly proc: ChildProcess,
+    /** With `tls`: the server's self-signed certificate (PEM), for the client to trust. */
+    readonly certificate?: string,
   ) {}
 
-  static async start(): Promise<SmtpServer> {
+  static async start(tls?: TlsServerOptions): Promise<SmtpServer> {
     const dir = mkdtempSync(join(tmpdir(), 'smtp-'));
     const port = await freePort();
-    const proc = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', join(dir, 'mail')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const mail = join(dir, 'mail');
+    let certificate: string | undefined;
+    let proc: ChildProcess;
+    if (tls) {
+      const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+      // A P-256 key (quick to make), valid for 127.0.0.1 (subjectAltName: Node checks the IP there).
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      certificate = readFileSync(cert, 'utf8');
+      proc = spawn(PYTHON, [TLS_SERVER, '127.0.0.1', String(port), mail, cert, key, tls.user, tls.password], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } else {
+      proc = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', mail], { stdio: ['ignore', 'ignore', 'pipe'] });
+    }
     let stderr = '';
     proc.stderr!.on('data', (c) => (stderr += c));
-    const server = new SmtpServer(port, dir, proc);
+    const server = new SmtpServer(port, dir, proc, certificate);
     // Ready once it greets a connection.
     const deadline = Date.now() + 15_000;
     for (;;) {

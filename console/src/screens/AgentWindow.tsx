@@ -1,5 +1,5 @@
-// The agent's own window ("единое окно"): state switcher with reasons, their calls with the
-// caller card, topic, comments, call script, transfer and hang-up (screens/agent/), the calls
+// The agent's own window ("единое окно"): state switcher with reasons, a number to call, their
+// calls with the caller card, topic, comments, call script, transfer and hang-up (screens/agent/), the calls
 // waiting in their queues to take, and the missed calls to call back.
 import { useEffect, useState } from 'preact/hooks';
 import { request, type Session } from '../api';
@@ -8,6 +8,7 @@ import { useNow, useResource, type LiveStream } from '../live';
 import { MyAchievements } from './Achievements';
 import { SELECTABLE_STATES, type AgentState, type AgentView, type CallView, type MissedRecord, type StreamEvent } from '../types';
 import { ActiveCall, type Act } from './agent/ActiveCall';
+import { DialBox } from './agent/DialBox';
 
 const isCall = (e: StreamEvent) => e.type.startsWith('call.');
 const isMissed = (e: StreamEvent) => e.type.startsWith('missed.');
@@ -58,6 +59,8 @@ export function AgentWindow({ session, stream }: { session: Session; stream: Liv
         </p>
         <StateSwitcher current={me.state} onChoose={setState} />
       </section>
+
+      <DialBox me={me} act={act} />
 
       <MyAchievements session={session} stream={stream} />
 

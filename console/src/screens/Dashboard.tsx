@@ -28,8 +28,6 @@ interface Interval {
   moving: boolean;
 }
 
-const COLD_OUTBOUND_MISSING = 'Not tracked yet: the engine places no agent-dialled outbound calls (only callbacks, counted as outbound talk)';
-
 function midnight(daysBack: number): number {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
@@ -126,9 +124,9 @@ export function Dashboard({ session, stream }: { session: Session; stream: LiveS
   const tiles: { label: string; value: string; note?: string; title?: string }[] = [
     { label: 'Incoming calls', value: String(t.offered) },
     { label: 'Answered', value: String(t.answered) },
-    { label: 'Processed', value: String(t.processed), note: `${t.handled} in, ${t.callbacks} callbacks` },
+    { label: 'Processed', value: String(t.processed), note: `${t.handled} in, ${t.callbacks} callbacks, ${t.coldConnected} cold` },
     { label: 'Lost clients', value: String(t.lostClients), note: t.lostAverage === null ? 'no earlier days' : `average ${t.lostAverage.toFixed(1)}` },
-    { label: 'Cold outbound', value: '—', title: COLD_OUTBOUND_MISSING },
+    { label: 'Cold outbound calls', value: String(t.coldOutbound), note: `${t.coldConnected} answered` },
     { label: 'Service level', value: ratioText(t.serviceLevel, 'percent') },
     { label: 'ASA', value: ratioText(t.asaMs, 'duration') },
     { label: 'AHT', value: ratioText(t.ahtMs, 'duration') },

@@ -15,7 +15,7 @@ import { Tasks } from './supervisor/Tasks';
 import { WorkdayCard } from './supervisor/WorkdayCard';
 
 // State changes are applied from the event itself; offers and answers (ringing) need a re-read.
-const touchesAgents = (e: StreamEvent) => e.type === 'agent.defined' || e.type === 'agent.removed' || e.type === 'call.offered' || e.type === 'call.offer-result' || e.type === 'call.answered';
+const touchesAgents = (e: StreamEvent) => e.type === 'agent.defined' || e.type === 'agent.removed' || e.type === 'call.offered' || e.type === 'call.offer-result' || e.type === 'call.answered' || e.type === 'outbound.answered';
 const byName = new Intl.Collator();
 /** How long state events are gathered before they are applied together. */
 const BATCH_MS = 15;

@@ -54,7 +54,8 @@ export function Wallboard({ session, stream }: { session: Session; stream: LiveS
   const rows = agents.map((a) => ({
     agent: a,
     calls: byAgent.get(a.id)?.answered ?? 0,
-    talk: byAgent.get(a.id)?.talkMs ?? 0,
+    // Talk with clients: inbound calls and the agent's own outbound (click-to-call) calls.
+    talk: (byAgent.get(a.id)?.talkMs ?? 0) + (byAgent.get(a.id)?.outboundTalkMs ?? 0),
     callbacks: cbByAgent.get(a.id)?.connected ?? 0,
   }));
   rows.sort((a, b) => b[rankBy] - a[rankBy] || a.agent.name.localeCompare(b.agent.name));

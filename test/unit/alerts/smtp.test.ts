@@ -158,3 +158,39 @@ t.test('a silent server times out; a closed port fails; a bad address is refused
   const bad = await sendMail({ host: '127.0.0.1', port }, { from: 'a@x.test', to: ['b@y.test>\r\nRCPT TO:<evil@z'] }, message).catch((e) => e);
   t.equal(bad.stage, 'envelope', 'no command injection through an address');
 });
+
+t.test('STARTTLS: EHLO, STARTTLS, the TLS handshake, EHLO again, AUTH, against aiosmtpd requiring TLS', async (t) => {
+  const server = await SmtpServer.start({ user: 'alerts', password: 's3cret' });
+  t.teardown(() => server.stop());
+  const opts = { host: '127.0.0.1', port: server.port, user: 'alerts', password: 's3cret', timeoutMs: 10_000 };
+  const text = 'Sent over TLS.';
+  const mail = formatMail({ from: 'switchyard@example.test', to: ['ops@example.test'], subject: 'TLS alert', text });
+
+  const sent = await sendMail({ ...opts, tls: 'required', ca: server.certificate }, { from: 'switchyard@example.test', to: ['ops@example.test'] }, mail);
+  t.same(sent.accepted, ['ops@example.test'], 'required: upgraded, authenticated over TLS, accepted');
+  t.equal(decodeBody((await server.waitFor(1))[0]).trim(), text, 'the message arrived');
+  const opportunistic = await sendMail({ ...opts, ca: server.certificate }, { from: 'switchyard@example.test', to: ['ops@example.test'] }, mail);
+  t.same(opportunistic.accepted, ['ops@example.test'], 'opportunistic (the default) upgrades when offered');
+
+  const untrusted = await sendMail({ ...opts, tls: 'required' }, envelope, mail).catch((e) => e);
+  t.match(untrusted, { stage: 'TLS', message: /self[- ]signed/i }, 'a certificate no CA vouches for is refused');
+  const unverified = await sendMail({ ...opts, tls: 'required', verify: false }, envelope, mail);
+  t.same(unverified.accepted, envelope.to, 'unless verification is turned off');
+
+  const plain = await sendMail({ ...opts, tls: 'off' }, envelope, mail).catch((e) => e);
+  t.match(plain, { stage: 'AUTH', message: /does not offer AUTH PLAIN/ }, 'in the clear the server offers no AUTH');
+  const anonymous = await sendMail({ host: '127.0.0.1', port: server.port, tls: 'off' }, envelope, mail).catch((e) => e);
+  t.match(anonymous, { stage: 'MAIL', reply: { code: 530 } }, 'and refuses mail before STARTTLS');
+  t.equal(server.messages().length, 3, 'only the TLS attempts delivered');
+});
+
+t.test('STARTTLS required: a server without it gets no AUTH and no mail in the clear', async (t) => {
+  const peer = await scripted('220 test\r\n', (line) => (line.startsWith('EHLO') ? '250-test\r\n250 AUTH PLAIN\r\n' : line === 'QUIT' ? '221 bye\r\n' : '250 ok\r\n'));
+  t.teardown(() => peer.server.close());
+  const opts = { host: '127.0.0.1', port: peer.port, user: 'alerts', password: 's3cret' };
+  const refused = await sendMail({ ...opts, tls: 'required' }, envelope, message).catch((e) => e);
+  t.match(refused, { stage: 'STARTTLS', message: /does not offer STARTTLS/ });
+  t.notOk(peer.lines.some((l) => l.startsWith('AUTH') || l.startsWith('MAIL')), `no AUTH, no MAIL: only (${peer.lines.join(', ')})`);
+  t.same((await sendMail({ host: '127.0.0.1', port: peer.port }, envelope, message).catch((e) => e)).stage, 'DATA', 'opportunistic goes on in the clear (this peer then refuses DATA)');
+  t.equal((await sendMail({ ...opts, tls: 'sometimes' as never }, envelope, message).catch((e) => e)).stage, 'config', 'an unknown mode is refused');
+});

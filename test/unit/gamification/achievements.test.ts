@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAchievement } from '../../../engine/gamification/achievement-rules.js';
 import { Achievements, type Grant } from '../../../engine/gamification/achievements.js';
-import { periodOf } from '../../../engine/gamification/periods.js';
+import { periodOf, PERIODS } from '../../../engine/gamification/periods.js';
+import { standings } from '../../../engine/gamification/standings.js';
 import { EventLog } from '../../../engine/store/event-log.js';
 import { DAY, NEXT_DAY, writeScriptedDay } from './scripted-day.js';
 
@@ -33,7 +34,7 @@ t.test('a scripted day: built-in and admin-defined achievements', async (t) => {
   achievements.define(parseAchievement('marathon', { name: 'Marathon', rule: { metric: 'talkMs', op: '>', value: 150_000 } }));
   achievements.define(parseAchievement('calm', { name: 'Calm hands', rule: { metric: 'missedOffers', op: '==', value: 0 } }));
 
-  const day = achievements.judge(periodOf('day', DAY));
+  const day = await achievements.judge(periodOf('day', DAY));
   t.same(byAchievement(day), {
     // a3 answered c3 in 2 s (its c6 rang 3 s before the caller hung up: not counted). a1 let c3
     // ring out; a2 took 6 s; a5 answered fast but let c9 ring 8 s before the caller gave up.
@@ -51,10 +52,10 @@ t.test('a scripted day: built-in and admin-defined achievements', async (t) => {
   });
   t.same(granted, day, 'every grant is announced');
   t.same(day.find((g) => g.achievementId === 'speaker')!.detail, { talkMs: 200_000 });
-  t.same(achievements.judge(periodOf('day', DAY)), [], 'judging the same day again grants nothing twice');
+  t.same(await achievements.judge(periodOf('day', DAY)), [], 'judging the same day again grants nothing twice');
 
   // The next day has no topic events at all: no Librarian, and the rest still works.
-  const next = achievements.judge(periodOf('day', NEXT_DAY));
+  const next = await achievements.judge(periodOf('day', NEXT_DAY));
   t.same(byAchievement(next), { sprinter: ['a2'], goalkeeper: ['a2'], speaker: ['a2'], calm: ['a2'] });
   log.close();
 
@@ -63,7 +64,7 @@ t.test('a scripted day: built-in and admin-defined achievements', async (t) => {
   t.equal(again.history().length, day.length + next.length, 'the history survives a restart');
   t.same(again.history({ agentIds: new Set(['a3']) }).map((g) => g.achievementId).sort(), ['calm', 'goalkeeper', 'sprinter']);
   t.same(again.history({ from: NEXT_DAY }).length, next.length);
-  t.same(again.judge(periodOf('day', DAY)), [], 'nor after a restart');
+  t.same(await again.judge(periodOf('day', DAY)), [], 'nor after a restart');
   t.same(again.definitions().map((d) => d.id), ['sprinter', 'goalkeeper', 'speaker', 'librarian', 'busy-bee', 'marathon', 'calm'], 'admin definitions survive too');
   again.remove('calm');
   t.notOk(new Achievements(reopened, { sprinterSeconds: 4 }).definitions().some((d) => d.id === 'calm'), 'a removal is kept');
@@ -75,12 +76,21 @@ t.test('a stricter Sprinter limit and the standing of a day in progress', async 
   writeScriptedDay(log);
   // With 1 s, a3's 2 s answer is too slow; a2's 1 s answer next day still qualifies.
   const strict = new Achievements(log, { sprinterSeconds: 1, now: later });
-  t.notOk(strict.judge(periodOf('day', DAY)).some((g) => g.achievementId === 'sprinter'));
+  t.notOk((await strict.judge(periodOf('day', DAY))).some((g) => g.achievementId === 'sprinter'));
   // In the middle of the next day nothing is granted, but a2 is on course.
-  const midday = new Achievements(new EventLog(join(dir, 'strict.sqlite')), { sprinterSeconds: 4, now: () => NEXT_DAY + 12 * 3600_000 });
-  const standing = midday.standing().filter((s) => s.achievementId === 'sprinter');
+  const middayLog = new EventLog(join(dir, 'strict.sqlite'));
+  const noon = NEXT_DAY + 12 * 3600_000;
+  const midday = new Achievements(middayLog, { sprinterSeconds: 4, now: () => noon });
+  const all = await midday.standing();
+  const standing = all.filter((s) => s.achievementId === 'sprinter');
   t.same(standing.map((s) => s.agentId), ['a2']);
   t.equal(midday.history({ from: NEXT_DAY }).length, 0);
+  // The worker thread judges exactly as the same code on the event loop would.
+  const inline = PERIODS.flatMap((kind) => standings(middayLog, { period: periodOf(kind, noon), defs: midday.definitions().filter((d) => d.period === kind), now: noon, sprinterMs: 4000 }));
+  t.ok(inline.length > 0);
+  t.same(all, inline, 'the worker computes what the event loop would');
+  await Promise.all([strict.stop(), midday.stop()]);
+  middayLog.close();
   log.close();
 });
 

@@ -1,18 +1,19 @@
 // Tasks of the shown agents: overdue, planned, and who has no open task; plan a new one, mark
 // one done, remove one. Overdue is judged against the ticking clock, so a task turns overdue
-// on screen when its time passes.
+// on screen when its time passes. Changes by others (an agent marking a task done, another
+// supervisor) arrive as task.* stream events.
 import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { request, type Session } from '../../api';
 import { time } from '../../format';
 import { useNow, useResource, type LiveStream } from '../../live';
-import type { TaskView } from '../../types';
+import type { StreamEvent, TaskView } from '../../types';
 
 /** The agents the tasks are about (the screen's filtered list). */
 export type Roster = { id: string; name: string }[];
 
 const KINDS: TaskView['kind'][] = ['callback', 'missed-call', 'custom'];
-const never = () => false;
+const isTask = (e: StreamEvent) => e.type.startsWith('task.');
 
 /** "HH:MM" today in local time as epoch milliseconds (an earlier time makes the task overdue at once). */
 function dueFrom(hhmm: string, now: number): number {
@@ -23,7 +24,7 @@ function dueFrom(hhmm: string, now: number): number {
 }
 
 export const Tasks = memo(function Tasks({ session, stream, agents }: { session: Session; stream: LiveStream; agents: Roster }) {
-  const [tasks, patch] = useResource<TaskView[]>(stream, session.token, '/api/tasks', never, { pollMs: 15_000 });
+  const [tasks, patch] = useResource<TaskView[]>(stream, session.token, '/api/tasks', isTask);
   const [error, setError] = useState('');
   const [draft, setDraft] = useState({ agentId: '', title: '', kind: 'custom' as TaskView['kind'], due: '' });
   const now = useNow(5000);
