@@ -1,5 +1,5 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, TOKEN, code, decimal, digitsEnd, endOfQuoted, formatParams, inTable, isToken, isWs, matchWord, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Params, Cursor, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, matchWord, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
@@ -57,6 +57,36 @@ export function knownHeaderIndex(name: string): number {
   return SPELLINGS.get(name) ?? SPELLINGS.get(name.toLowerCase()) ?? -1;
 }
 
+// The same lookup on bytes, for the parser, without making a string of the name: the
+// candidate spellings of the name's (length, first letter, last letter), compared letter by
+// letter. Letters are folded to lower case by setting bit 0x20, which leaves '-' as it is.
+const BY_SHAPE = new Uint8Array(32 * 32 * 32); // first candidate number + 1
+const NEXT_CANDIDATE: number[] = []; // the next of the same shape, number + 1 (reply-to after refer-to)
+const SPELLINGS_BYTES: Uint8Array[] = []; // each candidate's lower-case bytes
+const SPELLING_INDEX: number[] = []; // and its KNOWN_HEADERS index
+function shape(len: number, first: number, last: number): number {
+  return ((len & 31) << 10) | ((first & 31) << 5) | (last & 31);
+}
+for (const name of [...KNOWN_HEADERS, ...Object.keys(COMPACT)]) {
+  const slot = shape(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
+  SPELLINGS_BYTES.push(Buffer.from(name, 'latin1'));
+  SPELLING_INDEX.push(knownHeaderIndex(name));
+  NEXT_CANDIDATE.push(BY_SHAPE[slot]);
+  BY_SHAPE[slot] = SPELLINGS_BYTES.length;
+}
+
+/** knownHeaderIndex() of the name in b[start, end), a non-empty token. */
+export function knownHeaderAt(b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len > 31) return -1;
+  next: for (let c = BY_SHAPE[shape(len, b[start] | 0x20, b[end - 1] | 0x20)]; c !== 0; c = NEXT_CANDIDATE[c - 1]) {
+    const spelled = SPELLINGS_BYTES[c - 1];
+    for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== spelled[i]) continue next;
+    return SPELLING_INDEX[c - 1];
+  }
+  return -1;
+}
+
 /** Lower-case long form of a header name: the key headers are stored under. */
 export function headerKey(name: string): string {
   const i = knownHeaderIndex(name);
@@ -76,28 +106,28 @@ export function isListHeader(key: string): boolean {
 // Element readers return the element, true when they only check it, or false when malformed.
 type Reader<T> = (cur: Cursor) => T | boolean;
 
-/** Reads the one element that fills s[start, end). */
-function one<T>(s: string, start: number, end: number, element: Reader<T>): T | boolean {
-  const cur = new Cursor(s, start, end);
+/** Reads the one element that fills s[start, end) (codes in `b`). */
+function one<T>(s: string, b: Uint8Array, start: number, end: number, element: Reader<T>): T | boolean {
+  const cur = new Cursor(s, b, start, end);
   const item = element(cur);
   return item !== false && cur.i === end ? item : false;
 }
 
 /** Reads the comma-separated elements filling s[start, end) into `out` (when given); false when any is malformed. */
-function list<T>(s: string, start: number, end: number, element: Reader<T>, out: T[] | null): boolean {
-  const cur = new Cursor(s, start, end);
+function list<T>(s: string, b: Uint8Array, start: number, end: number, element: Reader<T>, out: T[] | null): boolean {
+  const cur = new Cursor(s, b, start, end);
   for (;;) {
     const item = element(cur);
     if (item === false) return false;
     if (out && item !== true) out.push(item);
     if (cur.i === end) return true;
-    if (s.charCodeAt(cur.i) !== 44 /* , */) return false;
+    if (b[cur.i] !== 44 /* , */) return false;
     cur.i++;
   }
 }
 
 function listOfLines<T>(lines: readonly string[], element: Reader<T>, out: T[] | null): boolean {
-  for (const line of lines) if (!list(line, 0, line.length, element, out)) return false;
+  for (const line of lines) if (!list(line, codesOf(line), 0, line.length, element, out)) return false;
   return true;
 }
 
@@ -118,50 +148,50 @@ const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'];
  * Reads `token LWS? "/"` at `i` (LWS allowed around the slash, RFC 3261 §25.1 SLASH);
  * returns the token's end, or -1.
  */
-function tokenThenSlash(s: string, i: number, end: number): number {
-  const tokenEnd = scan(TOKEN, s, i, end);
-  return tokenEnd > i && code(s, skipWs(s, tokenEnd, end), end) === 47 /* / */ ? tokenEnd : -1;
+function tokenThenSlash(b: Uint8Array, i: number, end: number): number {
+  const tokenEnd = scan(TOKEN, b, i, end);
+  return tokenEnd > i && at(b, skipWs(b, tokenEnd, end), end) === 47 /* / */ ? tokenEnd : -1;
 }
 
 /** Reads one via-parm: `name / version / transport LWS host [: port] *(; param)` (RFC 3261 §20.42). */
 function readVia(cur: Cursor): Via | false {
-  const { s, end } = cur;
-  const nameStart = skipWs(s, cur.i, end);
-  const nameEnd = tokenThenSlash(s, nameStart, end);
+  const { s, b, end } = cur;
+  const nameStart = skipWs(b, cur.i, end);
+  const nameEnd = tokenThenSlash(b, nameStart, end);
   if (nameEnd < 0) return false;
-  const versionStart = skipWs(s, skipWs(s, nameEnd, end) + 1, end);
-  const versionEnd = tokenThenSlash(s, versionStart, end);
+  const versionStart = skipWs(b, skipWs(b, nameEnd, end) + 1, end);
+  const versionEnd = tokenThenSlash(b, versionStart, end);
   if (versionEnd < 0) return false;
-  const transportStart = skipWs(s, skipWs(s, versionEnd, end) + 1, end);
-  const transportEnd = scan(TOKEN, s, transportStart, end);
-  const hostStart = skipWs(s, transportEnd, end);
+  const transportStart = skipWs(b, skipWs(b, versionEnd, end) + 1, end);
+  const transportEnd = scan(TOKEN, b, transportStart, end);
+  const hostStart = skipWs(b, transportEnd, end);
   if (transportEnd === transportStart || hostStart === transportEnd) return false; // LWS before sent-by
-  const hostEnd = scanHost(s, hostStart, end);
+  const hostEnd = scanHost(b, hostStart, end);
   if (hostEnd < 0) return false;
   let port: number | undefined;
-  let i = skipWs(s, hostEnd, end);
-  if (code(s, i, end) === 58 /* : */) {
-    const portStart = skipWs(s, i + 1, end);
-    i = digitsEnd(s, portStart, end);
-    port = decimal(s, portStart, i, 65535);
+  let i = skipWs(b, hostEnd, end);
+  if (at(b, i, end) === 58 /* : */) {
+    const portStart = skipWs(b, i + 1, end);
+    i = digitsEnd(b, portStart, end);
+    port = decimal(b, portStart, i, 65535);
     if (port < 0) return false;
   }
   const params: Params = new Map();
   cur.i = i;
   if (!scanParams(cur, params)) return false;
   const rport = params.get('rport');
-  if (rport !== undefined && rport !== null && decimal(rport, 0, rport.length, 65535) < 0) return false;
+  if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
-  if (ttl !== undefined && (ttl === null || decimal(ttl, 0, ttl.length, 255) < 0)) return false;
-  const protocol = matchWord(s, nameStart, nameEnd, SIP) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
+  const protocol = matchWord(b, nameStart, nameEnd, SIP) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
-  const transport = matchWord(s, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  const transport = matchWord(b, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
   return { protocol, transport, host: s.slice(hostStart, hostEnd).toLowerCase(), port, params };
 }
 
 export function parseVia(value: string): Via | null {
-  const via = one(value, 0, value.length, readVia);
+  const via = one(value, codesOf(value), 0, value.length, readVia);
   return typeof via === 'object' ? via : null;
 }
 
@@ -171,9 +201,9 @@ export function parseViaList(lines: readonly string[]): Via[] | null {
   return listOfLines(lines, readVia, out) ? out : null;
 }
 
-/** Appends the via-parms of the Via value in s[start, end) to `out`; false if any is malformed. */
-export function parseViaRange(s: string, start: number, end: number, out: Via[]): boolean {
-  return list(s, start, end, readVia, out);
+/** Appends the via-parms of the Via value in s[start, end) (codes in `b`) to `out`; false if any is malformed. */
+export function parseViaRange(s: string, b: Uint8Array, start: number, end: number, out: Via[]): boolean {
+  return list(s, b, start, end, readVia, out);
 }
 
 export function formatVia(v: Via): string {
@@ -194,45 +224,46 @@ export interface NameAddr {
  * into `params` when that is given. False when malformed.
  */
 function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameAddr | boolean {
-  const { s, end } = cur;
-  let i = skipWs(s, cur.i, end);
+  const { s, b, end } = cur;
+  let i = skipWs(b, cur.i, end);
   let displayName: string | undefined;
-  if (code(s, i, end) === 34 /* " */) {
-    const close = endOfQuoted(s, i, end);
+  if (at(b, i, end) === 34 /* " */) {
+    const close = endOfQuoted(b, i, end);
     if (close < 0) return false;
     if (build) displayName = unquoteRange(s, i, close);
-    i = skipWs(s, close + 1, end);
-    if (code(s, i, end) !== 60 /* < */) return false;
+    i = skipWs(b, close + 1, end);
+    if (at(b, i, end) !== 60 /* < */) return false;
   } else {
     // An unquoted display name is tokens and LWS (RFC 3261 §25.1 display-name); no LWS is
     // needed before the '<' (RFC 4475 §3.1.1.6).
     let j = i;
-    while (j < end && (inTable(TOKEN, s.charCodeAt(j)) || isWs(s.charCodeAt(j)))) j++;
-    if (code(s, j, end) === 60) {
+    while (j < end && (TOKEN[b[j]] === 1 || isWs(b[j]))) j++;
+    if (at(b, j, end) === 60) {
       if (j > i && build) displayName = s.slice(i, j).trimEnd();
       i = j;
     }
   }
   let uriStart = i;
   let uriEnd: number;
-  if (code(s, i, end) === 60) {
+  if (at(b, i, end) === 60) {
     uriStart = i + 1;
-    uriEnd = s.indexOf('>', uriStart);
-    if (uriEnd < 0 || uriEnd >= end) return false;
+    uriEnd = uriStart;
+    while (uriEnd < end && b[uriEnd] !== 62 /* > */) uriEnd++;
+    if (uriEnd >= end) return false;
     i = uriEnd + 1;
   } else {
     // addr-spec: the URI ends at LWS, ';' (header parameters) or ',' (next element); a URI
     // containing any of , ; ? must use the name-addr form (RFC 3261 §20.10).
     for (; i < end; i++) {
-      const c = s.charCodeAt(i);
+      const c = b[i];
       if (c === 59 || c === 44 || isWs(c)) break;
       if (c === 63 /* ? */) return false;
     }
     uriEnd = i;
   }
   cur.i = i;
-  if (!build) return isUriRange(s, uriStart, uriEnd) && scanParams(cur, params);
-  const uri = parseUriRange(s, uriStart, uriEnd);
+  if (!build) return isUriRange(s, b, uriStart, uriEnd) && scanParams(cur, params);
+  const uri = parseUriRange(s, b, uriStart, uriEnd);
   const headerParams: Params = new Map();
   return !!uri && scanParams(cur, headerParams) && { displayName, uri, params: headerParams };
 }
@@ -240,30 +271,25 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
 const buildNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, true, null);
 const checkNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, false, null);
 
-/** Parses the name-addr or addr-spec filling s[start, end); null when malformed. */
-export function parseNameAddrRange(s: string, start: number, end: number): NameAddr | null {
-  const na = one(s, start, end, buildNameAddr);
-  return typeof na === 'object' ? na : null;
-}
-
 /** Parses `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. Null when malformed. */
 export function parseNameAddr(value: string): NameAddr | null {
-  return parseNameAddrRange(value, 0, value.length);
+  const na = one(value, codesOf(value), 0, value.length, buildNameAddr);
+  return typeof na === 'object' ? na : null;
 }
 
 /**
  * The header parameters of the name-addr or addr-spec filling s[start, end), all of which
  * is checked but nothing else built (a From read for its tag); null when malformed.
  */
-export function nameAddrParamsRange(s: string, start: number, end: number): Params | null {
+export function nameAddrParamsRange(s: string, b: Uint8Array, start: number, end: number): Params | null {
   const params: Params = new Map();
-  const cur = new Cursor(s, start, end);
+  const cur = new Cursor(s, b, start, end);
   return readNameAddr(cur, false, params) && cur.i === end ? params : null;
 }
 
 /** Whether s[start, end) is one well-formed name-addr or addr-spec, without building it. */
-export function isNameAddrRange(s: string, start: number, end: number): boolean {
-  return one(s, start, end, checkNameAddr) !== false;
+export function isNameAddrRange(s: string, b: Uint8Array, start: number, end: number): boolean {
+  return one(s, b, start, end, checkNameAddr) !== false;
 }
 
 /** Every name-addr of the given lines (e.g. Contact, Route); null if any is malformed. */
@@ -273,8 +299,8 @@ export function parseNameAddrList(lines: readonly string[]): NameAddr[] | null {
 }
 
 /** Whether s[start, end) is a list of well-formed name-addrs, without building them. */
-export function isNameAddrListRange(s: string, start: number, end: number): boolean {
-  return list(s, start, end, checkNameAddr, null);
+export function isNameAddrListRange(s: string, b: Uint8Array, start: number, end: number): boolean {
+  return list(s, b, start, end, checkNameAddr, null);
 }
 
 export function formatNameAddr(n: NameAddr): string {
@@ -289,21 +315,21 @@ export interface CSeq {
   method: string;
 }
 
-/** Parses the CSeq value filling s[start, end); null when malformed. */
-export function parseCSeqRange(s: string, start: number, end: number): CSeq | null {
-  const numStart = skipWs(s, start, end);
-  const numEnd = digitsEnd(s, numStart, end);
+/** Parses the CSeq value filling s[start, end) (codes in `b`); null when malformed. */
+export function parseCSeqRange(s: string, b: Uint8Array, start: number, end: number): CSeq | null {
+  const numStart = skipWs(b, start, end);
+  const numEnd = digitsEnd(b, numStart, end);
   // The sequence number is a 32-bit unsigned integer (RFC 3261 §20.16, RFC 4475 §3.1.2.4).
-  const seq = decimal(s, numStart, numEnd, 0xffffffff);
-  const methodStart = skipWs(s, numEnd, end);
+  const seq = decimal(b, numStart, numEnd, 0xffffffff);
+  const methodStart = skipWs(b, numEnd, end);
   if (seq < 0 || methodStart === numEnd) return null;
-  const methodEnd = scan(TOKEN, s, methodStart, end);
-  if (methodEnd === methodStart || skipWs(s, methodEnd, end) !== end) return null;
+  const methodEnd = scan(TOKEN, b, methodStart, end);
+  if (methodEnd === methodStart || skipWs(b, methodEnd, end) !== end) return null;
   return { seq, method: s.slice(methodStart, methodEnd) };
 }
 
 export function parseCSeq(value: string): CSeq | null {
-  return parseCSeqRange(value, 0, value.length);
+  return parseCSeqRange(value, codesOf(value), 0, value.length);
 }
 
 /** Splits a list header's raw lines into its elements; null when quoting is unbalanced. */

@@ -1,7 +1,7 @@
 // SIP requests and responses as the stack sees them: header values are kept as raw text
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
 import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
-import type { Params } from './grammar.js';
+import { type Params, codesOf } from './grammar.js';
 import { type Uri, parseUri } from './uri.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -173,7 +173,7 @@ export abstract class SipMessage {
   private fromParams(): Params | null {
     if (this.fromParamsCache === undefined) {
       const v = this.first('from');
-      this.fromParamsCache = v === undefined ? null : nameAddrParamsRange(v, 0, v.length);
+      this.fromParamsCache = v === undefined ? null : nameAddrParamsRange(v, codesOf(v), 0, v.length);
     }
     return this.fromParamsCache;
   }

@@ -2,8 +2,8 @@
 // message comes back as a ParseFailure saying whether it deserves a 400 or silence.
 // parseMessage is complete: everything the RFC 4475 classifications depend on is checked
 // before it reports ok, and the structured headers it checks are cached on the message.
-import { type Params, TOKEN, code, decimal, isToken, isWs, scan, skipWs } from './grammar.js';
-import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderIndex, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
+import { type Params, TOKEN, at, codesOf, decimal, isWs, scan, skipWs } from './grammar.js';
+import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderAt, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { isUriRange } from './uri.js';
 
@@ -28,18 +28,35 @@ function fail(reason: string, request?: SipRequest, status = 400): ParseFailure 
 }
 
 /** End of a line's content: `nl` (its LF) less a preceding CR. */
-function contentEnd(s: string, start: number, nl: number): number {
-  return nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+function contentEnd(b: Uint8Array, start: number, nl: number): number {
+  return nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
 }
 
-function trimEnd(s: string, start: number, end: number): number {
-  while (end > start && isWs(s.charCodeAt(end - 1))) end--;
+function trimEnd(b: Uint8Array, start: number, end: number): number {
+  while (end > start && isWs(b[end - 1])) end--;
   return end;
 }
 
-function nextLf(s: string, from: number): number {
-  const nl = s.indexOf('\n', from);
-  return nl < 0 ? s.length : nl;
+/**
+ * Finds the line ends of the header section in one pass over its codes, noting on the way
+ * any CR that does not end a line: header text may not contain one (RFC 3261 §7.3.1).
+ */
+class LineEnds {
+  bareCr = false;
+
+  constructor(private readonly b: Uint8Array) {}
+
+  /** Index of the LF that ends the line starting at `i`, or b.length when none does. */
+  from(i: number): number {
+    const b = this.b;
+    for (; i < b.length; i++) {
+      const c = b[i];
+      if (c > 13) continue; // most bytes: one comparison
+      if (c === 10) return i;
+      if (c === 13 && at(b, i + 1) !== 10) this.bareCr = true;
+    }
+    return b.length;
+  }
 }
 
 /** The offset in `data` of index `at` of `s`, the UTF-8 decoding of data[first, decodedEnd). */
@@ -61,12 +78,14 @@ function bodyOffset(data: Buffer, from: number): number {
   return data.length;
 }
 
-/** Whether s[0, end) has a CR that does not end a line: header text may not contain one (RFC 3261 §7.3.1). */
-function hasBareCr(s: string, end: number): boolean {
-  for (let i = s.indexOf('\r'); i >= 0 && i < end; i = s.indexOf('\r', i + 1)) {
-    if (code(s, i + 1) !== 10) return true;
-  }
-  return false;
+/**
+ * The codes to scan s, the UTF-8 decoding of data[first, end), by (see grammar.ts): the bytes
+ * themselves when every byte decoded to one character (ASCII, or one U+FFFD per bad byte,
+ * which stays a byte above 0x7F), else codesOf(s).
+ */
+function scanCodes(data: Buffer, first: number, end: number, s: string): Uint8Array {
+  if (s.length !== end - first) return codesOf(s);
+  return first === 0 && end === data.length ? data : data.subarray(first, end);
 }
 
 /** Whether the text opens with "SIP/" in any case: a Status-Line, since no method contains '/'. */
@@ -75,11 +94,11 @@ function startsWithSipSlash(s: string): boolean {
 }
 
 /** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2), in s[0, end); null when malformed. */
-function parseStatusLine(s: string, end: number): SipResponse | null {
+function parseStatusLine(s: string, b: Uint8Array, end: number): SipResponse | null {
   if (end < 12 || s.charCodeAt(7) !== 32 || s.charCodeAt(11) !== 32) return null;
   if (!s.startsWith('SIP/2.0') && s.slice(0, 7).toUpperCase() !== 'SIP/2.0') return null;
   // Three digits, 100-699 (RFC 3261 §21); anything larger is dropped (RFC 4475 §3.1.2.19).
-  const status = decimal(s, 8, 11, 699);
+  const status = decimal(b, 8, 11, 699);
   return status < 100 ? null : new SipResponse(status, s.slice(12, end));
 }
 
@@ -91,17 +110,17 @@ const VERSION = /^SIP\/\d+\.\d+$/i;
  * method: then it is not recognisably a request. A request with other faults comes back
  * with the failure to answer it with.
  */
-function parseRequestLine(s: string, end: number): { request: SipRequest; error?: ParseFailure } | null {
-  const methodEnd = scan(TOKEN, s, 0);
+function parseRequestLine(s: string, b: Uint8Array, end: number): { request: SipRequest; uriEnd: number; error?: ParseFailure } | null {
+  const methodEnd = scan(TOKEN, b, 0);
   if (methodEnd === 0 || methodEnd >= end || s.charCodeAt(methodEnd) !== 32) return null;
-  let uriEnd = s.indexOf(' ', methodEnd + 1);
-  if (uriEnd < 0 || uriEnd > end) uriEnd = end;
+  let uriEnd = methodEnd + 1;
+  while (uriEnd < end && b[uriEnd] !== 32) uriEnd++;
   const request = new SipRequest(s.slice(0, methodEnd), s.slice(methodEnd + 1, uriEnd));
-  if (end - uriEnd === 8 && s.startsWith('SIP/2.0', uriEnd + 1)) return { request };
+  if (end - uriEnd === 8 && s.startsWith('SIP/2.0', uriEnd + 1)) return { request, uriEnd };
   const version = s.slice(uriEnd + 1, end);
-  if (uriEnd === methodEnd + 1 || uriEnd === end || !VERSION.test(version)) return { request, error: fail('Bad Request-Line', request) };
-  if (version.toUpperCase() !== 'SIP/2.0') return { request, error: fail('Version Not Supported', request, 505) };
-  return { request };
+  if (uriEnd === methodEnd + 1 || uriEnd === end || !VERSION.test(version)) return { request, uriEnd, error: fail('Bad Request-Line', request) };
+  if (version.toUpperCase() !== 'SIP/2.0') return { request, uriEnd, error: fail('Version Not Supported', request, 505) };
+  return { request, uriEnd };
 }
 
 // Headers checked by presence and repetition, as bits of KNOWN_HEADERS indexes.
@@ -116,8 +135,14 @@ const REQUIRED_MASK = mask(REQUIRED);
 // May appear once only (RFC 3261 §20; RFC 4475 §3.3.8, §3.3.9).
 const SINGLE_MASK = mask(['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires']);
 const CONTACT_BIT = mask(['contact']);
-// Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
-const CALL_ID = /^[!-~]+$/;
+/**
+ * Whether b[start, end) is one run of visible ASCII: how a Call-ID, one word [@ word]
+ * (RFC 3261 §25.1), is checked here.
+ */
+function isVisibleRun(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] < 33 || b[i] > 126) return false;
+  return start < end;
+}
 
 /** What checkHeader() parsed on the way. */
 interface Found {
@@ -128,36 +153,36 @@ interface Found {
 }
 
 /**
- * Checks a header whose value is s[start, end) (`value` as a string), keeping what it
+ * Checks a header whose value is s[start, end) (codes in `b`, `value` as a string), keeping what it
  * parses in `found`; returns what is wrong with it, if anything. Via and CSeq, which the
  * transaction layer reads from every message, are parsed, and of From its parameters (the
  * tag); the rest of From, To, Contact and others are only checked here and parsed when
  * first read. Contact, Max-Forwards and Expires are checked in requests only.
  */
-function checkHeader(found: Found, key: string, s: string, start: number, end: number, value: string, isRequest: boolean): string | undefined {
+function checkHeader(found: Found, key: string, s: string, b: Uint8Array, start: number, end: number, value: string, isRequest: boolean): string | undefined {
   switch (key) {
     case 'via':
-      return parseViaRange(s, start, end, found.vias) ? undefined : 'Bad Via';
+      return parseViaRange(s, b, start, end, found.vias) ? undefined : 'Bad Via';
     case 'from':
-      return (found.fromParams ??= nameAddrParamsRange(s, start, end)) ? undefined : 'Bad From';
+      return (found.fromParams ??= nameAddrParamsRange(s, b, start, end)) ? undefined : 'Bad From';
     case 'to':
-      return isNameAddrRange(s, start, end) ? undefined : 'Bad To';
+      return isNameAddrRange(s, b, start, end) ? undefined : 'Bad To';
     case 'cseq':
-      return (found.cseq ??= parseCSeqRange(s, start, end)) ? undefined : 'Bad CSeq';
+      return (found.cseq ??= parseCSeqRange(s, b, start, end)) ? undefined : 'Bad CSeq';
     case 'call-id':
-      return CALL_ID.test(value) ? undefined : 'Bad Call-ID';
+      return isVisibleRun(b, start, end) ? undefined : 'Bad Call-ID';
     case 'content-length':
-      found.contentLength = decimal(s, start, end, 0xffffffff);
+      found.contentLength = decimal(b, start, end, 0xffffffff);
       return found.contentLength < 0 ? 'Bad Content-Length' : undefined;
   }
   if (!isRequest) return undefined;
   switch (key) {
     case 'contact':
-      return value === '*' || isNameAddrListRange(s, start, end) ? undefined : 'Bad Contact';
+      return value === '*' || isNameAddrListRange(s, b, start, end) ? undefined : 'Bad Contact';
     case 'max-forwards':
-      return decimal(s, start, end, 255) < 0 ? 'Bad Max-Forwards' : undefined;
+      return decimal(b, start, end, 255) < 0 ? 'Bad Max-Forwards' : undefined;
     case 'expires':
-      return decimal(s, start, end, 0xffffffff) < 0 ? 'Bad Expires' : undefined;
+      return decimal(b, start, end, 0xffffffff) < 0 ? 'Bad Expires' : undefined;
   }
   return undefined;
 }
@@ -175,72 +200,72 @@ export function parseMessage(data: Buffer): ParseResult {
   const blank = data.length - first > 4096 ? data.indexOf(CRLFCRLF, first) : -1;
   const decodedEnd = blank < 0 ? data.length : blank + 2;
   const s = data.toString('utf8', first, decodedEnd);
-  let nl = nextLf(s, 0);
-  const startEnd = contentEnd(s, 0, nl);
+  const b = scanCodes(data, first, decodedEnd, s);
+  const lines = new LineEnds(b);
+  let nl = lines.from(0);
+  const startEnd = contentEnd(b, 0, nl);
 
   let message: SipRequest | SipResponse;
   let request: SipRequest | undefined;
   // The first problem found. A request is still read to the end so that the 400 can echo its headers.
   let error: ParseFailure | undefined;
+  let uriEnd = 0; // of the Request-URI, which starts after the method and its SP
   if (startsWithSipSlash(s)) {
-    const response = parseStatusLine(s, startEnd);
+    const response = parseStatusLine(s, b, startEnd);
     if (!response) return fail('Bad Status-Line');
     message = response;
   } else {
-    const line = parseRequestLine(s, startEnd);
+    const line = parseRequestLine(s, b, startEnd);
     if (!line) return fail('Bad Request-Line');
     message = request = line.request;
+    uriEnd = line.uriEnd;
     error = line.error;
   }
 
   const found: Found = { vias: [], fromParams: null, cseq: null, contentLength: -1 };
   let bodyStart = blank < 0 ? data.length : blank + 4;
-  let headEnd = s.length;
   let seen = 0; // KNOWN_HEADERS bits present
   let repeated = 0; // and present more than once
-  let colon = -1; // the next ':' at or after the line being read; a line without one looks ahead to it
   for (let pos = nl + 1; pos < s.length; pos = nl + 1) {
-    nl = nextLf(s, pos);
-    const end = contentEnd(s, pos, nl);
+    nl = lines.from(pos);
+    const end = contentEnd(b, pos, nl);
     if (end === pos) {
-      headEnd = pos;
       bodyStart = byteOffset(data, first, decodedEnd, s, nl + 1);
       break;
     }
-    if (colon < pos) {
-      colon = s.indexOf(':', pos);
-      if (colon < 0) colon = s.length;
-    }
     // field-name HCOLON: whitespace may precede the colon (RFC 3261 §25.1).
-    const nameEnd = trimEnd(s, pos, Math.min(colon, end));
+    const nameEnd = scan(TOKEN, b, pos, end);
+    const colon = skipWs(b, nameEnd, end);
+    const named = nameEnd > pos && at(b, colon, end) === 58 /* : */;
     let src = s;
-    let valueStart = colon < end ? skipWs(s, colon + 1, end) : end;
-    let valueEnd = trimEnd(s, valueStart, end);
+    let srcCodes = b;
+    let valueStart = named ? skipWs(b, colon + 1, end) : end;
+    let valueEnd = trimEnd(b, valueStart, end);
     let value = s.slice(valueStart, valueEnd);
-    if (isWs(code(s, nl + 1))) {
+    if (isWs(at(b, nl + 1))) {
       // Continuation lines are folded into one SP (RFC 3261 §7.3.1). join() keeps the value a
       // flat string, which later scans read much faster than a concatenation.
       const parts = value === '' ? [] : [value];
-      while (isWs(code(s, nl + 1))) {
+      while (isWs(at(b, nl + 1))) {
         const from = nl + 1;
-        nl = nextLf(s, from);
-        const partEnd = trimEnd(s, from, contentEnd(s, from, nl));
-        const partStart = skipWs(s, from, partEnd);
+        nl = lines.from(from);
+        const partEnd = trimEnd(b, from, contentEnd(b, from, nl));
+        const partStart = skipWs(b, from, partEnd);
         if (partStart < partEnd) parts.push(s.slice(partStart, partEnd));
       }
       src = value = parts.join(' ');
+      srcCodes = codesOf(value);
       valueStart = 0;
       valueEnd = value.length;
     }
-    const name = colon < end ? s.slice(pos, nameEnd) : '';
-    const index = knownHeaderIndex(name);
+    if (!named) {
+      if (!request) return fail('Bad Header Line');
+      error ??= fail('Bad Header Line', request);
+      continue;
+    }
+    const index = knownHeaderAt(b, pos, nameEnd);
     if (index < 0) {
-      if (!isToken(name)) {
-        if (!request) return fail('Bad Header Line');
-        error ??= fail('Bad Header Line', request);
-      } else {
-        message.appendHeader(name.toLowerCase(), value);
-      }
+      message.appendHeader(s.slice(pos, nameEnd).toLowerCase(), value);
       continue;
     }
     const key = KNOWN_HEADERS[index];
@@ -250,13 +275,13 @@ export function parseMessage(data: Buffer): ParseResult {
     repeated |= seen & bit;
     seen |= bit;
     // After the first problem only the headers are still wanted (for the 400), not more checks.
-    const problem = error ? undefined : checkHeader(found, key, src, valueStart, valueEnd, value, request !== undefined);
+    const problem = error ? undefined : checkHeader(found, key, src, srcCodes, valueStart, valueEnd, value, request !== undefined);
     if (problem) {
       if (!request) return fail(problem);
       error = fail(problem, request);
     }
   }
-  if (!error && hasBareCr(s, headEnd)) error = fail('Bad Header Line', request);
+  if (!error && lines.bareCr) error = fail('Bad Header Line', request);
   if (error) return error;
 
   const bad = (reason: string): ParseFailure => fail(reason, request);
@@ -272,7 +297,7 @@ export function parseMessage(data: Buffer): ParseResult {
   if (request) {
     if (found.cseq!.method !== request.method) return bad('CSeq Method Mismatch');
     // A Request-URI carries no headers or angle brackets (RFC 3261 §19.1.1, RFC 4475 §3.1.2.7/11).
-    if (!isUriRange(request.uri, 0, request.uri.length, false)) return bad('Bad Request-URI');
+    if (!isUriRange(s, b, request.method.length + 1, uriEnd, false)) return bad('Bad Request-URI');
     // `*` stands alone (RFC 3261 §10.2.2).
     if (repeated & CONTACT_BIT && message.lines('contact').includes('*')) return bad('Bad Contact');
   }

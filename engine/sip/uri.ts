@@ -1,6 +1,6 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
 // request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
-import { type Params, COMMON_PARAMS, charTable, code, decimal, digitsEnd, formatParams, inTable, matchWord, parseParams } from './grammar.js';
+import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, matchWord, parseParams } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -43,7 +43,7 @@ const HOST = charTable('-.');
 const SCHEME = charTable('+-.');
 const TEL_NUMBER = /^\+?[0-9A-Fa-f*#\-.()pw]+$/;
 // Anything printable but the characters that delimit a URI in a header; enough to keep other schemes opaque.
-const OPAQUE = new Uint8Array(128);
+const OPAQUE = new Uint8Array(256);
 for (let c = 33; c < 127; c++) OPAQUE[c] = 1;
 for (const ch of '<>"') OPAQUE[ch.charCodeAt(0)] = 0;
 
@@ -91,11 +91,11 @@ function escape(s: string, table: Uint8Array): string {
 }
 
 /** End of the run of `table` characters and well-formed %HH escapes from `i`, stopping at `end`. */
-function escapedRun(table: Uint8Array, s: string, i: number, end: number): number {
+function escapedRun(table: Uint8Array, b: Uint8Array, i: number, end: number): number {
   while (i < end) {
-    const c = s.charCodeAt(i);
-    if (inTable(table, c)) i++;
-    else if (c === 37 /* % */ && i + 2 < end && hexValue(s.charCodeAt(i + 1)) >= 0 && hexValue(s.charCodeAt(i + 2)) >= 0) i += 3;
+    const c = b[i];
+    if (table[c] === 1) i++;
+    else if (c === 37 /* % */ && i + 2 < end && hexValue(b[i + 1]) >= 0 && hexValue(b[i + 2]) >= 0) i += 3;
     else break;
   }
   return i;
@@ -109,17 +109,17 @@ function isIpv6Char(c: number): boolean {
  * Reads host (hostname, IPv4 address or IPv6 reference) starting at `i`; returns the end
  * index, or -1 when there is no valid host there.
  */
-export function scanHost(s: string, i: number, end: number): number {
+export function scanHost(b: Uint8Array, i: number, end: number): number {
   if (i >= end) return -1;
-  if (s.charCodeAt(i) === 91 /* [ */) {
+  if (b[i] === 91 /* [ */) {
     let j = i + 1;
-    while (j < end && isIpv6Char(s.charCodeAt(j))) j++;
-    return j > i + 1 && j < end && s.charCodeAt(j) === 93 /* ] */ ? j + 1 : -1;
+    while (j < end && isIpv6Char(b[j])) j++;
+    return j > i + 1 && j < end && b[j] === 93 /* ] */ ? j + 1 : -1;
   }
-  const c = s.charCodeAt(i);
-  if (!inTable(HOST, c) || c === 45 || c === 46) return -1; // starts with alphanum
+  const c = b[i];
+  if (HOST[c] !== 1 || c === 45 || c === 46) return -1; // starts with alphanum
   let j = i + 1;
-  while (j < end && inTable(HOST, s.charCodeAt(j))) j++;
+  while (j < end && HOST[b[j]] === 1) j++;
   return j;
 }
 
@@ -128,18 +128,18 @@ export function scanHost(s: string, i: number, end: number): number {
  * lower-cased, both unescaped), or only checks them when `params` is null. Returns the
  * end index, or -1 when a parameter is empty.
  */
-function uriParams(s: string, i: number, end: number, params: Params | null): number {
-  while (i < end && s.charCodeAt(i) === 59 /* ; */) {
+function uriParams(s: string, b: Uint8Array, i: number, end: number, params: Params | null): number {
+  while (i < end && b[i] === 59 /* ; */) {
     const nameStart = ++i;
-    i = escapedRun(PARAMCHAR, s, i, end);
+    i = escapedRun(PARAMCHAR, b, i, end);
     if (i === nameStart) return -1;
-    const name = params ? (matchWord(s, nameStart, i, COMMON_PARAMS) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
-    if (i >= end || s.charCodeAt(i) !== 61 /* = */) {
+    const name = params ? (matchWord(b, nameStart, i, COMMON_PARAMS) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
+    if (i >= end || b[i] !== 61 /* = */) {
       params?.set(name, null);
       continue;
     }
     const valueStart = ++i;
-    i = escapedRun(PARAMCHAR, s, i, end);
+    i = escapedRun(PARAMCHAR, b, i, end);
     if (i === valueStart) return -1;
     params?.set(name, unescaped(s, valueStart, i));
   }
@@ -151,42 +151,42 @@ function uriParams(s: string, i: number, end: number, params: Params | null): nu
  * only checks it, allocating nothing. Returns the URI (or true when only checking), or
  * false when malformed. `headers` false rejects `?headers` (as in a Request-URI).
  */
-function readSipUri(scheme: 'sip' | 'sips', s: string, i: number, end: number, build: boolean, headers: boolean): SipUri | boolean {
+function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number, end: number, build: boolean, headers: boolean): SipUri | boolean {
   let userEnd = -1;
   let passwordEnd = -1;
   // userinfo is whatever ends at an '@', which appears nowhere else in a SIP URI (RFC 3261 §25.1).
-  const run = escapedRun(USER, s, i, end);
-  let at = run;
-  if (code(s, run) === 58 /* : */) at = escapedRun(PASSWORD, s, run + 1, end);
-  if (at < end && s.charCodeAt(at) === 64 /* @ */) {
+  const run = escapedRun(USER, b, i, end);
+  let atSign = run;
+  if (at(b, run) === 58 /* : */) atSign = escapedRun(PASSWORD, b, run + 1, end);
+  if (atSign < end && b[atSign] === 64 /* @ */) {
     if (run === i) return false;
     userEnd = run;
-    passwordEnd = at;
+    passwordEnd = atSign;
   }
   const hostStart = userEnd < 0 ? i : passwordEnd + 1;
-  const hostEnd = scanHost(s, hostStart, end);
+  const hostEnd = scanHost(b, hostStart, end);
   if (hostEnd < 0) return false;
   let j = hostEnd;
   let port = -1;
-  if (j < end && s.charCodeAt(j) === 58 /* : */) {
-    j = Math.min(digitsEnd(s, j + 1), end);
-    port = decimal(s, hostEnd + 1, j, 65535);
+  if (j < end && b[j] === 58 /* : */) {
+    j = Math.min(digitsEnd(b, j + 1), end);
+    port = decimal(b, hostEnd + 1, j, 65535);
     if (port < 0) return false;
   }
   const params: Params | null = build ? new Map() : null;
-  j = uriParams(s, j, end, params);
+  j = uriParams(s, b, j, end, params);
   if (j < 0) return false;
   const headerMap: Map<string, string> | null = build ? new Map() : null;
-  if (j < end && s.charCodeAt(j) === 63 /* ? */) {
+  if (j < end && b[j] === 63 /* ? */) {
     if (!headers) return false;
     do {
       const nameStart = ++j;
-      j = escapedRun(HNVCHAR, s, j, end);
-      if (j === nameStart || j >= end || s.charCodeAt(j) !== 61 /* = */) return false;
+      j = escapedRun(HNVCHAR, b, j, end);
+      if (j === nameStart || j >= end || b[j] !== 61 /* = */) return false;
       const valueStart = ++j;
-      j = escapedRun(HNVCHAR, s, j, end);
+      j = escapedRun(HNVCHAR, b, j, end);
       headerMap?.set(unescaped(s, nameStart, valueStart - 1), unescaped(s, valueStart, j));
-    } while (j < end && s.charCodeAt(j) === 38 /* & */);
+    } while (j < end && b[j] === 38 /* & */);
   }
   if (j !== end) return false;
   if (!params || !headerMap) return true;
@@ -204,25 +204,25 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, i: number, end: number, b
 const COMMON_SCHEMES = ['sip', 'sips', 'tel'];
 
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
-function schemeName(s: string, start: number, end: number): string {
-  return matchWord(s, start, end, COMMON_SCHEMES) ?? s.slice(start, end).toLowerCase();
+function schemeName(s: string, b: Uint8Array, start: number, end: number): string {
+  return matchWord(b, start, end, COMMON_SCHEMES) ?? s.slice(start, end).toLowerCase();
 }
 
-/** Reads the URI filling s[start, end); see readSipUri() for `build`, `headers` and the result. */
-function readUri(s: string, start: number, end: number, build: boolean, headers: boolean): Uri | boolean {
-  const c = code(s, start) | 0x20;
+/** Reads the URI filling s[start, end) (codes in `b`); see readSipUri() for `build`, `headers` and the result. */
+function readUri(s: string, b: Uint8Array, start: number, end: number, build: boolean, headers: boolean): Uri | boolean {
+  const c = at(b, start) | 0x20;
   if (start >= end || c < 97 || c > 122) return false;
   let colon = start + 1;
-  while (colon < end && inTable(SCHEME, s.charCodeAt(colon))) colon++;
-  if (colon >= end || s.charCodeAt(colon) !== 58 /* : */) return false;
-  const scheme = schemeName(s, start, colon);
+  while (colon < end && SCHEME[b[colon]] === 1) colon++;
+  if (colon >= end || b[colon] !== 58 /* : */) return false;
+  const scheme = schemeName(s, b, start, colon);
   const rest = colon + 1;
-  if (scheme === 'sip' || scheme === 'sips') return readSipUri(scheme, s, rest, end, build, headers);
+  if (scheme === 'sip' || scheme === 'sips') return readSipUri(scheme, s, b, rest, end, build, headers);
   // tel and other schemes are rare: build them even when only checking.
-  for (let i = rest; i < end; i++) if (!inTable(OPAQUE, s.charCodeAt(i))) return false;
+  for (let i = rest; i < end; i++) if (OPAQUE[b[i]] !== 1) return false;
   if (scheme === 'tel') {
     let numberEnd = rest;
-    while (numberEnd < end && s.charCodeAt(numberEnd) !== 59 /* ; */) numberEnd++;
+    while (numberEnd < end && b[numberEnd] !== 59 /* ; */) numberEnd++;
     const number = s.slice(rest, numberEnd);
     const params = parseParams(s.slice(numberEnd, end));
     return !!params && TEL_NUMBER.test(number) && { scheme: 'tel', number, params };
@@ -234,8 +234,8 @@ function readUri(s: string, start: number, end: number, build: boolean, headers:
  * Parses the URI that fills s[start, end) exactly; null when malformed. Whitespace
  * anywhere makes it malformed (RFC 4475 §3.1.2.8, §3.1.2.14).
  */
-export function parseUriRange(s: string, start: number, end: number): Uri | null {
-  const uri = readUri(s, start, end, true, true);
+export function parseUriRange(s: string, b: Uint8Array, start: number, end: number): Uri | null {
+  const uri = readUri(s, b, start, end, true, true);
   return typeof uri === 'object' ? uri : null;
 }
 
@@ -243,13 +243,13 @@ export function parseUriRange(s: string, start: number, end: number): Uri | null
  * Whether s[start, end) is exactly a well-formed URI, without building it; with `headers`
  * false a SIP URI must not carry `?headers` (RFC 3261 §19.1.1: not in a Request-URI).
  */
-export function isUriRange(s: string, start: number, end: number, headers = true): boolean {
-  return readUri(s, start, end, false, headers) !== false;
+export function isUriRange(s: string, b: Uint8Array, start: number, end: number, headers = true): boolean {
+  return readUri(s, b, start, end, false, headers) !== false;
 }
 
 /** Parses a URI; null when it is malformed. */
 export function parseUri(text: string): Uri | null {
-  return parseUriRange(text, 0, text.length);
+  return parseUriRange(text, codesOf(text), 0, text.length);
 }
 
 function formatUriParams(params: Params): string {
