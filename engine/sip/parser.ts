@@ -37,26 +37,9 @@ function trimEnd(b: Uint8Array, start: number, end: number): number {
   return end;
 }
 
-/**
- * Finds the line ends of the header section in one pass over its codes, noting on the way
- * any CR that does not end a line: header text may not contain one (RFC 3261 §7.3.1).
- */
-class LineEnds {
-  bareCr = false;
-
-  constructor(private readonly b: Uint8Array) {}
-
-  /** Index of the LF that ends the line starting at `i`, or b.length when none does. */
-  from(i: number): number {
-    const b = this.b;
-    for (; i < b.length; i++) {
-      const c = b[i];
-      if (c > 13) continue; // most bytes: one comparison
-      if (c === 10) return i;
-      if (c === 13 && at(b, i + 1) !== 10) this.bareCr = true;
-    }
-    return b.length;
-  }
+function nextLf(s: string, from: number): number {
+  const nl = s.indexOf('\n', from);
+  return nl < 0 ? s.length : nl;
 }
 
 /** The offset in `data` of index `at` of `s`, the UTF-8 decoding of data[first, decodedEnd). */
@@ -76,6 +59,14 @@ function bodyOffset(data: Buffer, from: number): number {
     if (data[i + 1] === 13 && i + 2 < data.length && data[i + 2] === 10) return i + 3;
   }
   return data.length;
+}
+
+/** Whether s[0, end) has a CR that does not end a line: header text may not contain one (RFC 3261 §7.3.1). */
+function hasBareCr(s: string, b: Uint8Array, end: number): boolean {
+  for (let i = s.indexOf('\r'); i >= 0 && i < end; i = s.indexOf('\r', i + 1)) {
+    if (at(b, i + 1) !== 10) return true;
+  }
+  return false;
 }
 
 /**
@@ -201,8 +192,7 @@ export function parseMessage(data: Buffer): ParseResult {
   const decodedEnd = blank < 0 ? data.length : blank + 2;
   const s = data.toString('utf8', first, decodedEnd);
   const b = scanCodes(data, first, decodedEnd, s);
-  const lines = new LineEnds(b);
-  let nl = lines.from(0);
+  let nl = nextLf(s, 0);
   const startEnd = contentEnd(b, 0, nl);
 
   let message: SipRequest | SipResponse;
@@ -224,12 +214,14 @@ export function parseMessage(data: Buffer): ParseResult {
 
   const found: Found = { vias: [], fromParams: null, cseq: null, contentLength: -1 };
   let bodyStart = blank < 0 ? data.length : blank + 4;
+  let headEnd = s.length;
   let seen = 0; // KNOWN_HEADERS bits present
   let repeated = 0; // and present more than once
   for (let pos = nl + 1; pos < s.length; pos = nl + 1) {
-    nl = lines.from(pos);
+    nl = nextLf(s, pos);
     const end = contentEnd(b, pos, nl);
     if (end === pos) {
+      headEnd = pos;
       bodyStart = byteOffset(data, first, decodedEnd, s, nl + 1);
       break;
     }
@@ -248,7 +240,7 @@ export function parseMessage(data: Buffer): ParseResult {
       const parts = value === '' ? [] : [value];
       while (isWs(at(b, nl + 1))) {
         const from = nl + 1;
-        nl = lines.from(from);
+        nl = nextLf(s, from);
         const partEnd = trimEnd(b, from, contentEnd(b, from, nl));
         const partStart = skipWs(b, from, partEnd);
         if (partStart < partEnd) parts.push(s.slice(partStart, partEnd));
@@ -281,7 +273,7 @@ export function parseMessage(data: Buffer): ParseResult {
       error = fail(problem, request);
     }
   }
-  if (!error && lines.bareCr) error = fail('Bad Header Line', request);
+  if (!error && hasBareCr(s, b, headEnd)) error = fail('Bad Header Line', request);
   if (error) return error;
 
   const bad = (reason: string): ParseFailure => fail(reason, request);
