@@ -247,9 +247,9 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
   let uriEnd: number;
   if (at(b, i, end) === 60) {
     uriStart = i + 1;
-    uriEnd = uriStart;
-    while (uriEnd < end && b[uriEnd] !== 62 /* > */) uriEnd++;
-    if (uriEnd >= end) return false;
+    // indexOf (memchr) finds the '>' in fewer instructions than a loop over the bytes.
+    uriEnd = s.indexOf('>', uriStart);
+    if (uriEnd < 0 || uriEnd >= end) return false;
     i = uriEnd + 1;
   } else {
     // addr-spec: the URI ends at LWS, ';' (header parameters) or ',' (next element); a URI

@@ -126,14 +126,9 @@ const REQUIRED_MASK = mask(REQUIRED);
 // May appear once only (RFC 3261 §20; RFC 4475 §3.3.8, §3.3.9).
 const SINGLE_MASK = mask(['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires']);
 const CONTACT_BIT = mask(['contact']);
-/**
- * Whether b[start, end) is one run of visible ASCII: how a Call-ID, one word [@ word]
- * (RFC 3261 §25.1), is checked here.
- */
-function isVisibleRun(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (b[i] < 33 || b[i] > 126) return false;
-  return start < end;
-}
+// Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
+// A regular expression checks a run this long in fewer instructions than a loop over its bytes.
+const CALL_ID = /^[!-~]+$/;
 
 /** What checkHeader() parsed on the way. */
 interface Found {
@@ -161,7 +156,7 @@ function checkHeader(found: Found, key: string, s: string, b: Uint8Array, start:
     case 'cseq':
       return (found.cseq ??= parseCSeqRange(s, b, start, end)) ? undefined : 'Bad CSeq';
     case 'call-id':
-      return isVisibleRun(b, start, end) ? undefined : 'Bad Call-ID';
+      return CALL_ID.test(value) ? undefined : 'Bad Call-ID';
     case 'content-length':
       found.contentLength = decimal(b, start, end, 0xffffffff);
       return found.contentLength < 0 ? 'Bad Content-Length' : undefined;
