@@ -153,6 +153,12 @@ function tokenThenSlash(b: Uint8Array, i: number, end: number): number {
   return tokenEnd > i && at(b, skipWs(b, tokenEnd, end), end) === 47 /* / */ ? tokenEnd : -1;
 }
 
+/** Whether b[start, end) has an ASCII capital: a host usually has none, and then needs no toLowerCase(). */
+function hasUpper(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] >= 65 && b[i] <= 90) return true;
+  return false;
+}
+
 /** Reads one via-parm: `name / version / transport LWS host [: port] *(; param)` (RFC 3261 §20.42). */
 function readVia(cur: Cursor): Via | false {
   const { s, b, end } = cur;
@@ -187,7 +193,8 @@ function readVia(cur: Cursor): Via | false {
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
   const transport = matchWord(b, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
-  return { protocol, transport, host: s.slice(hostStart, hostEnd).toLowerCase(), port, params };
+  const host = s.slice(hostStart, hostEnd);
+  return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }
 
 export function parseVia(value: string): Via | null {

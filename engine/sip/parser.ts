@@ -104,8 +104,8 @@ const VERSION = /^SIP\/\d+\.\d+$/i;
 function parseRequestLine(s: string, b: Uint8Array, end: number): { request: SipRequest; uriEnd: number; error?: ParseFailure } | null {
   const methodEnd = scan(TOKEN, b, 0);
   if (methodEnd === 0 || methodEnd >= end || s.charCodeAt(methodEnd) !== 32) return null;
-  let uriEnd = methodEnd + 1;
-  while (uriEnd < end && b[uriEnd] !== 32) uriEnd++;
+  let uriEnd = s.indexOf(' ', methodEnd + 1);
+  if (uriEnd < 0 || uriEnd > end) uriEnd = end;
   const request = new SipRequest(s.slice(0, methodEnd), s.slice(methodEnd + 1, uriEnd));
   if (end - uriEnd === 8 && s.startsWith('SIP/2.0', uriEnd + 1)) return { request, uriEnd };
   const version = s.slice(uriEnd + 1, end);
