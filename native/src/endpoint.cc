@@ -186,9 +186,16 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     // RFC 4733 events are signalling, never audio: they do not enter the receive buffer.
     Bump(c.telephoneEvents);
     if (dtmfDetect_ == DtmfDetect::kAuto || dtmfDetect_ == DtmfDetect::kRfc4733) {
-      DtmfEdges edges;
-      telephoneEvents_.OnPacket(p.ssrc, p.timestamp, p.marker, event, nowNs, &edges);
-      OnDtmfEdges(edges, events);
+      // Every event of the packet (§2.5.1.5), each as its own report: the receiver's
+      // timestamp rules drop the ones already seen when a sender repeats a packed event.
+      uint32_t start = p.timestamp;
+      for (size_t at = 0; at + kTelephoneEventSize <= p.payloadSize; at += kTelephoneEventSize) {
+        ParseTelephoneEvent(p.payload + at, kTelephoneEventSize, &event);
+        DtmfEdges edges;
+        telephoneEvents_.OnPacket(p.ssrc, start, p.marker && at == 0, event, nowNs, &edges);
+        OnDtmfEdges(edges, events);
+        start = NextPackedEventStart(start, event);
+      }
     }
     return;
   }
