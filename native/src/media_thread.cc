@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "clock.h"
+#include "port_pool.h"
 
 namespace sy {
 namespace {
@@ -256,12 +257,15 @@ void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp) {
   }
 }
 
-void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep) {
+void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep, int64_t openedNs) {
   // RTP is read at each tick, not on readiness: one wake-up per 20 ms serves every stream,
   // where a wake-up per datagram cost more than the datagram. The kernel stamps each datagram
-  // on arrival, so the jitter estimate keeps its precision. RTCP (rare) wakes the thread.
-  const int on = 1;
-  setsockopt(ep->fd(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  // on arrival (SO_TIMESTAMPNS, set by the port pool on every socket it binds), so the jitter
+  // estimate keeps its precision. RTCP (rare) wakes the thread.
+  // Its sockets may have been bound well before (the port pool): what they got before the
+  // endpoint was made was meant for no one here. What came since is the peer's, and is read.
+  DropReceivedBefore(ep->fd(), openedNs);
+  DropReceivedBefore(ep->rtcpFd(), openedNs);
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = ep->id() | kRtcpKeyBit;

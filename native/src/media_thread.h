@@ -52,7 +52,8 @@ class MediaThread {
   unsigned index() const { return index_; }
 
   // On this thread (from commands).
-  void AddEndpoint(std::shared_ptr<RtpEndpoint> ep);
+  // `openedNs` (RealtimeNs): when its sockets were handed to it; datagrams older are dropped.
+  void AddEndpoint(std::shared_ptr<RtpEndpoint> ep, int64_t openedNs);
   RtpEndpoint* FindEndpoint(uint32_t id);
   void CloseEndpoint(uint32_t id);
   void AddMixer(uint32_t id);
