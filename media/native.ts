@@ -40,7 +40,7 @@ export interface NativeEngineOptions {
   /** RTCP report interval (RFC 3550 §6.2; randomized ×0.5–1.5), default 5000; 0: no reports. */
   rtcpIntervalMs?: number;
   /**
-   * RTP/RTCP port pairs the media threads keep bound ahead of need (0–4096), default 16, so
+   * RTP/RTCP port pairs the media threads keep bound ahead of need (0–4096, at most a quarter of the range), default 64, so
    * that creating an endpoint costs the event loop no system call. Bursts beyond it bind on
    * demand (counted in stats().portPool.missed).
    */

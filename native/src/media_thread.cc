@@ -109,18 +109,12 @@ bool MediaThread::Start(std::string* error) {
 }
 
 void MediaThread::Post(Command command) {
-  {
-    std::lock_guard<std::mutex> lock(queueMu_);
-    if (stop_.load()) return;
-    const bool wasEmpty = queue_.empty();
-    queue_.push_back(std::move(command));
-    // A non-empty queue has a wake-up on its way already (DrainCommands takes the whole queue
-    // under this lock), so a burst of commands costs one eventfd write and one wake-up.
-    if (!wasEmpty) return;
-  }
-  const uint64_t one = 1;
-  ssize_t r = write(wake_, &one, sizeof(one));
-  (void)r;  // EAGAIN only if the counter is saturated: the thread is awake anyway
+  // No wake-up: the thread takes its commands at the start of each tick. What a command
+  // changes is first used by a tick anyway (audio, sending, events all happen there), and
+  // waking a media thread per command cost the event loop more than the command itself.
+  std::lock_guard<std::mutex> lock(queueMu_);
+  if (stop_.load()) return;
+  queue_.push_back(std::move(command));
 }
 
 void MediaThread::Stop() {
@@ -153,7 +147,9 @@ void MediaThread::Run() {
       if (key == kTimerKey) {
         OnTimer();
       } else if (key == kWakeKey) {
-        DrainCommands();
+        uint64_t count;
+        ssize_t r = read(wake_, &count, sizeof(count));  // Stop() only: the loop ends
+        (void)r;
       } else if (RtpEndpoint* ep = FindEndpoint(static_cast<uint32_t>(key))) {
         ReadSocket(*ep, true);  // by id: it may have closed earlier in this batch
       }
@@ -173,9 +169,6 @@ void MediaThread::Run() {
 }
 
 void MediaThread::DrainCommands() {
-  uint64_t count;
-  ssize_t r = read(wake_, &count, sizeof(count));
-  (void)r;
   std::deque<Command> batch;
   {
     std::lock_guard<std::mutex> lock(queueMu_);
@@ -187,6 +180,7 @@ void MediaThread::DrainCommands() {
 void MediaThread::OnTimer() {
   uint64_t due = 0;
   if (read(timer_, &due, sizeof(due)) != sizeof(due) || due == 0) return;
+  DrainCommands();  // before the tick: it sees every command posted since the last one
   const int64_t start = MonotonicNs();
   // Lateness against the oldest deadline this wake-up serves (several if ticks were missed).
   const int64_t scheduled = startNs_ + (expirations_ + 1) * kTickNs;

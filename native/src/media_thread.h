@@ -1,6 +1,7 @@
-// A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and an
-// eventfd-woken command queue. It owns its endpoints and mixers; every change to them is a
-// command run on this thread, so the tick needs no locks.
+// A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and a
+// command queue taken at the start of each tick (an eventfd wakes it only to stop). It owns
+// its endpoints and mixers; every change to them is a command run on this thread, so the tick
+// needs no locks.
 #pragma once
 #include <atomic>
 #include <cstdint>

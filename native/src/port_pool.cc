@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +15,10 @@
 namespace sy {
 
 PortPool::PortPool(int minPort, int maxPort, const NetAddress& address, size_t prebound)
-    : min_(minPort + (minPort & 1)), max_(maxPort), address_(address), prebound_(prebound),
+    : min_(minPort + (minPort & 1)), max_(maxPort), address_(address),
+      // At most a quarter of the range: a freed port is not bound again at once (the rotation
+      // holds), and a small range is left to endpoints.
+      prebound_(std::min(prebound, static_cast<size_t>((maxPort - (minPort + (minPort & 1))) / 2 + 1) / 4)),
       used_(static_cast<size_t>((maxPort - (minPort + (minPort & 1))) / 2 + 1), false) {}
 
 PortPool::~PortPool() { CloseReady(); }

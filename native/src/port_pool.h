@@ -40,7 +40,8 @@ struct PortPoolStats {
 
 class PortPool {
  public:
-  // minPort rounded up to even; at least one port. `prebound`: pairs kept ready on `address`.
+  // minPort rounded up to even; at least one port. `prebound`: pairs kept ready on `address`
+  // (at most a quarter of the range's pairs).
   PortPool(int minPort, int maxPort, const NetAddress& address, size_t prebound);
   ~PortPool();  // closes the pairs still ready
 
