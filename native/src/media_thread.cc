@@ -109,12 +109,13 @@ bool MediaThread::Start(std::string* error) {
 }
 
 void MediaThread::Post(Command command) {
-  // No wake-up: the thread takes its commands at the start of each tick. What a command
-  // changes is first used by a tick anyway (audio, sending, events all happen there), and
-  // waking a media thread per command cost the event loop more than the command itself.
+  // No wake-up (it cost the event loop more than the command itself): the thread takes its
+  // commands before each tick, and before it reads any datagram, so a command is in force
+  // for every packet that arrives after it was posted and for the next tick.
   std::lock_guard<std::mutex> lock(queueMu_);
   if (stop_.load()) return;
   queue_.push_back(std::move(command));
+  hasCommands_.store(true, std::memory_order_release);
 }
 
 void MediaThread::Stop() {
@@ -142,6 +143,7 @@ void MediaThread::Run() {
       if (errno == EINTR) continue;
       break;
     }
+    if (hasCommands_.load(std::memory_order_acquire)) DrainCommands();
     for (int i = 0; i < n && !stop_.load(std::memory_order_relaxed); ++i) {
       const uint64_t key = ready[i].data.u64;
       if (key == kTimerKey) {
@@ -173,6 +175,7 @@ void MediaThread::DrainCommands() {
   {
     std::lock_guard<std::mutex> lock(queueMu_);
     batch.swap(queue_);
+    hasCommands_.store(false, std::memory_order_relaxed);
   }
   for (Command& c : batch) c(*this);
 }

@@ -1,5 +1,5 @@
 // A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and a
-// command queue taken at the start of each tick (an eventfd wakes it only to stop). It owns
+// command queue taken whenever it wakes (tick or datagram; an eventfd wakes it only to stop). It owns
 // its endpoints and mixers; every change to them is a command run on this thread, so the tick
 // needs no locks.
 #pragma once
@@ -83,6 +83,7 @@ class MediaThread {
 
   std::mutex queueMu_;
   std::deque<Command> queue_;
+  std::atomic<bool> hasCommands_{false};  // queue_ is not empty (read without the lock)
 
   std::unordered_map<uint32_t, std::shared_ptr<RtpEndpoint>> endpoints_;
   std::unordered_map<uint32_t, std::unique_ptr<Mixer>> mixers_;
