@@ -28,12 +28,6 @@ constexpr unsigned kMaxBatchesPerRead = 4;  // per socket per tick (RTP) or wake
 constexpr size_t kDatagramMax = 2048;
 constexpr uint64_t kRtcpKeyBit = uint64_t{1} << 32;  // epoll key: endpoint id, | this for its RTCP socket
 
-int64_t RealtimeNs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
-
 /** When the kernel received a datagram (SO_TIMESTAMPNS), on the monotonic clock; `fallback` without a stamp. */
 int64_t ArrivalNs(const msghdr& msg, int64_t realtimeToMonotonic, int64_t fallback) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&msg), c)) {
