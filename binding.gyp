@@ -12,6 +12,7 @@
         "native/src/dtmf_sender.cc",
         "native/src/dtmf_tone_bindings.cc",
         "native/src/endpoint.cc",
+        "native/src/endpoint_args.cc",
         "native/src/endpoint_audio.cc",
         "native/src/engine_wrap.cc",
         "native/src/engine_wrap_audio.cc",

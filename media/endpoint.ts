@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { DtmfDetectMode, DtmfEvent, DtmfSentEvent, SendDtmfOptions } from './dtmf.js';
 import { MediaError } from './errors.js';
-import type { CodecName, EndpointStats, NativeEngine, NativeRtcpOptions, PayloadTypeMap, VadOptions } from './native.js';
+import type { CodecName, EndpointStats, NativeEndpointSettings, NativeEngine, NativeRtcpOptions, PayloadTypeMap, VadOptions } from './native.js';
 import { Playback, type PlaybackResult, type PlayOptions } from './playback.js';
 import { nativeToneArgs, type ToneArgument, type ToneRegion } from './tones.js';
 import { RecordingRegistry, type Recording } from './recording.js';
@@ -69,6 +69,14 @@ export class Endpoint extends EventEmitter<EndpointEventMap> {
 
   get closed(): boolean {
     return this.closing !== undefined;
+  }
+
+  /**
+   * Several settings at once, in one command to the media thread (e.g. all that a remote SDP
+   * decides: see sdp.ts endpointSettings); absent fields stay as they are.
+   */
+  configure(settings: NativeEndpointSettings): void {
+    this.native.configureEndpoint(this.id, settings);
   }
 
   /** Where to send RTP (from the remote SDP). With symmetric RTP, the latched source wins. */

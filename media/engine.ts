@@ -16,6 +16,7 @@ import {
   type NativeEngine,
   type NativeEngineOptions,
   type NativeEvent,
+  type PortPoolStats,
   type RecordingStats,
   type ThreadStats,
 } from './native.js';
@@ -29,6 +30,7 @@ export interface EndpointOptions extends Omit<NativeEndpointOptions, 'mixer'> {
 
 export interface MediaEngineStats {
   threads: ThreadStats[];
+  portPool: PortPoolStats;
   endpoints: number;
   mixers: number;
 }
@@ -92,7 +94,10 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
     return this;
   }
 
-  /** A new RTP endpoint on a free even port. */
+  /**
+   * A new RTP endpoint on a free even port, configured as `options` say in the same call (one
+   * crossing into the addon); with { mixer, join: true } it is that mixer's member already.
+   */
   createEndpoint(options: EndpointOptions = {}): Endpoint {
     const native = this.running();
     const { mixer, ...rest } = options;
@@ -106,6 +111,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
       this.updateKeepAlive();
     });
     this.endpoints.set(info.id, endpoint);
+    if (mixer && rest.join) mixer.joined(endpoint);
     return endpoint;
   }
 
@@ -125,7 +131,8 @@ export class MediaEngine extends EventEmitter<MediaEngineEventMap> {
   stats(): MediaEngineStats {
     const native = this.running();
     for (const m of this.mixers) if (m.closed) this.mixers.delete(m);
-    return { threads: native.stats().threads, endpoints: this.endpoints.size, mixers: this.mixers.size };
+    const { threads, portPool } = native.stats();
+    return { threads, portPool, endpoints: this.endpoints.size, mixers: this.mixers.size };
   }
 
   /**

@@ -9,7 +9,7 @@ export { Recording, type RecordingEventMap, type RecordingLayout, type Recording
 export { hearSets, everyoneHearsEveryone, MIX_MODES, type MixMode, type MixRoles } from './modes.js';
 export { MediaError, type MediaErrorCode } from './errors.js';
 export { ulawEncode, ulawDecode, alawEncode, alawDecode } from './g711.js';
-export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type PayloadTypeMap, type Percentiles, type RecordingEndReason, type RecordingStats, type ThreadStats, type VadOptions } from './native.js';
+export { addonPath, ABI_VERSION, type CodecName, type EndpointStats, type NativeEndpointSettings as EndpointSettings, type PortPoolStats, type PayloadTypeMap, type Percentiles, type RecordingEndReason, type RecordingStats, type ThreadStats, type VadOptions } from './native.js';
 export {
   answerSdp,
   offerSdp,
@@ -17,6 +17,7 @@ export {
   sdpDirection,
   remoteMedia,
   configureEndpoint,
+  endpointSettings,
   acceptsAudio,
   sendsAudio,
   type Direction,

@@ -40,9 +40,14 @@ export class Mixer {
   addMember(endpoint: Endpoint, options: AddMemberOptions = {}): void {
     this.check(endpoint);
     this.native.addMember(this.id, endpoint.id);
+    this.joined(endpoint);
+    if (options.hears) this.setHears(endpoint, options.hears);
+  }
+
+  /** @internal The addon made `endpoint` a member (addMember, or createEndpoint's { join }). */
+  joined(endpoint: Endpoint): void {
     this.memberSet.add(endpoint);
     endpoint.once('closed', () => this.memberSet.delete(endpoint));
-    if (options.hears) this.setHears(endpoint, options.hears);
   }
 
   /** Removes a member; it also leaves every other member's hear set. */

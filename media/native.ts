@@ -9,7 +9,7 @@ import { MediaError } from './errors.js';
 import { ENDPOINT_COUNTERS } from './stats.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -39,29 +39,51 @@ export interface NativeEngineOptions {
   jitterMaxMs?: number;
   /** RTCP report interval (RFC 3550 §6.2; randomized ×0.5–1.5), default 5000; 0: no reports. */
   rtcpIntervalMs?: number;
+  /**
+   * RTP/RTCP port pairs the media threads keep bound ahead of need (0–4096, at most a quarter of the range), default 64, so
+   * that creating an endpoint costs the event loop no system call. Bursts beyond it bind on
+   * demand (counted in stats().portPool.missed).
+   */
+  portPool?: number;
 }
 
-export interface NativeEndpointOptions {
+/**
+ * What signalling decides about an endpoint, given at creation or later in one
+ * configureEndpoint call; absent fields stay as they are.
+ */
+export interface NativeEndpointSettings {
+  /** Codec we send; default PCMU. */
+  codec?: CodecName;
+  payloadTypes?: PayloadTypeMap;
+  /** Where to send RTP (from the remote SDP). With symmetric RTP, the latched source wins. */
+  remote?: { address: string; port: number };
+  /** Whether anything is sent to the far end (false while it is on hold); default true. */
+  sending?: boolean;
+  /** Echo what arrives back to the sender. */
+  echo?: boolean;
+  /** 'rtpTimeout' after this long without valid RTP; 0 disables. */
+  rtpTimeoutMs?: number;
+  /** RTCP multiplexing (RFC 5761) and the peer's RTCP address (a=rtcp). */
+  rtcp?: NativeRtcpOptions;
+  /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
+  dtmfDetect?: DtmfDetectMode;
+}
+
+export interface NativeEndpointOptions extends NativeEndpointSettings {
   /** Bind address (IPv4 or IPv6 literal); default the engine's. */
   address?: string;
   /** Put the endpoint on this media thread. */
   thread?: number;
   /** Put the endpoint on this mixer's thread (so it can join it). */
   mixer?: number;
-  /** Codec we send; default PCMU. */
-  codec?: CodecName;
-  payloadTypes?: PayloadTypeMap;
+  /** ...and make it a member of that mixer at once (hearing nobody, heard by nobody, yet). */
+  join?: boolean;
   /** Symmetric RTP (latch onto the first source, drop others); default true. */
   symmetric?: boolean;
-  rtpTimeoutMs?: number;
   jitterMs?: number;
   jitterMinMs?: number;
   jitterMaxMs?: number;
-  /** Echo what arrives back to the sender. */
-  echo?: boolean;
-  /** Which receive paths report DTMF; default 'auto' (see dtmf.ts). */
-  dtmfDetect?: DtmfDetectMode;
-  /** RTCP multiplexed on the RTP port (RFC 5761); default false (RTCP on port + 1). */
+  /** RTCP multiplexed on the RTP port (RFC 5761), short for rtcp: { mux }; default false (RTCP on port + 1). */
   rtcpMux?: boolean;
   rtcpIntervalMs?: number;
   /** Voice activity detection: true, or its settings (default off). */
@@ -228,9 +250,20 @@ export interface RecordingStats {
   maxPassUs: number;
 }
 
+/** The pre-bound RTP/RTCP port pairs (NativeEngineOptions.portPool). */
+export interface PortPoolStats {
+  /** Pairs handed out ready-bound. */
+  taken: number;
+  /** Pairs bound on demand because none was ready. */
+  missed: number;
+  /** Pairs ready now. */
+  ready: number;
+}
+
 export interface NativeEngine {
   createEndpoint(options?: NativeEndpointOptions): { id: number; address: string; port: number; thread: number };
   closeEndpoint(id: number): void;
+  configureEndpoint(id: number, settings: NativeEndpointSettings): void;
   setRemote(id: number, address: string, port: number): void;
   setCodec(id: number, codec: CodecName): void;
   setPayloadTypes(id: number, payloadTypes: PayloadTypeMap): void;
@@ -254,7 +287,7 @@ export interface NativeEngine {
   addMember(mixerId: number, endpointId: number): void;
   removeMember(mixerId: number, endpointId: number): void;
   setHears(mixerId: number, sets: Array<[number, number[]]>): void;
-  stats(): { threads: ThreadStats[] };
+  stats(): { threads: ThreadStats[]; portPool: PortPoolStats };
   close(): void;
   isClosed(): boolean;
   /** While true, pending events keep the process alive (the default is false). */

@@ -2,7 +2,7 @@
 // The engine's call layer uses these too: media sits below call.
 import * as sdpTransform from 'sdp-transform';
 import type { Endpoint } from './endpoint.js';
-import type { CodecName } from './native.js';
+import type { CodecName, NativeEndpointSettings } from './native.js';
 
 /** Static payload types we implement (RFC 3551); telephone-event (RFC 4733) is dynamic. */
 const SUPPORTED = new Map<string, number>([
@@ -193,15 +193,22 @@ export function remoteMedia(sdp: string): RemoteMedia | null {
  * c=0.0.0.0, RFC 3264 §5.1 and §8.4), and RTCP (multiplexed, or where a=rtcp says).
  */
 export function configureEndpoint(endpoint: Endpoint, remote: RemoteMedia): void {
-  endpoint.setPayloadTypes({
-    pcmu: remote.payloadTypes.pcmu ?? 0,
-    pcma: remote.payloadTypes.pcma ?? 8,
-    telephoneEvent: remote.payloadTypes.telephoneEvent ?? null,
-  });
-  endpoint.setCodec(remote.codec);
-  if (!remote.held) endpoint.setRemote(remote.address, remote.port);
-  endpoint.setSending(acceptsAudio(remote));
-  endpoint.setRtcp(remote.rtcp && !remote.rtcpMux && !remote.held ? { mux: false, ...remote.rtcp } : { mux: remote.rtcpMux });
+  endpoint.configure(endpointSettings(remote));
+}
+
+/** What an endpoint must be told to carry the media `remote` describes (createEndpoint or configure). */
+export function endpointSettings(remote: RemoteMedia): NativeEndpointSettings {
+  return {
+    payloadTypes: {
+      pcmu: remote.payloadTypes.pcmu ?? 0,
+      pcma: remote.payloadTypes.pcma ?? 8,
+      telephoneEvent: remote.payloadTypes.telephoneEvent ?? null,
+    },
+    codec: remote.codec,
+    ...(remote.held ? {} : { remote: { address: remote.address, port: remote.port } }),
+    sending: acceptsAudio(remote),
+    rtcp: remote.rtcp && !remote.rtcpMux && !remote.held ? { mux: false, ...remote.rtcp } : { mux: remote.rtcpMux },
+  };
 }
 
 /** Whether the far end takes audio from us. */

@@ -85,7 +85,8 @@ export async function anchoredCall(o: AnchoredCallOptions): Promise<Bridge> {
   }
   let callee: MediaSession;
   try {
-    callee = MediaSession.create(media, { mixer }, { advertisedAddress, rtpTimeoutMs });
+    // A member from the start (it sends nothing before the callee's answer gives it a remote).
+    callee = MediaSession.create(media, { mixer, join: true }, { advertisedAddress, rtpTimeoutMs });
   } catch (err) {
     if (err instanceof SipError) res.send(err.status);
     await caller.session.close();

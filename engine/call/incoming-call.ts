@@ -30,16 +30,19 @@ export class IncomingCall extends EventEmitter<{ canceled: [] }> {
     this.stack = stack;
     this.req = req;
     this.res = res;
+    const endpoint = { mixer, echo };
+    const sessionOptions = { advertisedAddress, rtpTimeoutMs };
     try {
-      this.session = MediaSession.create(media, { mixer, echo }, { advertisedAddress, rtpTimeoutMs });
+      if (req.msg.body.length) {
+        // The endpoint is made already configured from the offer: one call into the addon.
+        const answered = MediaSession.answering(media, endpoint, sessionOptions, req.body);
+        this.session = answered.session;
+        this.localSdp = answered.sdp;
+      } else {
+        this.session = MediaSession.create(media, endpoint, sessionOptions);
+        this.localSdp = this.session.offer();
+      }
     } catch (err) {
-      if (err instanceof SipError) res.send(err.status);
-      throw err;
-    }
-    try {
-      this.localSdp = req.msg.body.length ? this.session.answer(req.body).sdp : this.session.offer();
-    } catch (err) {
-      void this.session.close();
       if (err instanceof SipError) res.send(err.status);
       throw err;
     }

@@ -1,10 +1,10 @@
 // One leg's SDP offer/answer state (RFC 3264) over its RTP endpoint: what we said, what the
 // far end said, and the endpoint kept in line with it (address, codec, hold, RTP timeout).
-import { answerSdp, configureEndpoint, newOrigin, offerSdp, remoteMedia, sendsAudio, acceptsAudio } from '../../media/sdp.js';
+import { answerSdp, endpointSettings, newOrigin, offerSdp, remoteMedia, sendsAudio, acceptsAudio } from '../../media/sdp.js';
 import type { Direction, RemoteMedia } from '../../media/sdp.js';
 import type { Endpoint } from '../../media/endpoint.js';
 import type { EndpointOptions, MediaEngine } from '../../media/engine.js';
-import type { EndpointStats } from '../../media/native.js';
+import type { EndpointStats, NativeEndpointSettings } from '../../media/native.js';
 import { SipError } from '../sip/errors.js';
 
 export interface MediaSessionOptions {
@@ -54,6 +54,26 @@ export class MediaSession {
     return new MediaSession(ep, options);
   }
 
+  /**
+   * A session answering `offer` on a new endpoint configured from it in the same addon call.
+   * Throws SipError 488 (and makes no endpoint) when the offer has no audio stream or no codec
+   * we speak (RFC 3264 §6), 503 when no RTP port can be had.
+   */
+  static answering(media: MediaEngine, endpoint: EndpointOptions, options: MediaSessionOptions, offer: string): { session: MediaSession; sdp: string } {
+    const remote = remoteMedia(offer);
+    if (!remote) throw notAcceptable();
+    const session = MediaSession.create(media, { ...endpoint, ...sessionSettings(remote, options) }, options);
+    let sdp: string;
+    try {
+      sdp = session.writeAnswer(offer);
+    } catch (err) {
+      void session.close();
+      throw err;
+    }
+    session.remote = remote;
+    return { session, sdp };
+  }
+
   /** The far end takes no audio from us (it offered a=sendonly, a=inactive or c=0.0.0.0). */
   get held(): boolean {
     return this.remote !== undefined && !acceptsAudio(this.remote);
@@ -72,9 +92,8 @@ export class MediaSession {
    */
   answer(offer: string): { sdp: string; change: RemoteChange } {
     const remote = remoteMedia(offer);
-    const sdp = remote && this.stamp((origin) => answerSdp(offer, { address: this.localAddress, port: this.endpoint.port, origin }));
-    if (!remote || !sdp) throw new SipError(488, 'Not Acceptable Here', 'no-common-codec');
-    this.awaitingAnswer = false;
+    if (!remote) throw notAcceptable();
+    const sdp = this.writeAnswer(offer);
     return { sdp, change: this.apply(remote) };
   }
 
@@ -94,11 +113,17 @@ export class MediaSession {
     return this.endpoint.close();
   }
 
+  /** Our answer to `offer`; throws SipError 488 when there is none. */
+  private writeAnswer(offer: string): string {
+    const sdp = this.stamp((origin) => answerSdp(offer, { address: this.localAddress, port: this.endpoint.port, origin }));
+    if (!sdp) throw notAcceptable();
+    this.awaitingAnswer = false;
+    return sdp;
+  }
+
   private apply(remote: RemoteMedia): RemoteChange {
     const wasHeld = this.held;
-    configureEndpoint(this.endpoint, remote);
-    // A far end that sends nothing (recvonly, inactive) is not a dead one.
-    this.endpoint.setRtpTimeout(sendsAudio(remote) ? (this.options.rtpTimeoutMs ?? 0) : 0);
+    this.endpoint.configure(sessionSettings(remote, this.options));
     this.remote = remote;
     return { remote, holdChanged: wasHeld !== this.held };
   }
@@ -113,6 +138,16 @@ export class MediaSession {
     if (sdp !== null) this.localSdp = sdp;
     return sdp;
   }
+}
+
+/** The endpoint settings for `remote`, RTP timeout included. */
+function sessionSettings(remote: RemoteMedia, options: MediaSessionOptions): NativeEndpointSettings {
+  // A far end that sends nothing (recvonly, inactive) is not a dead one.
+  return { ...endpointSettings(remote), rtpTimeoutMs: sendsAudio(remote) ? (options.rtpTimeoutMs ?? 0) : 0 };
+}
+
+function notAcceptable(): SipError {
+  return new SipError(488, 'Not Acceptable Here', 'no-common-codec');
 }
 
 function withoutOrigin(sdp: string): string {

@@ -7,7 +7,7 @@
 #include "engine_wrap.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 5));
+  exports.Set("abiVersion", Napi::Number::New(env, 6));
   Napi::Array counters = Napi::Array::New(env, sy::kEndpointCounterCount);
   for (uint32_t i = 0; i < sy::kEndpointCounterCount; ++i) counters.Set(i, sy::kEndpointCounterNames[i]);
   exports.Set("endpointCounters", counters);

@@ -156,7 +156,7 @@ Napi::Value EngineWrap::SendDtmf(const Napi::CallbackInfo& info) {
 
 // setDtmfDetect(id, 'auto' | 'inband' | 'rfc4733' | 'off')
 Napi::Value EngineWrap::SetDtmfDetect(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadDtmfDetect, "dtmfDetect", &MediaCore::SetDtmfDetect);
+  return SettingCommand(info, ReadDtmfDetect, "dtmfDetect", &EndpointSettings::dtmfDetect);
 }
 
 }  // namespace sy

@@ -25,10 +25,8 @@ NetAddress WithPort(const NetAddress& a, int port) {
 
 RtpEndpoint::RtpEndpoint(const EndpointConfig& c, std::shared_ptr<EndpointCounters> counters)
     : id_(c.id), fd_(c.fd), rtcpFd_(c.rtcpFd), port_(c.port), pool_(c.pool), counters_(std::move(counters)),
-      codec_(c.codec), pts_(c.payloadTypes), symmetric_(c.symmetric), echo_(c.echo),
-      rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter), dtmfDetect_(c.dtmfDetect),
-      rtcp_(c.ssrc, c.cname, int64_t{c.rtcpIntervalMs} * 1000000, MonotonicNs()), rtcpMux_(c.rtcpMux),
-      ssrc_(c.ssrc), sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp), player_(c.id) {
+      symmetric_(c.symmetric), rtpTimeoutMs_(c.rtpTimeoutMs), buffer_(c.jitter),
+      rtcp_(c.ssrc, c.cname, int64_t{c.rtcpIntervalMs} * 1000000, MonotonicNs()), ssrc_(c.ssrc), sequenceOut_(c.firstSequence), timestampOut_(c.firstTimestamp), player_(c.id) {
   counters_->rttUs.store(-1, std::memory_order_relaxed);
   vad_.Configure(c.vad);
 }
@@ -38,6 +36,17 @@ RtpEndpoint::~RtpEndpoint() {
   if (fd_ >= 0) close(fd_);
   if (rtcpFd_ >= 0) close(rtcpFd_);
   if (pool_ != nullptr) pool_->Release(port_);
+}
+
+void RtpEndpoint::Configure(const EndpointSettings& s, int64_t nowNs) {
+  if (s.payloadTypes) SetPayloadTypes(*s.payloadTypes);
+  if (s.codec) SetCodec(*s.codec);
+  if (s.remote) SetRemote(*s.remote, nowNs);
+  if (s.sending) SetSending(*s.sending);
+  if (s.echo) SetEcho(*s.echo);
+  if (s.rtpTimeoutMs) SetRtpTimeout(*s.rtpTimeoutMs);
+  if (s.rtcp) SetRtcp(s.rtcp->mux, s.rtcp->remote);
+  if (s.dtmfDetect) SetDtmfDetect(*s.dtmfDetect);
 }
 
 void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
@@ -186,9 +195,16 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     // RFC 4733 events are signalling, never audio: they do not enter the receive buffer.
     Bump(c.telephoneEvents);
     if (dtmfDetect_ == DtmfDetect::kAuto || dtmfDetect_ == DtmfDetect::kRfc4733) {
-      DtmfEdges edges;
-      telephoneEvents_.OnPacket(p.ssrc, p.timestamp, p.marker, event, nowNs, &edges);
-      OnDtmfEdges(edges, events);
+      // Every event of the packet (§2.5.1.5), each as its own report: the receiver's
+      // timestamp rules drop the ones already seen when a sender repeats a packed event.
+      uint32_t start = p.timestamp;
+      for (size_t at = 0; at + kTelephoneEventSize <= p.payloadSize; at += kTelephoneEventSize) {
+        ParseTelephoneEvent(p.payload + at, kTelephoneEventSize, &event);
+        DtmfEdges edges;
+        telephoneEvents_.OnPacket(p.ssrc, start, p.marker && at == 0, event, nowNs, &edges);
+        OnDtmfEdges(edges, events);
+        start = NextPackedEventStart(start, event);
+      }
     }
     return;
   }

@@ -10,6 +10,7 @@
 #include "dtmf.h"
 #include "dtmf_detector.h"
 #include "dtmf_sender.h"
+#include "endpoint_settings.h"
 #include "events.h"
 #include "net_address.h"
 #include "pcm.h"
@@ -25,33 +26,20 @@ namespace sy {
 
 class PortPool;
 
-enum class Codec { kPcmu, kPcma };
-
-struct PayloadTypes {
-  int pcmu = 0;
-  int pcma = 8;
-  int telephoneEvent = 101;  // -1: none
-};
-
 struct EndpointConfig {
   uint32_t id = 0;
   int fd = -1;
   int rtcpFd = -1;  // port + 1
   int port = 0;
   PortPool* pool = nullptr;  // the port goes back to it when the socket is closed
-  Codec codec = Codec::kPcmu;
-  PayloadTypes payloadTypes;
   bool symmetric = true;
-  int rtpTimeoutMs = 0;  // 0: never
+  int rtpTimeoutMs = 0;  // 0: never (the rest of EndpointSettings starts at its defaults)
   JitterSettings jitter;
-  bool echo = false;
-  bool rtcpMux = false;          // RFC 5761: RTCP on the RTP port too
   int rtcpIntervalMs = 5000;     // 0: no reports
   uint32_t ssrc = 0;
   std::string cname;             // RTCP SDES CNAME
   uint16_t firstSequence = 0;
   uint32_t firstTimestamp = 0;
-  DtmfDetect dtmfDetect = DtmfDetect::kAuto;
   VadConfig vad;
 };
 
@@ -70,8 +58,10 @@ class RtpEndpoint {
   uint32_t mixer() const { return mixer_; }
   void set_mixer(uint32_t mixer) { mixer_ = mixer; }
   const EndpointCounters& counters() const { return *counters_; }
+  const PayloadTypes& payloadTypes() const { return pts_; }
 
-  // Commands.
+  // Commands. Configure applies every field `settings` has, with the setters below.
+  void Configure(const EndpointSettings& settings, int64_t nowNs);
   void SetRemote(const NetAddress& remote, int64_t nowNs);
   void SetCodec(Codec codec) { codec_ = codec; }
   void SetPayloadTypes(const PayloadTypes& pts) { pts_ = pts; }
@@ -134,10 +124,10 @@ class RtpEndpoint {
   std::shared_ptr<EndpointCounters> counters_;
   uint32_t mixer_ = 0;
 
-  Codec codec_;
+  Codec codec_ = Codec::kPcmu;
   PayloadTypes pts_;
   bool symmetric_;
-  bool echo_;
+  bool echo_ = false;
   bool sending_ = true;
   int rtpTimeoutMs_;
 
@@ -154,13 +144,13 @@ class RtpEndpoint {
   double jitter_ = 0;  // in timestamp units (1/8000 s)
   int64_t lastActivityNs_ = 0;  // 0: the RTP timeout is not armed yet
   bool timedOut_ = false;
-  DtmfDetect dtmfDetect_;
+  DtmfDetect dtmfDetect_ = DtmfDetect::kAuto;
   TelephoneEventReceiver telephoneEvents_;
   DtmfDetector dtmfDetector_;
 
   // RTCP.
   RtcpSession rtcp_;
-  bool rtcpMux_;
+  bool rtcpMux_ = false;
   NetAddress rtcpRemote_;   // from signalling (a=rtcp), else the RTP peer's port + 1
   NetAddress latchedRtcp_;  // source of the first valid RTCP packet (symmetric RTCP)
 

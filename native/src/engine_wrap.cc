@@ -4,6 +4,7 @@
 
 #include "audio_args.h"
 #include "dtmf_tone_bindings.h"
+#include "endpoint_args.h"
 #include "events_js.h"
 #include "js_args.h"
 
@@ -11,82 +12,9 @@ namespace sy {
 namespace {
 
 constexpr unsigned kMaxThreads = 64;
-constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 constexpr int kMaxJitterMs = 500;  // JitterBuffer::kMaxDepthLimit
 constexpr int64_t kMaxRtcpIntervalMs = 600000;
-
-// Reads a payload type map ({ pcmu, pcma, telephoneEvent }) over `pts`.
-bool ReadPayloadTypes(Napi::Env env, const Options& o, PayloadTypes* pts) {
-  int64_t v;
-  if (o.Has("pcmu")) {
-    if (!ReadInt(env, o.Get("pcmu"), o.Name("pcmu"), 0, 127, &v)) return false;
-    pts->pcmu = static_cast<int>(v);
-  }
-  if (o.Has("pcma")) {
-    if (!ReadInt(env, o.Get("pcma"), o.Name("pcma"), 0, 127, &v)) return false;
-    pts->pcma = static_cast<int>(v);
-  }
-  if (o.Has("telephoneEvent")) {
-    const Napi::Value te = o.Get("telephoneEvent");
-    if (te.IsNull()) {
-      pts->telephoneEvent = -1;
-    } else {
-      // Dynamic range (RFC 3551 §3).
-      if (!ReadInt(env, te, o.Name("telephoneEvent"), 96, 127, &v)) return false;
-      pts->telephoneEvent = static_cast<int>(v);
-    }
-  }
-  return true;
-}
-
-// An object of payload types, e.g. setPayloadTypes' second argument.
-bool ReadPayloadTypesObject(Napi::Env env, const Napi::Value& v, const std::string& what, PayloadTypes* pts) {
-  if (!v.IsObject()) {
-    ThrowType(env, what + " must be an object");
-    return false;
-  }
-  Options p(env, what);
-  return p.Load(v, {"pcmu", "pcma", "telephoneEvent"}) && ReadPayloadTypes(env, p, pts);
-}
-
-bool ReadCodec(Napi::Env env, const Napi::Value& v, const std::string& what, Codec* out) {
-  int c;
-  if (!ReadChoice(env, v, what, {"PCMU", "PCMA"}, &c)) return false;
-  *out = c == 0 ? Codec::kPcmu : Codec::kPcma;
-  return true;
-}
-
-// An RTP timeout in ms; 0 turns it off.
-bool ReadTimeoutMs(Napi::Env env, const Napi::Value& v, const std::string& what, int* out) {
-  int64_t ms;
-  if (!ReadInt(env, v, what, 0, kMaxTimeoutMs, &ms)) return false;
-  *out = static_cast<int>(ms);
-  return true;
-}
-
-struct RtcpTarget {
-  bool mux = false;
-  NetAddress remote;  // unset: the RTP peer's port + 1
-};
-
-// { mux = false, address?, port? }
-bool ReadRtcpTarget(Napi::Env env, const Napi::Value& v, const std::string& what, RtcpTarget* out) {
-  Options o(env, what);
-  if (!o.Load(v, {"mux", "address", "port"})) return false;
-  if (o.Has("mux") && !ReadBool(env, o.Get("mux"), o.Name("mux"), &out->mux)) return false;
-  if (!o.Has("address") && !o.Has("port")) return true;
-  std::string address;
-  int64_t port;
-  if (!ReadString(env, o.Get("address"), o.Name("address"), &address) ||
-      !ReadInt(env, o.Get("port"), o.Name("port"), 1, 65535, &port)) {
-    return false;
-  }
-  if (!NetAddress::Parse(address, static_cast<int>(port), &out->remote)) {
-    ThrowType(env, o.Name("address") + " must be an IPv4 or IPv6 literal, got '" + address + "'");
-    return false;
-  }
-  return true;
-}
+constexpr int64_t kMaxPortPool = 4096;
 
 // Reads jitterMs, jitterMinMs and jitterMaxMs (the jitter buffer's initial depth and range).
 bool ReadJitter(Napi::Env env, const Options& o, int* initialMs, int* minMs, int* maxMs) {
@@ -116,6 +44,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                      {
                          InstanceMethod<&EngineWrap::CreateEndpoint>("createEndpoint"),
                          InstanceMethod<&EngineWrap::CloseEndpoint>("closeEndpoint"),
+                         InstanceMethod<&EngineWrap::ConfigureEndpoint>("configureEndpoint"),
                          InstanceMethod<&EngineWrap::SetRemote>("setRemote"),
                          InstanceMethod<&EngineWrap::SetCodec>("setCodec"),
                          InstanceMethod<&EngineWrap::SetPayloadTypes>("setPayloadTypes"),
@@ -159,7 +88,7 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
 
   Options o(env, "options");
   if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
-                     "jitterMaxMs", "rtcpIntervalMs"})) return;
+                     "jitterMaxMs", "rtcpIntervalMs", "portPool"})) return;
   int64_t v;
   if (o.Has("threads")) {
     if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
@@ -197,6 +126,10 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   if (o.Has("rtcpIntervalMs")) {
     if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) return;
     opts.rtcpIntervalMs = static_cast<int>(v);
+  }
+  if (o.Has("portPool")) {
+    if (!ReadInt(env, o.Get("portPool"), o.Name("portPool"), 0, kMaxPortPool, &v)) return;
+    opts.portPool = static_cast<int>(v);
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -293,15 +226,15 @@ MediaCore* EngineWrap::Core(const Napi::CallbackInfo& info) {
   return core_.get();
 }
 
-// createEndpoint(options?) → { id, address, port, thread }
+// createEndpoint(options?) → { id, address, port, thread }: placement, jitter buffer, VAD, and
+// the settings configureEndpoint takes, all in one command.
 Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MediaCore* core = Core(info);
   if (core == nullptr) return env.Undefined();
   Options o(env, "options");
-  if (!o.Load(info[0], {"address", "thread", "mixer", "codec", "payloadTypes", "symmetric", "rtpTimeoutMs",
-                        "jitterMs", "jitterMinMs", "jitterMaxMs", "echo", "dtmfDetect", "vad", "rtcpMux",
-                        "rtcpIntervalMs"})) {
+  if (!o.Load(info[0], {"address", "thread", "mixer", "join", "symmetric", "jitterMs", "jitterMinMs", "jitterMaxMs",
+                        "vad", "rtcpMux", "rtcpIntervalMs", SY_ENDPOINT_SETTING_KEYS})) {
     return env.Undefined();
   }
   EndpointRequest req;
@@ -312,24 +245,11 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     req.thread = static_cast<int>(v);
   }
   if (o.Has("mixer") && !ReadId(env, o.Get("mixer"), o.Name("mixer"), &req.mixer)) return env.Undefined();
-  if (o.Has("codec") && !ReadCodec(env, o.Get("codec"), o.Name("codec"), &req.codec)) return env.Undefined();
-  if (o.Has("payloadTypes")) {
-    Options p(env, "options.payloadTypes");
-    if (!p.Load(o.Get("payloadTypes"), {"pcmu", "pcma", "telephoneEvent"})) return env.Undefined();
-    if (!ReadPayloadTypes(env, p, &req.payloadTypes)) return env.Undefined();
-  }
+  if (o.Has("join") && !ReadBool(env, o.Get("join"), o.Name("join"), &req.join)) return env.Undefined();
   if (o.Has("symmetric") && !ReadBool(env, o.Get("symmetric"), o.Name("symmetric"), &req.symmetric)) {
     return env.Undefined();
   }
-  if (o.Has("rtpTimeoutMs") && !ReadTimeoutMs(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), &req.rtpTimeoutMs)) {
-    return env.Undefined();
-  }
   if (!ReadJitter(env, o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
-  if (o.Has("echo") && !ReadBool(env, o.Get("echo"), o.Name("echo"), &req.echo)) return env.Undefined();
-  if (o.Has("dtmfDetect") && !ReadDtmfDetect(env, o.Get("dtmfDetect"), o.Name("dtmfDetect"), &req.dtmfDetect)) {
-    return env.Undefined();
-  }
-  if (o.Has("rtcpMux") && !ReadBool(env, o.Get("rtcpMux"), o.Name("rtcpMux"), &req.rtcpMux)) return env.Undefined();
   if (o.Has("rtcpIntervalMs")) {
     if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) {
       return env.Undefined();
@@ -340,6 +260,16 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     VadOptions vad;
     if (!ReadVadOptions(env, o.Get("vad"), o.Name("vad"), &vad)) return env.Undefined();
     req.vad = vad.ApplyTo(req.vad);
+  }
+  if (!ReadEndpointSettings(env, o, &req.settings)) return env.Undefined();
+  if (o.Has("rtcpMux")) {  // shorthand for rtcp: { mux }
+    bool mux;
+    if (!ReadBool(env, o.Get("rtcpMux"), o.Name("rtcpMux"), &mux)) return env.Undefined();
+    if (req.settings.rtcp) {
+      ThrowType(env, "options.rtcpMux and options.rtcp exclude each other (use rtcp.mux)");
+      return env.Undefined();
+    }
+    req.settings.rtcp = RtcpTarget{mux, NetAddress()};
   }
 
   EndpointInfo out;
@@ -356,44 +286,57 @@ Napi::Value EngineWrap::CloseEndpoint(const Napi::CallbackInfo& info) {
   return IdCommand(info, "endpoint id", &MediaCore::CloseEndpoint);
 }
 
+// configureEndpoint(id, { codec?, payloadTypes?, remote?: { address, port }, sending?, echo?,
+// rtpTimeoutMs?, rtcp?: { mux, address?, port? }, dtmfDetect? }): what the far end's SDP
+// decided, in one command; absent fields stay as they are.
+Napi::Value EngineWrap::ConfigureEndpoint(const Napi::CallbackInfo& info) {
+  return IdCommand(
+      info, "endpoint id",
+      +[](Napi::Env env, const Napi::Value& v, const std::string& what, EndpointSettings* out) {
+        if (!v.IsObject()) {
+          ThrowType(env, what + " must be an object");
+          return false;
+        }
+        Options o(env, what);
+        return o.Load(v, {SY_ENDPOINT_SETTING_KEYS}) && ReadEndpointSettings(env, o, out);
+      },
+      "settings", &MediaCore::Configure);
+}
+
 // setRemote(id, address, port)
 Napi::Value EngineWrap::SetRemote(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MediaCore* core = Core(info);
   uint32_t id;
-  std::string address;
-  int64_t port;
-  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
-      !ReadString(env, info[1], "address", &address) || !ReadInt(env, info[2], "port", 1, 65535, &port)) {
-    return env.Undefined();
-  }
+  EndpointSettings settings;
   NetAddress remote;
-  if (!NetAddress::Parse(address, static_cast<int>(port), &remote)) {
-    ThrowType(env, "address must be an IPv4 or IPv6 literal, got '" + address + "'");
+  if (core == nullptr || !ReadId(env, info[0], "endpoint id", &id) ||
+      !ReadAddressPort(env, info[1], info[2], "", &remote)) {
     return env.Undefined();
   }
-  ThrowIfFailed(env, core->SetRemote(id, remote));
+  settings.remote = remote;
+  ThrowIfFailed(env, core->Configure(id, settings));
   return env.Undefined();
 }
 
 Napi::Value EngineWrap::SetCodec(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadCodec, "codec", &MediaCore::SetCodec);
+  return SettingCommand(info, ReadCodec, "codec", &EndpointSettings::codec);
 }
 
 Napi::Value EngineWrap::SetPayloadTypes(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadPayloadTypesObject, "payloadTypes", &MediaCore::SetPayloadTypes);
+  return SettingCommand(info, ReadPayloadTypes, "payloadTypes", &EndpointSettings::payloadTypes);
 }
 
 Napi::Value EngineWrap::SetEcho(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadBool, "echo", &MediaCore::SetEcho);
+  return SettingCommand(info, ReadBool, "echo", &EndpointSettings::echo);
 }
 
 Napi::Value EngineWrap::SetSending(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadBool, "sending", &MediaCore::SetSending);
+  return SettingCommand(info, ReadBool, "sending", &EndpointSettings::sending);
 }
 
 Napi::Value EngineWrap::SetRtpTimeout(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadTimeoutMs, "rtpTimeoutMs", &MediaCore::SetRtpTimeout);
+  return SettingCommand(info, ReadTimeoutMs, "rtpTimeoutMs", &EndpointSettings::rtpTimeoutMs);
 }
 
 Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
@@ -403,8 +346,7 @@ Napi::Value EngineWrap::StopTone(const Napi::CallbackInfo& info) {
 // setRtcp(id, { mux = false, address?, port? }): RFC 5761 multiplexing, and where the peer
 // wants RTCP (a=rtcp, RFC 3605); without an address, the RTP peer's port + 1.
 Napi::Value EngineWrap::SetRtcp(const Napi::CallbackInfo& info) {
-  return IdCommand(info, "endpoint id", ReadRtcpTarget, "rtcp",
-                   [](MediaCore& core, uint32_t id, const RtcpTarget& t) { return core.SetRtcp(id, t.mux, t.remote); });
+  return SettingCommand(info, ReadRtcpTarget, "rtcp", &EndpointSettings::rtcp);
 }
 
 Napi::Value EngineWrap::EndpointStats(const Napi::CallbackInfo& info) {
@@ -526,8 +468,14 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
     o.Set("workUs", PercentilesObject(env, t.workUs));
     list.Set(static_cast<uint32_t>(i), o);
   }
+  const PortPoolStats pool = core->PortStats();
+  Napi::Object ports = Napi::Object::New(env);
+  ports.Set("taken", Napi::Number::New(env, static_cast<double>(pool.taken)));
+  ports.Set("missed", Napi::Number::New(env, static_cast<double>(pool.missed)));
+  ports.Set("ready", Napi::Number::New(env, static_cast<double>(pool.ready)));
   Napi::Object r = Napi::Object::New(env);
   r.Set("threads", list);
+  r.Set("portPool", ports);
   return r;
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "js_args.h"
@@ -44,8 +45,15 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value IdCommand(const Napi::CallbackInfo& info, const char* idName, ArgReader<T> read, const char* argName,
                         Apply apply);
 
+  // A one-setting command, e.g. setCodec(id, codec): info[1] read by `read` into `field` of
+  // an EndpointSettings, then MediaCore::Configure.
+  template <typename T>
+  Napi::Value SettingCommand(const Napi::CallbackInfo& info, ArgReader<T> read, const char* argName,
+                             std::optional<T> EndpointSettings::*field);
+
   Napi::Value CreateEndpoint(const Napi::CallbackInfo& info);
   Napi::Value CloseEndpoint(const Napi::CallbackInfo& info);
+  Napi::Value ConfigureEndpoint(const Napi::CallbackInfo& info);
   Napi::Value SetRemote(const Napi::CallbackInfo& info);
   Napi::Value SetCodec(const Napi::CallbackInfo& info);
   Napi::Value SetPayloadTypes(const Napi::CallbackInfo& info);
@@ -108,6 +116,16 @@ Napi::Value EngineWrap::IdCommand(const Napi::CallbackInfo& info, const char* id
   }
   ThrowIfFailed(env, std::invoke(apply, *core, id, value));
   return env.Undefined();
+}
+
+template <typename T>
+Napi::Value EngineWrap::SettingCommand(const Napi::CallbackInfo& info, ArgReader<T> read, const char* argName,
+                                       std::optional<T> EndpointSettings::*field) {
+  return IdCommand(info, "endpoint id", read, argName, [field](MediaCore& core, uint32_t id, const T& value) {
+    EndpointSettings settings;
+    settings.*field = value;
+    return core.Configure(id, settings);
+  });
 }
 
 }  // namespace sy

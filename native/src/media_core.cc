@@ -18,11 +18,19 @@ Status CheckPayloadTypes(const PayloadTypes& p) {
   return Status::Ok();
 }
 
+// The engine's address was checked by the caller; port 0.
+NetAddress BindAddress(const std::string& ip) {
+  NetAddress a;
+  NetAddress::Parse(ip, 0, &a);
+  return a;
+}
+
 }  // namespace
 
 MediaCore::MediaCore(EngineOptions options, std::function<void()> notify)
     : options_(std::move(options)), notify_(std::move(notify)),
-      ports_(options_.portMin, options_.portMax), random_(std::random_device{}()) {}
+      ports_(options_.portMin, options_.portMax, BindAddress(options_.address), static_cast<size_t>(options_.portPool)),
+      random_(std::random_device{}()) {}
 
 MediaCore::~MediaCore() { Close(); }
 
@@ -44,6 +52,8 @@ Status MediaCore::Start() {
     Close();
     return Status::Error(error);
   }
+  PortPool* pool = &ports_;
+  threads_[0]->Post([pool](MediaThread&) { pool->Refill(); });  // the first pairs, bound ahead
   return Status::Ok();
 }
 
@@ -51,6 +61,7 @@ void MediaCore::Close() {
   if (closed_.exchange(true)) return;
   // Not under mu_: a stopping thread may still report a closed endpoint.
   for (auto& t : threads_) t->Stop();
+  ports_.CloseReady();  // after the threads: none refills any more
   writer_.Stop();  // after the producers: every open recording is drained and its header fixed
   std::lock_guard<std::mutex> lock(mu_);
   endpoints_.clear();
@@ -84,8 +95,11 @@ unsigned MediaCore::LeastLoaded() const {
 
 Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) {
   if (closed_) return Status::Error("media engine is closed");
-  Status s = CheckPayloadTypes(req.payloadTypes);
-  if (!s.ok()) return s;
+  if (req.settings.payloadTypes) {
+    Status s = CheckPayloadTypes(*req.settings.payloadTypes);
+    if (!s.ok()) return s;
+  }
+  if (req.join && req.mixer == 0) return Status::Range("join needs a mixer");
   const int jitterMin = req.jitterMinMs >= 0 ? req.jitterMinMs : options_.jitterMinMs;
   const int jitterMax = req.jitterMaxMs >= 0 ? req.jitterMaxMs : options_.jitterMaxMs;
   if (jitterMin > jitterMax) {
@@ -100,10 +114,11 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
 
   std::lock_guard<std::mutex> lock(mu_);
   unsigned thread;
+  MixerRecord* mixer = nullptr;
+  Status s;
   if (req.mixer != 0) {
-    MixerRecord* m;
-    if (!(s = FindMixer(req.mixer, &m)).ok()) return s;
-    thread = m->thread;
+    if (!(s = FindMixer(req.mixer, &mixer)).ok()) return s;
+    thread = mixer->thread;
     if (req.thread >= 0 && static_cast<unsigned>(req.thread) != thread) {
       return Status::Range(MixerName(req.mixer) + " is on media thread " + std::to_string(thread) +
                            ", not " + std::to_string(req.thread));
@@ -118,34 +133,27 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
     thread = LeastLoaded();
   }
 
-  int port = 0;
-  int rtcpFd = -1;
+  BoundPair pair;
   std::string error;
   bool exhausted = false;
-  const int fd = ports_.Bind(bindTo, &port, &rtcpFd, &error, &exhausted);
-  if (fd < 0) return Status::Error(error);
+  if (!ports_.Take(bindTo, &pair, &error, &exhausted)) return Status::Error(error);
 
   const uint32_t id = nextId_++;
   EndpointConfig c;
   c.id = id;
-  c.fd = fd;
-  c.rtcpFd = rtcpFd;
-  c.port = port;
+  c.fd = pair.rtpFd;
+  c.rtcpFd = pair.rtcpFd;
+  c.port = pair.port;
   c.pool = &ports_;
-  c.codec = req.codec;
-  c.payloadTypes = req.payloadTypes;
   c.symmetric = req.symmetric;
-  c.rtpTimeoutMs = req.rtpTimeoutMs >= 0 ? req.rtpTimeoutMs : options_.rtpTimeoutMs;
+  c.rtpTimeoutMs = options_.rtpTimeoutMs;
   const auto samples = [](int requested, int fallback) {
     return static_cast<size_t>(requested >= 0 ? requested : fallback) * kSampleRate / 1000;
   };
   c.jitter.initialSamples = samples(req.jitterMs, options_.jitterMs);
   c.jitter.minSamples = samples(req.jitterMinMs, options_.jitterMinMs);
   c.jitter.maxSamples = samples(req.jitterMaxMs, options_.jitterMaxMs);
-  c.echo = req.echo;
-  c.dtmfDetect = req.dtmfDetect;
   c.vad = req.vad;
-  c.rtcpMux = req.rtcpMux;
   c.rtcpIntervalMs = req.rtcpIntervalMs >= 0 ? req.rtcpIntervalMs : options_.rtcpIntervalMs;
   c.ssrc = static_cast<uint32_t>(random_());
   c.cname = "switchyard-" + std::to_string(c.ssrc) + "@" + bindTo.ip();
@@ -154,13 +162,27 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
 
   auto counters = std::make_shared<EndpointCounters>();
   auto ep = std::make_shared<RtpEndpoint>(c, counters);
-  endpoints_[id] = EndpointRecord{thread, 0, false, counters, req.payloadTypes.telephoneEvent >= 0};
+  // Not on a media thread yet: configured here, it is whole when the thread first sees it.
+  ep->Configure(req.settings, MonotonicNs());
+  const bool telephoneEvent = ep->payloadTypes().telephoneEvent >= 0;
+  endpoints_[id] = EndpointRecord{thread, req.join ? req.mixer : 0, false, counters, telephoneEvent};
   ++load_[thread];
-  threads_[thread]->Post([ep](MediaThread& t) mutable { t.AddEndpoint(std::move(ep)); });
+  if (req.join) mixer->members.push_back(id);
+  const uint32_t join = req.join ? req.mixer : 0;
+  PortPool* pool = &ports_;
+  const int64_t openedNs = pair.takenNs;
+  threads_[thread]->Post([ep, join, pool, openedNs](MediaThread& t) mutable {
+    RtpEndpoint* added = ep.get();
+    t.AddEndpoint(std::move(ep), openedNs);
+    if (join != 0) {
+      if (Mixer* m = t.FindMixer(join)) m->AddMember(added);
+    }
+    pool->Refill();  // the pair taken is replaced here, off the JS thread
+  });
 
   out->id = id;
   out->address = bindTo.ip();
-  out->port = port;
+  out->port = pair.port;
   out->thread = thread;
   return Status::Ok();
 }
@@ -177,38 +199,18 @@ Status MediaCore::PostToEndpoint(uint32_t id, std::function<void(RtpEndpoint&)> 
   return Status::Ok();
 }
 
-Status MediaCore::SetRemote(uint32_t id, const NetAddress& remote) {
-  return PostToEndpoint(id, [remote](RtpEndpoint& ep) {
-    ep.SetRemote(remote, MonotonicNs());
-  });
-}
-
-Status MediaCore::SetCodec(uint32_t id, Codec codec) {
-  return PostToEndpoint(id, [codec](RtpEndpoint& ep) { ep.SetCodec(codec); });
-}
-
-Status MediaCore::SetPayloadTypes(uint32_t id, const PayloadTypes& pts) {
-  Status s = CheckPayloadTypes(pts);
-  if (!s.ok()) return s;
-  s = PostToEndpoint(id, [pts](RtpEndpoint& ep) { ep.SetPayloadTypes(pts); });
-  if (s.ok()) {
+Status MediaCore::Configure(uint32_t id, const EndpointSettings& settings) {
+  if (settings.payloadTypes) {
+    Status s = CheckPayloadTypes(*settings.payloadTypes);
+    if (!s.ok()) return s;
+  }
+  Status s = PostToEndpoint(id, [settings](RtpEndpoint& ep) { ep.Configure(settings, MonotonicNs()); });
+  if (s.ok() && settings.payloadTypes) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = endpoints_.find(id);
-    if (it != endpoints_.end()) it->second.telephoneEvent = pts.telephoneEvent >= 0;
+    if (it != endpoints_.end()) it->second.telephoneEvent = settings.payloadTypes->telephoneEvent >= 0;
   }
   return s;
-}
-
-Status MediaCore::SetEcho(uint32_t id, bool on) {
-  return PostToEndpoint(id, [on](RtpEndpoint& ep) { ep.SetEcho(on); });
-}
-
-Status MediaCore::SetSending(uint32_t id, bool on) {
-  return PostToEndpoint(id, [on](RtpEndpoint& ep) { ep.SetSending(on); });
-}
-
-Status MediaCore::SetRtpTimeout(uint32_t id, int ms) {
-  return PostToEndpoint(id, [ms](RtpEndpoint& ep) { ep.SetRtpTimeout(ms); });
 }
 
 Status MediaCore::PlayTone(uint32_t id, const ToneSpec& tone, ToneTarget target) {
@@ -227,16 +229,8 @@ Status MediaCore::SendDtmf(uint32_t id, DtmfRequest request) {
   return PostToEndpoint(id, [request = std::move(request)](RtpEndpoint& ep) mutable { ep.SendDtmf(std::move(request)); });
 }
 
-Status MediaCore::SetDtmfDetect(uint32_t id, DtmfDetect mode) {
-  return PostToEndpoint(id, [mode](RtpEndpoint& ep) { ep.SetDtmfDetect(mode); });
-}
-
 Status MediaCore::StopTone(uint32_t id) {
   return PostToEndpoint(id, [](RtpEndpoint& ep) { ep.StopTone(); });
-}
-
-Status MediaCore::SetRtcp(uint32_t id, bool mux, const NetAddress& remote) {
-  return PostToEndpoint(id, [mux, remote](RtpEndpoint& ep) { ep.SetRtcp(mux, remote); });
 }
 
 Status MediaCore::CloseEndpoint(uint32_t id) {
@@ -254,7 +248,11 @@ Status MediaCore::CloseEndpoint(uint32_t id) {
     }
     r->mixer = 0;
   }
-  threads_[r->thread]->Post([id](MediaThread& t) { t.CloseEndpoint(id); });
+  PortPool* pool = &ports_;
+  threads_[r->thread]->Post([id, pool](MediaThread& t) {
+    t.CloseEndpoint(id);
+    pool->Refill();  // tops the pool up again if the range ran dry while it was in use
+  });
   return Status::Ok();
 }
 

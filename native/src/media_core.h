@@ -36,24 +36,21 @@ struct EngineOptions {
   int jitterMinMs = 20;  // ... and the range it adapts in
   int jitterMaxMs = 200;
   int rtcpIntervalMs = 5000;  // RTCP report interval (RFC 3550 §6.2); 0: none
+  int portPool = 64;          // RTP/RTCP pairs the media threads keep bound ahead of need (a tick's worth at ~3,000 endpoints/s)
 };
 
 struct EndpointRequest {
   std::string address;  // empty: the engine's
   int thread = -1;      // -1: least loaded (or the mixer's)
   uint32_t mixer = 0;   // place on this mixer's thread
-  Codec codec = Codec::kPcmu;
-  PayloadTypes payloadTypes;
+  bool join = false;    // ... and make it a member of the mixer (hearing nobody yet)
   bool symmetric = true;
-  int rtpTimeoutMs = -1;  // -1: the engine's
   int jitterMs = -1;      // -1: the engine's (so are the two below)
   int jitterMinMs = -1;
   int jitterMaxMs = -1;
-  bool echo = false;
-  DtmfDetect dtmfDetect = DtmfDetect::kAuto;
   VadConfig vad;
-  bool rtcpMux = false;
   int rtcpIntervalMs = -1;  // -1: the engine's
+  EndpointSettings settings;  // rtpTimeoutMs absent: the engine's
 };
 
 struct EndpointInfo {
@@ -82,17 +79,11 @@ class MediaCore : public ThreadHost {
 
   Status CreateEndpoint(const EndpointRequest& req, EndpointInfo* out);
   Status CloseEndpoint(uint32_t id);
-  Status SetRemote(uint32_t id, const NetAddress& remote);
-  Status SetCodec(uint32_t id, Codec codec);
-  Status SetPayloadTypes(uint32_t id, const PayloadTypes& pts);
-  Status SetEcho(uint32_t id, bool on);
-  Status SetSending(uint32_t id, bool on);
-  Status SetRtpTimeout(uint32_t id, int ms);
+  // Every field `settings` has, applied together on the endpoint's thread.
+  Status Configure(uint32_t id, const EndpointSettings& settings);
   Status PlayTone(uint32_t id, const ToneSpec& tone, ToneTarget target);
   Status StopTone(uint32_t id);
   Status SendDtmf(uint32_t id, DtmfRequest request);
-  Status SetDtmfDetect(uint32_t id, DtmfDetect mode);
-  Status SetRtcp(uint32_t id, bool mux, const NetAddress& remote);
   Status EndpointStats(uint32_t id, std::vector<double>* out);  // kEndpointCounterNames order
 
   // VAD and playback (media_core_audio.cc).
@@ -116,6 +107,7 @@ class MediaCore : public ThreadHost {
   RecorderStats RecordingStats() const { return writer_.Stats(); }
 
   std::vector<ThreadStats> Stats();
+  PortPoolStats PortStats() { return ports_.Stats(); }
   EventList TakeEvents();  // JS thread
 
   // ThreadHost (media threads).

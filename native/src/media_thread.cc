@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "clock.h"
+#include "port_pool.h"
 
 namespace sy {
 namespace {
@@ -26,12 +27,6 @@ constexpr unsigned kBatch = 16;          // datagrams per recvmmsg
 constexpr unsigned kMaxBatchesPerRead = 4;  // per socket per tick (RTP) or wake-up (RTCP)
 constexpr size_t kDatagramMax = 2048;
 constexpr uint64_t kRtcpKeyBit = uint64_t{1} << 32;  // epoll key: endpoint id, | this for its RTCP socket
-
-int64_t RealtimeNs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
 
 /** When the kernel received a datagram (SO_TIMESTAMPNS), on the monotonic clock; `fallback` without a stamp. */
 int64_t ArrivalNs(const msghdr& msg, int64_t realtimeToMonotonic, int64_t fallback) {
@@ -108,18 +103,13 @@ bool MediaThread::Start(std::string* error) {
 }
 
 void MediaThread::Post(Command command) {
-  {
-    std::lock_guard<std::mutex> lock(queueMu_);
-    if (stop_.load()) return;
-    const bool wasEmpty = queue_.empty();
-    queue_.push_back(std::move(command));
-    // A non-empty queue has a wake-up on its way already (DrainCommands takes the whole queue
-    // under this lock), so a burst of commands costs one eventfd write and one wake-up.
-    if (!wasEmpty) return;
-  }
-  const uint64_t one = 1;
-  ssize_t r = write(wake_, &one, sizeof(one));
-  (void)r;  // EAGAIN only if the counter is saturated: the thread is awake anyway
+  // No wake-up (it cost the event loop more than the command itself): the thread takes its
+  // commands before each tick, and before it reads any datagram, so a command is in force
+  // for every packet that arrives after it was posted and for the next tick.
+  std::lock_guard<std::mutex> lock(queueMu_);
+  if (stop_.load()) return;
+  queue_.push_back(std::move(command));
+  hasCommands_.store(true, std::memory_order_release);
 }
 
 void MediaThread::Stop() {
@@ -147,12 +137,15 @@ void MediaThread::Run() {
       if (errno == EINTR) continue;
       break;
     }
+    if (hasCommands_.load(std::memory_order_acquire)) DrainCommands();
     for (int i = 0; i < n && !stop_.load(std::memory_order_relaxed); ++i) {
       const uint64_t key = ready[i].data.u64;
       if (key == kTimerKey) {
         OnTimer();
       } else if (key == kWakeKey) {
-        DrainCommands();
+        uint64_t count;
+        ssize_t r = read(wake_, &count, sizeof(count));  // Stop() only: the loop ends
+        (void)r;
       } else if (RtpEndpoint* ep = FindEndpoint(static_cast<uint32_t>(key))) {
         ReadSocket(*ep, true);  // by id: it may have closed earlier in this batch
       }
@@ -172,13 +165,11 @@ void MediaThread::Run() {
 }
 
 void MediaThread::DrainCommands() {
-  uint64_t count;
-  ssize_t r = read(wake_, &count, sizeof(count));
-  (void)r;
   std::deque<Command> batch;
   {
     std::lock_guard<std::mutex> lock(queueMu_);
     batch.swap(queue_);
+    hasCommands_.store(false, std::memory_order_relaxed);
   }
   for (Command& c : batch) c(*this);
 }
@@ -186,6 +177,7 @@ void MediaThread::DrainCommands() {
 void MediaThread::OnTimer() {
   uint64_t due = 0;
   if (read(timer_, &due, sizeof(due)) != sizeof(due) || due == 0) return;
+  DrainCommands();  // before the tick: it sees every command posted since the last one
   const int64_t start = MonotonicNs();
   // Lateness against the oldest deadline this wake-up serves (several if ticks were missed).
   const int64_t scheduled = startNs_ + (expirations_ + 1) * kTickNs;
@@ -256,12 +248,15 @@ void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp) {
   }
 }
 
-void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep) {
+void MediaThread::AddEndpoint(std::shared_ptr<RtpEndpoint> ep, int64_t openedNs) {
   // RTP is read at each tick, not on readiness: one wake-up per 20 ms serves every stream,
   // where a wake-up per datagram cost more than the datagram. The kernel stamps each datagram
-  // on arrival, so the jitter estimate keeps its precision. RTCP (rare) wakes the thread.
-  const int on = 1;
-  setsockopt(ep->fd(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  // on arrival (SO_TIMESTAMPNS, set by the port pool on every socket it binds), so the jitter
+  // estimate keeps its precision. RTCP (rare) wakes the thread.
+  // Its sockets may have been bound well before (the port pool): what they got before the
+  // endpoint was made was meant for no one here. What came since is the peer's, and is read.
+  DropReceivedBefore(ep->fd(), openedNs);
+  DropReceivedBefore(ep->rtcpFd(), openedNs);
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = ep->id() | kRtcpKeyBit;

@@ -1,6 +1,7 @@
-// A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and an
-// eventfd-woken command queue. It owns its endpoints and mixers; every change to them is a
-// command run on this thread, so the tick needs no locks.
+// A media thread: an epoll set with its endpoints' sockets, a 20 ms timerfd clock and a
+// command queue taken whenever it wakes (tick or datagram; an eventfd wakes it only to stop). It owns
+// its endpoints and mixers; every change to them is a command run on this thread, so the tick
+// needs no locks.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -52,7 +53,8 @@ class MediaThread {
   unsigned index() const { return index_; }
 
   // On this thread (from commands).
-  void AddEndpoint(std::shared_ptr<RtpEndpoint> ep);
+  // `openedNs` (RealtimeNs): when its sockets were handed to it; datagrams older are dropped.
+  void AddEndpoint(std::shared_ptr<RtpEndpoint> ep, int64_t openedNs);
   RtpEndpoint* FindEndpoint(uint32_t id);
   void CloseEndpoint(uint32_t id);
   void AddMixer(uint32_t id);
@@ -81,6 +83,7 @@ class MediaThread {
 
   std::mutex queueMu_;
   std::deque<Command> queue_;
+  std::atomic<bool> hasCommands_{false};  // queue_ is not empty (read without the lock)
 
   std::unordered_map<uint32_t, std::shared_ptr<RtpEndpoint>> endpoints_;
   std::unordered_map<uint32_t, std::unique_ptr<Mixer>> mixers_;

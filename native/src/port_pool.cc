@@ -6,14 +6,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "clock.h"
+
 namespace sy {
 
-PortPool::PortPool(int minPort, int maxPort)
-    : min_(minPort + (minPort & 1)), max_(maxPort),
+PortPool::PortPool(int minPort, int maxPort, const NetAddress& address, size_t prebound)
+    : min_(minPort + (minPort & 1)), max_(maxPort), address_(address),
+      // At most a quarter of the range: a freed port is not bound again at once (the rotation
+      // holds), and a small range is left to endpoints.
+      prebound_(std::min(prebound, static_cast<size_t>((maxPort - (minPort + (minPort & 1))) / 2 + 1) / 4)),
       used_(static_cast<size_t>((maxPort - (minPort + (minPort & 1))) / 2 + 1), false) {}
+
+PortPool::~PortPool() { CloseReady(); }
 
 namespace {
 
@@ -33,6 +41,8 @@ int BindSocket(const NetAddress& address, int port) {
     const int only = 1;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only));
   }
+  const int on = 1;  // receive timestamps: DropReceivedBefore tells old datagrams from new ones
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
   if (bind(fd, local.sa(), local.length) == 0) return fd;
   const int err = errno;
   close(fd);
@@ -40,50 +50,136 @@ int BindSocket(const NetAddress& address, int port) {
   return -1;
 }
 
+// Both sockets of the pair at `port`, or false with errno set and nothing left open; *failed
+// is the port that could not be bound.
+bool BindPair(const NetAddress& address, int port, BoundPair* out, int* failed) {
+  *failed = port;
+  const int rtp = BindSocket(address, port);
+  if (rtp < 0) return false;
+  *failed = port + 1;
+  const int rtcp = BindSocket(address, port + 1);
+  if (rtcp < 0) {
+    const int err = errno;
+    close(rtp);
+    errno = err;
+    return false;
+  }
+  *out = BoundPair{rtp, rtcp, port};
+  return true;
+}
+
 }  // namespace
 
-int PortPool::Bind(const NetAddress& address, int* port, int* rtcpFd, std::string* error, bool* exhausted) {
+void DropReceivedBefore(int fd, int64_t ns) {
+  for (int i = 0; i < 1024; ++i) {  // bounded: a flood cannot hold the media thread here
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr m{};
+    m.msg_control = control;
+    m.msg_controllen = sizeof(control);
+    if (recvmsg(fd, &m, MSG_DONTWAIT | MSG_PEEK) < 0) return;  // nothing queued
+    const cmsghdr* c = CMSG_FIRSTHDR(&m);
+    if (c == nullptr || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) return;
+    timespec at;
+    std::memcpy(&at, CMSG_DATA(c), sizeof(at));
+    if (int64_t{at.tv_sec} * 1000000000 + at.tv_nsec >= ns) return;
+    if (recv(fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC) < 0) return;
+  }
+}
+
+bool PortPool::BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted) {
   *exhausted = false;
-  std::lock_guard<std::mutex> lock(mu_);
   const size_t count = used_.size();
-  for (size_t i = 0; i < count; ++i) {
-    const size_t index = (cursor_ + i) % count;
-    if (used_[index]) continue;
-    const int candidate = min_ + static_cast<int>(index) * 2;
-    int failed = candidate;
-    const int rtp = BindSocket(address, candidate);
-    int rtcp = -1;
-    if (rtp >= 0) {
-      failed = candidate + 1;
-      rtcp = BindSocket(address, candidate + 1);
-      if (rtcp < 0) {
-        const int err = errno;
-        close(rtp);
-        errno = err;
+  // Each index at most once: ports someone else holds are skipped, not retried forever.
+  for (size_t tried = 0; tried < count; ++tried) {
+    size_t index = count;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t i = 0; i < count && index == count; ++i) {
+        const size_t candidate = (cursor_ + i) % count;
+        if (!used_[candidate]) index = candidate;
       }
-    }
-    if (rtp >= 0 && rtcp >= 0) {
+      if (index == count) break;
       used_[index] = true;
       cursor_ = (index + 1) % count;
-      *port = candidate;
-      *rtcpFd = rtcp;
-      return rtp;
     }
+    const int port = min_ + static_cast<int>(index) * 2;
+    int failed = port;
+    if (BindPair(address, port, out, &failed)) return true;
     const int err = errno;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      used_[index] = false;
+    }
     if (err == EADDRINUSE || err == EACCES) continue;  // someone else has it: try the next
     *error = "cannot bind " + address.ip() + ":" + std::to_string(failed) + ": " + std::strerror(err);
-    return -1;
+    return false;
   }
   *exhausted = true;
-  *error = "no free even RTP port (with RTCP port + 1) in " + std::to_string(min_) + "-" +
-           std::to_string(max_) + " on " + address.ip();
-  return -1;
+  *error = "no free even RTP port (with RTCP port + 1) in " + std::to_string(min_) + "-" + std::to_string(max_) +
+           " on " + address.ip();
+  return false;
+}
+
+bool PortPool::Take(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted) {
+  if (SameAddress(address, address_)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!ready_.empty()) {
+      *out = ready_.front();
+      ready_.pop_front();
+      ++stats_.taken;
+      out->takenNs = RealtimeNs();
+      return true;
+    }
+    ++stats_.missed;
+  }
+  if (!BindFree(address, out, error, exhausted)) return false;
+  out->takenNs = RealtimeNs();
+  return true;
+}
+
+void PortPool::Refill() {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ready_.size() + refilling_ >= prebound_) return;
+      ++refilling_;
+    }
+    BoundPair pair;
+    std::string error;
+    bool exhausted = false;
+    const bool bound = BindFree(address_, &pair, &error, &exhausted);
+    std::lock_guard<std::mutex> lock(mu_);
+    --refilling_;
+    // A range used up, or a bind error: Take reports it when it binds on demand.
+    if (!bound) return;
+    ready_.push_back(pair);
+  }
 }
 
 void PortPool::Release(int port) {
   std::lock_guard<std::mutex> lock(mu_);
   if (port < min_ || port > max_ || ((port - min_) & 1)) return;
   used_[static_cast<size_t>((port - min_) / 2)] = false;
+}
+
+void PortPool::CloseReady() {
+  std::deque<BoundPair> pairs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pairs.swap(ready_);
+  }
+  for (const BoundPair& p : pairs) {
+    close(p.rtpFd);
+    close(p.rtcpFd);
+    Release(p.port);
+  }
+}
+
+PortPoolStats PortPool::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  PortPoolStats s = stats_;
+  s.ready = ready_.size();
+  return s;
 }
 
 }  // namespace sy

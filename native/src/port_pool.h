@@ -1,9 +1,16 @@
 // Even RTP ports from a configured range, shared by all media threads, each bound together
 // with the RTCP port above it (RFC 3550 §11). A pair is taken when both sockets are bound and
-// given back after they are closed. Allocation
-// rotates through the range so a just-freed port is not handed out again at once (late
-// packets of the previous call would land in the next one).
+// given back after they are closed. Allocation rotates through the range so a just-freed port
+// is not handed out again at once (late packets of the previous call would land in the next
+// one).
+//
+// Creating an endpoint on the JS thread should cost no system call: media threads keep a
+// number of pairs bound ahead of need on the engine's address (Refill, after each endpoint
+// they add or close), and Take hands one out under a short lock. Only when none is ready
+// (a burst faster than the refills, or another bind address) does Take bind a pair itself.
 #pragma once
+#include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -12,24 +19,55 @@
 
 namespace sy {
 
+struct BoundPair {
+  int rtpFd = -1;
+  int rtcpFd = -1;  // port + 1
+  int port = 0;
+  // When Take handed it out (RealtimeNs): what the sockets received before then was not meant
+  // for the new endpoint (DropReceivedBefore).
+  int64_t takenNs = 0;
+};
+
+// Media thread: drops the datagrams queued on `fd` that the kernel received before `ns`
+// (a pre-bound socket's strays, or late packets of its port's previous call); keeps the rest.
+void DropReceivedBefore(int fd, int64_t ns);
+
+struct PortPoolStats {
+  int64_t taken = 0;   // pairs handed out ready
+  int64_t missed = 0;  // pairs bound on demand because none was ready
+  size_t ready = 0;
+};
+
 class PortPool {
  public:
-  PortPool(int minPort, int maxPort);  // minPort rounded up to even; at least one port
+  // minPort rounded up to even; at least one port. `prebound`: pairs kept ready on `address`
+  // (at most a quarter of the range's pairs).
+  PortPool(int minPort, int maxPort, const NetAddress& address, size_t prebound);
+  ~PortPool();  // closes the pairs still ready
 
-  // Binds non-blocking UDP sockets on `address` (its port ignored) at a free even port and
-  // the odd one above it. Returns the RTP fd and sets *port and *rtcpFd, or returns -1 and
-  // sets *error (with *exhausted true when every pair of the range was busy).
-  int Bind(const NetAddress& address, int* port, int* rtcpFd, std::string* error, bool* exhausted);
-  void Release(int port);
-  int minPort() const { return min_; }
-  int maxPort() const { return max_; }
+  // A pair on `address` (its port ignored): a ready one if it is the pool's address, else bound
+  // now. False with *error set (and *exhausted true when every pair of the range is busy).
+  bool Take(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted);
+  // Media threads: binds pairs until `prebound` are ready, or the range has no free pair.
+  void Refill();
+  void Release(int port);  // after both sockets are closed
+  void CloseReady();       // engine close: the ready pairs' sockets closed, their ports free
+  PortPoolStats Stats();
 
  private:
-  std::mutex mu_;
-  int min_;
-  int max_;
-  std::vector<bool> used_;  // index (port - min_) / 2
+  // Reserves a free pair's index (under mu_) and binds it (outside): a free pair of the range.
+  bool BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted);
+
+  std::mutex mu_;  // everything below
+  const int min_;
+  const int max_;
+  const NetAddress address_;
+  const size_t prebound_;
+  std::vector<bool> used_;  // index (port - min_) / 2: bound, ready or being bound
   size_t cursor_ = 0;
+  std::deque<BoundPair> ready_;
+  size_t refilling_ = 0;  // pairs being bound by Refill right now
+  PortPoolStats stats_;
 };
 
 }  // namespace sy

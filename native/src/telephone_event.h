@@ -23,9 +23,12 @@ struct TelephoneEvent {
   uint16_t duration = 0;  // timestamp units since the event's timestamp
 };
 
-// False if the payload is shorter than one event. With several events (RFC 4733 §2.5.1.5
-// lets a packet carry more than one), the first is read.
+// False if the payload is shorter than one event; reads the first (NextPackedEventStart leads to the others).
 bool ParseTelephoneEvent(const uint8_t* payload, size_t size, TelephoneEvent* out);
+// RFC 4733 §2.5.1.5: a packet may carry several consecutive, contiguous events, 4 bytes each;
+// the packet's timestamp is the first one's start and each next event starts where the one
+// before it ended (its start + its duration).
+inline uint32_t NextPackedEventStart(uint32_t start, const TelephoneEvent& e) { return start + e.duration; }
 void WriteTelephoneEvent(const TelephoneEvent& e, uint8_t out[kTelephoneEventSize]);
 
 class TelephoneEventReceiver {

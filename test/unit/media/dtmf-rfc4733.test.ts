@@ -10,7 +10,7 @@ import { collectDtmf, digitsOf, eventPayload, EventStream, KEYS, pcapUdpPayloads
 import { HOST, audioOf, openPeer, rtpPacket, startEngine, waitFor, type ReceivedRtp } from './helpers.js';
 
 const PORTS = 26300;
-// The long-event tests: past PORTS + 598, where dtmf-inband's range begins.
+// The long-event and packed-event tests: past PORTS + 598, where dtmf-inband's range begins.
 const LONG_PORTS = 28400;
 
 t.test('all 16 keys from a peer, one event each, never played as audio', async (t) => {
@@ -112,6 +112,31 @@ t.test('a key held past the 16-bit duration field: segments make one key press (
   t.equal(digitsOf(got), '799', "one '7', then two '9'");
   t.equal(got[0].durationMs, Math.floor(((2 * MAX + 8000) * 1000) / 8000), "the '7' lasts its three segments");
   t.equal(got[2].durationMs, 100, "the second '9' is only its own");
+});
+
+t.test('several events in one packet (RFC 4733 §2.5.1.5): each key once, repeats dropped', async (t) => {
+  const engine = startEngine(t, LONG_PORTS + 200);
+  const ep = engine.createEndpoint();
+  const peer = await openPeer(t);
+  const got = collectDtmf(ep);
+  const s = new EventStream(peer, ep.port);
+  // '1' (ended, 100 ms) and '2' (going on) in one packet at '1''s timestamp; '2' starts 800
+  // units later. The packet comes twice (a sender repeating it), then '2' goes on alone.
+  const packed = Buffer.concat([eventPayload(1, true, 800), eventPayload(2, false, 160)]);
+  await s.send(1000, packed, true);
+  await s.send(1000, packed);
+  await s.send(1800, eventPayload(2, false, 480));
+  for (let i = 0; i < 3; i++) await s.send(1800, eventPayload(2, true, 640));
+  // '3' and '4', both ended, packed together and sent three times (the end repeats, §2.5.1.4).
+  const both = Buffer.concat([eventPayload(3, true, 400), eventPayload(4, true, 320)]);
+  for (let i = 0; i < 3; i++) await s.send(9000, both, i === 0);
+  await waitFor('four digits', () => got.length >= 4);
+  // A later event proves nothing more of the packed ones is on its way.
+  await s.press('5', 20000);
+  await waitFor('five digits', () => got.length >= 5);
+  t.equal(digitsOf(got), '12345', 'both events of each packet, each once');
+  t.same(got.map((e) => e.durationMs), [100, 80, 50, 40, 100], 'each with its own duration');
+  t.equal(ep.stats().dtmfDigits, 5);
 });
 
 t.test("dtmfDetect 'off' and 'inband' ignore RFC 4733 events", async (t) => {

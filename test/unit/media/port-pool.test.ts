@@ -1,0 +1,69 @@
+// Creating an endpoint costs the event loop one call into the addon and no system call: the
+// media threads keep RTP/RTCP port pairs bound ahead of need, and createEndpoint takes the
+// settings a call needs (remote, codec, payload types, mixer membership) in the same call.
+import { once } from 'node:events';
+import t from 'tap';
+import { HOST, audioOf, openPeer, rtpPacket, startEngine, toneAmplitude, waitFor } from './helpers.js';
+
+const PORTS = 29400;
+
+t.test('created and configured in one call: sends as told, and is a member of its mixer', async (t) => {
+  const engine = startEngine(t, PORTS);
+  const caller = await openPeer(t);
+  const callee = await openPeer(t);
+  const mixer = engine.createMixer();
+  const a = engine.createEndpoint({
+    mixer,
+    join: true,
+    remote: { address: HOST, port: caller.port },
+    codec: 'PCMA',
+    payloadTypes: { pcmu: 0, pcma: 8, telephoneEvent: 96 },
+  });
+  const b = engine.createEndpoint({ mixer, join: true });
+  b.configure({ remote: { address: HOST, port: callee.port }, codec: 'PCMU', rtpTimeoutMs: 0 });
+  t.same(mixer.members(), [a, b], 'both are members without addMember');
+  mixer.setMode('bridge', { agent: a, client: b });
+
+  // The callee speaks 1 kHz: the caller gets it in PCMA (payload type 8), as created.
+  callee.startSine(b.port, 1000);
+  const window = await caller.windowWhere(0, 25, (p) => toneAmplitude(audioOf(p, 'PCMA'), 1000) > 0.5 * 9830);
+  t.ok(window.every((p) => p.pt === 8), 'PCMA, payload type 8');
+  t.ok(toneAmplitude(audioOf(window, 'PCMA'), 1000) > 0.5 * 9830, "the callee's tone reaches the caller");
+});
+
+t.test('pairs bound ahead: taken ready, a burst beyond them binds on demand, the media threads top the pool up', async (t) => {
+  const engine = startEngine(t, PORTS + 100, { portPool: 4 });
+  await waitFor('4 pairs ready', () => engine.stats().portPool.ready === 4);
+  const burst = Array.from({ length: 10 }, () => engine.createEndpoint());
+  const ports = burst.map((e) => e.port);
+  t.equal(new Set(ports).size, 10, 'ten distinct ports');
+  t.ok(ports.every((p) => p % 2 === 0 && p >= PORTS + 100 && p <= PORTS + 198), 'even, from the range');
+  const { taken, missed } = engine.stats().portPool;
+  t.equal(taken + missed, 10, 'each endpoint took a ready pair or bound one');
+  t.ok(taken >= 4, `the 4 ready pairs were used (${taken} taken, ${missed} bound on demand)`);
+  await Promise.all(burst.map((e) => e.close()));
+  await waitFor('4 pairs ready after the burst', () => engine.stats().portPool.ready === 4);
+  t.equal(engine.stats().endpoints, 0);
+});
+
+t.test('a datagram that reached a pooled port before its endpoint existed is not read', async (t) => {
+  const engine = startEngine(t, PORTS + 200, { portPool: 4 });
+  await waitFor('4 pairs ready', () => engine.stats().portPool.ready === 4);
+  // The pool bound the range from its start: the next endpoint gets its first port.
+  const stray = await openPeer(t);
+  await stray.send(silentPacket(0x5757), PORTS + 200);
+  const ep = engine.createEndpoint();
+  t.equal(ep.port, PORTS + 200, 'the endpoint has the port the stray datagram went to');
+  const peer = await openPeer(t);
+  const latched = once(ep, 'latched');
+  await peer.send(silentPacket(0x1111), ep.port);
+  const [where] = await latched;
+  t.equal(where.port, peer.port, 'symmetric RTP latched onto the real peer, not the stray');
+  await waitFor('the packet counted', () => ep.stats().packetsIn >= 1);
+  t.equal(ep.stats().packetsIn, 1, 'only the packet sent after creation was read');
+});
+
+/** One PCMU packet of silence. */
+function silentPacket(ssrc: number): Buffer {
+  return rtpPacket({ pt: 0, seq: 1, ts: 160, ssrc, payload: new Uint8Array(160).fill(0xff) });
+}
