@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { MediaEngine, type Endpoint, type EndpointStats } from '../../media/index.js';
 import { NgClient } from './ng-client.js';
 import { launch, terminate } from './procs.js';
-import { clkTck, cpuTicks, freePort, sleep } from './sys.js';
+import { clkTck, cpuTicks, freePort, sleep, threadCpuTicks } from './sys.js';
 
 export interface RelayFigures {
   relay: 'switchyard-bridge' | 'rtpengine';
@@ -103,7 +103,7 @@ export async function bridgeRelay(calls: number, seconds: number, portMin: numbe
       near.push(a, b);
     }
     const tid = threadId('sy-media-0');
-    const figures = await measure('switchyard-bridge', calls, seconds, far.flat(), near, () => cpuTicks(tid) ?? 0);
+    const figures = await measure('switchyard-bridge', calls, seconds, far.flat(), near, () => threadCpuTicks(tid) ?? 0);
     return { ...figures, latenessP99Us: engine.stats().threads[0].latenessUs.p99 };
   } finally {
     engine.close();

@@ -19,10 +19,10 @@ export function clkTck(): number {
   return clockTicks;
 }
 
-/** Fields of /proc/<pid>/stat after the command name; index 0 is field 3 (state). */
-function statFields(pid: number): string[] | undefined {
+/** Fields of a stat file after the command name; index 0 is field 3 (state). */
+function statFields(path: string): string[] | undefined {
   try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const raw = readFileSync(path, 'utf8');
     return raw.slice(raw.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
@@ -31,9 +31,19 @@ function statFields(pid: number): string[] | undefined {
 
 /** utime + stime of one process, in clock ticks. */
 export function cpuTicks(pid: number): number | undefined {
-  const f = statFields(pid);
-  if (!f) return undefined;
-  return Number(f[11]) + Number(f[12]); // fields 14 and 15
+  return ticksOf(statFields(`/proc/${pid}/stat`));
+}
+
+/**
+ * utime + stime of one thread of this process, in clock ticks. (/proc/<tid>/stat, though it
+ * opens for any thread id, sums the whole thread group: only the task/ entry is the thread's.)
+ */
+export function threadCpuTicks(tid: number): number | undefined {
+  return ticksOf(statFields(`/proc/self/task/${tid}/stat`));
+}
+
+function ticksOf(f: string[] | undefined): number | undefined {
+  return f ? Number(f[11]) + Number(f[12]) : undefined; // fields 14 and 15
 }
 
 /** VmRSS in KiB. */
@@ -65,7 +75,7 @@ export function groupPids(pgid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const f = statFields(Number(name));
+    const f = statFields(`/proc/${name}/stat`);
     if (f && Number(f[2]) === pgid) out.push(Number(name)); // field 5: pgrp
   }
   return out;
