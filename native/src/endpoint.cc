@@ -52,6 +52,7 @@ void RtpEndpoint::Configure(const EndpointSettings& s, int64_t nowNs) {
 void RtpEndpoint::SetRemote(const NetAddress& remote, int64_t nowNs) {
   remote_ = remote;
   latched_ = NetAddress();  // the peer may have moved (re-INVITE): latch again
+  latchFromNs_ = nowNs;
   if (lastActivityNs_ == 0) lastActivityNs_ = nowNs;
 }
 
@@ -150,6 +151,12 @@ void RtpEndpoint::OnDatagram(const uint8_t* data, size_t size, bool truncated, c
     return;
   }
   if (symmetric_ && !latched_.valid()) {
+    if (nowNs < latchFromNs_) {
+      // Received before the remote changed, read only now (RTP is read at the tick): the
+      // old peer's last datagrams, which must not latch the new session onto it.
+      Bump(c.wrongSource);
+      return;
+    }
     latched_ = from;
     Event ev;
     ev.type = "latched";

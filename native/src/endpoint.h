@@ -133,6 +133,7 @@ class RtpEndpoint {
 
   NetAddress remote_;   // from signalling (setRemote)
   NetAddress latched_;  // source of the first valid packet (symmetric RTP)
+  int64_t latchFromNs_ = 0;  // only a datagram received after this may latch (set with the remote)
 
   // Receive state.
   bool haveSsrc_ = false;

@@ -204,7 +204,10 @@ Status MediaCore::Configure(uint32_t id, const EndpointSettings& settings) {
     Status s = CheckPayloadTypes(*settings.payloadTypes);
     if (!s.ok()) return s;
   }
-  Status s = PostToEndpoint(id, [settings](RtpEndpoint& ep) { ep.Configure(settings, MonotonicNs()); });
+  // The time of posting, not of running: the thread takes commands at its next tick, and a
+  // new remote must not latch onto datagrams that were already waiting from the old one.
+  const int64_t postedNs = MonotonicNs();
+  Status s = PostToEndpoint(id, [settings, postedNs](RtpEndpoint& ep) { ep.Configure(settings, postedNs); });
   if (s.ok() && settings.payloadTypes) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = endpoints_.find(id);
