@@ -214,13 +214,13 @@ interface RelayComparison {
   rtpengineOverSwitchyardCpu?: number;
 }
 
-async function relayComparison(): Promise<RelayComparison> {
+async function relayComparison(farendExe: string): Promise<RelayComparison> {
   process.stderr.write(`media-bench: relay comparison, ${relayCalls} calls, ${seconds} s each: our bridge thread\n`);
-  const switchyard = await bridgeRelay(relayCalls, seconds, PORT_MIN);
+  const switchyard = await bridgeRelay(farendExe, relayCalls, seconds, PORT_MIN);
   if (!withRtpengine) return { calls: relayCalls, switchyard, rtpengine: { skipped: '--no-rtpengine' } };
   if (!installed('rtpengine')) return { calls: relayCalls, switchyard, rtpengine: { skipped: 'rtpengine is not installed (apt-get install rtpengine-daemon)' } };
   process.stderr.write('media-bench: relay comparison: rtpengine (userspace)\n');
-  const rtpengine = await rtpengineRelay(relayCalls, seconds, PORT_MIN);
+  const rtpengine = await rtpengineRelay(farendExe, relayCalls, seconds, PORT_MIN);
   const ratio = rtpengine.cpuUsPerPacket / switchyard.cpuUsPerPacket;
   return { calls: relayCalls, switchyard, rtpengine, rtpengineOverSwitchyardCpu: Number(ratio.toFixed(2)) };
 }
@@ -232,7 +232,7 @@ for (const calls of steps) {
   process.stderr.write(`media-bench: ${calls} calls (${calls * 2} endpoints) on ${threads} thread(s), far ends in rtp-farend, ${seconds} s${record ? ', recording each in stereo' : ''}\n`);
   results.push(await step(farendBuild.exe, calls));
 }
-const relay = relayCalls > 0 ? await relayComparison() : undefined;
+const relay = relayCalls > 0 ? await relayComparison(farendBuild.exe) : undefined;
 process.stderr.write(`media-bench: UDP floor, ${floorPackets} datagrams\n`);
 const floor = udpFloor(ROOT, floorPackets); // cc is there: the far ends were built with it
 console.log(JSON.stringify({ bench: 'media', node: process.version, threads, tickMs: 20, record, results, relay, udpFloor: floor }, null, 2));
