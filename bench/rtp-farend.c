@@ -47,7 +47,7 @@ enum {
   kBatch = 64,                                  // datagrams per sendmmsg/recvmmsg
   kMaxDatagram = 1500,
   kToneCheckEvery = 25,                         // check the tone of every 25th packet (2 per second)
-  kLatenessBuckets = 10000,                     // 10 µs each: 0–100 ms
+  kLatenessBuckets = 100000,                    // 10 µs each: 0–1 s
   kMaxSockets = 1024,
   kMaxThreads = 16,
 };
@@ -170,7 +170,7 @@ typedef struct {
 typedef struct {
   int index;
   int64_t unknownSource, malformed, rtcp, sendErrors, wakes;
-  uint32_t lateness[kLatenessBuckets + 1];  // the last bucket: 100 ms or more
+  uint32_t lateness[kLatenessBuckets + 1];  // the last bucket: 1 s or more
   int windowSeen;
   // streams of this thread per slot, grouped by socket
   int* slotStreams[64];
@@ -421,9 +421,10 @@ static void* Run(void* arg) {
     w->lateness[late < kLatenessBuckets ? late : kLatenessBuckets]++;
     w->wakes++;
     SendSlot(w, (int)(tick % slots));
+    const int rtcpToo = tick % slots == 0;  // RTCP comes once per 5 s per stream: once per 20 ms is enough
     for (int k = 0; k < w->socketCount; ++k) {
       Drain(w, w->sockets[k], 0);
-      Drain(w, w->sockets[k], 1);
+      if (rtcpToo) Drain(w, w->sockets[k], 1);
     }
   }
   return NULL;
