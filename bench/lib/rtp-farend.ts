@@ -99,7 +99,10 @@ export class RtpFarend {
   static async start(exe: string, options: FarendOptions): Promise<RtpFarend> {
     const args = ['--sockets', String(options.sockets), '--threads', String(options.threads), '--seconds', String(options.seconds)];
     if (options.slots !== undefined) args.push('--slots', String(options.slots));
-    const proc = launch('rtp-farend', exe, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Its own session (group: true is setsid): with the kernel's autogroup scheduling a session
+    // is one group sharing the CPU fairly with other sessions, so on a busy machine the far ends
+    // do not take their CPU out of the share of the engine under test, nor the other way round.
+    const proc = launch('rtp-farend', exe, args, { stdio: ['pipe', 'pipe', 'inherit'], group: true });
     const lines = createInterface({ input: proc.child.stdout! })[Symbol.asyncIterator]();
     const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref());
     const first = await Promise.race([lines.next(), proc.done.then(() => undefined), timeout]);
