@@ -130,9 +130,9 @@ export class RtpFarend {
   async stop(): Promise<FarendResult> {
     this.assertRunning();
     send(this.proc, 'SIGTERM');
-    const line = await this.lines.next();
     const exit = await waitExit(this.proc, 5000);
-    if (line.done || exit?.code !== 0) {
+    const line = exit ? await this.lines.next() : undefined; // its stdout has ended: the result or nothing
+    if (!line || line.done || exit?.code !== 0) {
       await terminate(this.proc, 'SIGKILL', 1000);
       throw new Error(`media-bench: the far-end generator failed (${exit ? JSON.stringify(exit) : 'still running 5 s after SIGTERM'})`);
     }
