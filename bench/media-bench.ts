@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { MediaEngine, type Endpoint, type EndpointStats, type Recording } from '../media/index.js';
 import { bridgeRelay, rtpengineRelay, type RelayFigures } from './lib/media-relay.js';
 import { installCleanup } from './lib/procs.js';
-import { buildFarend, callStreams, RtpFarend, socketOf, socketsFor, type FarendResult } from './lib/rtp-farend.js';
+import { buildFarend, callStreams, RtpFarend, type FarendResult } from './lib/rtp-farend.js';
 import { clkTck, loadAverage, threadCpuTicks, threadIdByName } from './lib/sys.js';
 import { udpFloor } from './lib/udp-floor.js';
 
@@ -117,7 +117,7 @@ async function step(farendExe: string, calls: number): Promise<StepResult> {
   const all: Endpoint[] = [];
   const recordings: Recording[] = [];
   const dir = record ? mkdtempSync(join(tmpdir(), 'sy-media-bench-')) : '';
-  const farend = await RtpFarend.start(farendExe, { sockets: socketsFor(calls * 2), threads: farendThreads, seconds: seconds + 60 });
+  const farend = await RtpFarend.start(farendExe, { streams: calls * 2, threads: farendThreads, seconds: seconds + 60 });
   try {
     for (let c = 0; c < calls; c++) {
       const mixer = engine.createMixer();
@@ -130,9 +130,9 @@ async function step(farendExe: string, calls: number): Promise<StepResult> {
       if (record) recordings.push(mixer.record(join(dir, `call-${c}.wav`), { layout: 'stereo', left: a, right: b }));
     }
     // As signalling would from the phones' SDP: each endpoint sends to its stream's socket.
-    all.forEach((e, i) => e.setRemote('127.0.0.1', farend.ports[socketOf(i)]));
+    all.forEach((e, i) => e.setRemote('127.0.0.1', farend.portOf(i)));
     const pairs = Array.from({ length: calls }, (_, c): [number, number] => [all[2 * c].port, all[2 * c + 1].port]);
-    farend.play(callStreams(pairs));
+    farend.play(callStreams(farend, pairs));
     await sleep(1000); // settle: latching, prefill
     const tids = engine.stats().threads.map((t) => threadIdByName(`sy-media-${t.index}`));
     const before = all.map((e) => e.stats());

@@ -6,7 +6,7 @@
 import { MediaEngine, type Endpoint, type EndpointStats } from '../../media/index.js';
 import { NgClient } from './ng-client.js';
 import { launch, terminate } from './procs.js';
-import { callStreams, RtpFarend, socketOf, socketsFor } from './rtp-farend.js';
+import { callStreams, RtpFarend } from './rtp-farend.js';
 import { clkTck, cpuTicks, freePort, sleep, threadCpuTicks, threadIdByName } from './sys.js';
 
 export interface RelayFigures {
@@ -73,7 +73,7 @@ async function measure(
 }
 
 function startFarend(exe: string, calls: number, seconds: number): Promise<RtpFarend> {
-  return RtpFarend.start(exe, { sockets: socketsFor(calls * 2), threads: 1, seconds: seconds + 60 });
+  return RtpFarend.start(exe, { streams: calls * 2, threads: 1, seconds: seconds + 60 });
 }
 
 /** Our bridge: per call a mixer with A and B on media thread 0; the far ends send to A and B. */
@@ -91,8 +91,8 @@ export async function bridgeRelay(farendExe: string, calls: number, seconds: num
       mixer.setHears(a, [b]);
       near.push(a, b);
     }
-    near.forEach((e, i) => e.setRemote(HOST, farend.ports[socketOf(i)]));
-    farend.play(callStreams(Array.from({ length: calls }, (_, c): [number, number] => [near[2 * c].port, near[2 * c + 1].port])));
+    near.forEach((e, i) => e.setRemote(HOST, farend.portOf(i)));
+    farend.play(callStreams(farend, Array.from({ length: calls }, (_, c): [number, number] => [near[2 * c].port, near[2 * c + 1].port])));
     const tid = threadIdByName('sy-media-0');
     const figures = await measure('switchyard-bridge', calls, seconds, farend, near, () => threadCpuTicks(tid) ?? 0);
     return { ...figures, latenessP99Us: engine.stats().threads[0].latenessUs.p99 };
@@ -130,13 +130,13 @@ export async function rtpengineRelay(farendExe: string, calls: number, seconds: 
     const targets: Array<[number, number]> = [];
     for (let c = 0; c < calls; c++) {
       const callId = `media-bench-${c}`;
-      const fa = farend.ports[socketOf(2 * c)];
-      const fb = farend.ports[socketOf(2 * c + 1)];
+      const fa = farend.portOf(2 * c);
+      const fb = farend.portOf(2 * c + 1);
       const toCallee = mediaPort(await ng.request({ command: 'offer', 'call-id': callId, 'from-tag': 'fa', sdp: sdp(fa) }));
       const toCaller = mediaPort(await ng.request({ command: 'answer', 'call-id': callId, 'from-tag': 'fa', 'to-tag': 'fb', sdp: sdp(fb) }));
       targets.push([toCaller, toCallee]);
     }
-    farend.play(callStreams(targets));
+    farend.play(callStreams(farend, targets));
     return await measure('rtpengine', calls, seconds, farend, undefined, () => cpuTicks(daemon.pid) ?? 0);
   } finally {
     await farend.close();

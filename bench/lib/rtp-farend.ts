@@ -57,7 +57,8 @@ export interface FarendResult {
 }
 
 export interface FarendOptions {
-  sockets: number;
+  /** Streams it will play: one socket per STREAMS_PER_SOCKET of them, at least one per thread. */
+  streams: number;
   threads: number;
   /** The longest it runs (it normally stops earlier, at stop()). */
   seconds: number;
@@ -97,7 +98,8 @@ export class RtpFarend {
 
   /** Starts the generator and waits for its sockets (10 s at most). */
   static async start(exe: string, options: FarendOptions): Promise<RtpFarend> {
-    const args = ['--sockets', String(options.sockets), '--threads', String(options.threads), '--seconds', String(options.seconds)];
+    const sockets = Math.max(options.threads, Math.ceil(options.streams / STREAMS_PER_SOCKET));
+    const args = ['--sockets', String(sockets), '--threads', String(options.threads), '--seconds', String(options.seconds)];
     if (options.slots !== undefined) args.push('--slots', String(options.slots));
     // Its own session (group: true is setsid): with the kernel's autogroup scheduling a session
     // is one group sharing the CPU fairly with other sessions, so on a busy machine the far ends
@@ -107,11 +109,21 @@ export class RtpFarend {
     const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref());
     const first = await Promise.race([lines.next(), proc.done.then(() => undefined), timeout]);
     const ready = first && !first.done ? (JSON.parse(first.value) as { ready?: boolean; ports?: number[] }) : undefined;
-    if (!ready?.ready || !ready.ports || ready.ports.length !== options.sockets) {
+    if (!ready?.ready || !ready.ports || ready.ports.length !== sockets) {
       await terminate(proc, 'SIGKILL', 1000);
       throw new Error(`media-bench: the far-end generator did not start (${proc.exit ? `exit ${JSON.stringify(proc.exit)}` : 'no ready line in 10 s'})`);
     }
     return new RtpFarend(proc, ready.ports, lines);
+  }
+
+  /** The socket of the i-th stream: streams are dealt out in turn, so every thread gets its share. */
+  socketOf(stream: number): number {
+    return stream % this.ports.length;
+  }
+
+  /** The generator's RTP port that the i-th stream sends from (where its engine endpoint sends to). */
+  portOf(stream: number): number {
+    return this.ports[this.socketOf(stream)];
   }
 
   /** Hands over the streams; the generator starts sending at once. */
@@ -149,18 +161,9 @@ export class RtpFarend {
   }
 }
 
-/** Socket index of the i-th stream: STREAMS_PER_SOCKET streams per socket, in order. */
-export function socketOf(stream: number): number {
-  return Math.floor(stream / STREAMS_PER_SOCKET);
-}
-
-/** Sockets for `streams` streams. */
-export function socketsFor(streams: number): number {
-  return Math.max(1, Math.ceil(streams / STREAMS_PER_SOCKET));
-}
 
 /** Tones of call `c`: A's far end plays `a`, B's plays `b` (each hears the other's through the bridge). */
-export function callTones(c: number): { a: number; b: number } {
+function callTones(c: number): { a: number; b: number } {
   return { a: 500 + (c % 50), b: 1100 + (c % 50) };
 }
 
@@ -168,11 +171,11 @@ export function callTones(c: number): { a: number; b: number } {
  * The streams of two-party calls: per call, stream 2c plays A's tone at `targets[c][0]` and
  * expects B's back, stream 2c+1 the other way round.
  */
-export function callStreams(targets: Array<[number, number]>): FarendStream[] {
+export function callStreams(farend: RtpFarend, targets: Array<[number, number]>): FarendStream[] {
   return targets.flatMap(([portA, portB], c) => {
     const { a, b } = callTones(c);
     const stream = (i: number, port: number, toneHz: number, expectHz: number): FarendStream => ({
-      socket: socketOf(i),
+      socket: farend.socketOf(i),
       port,
       payloadType: 0,
       ssrc: (0x5eed0000 + i) >>> 0,
