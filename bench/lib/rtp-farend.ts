@@ -85,16 +85,12 @@ export function buildFarend(root: string): { exe: string; remove: () => void } {
 }
 
 export class RtpFarend {
-  private readonly lines: AsyncIterator<string>;
-
   private constructor(
     private readonly proc: Managed,
     /** The generator's RTP ports, by socket index (RTCP on each + 1). */
     readonly ports: number[],
-    lines: AsyncIterator<string>,
-  ) {
-    this.lines = lines;
-  }
+    private readonly lines: AsyncIterator<string>,
+  ) {}
 
   /** Starts the generator and waits for its sockets (10 s at most). */
   static async start(exe: string, options: FarendOptions): Promise<RtpFarend> {
@@ -108,10 +104,16 @@ export class RtpFarend {
     const lines = createInterface({ input: proc.child.stdout! })[Symbol.asyncIterator]();
     const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref());
     const first = await Promise.race([lines.next(), proc.done.then(() => undefined), timeout]);
-    const ready = first && !first.done ? (JSON.parse(first.value) as { ready?: boolean; ports?: number[] }) : undefined;
+    let ready: { ready?: boolean; ports?: number[] } | undefined;
+    try {
+      ready = first && !first.done ? (JSON.parse(first.value) as typeof ready) : undefined;
+    } catch {
+      ready = undefined;
+    }
     if (!ready?.ready || !ready.ports || ready.ports.length !== sockets) {
       await terminate(proc, 'SIGKILL', 1000);
-      throw new Error(`media-bench: the far-end generator did not start (${proc.exit ? `exit ${JSON.stringify(proc.exit)}` : 'no ready line in 10 s'})`);
+      const why = proc.exit ? `exit ${JSON.stringify(proc.exit)}` : first && !first.done ? `it said: ${first.value}` : 'no ready line in 10 s';
+      throw new Error(`media-bench: the far-end generator did not start (${why})`);
     }
     return new RtpFarend(proc, ready.ports, lines);
   }
@@ -160,7 +162,6 @@ export class RtpFarend {
     if (this.proc.exit) throw new Error(`media-bench: the far-end generator exited early (${JSON.stringify(this.proc.exit)})`);
   }
 }
-
 
 /** Tones of call `c`: A's far end plays `a`, B's plays `b` (each hears the other's through the bridge). */
 function callTones(c: number): { a: number; b: number } {
