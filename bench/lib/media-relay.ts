@@ -1,12 +1,13 @@
 // The relay comparison of the media benchmark: the same RTP streams relayed once by our
 // addon (a two-party bridge: decode, mix, encode) and once by Debian's rtpengine in userspace
-// mode (a plain relay, no transcoding), with the far ends on another thread so that only the
-// relay's CPU is counted: our bridge's media thread (sy-media-0) against rtpengine's process.
-import { readdirSync, readFileSync } from 'node:fs';
+// mode (a plain relay, no transcoding). Both relays see the same far ends: bench/rtp-farend.c
+// in its own process (lib/rtp-farend.ts), so only the relay's CPU is counted: our bridge's
+// media thread (sy-media-0) against rtpengine's process.
 import { MediaEngine, type Endpoint, type EndpointStats } from '../../media/index.js';
 import { NgClient } from './ng-client.js';
 import { launch, terminate } from './procs.js';
-import { clkTck, cpuTicks, freePort, sleep, threadCpuTicks } from './sys.js';
+import { callStreams, RtpFarend } from './rtp-farend.js';
+import { clkTck, cpuTicks, freePort, sleep, threadCpuTicks, threadIdByName } from './sys.js';
 
 export interface RelayFigures {
   relay: 'switchyard-bridge' | 'rtpengine';
@@ -19,47 +20,45 @@ export interface RelayFigures {
   cpuUsPerPacket: number;
   /** Packets the far ends missed (sequence gaps) over what they should have received. */
   lossPercent: number;
+  /** Streams on which the far end heard the other party's tone (of calls × 2). */
+  streamsHearingPeer: number;
+  /** The far-end generator's own CPU, per cent of one core (the same load for both relays). */
+  farendCpuPercent: number;
   /** Our media thread's tick lateness (rtpengine has no tick). */
   latenessP99Us?: number;
 }
 
-const FAR_THREAD = 1;
 const HOST = '127.0.0.1';
-
-/** The thread id of a media thread of this process, by the name the addon gives it. */
-function threadId(name: string): number {
-  for (const tid of readdirSync('/proc/self/task')) {
-    if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name) return Number(tid);
-  }
-  throw new Error(`no thread named ${name}`);
-}
 
 function total(eps: Endpoint[], key: keyof EndpointStats): number {
   return eps.reduce((n, e) => n + e.stats()[key], 0);
 }
 
-/** Runs the far ends for `seconds` after a 1 s settle; `cpu()` reads the relay's CPU ticks. */
+/**
+ * Lets the far ends play for `seconds` after a 1 s settle, then stops them; `cpu()` reads the
+ * relay's CPU ticks, `relayEnds` (ours) count what the relay took in.
+ */
 async function measure(
   relay: RelayFigures['relay'],
   calls: number,
   seconds: number,
-  far: Endpoint[],
+  farend: RtpFarend,
   relayEnds: Endpoint[] | undefined,
   cpu: () => number,
 ): Promise<Omit<RelayFigures, 'latenessP99Us'>> {
   await sleep(1000);
-  const in0 = total(far, 'packetsIn');
-  const lost0 = total(far, 'lost');
   const relayed0 = relayEnds ? total(relayEnds, 'packetsIn') : 0;
   const ticks0 = cpu();
+  farend.startWindow();
   const t0 = process.hrtime.bigint();
   await sleep(seconds * 1000);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuSeconds = (cpu() - ticks0) / clkTck();
-  const received = total(far, 'packetsIn') - in0;
-  const lost = total(far, 'lost') - lost0;
-  // What the relay took in: counted by our bridge; for rtpengine, what the far ends sent.
-  const relayed = relayEnds ? total(relayEnds, 'packetsIn') - relayed0 : received + lost;
+  const relayed1 = relayEnds ? total(relayEnds, 'packetsIn') : 0;
+  const far = await farend.stop();
+  // What the relay took in: counted by our bridge; for rtpengine, what the far ends got back
+  // or missed (a relay sends what it receives).
+  const relayed = relayEnds ? relayed1 - relayed0 : far.received + far.lost;
   return {
     relay,
     calls,
@@ -67,45 +66,38 @@ async function measure(
     packetsPerSecond: Math.round(relayed / elapsed),
     cpuPercent: Number(((cpuSeconds / elapsed) * 100).toFixed(1)),
     cpuUsPerPacket: Number(((cpuSeconds * 1e6) / Math.max(1, relayed)).toFixed(2)),
-    lossPercent: Number(((lost / Math.max(1, received + lost)) * 100).toFixed(3)),
+    lossPercent: Number(far.lossPercent.toFixed(3)),
+    streamsHearingPeer: far.tone.streamsHearingPeer,
+    farendCpuPercent: far.cpuPercent,
   };
 }
 
-function farEnds(engine: MediaEngine, calls: number): Array<[Endpoint, Endpoint]> {
-  const pairs: Array<[Endpoint, Endpoint]> = [];
-  for (let c = 0; c < calls; c++) {
-    const fa = engine.createEndpoint({ thread: FAR_THREAD });
-    const fb = engine.createEndpoint({ thread: FAR_THREAD });
-    fa.playTone(500 + (c % 50), { amplitude: 0.3 });
-    fb.playTone(1100 + (c % 50), { amplitude: 0.3 });
-    pairs.push([fa, fb]);
-  }
-  return pairs;
+function startFarend(exe: string, calls: number, seconds: number): Promise<RtpFarend> {
+  return RtpFarend.start(exe, { streams: calls * 2, threads: 1, seconds: seconds + 60 });
 }
 
-/** Our bridge: per call a mixer with A and B on thread 0, far ends F_A ↔ A and F_B ↔ B on thread 1. */
-export async function bridgeRelay(calls: number, seconds: number, portMin: number): Promise<RelayFigures> {
-  const engine = new MediaEngine({ threads: 2, portMin, portMax: portMin + calls * 8 + 100, address: HOST }).start();
+/** Our bridge: per call a mixer with A and B on media thread 0; the far ends send to A and B. */
+export async function bridgeRelay(farendExe: string, calls: number, seconds: number, portMin: number): Promise<RelayFigures> {
+  const engine = new MediaEngine({ threads: 1, portMin, portMax: portMin + calls * 8 + 100, address: HOST }).start();
+  const farend = await startFarend(farendExe, calls, seconds);
   try {
     const near: Endpoint[] = [];
-    const far = farEnds(engine, calls);
-    for (const [fa, fb] of far) {
+    for (let c = 0; c < calls; c++) {
       const mixer = engine.createMixer({ thread: 0 });
       const a = engine.createEndpoint({ mixer });
       const b = engine.createEndpoint({ mixer });
       mixer.addMember(a, { hears: [] });
       mixer.addMember(b, { hears: [a] });
       mixer.setHears(a, [b]);
-      for (const [n, f] of [[a, fa], [b, fb]] as const) {
-        n.setRemote(HOST, f.port);
-        f.setRemote(HOST, n.port);
-      }
       near.push(a, b);
     }
-    const tid = threadId('sy-media-0');
-    const figures = await measure('switchyard-bridge', calls, seconds, far.flat(), near, () => threadCpuTicks(tid) ?? 0);
+    near.forEach((e, i) => e.setRemote(HOST, farend.portOf(i)));
+    farend.play(callStreams(farend, Array.from({ length: calls }, (_, c): [number, number] => [near[2 * c].port, near[2 * c + 1].port])));
+    const tid = threadIdByName('sy-media-0');
+    const figures = await measure('switchyard-bridge', calls, seconds, farend, near, () => threadCpuTicks(tid) ?? 0);
     return { ...figures, latenessP99Us: engine.stats().threads[0].latenessUs.p99 };
   } finally {
+    await farend.close();
     engine.close();
   }
 }
@@ -120,30 +112,34 @@ function mediaPort(reply: Record<string, unknown>): number {
   return port;
 }
 
-/** rtpengine: per call an offer (F_A's SDP) and an answer (F_B's); each far end sends to the port rtpengine gave the other side. */
-export async function rtpengineRelay(calls: number, seconds: number, portMin: number): Promise<RelayFigures> {
+/**
+ * rtpengine: per call an offer (F_A's SDP) and an answer (F_B's), where F_A and F_B are the
+ * generator's sockets of the call's two streams; each stream sends to the port rtpengine gave
+ * the other side.
+ */
+export async function rtpengineRelay(farendExe: string, calls: number, seconds: number, portMin: number): Promise<RelayFigures> {
   const ngPort = await freePort();
-  const rtpMin = portMin + calls * 8 + 200;
   const daemon = launch('rtpengine', 'rtpengine', [
     '--config-file=none', '--table=-1', `--interface=${HOST}`, `--listen-ng=${HOST}:${ngPort}`, '--foreground',
-    '--log-stderr', '--log-level=4', `--port-min=${rtpMin}`, `--port-max=${rtpMin + calls * 8 + 100}`,
+    '--log-stderr', '--log-level=4', `--port-min=${portMin}`, `--port-max=${portMin + calls * 8 + 100}`,
   ]);
-  const engine = new MediaEngine({ threads: 2, portMin, portMax: portMin + calls * 8 + 100, address: HOST }).start();
+  const farend = await startFarend(farendExe, calls, seconds);
   const ng = await NgClient.open(ngPort);
   try {
     await ng.request({ command: 'ping' }, 10000, 'pong');
-    const far = farEnds(engine, calls);
-    for (let c = 0; c < far.length; c++) {
-      const [fa, fb] = far[c];
+    const targets: Array<[number, number]> = [];
+    for (let c = 0; c < calls; c++) {
       const callId = `media-bench-${c}`;
-      const toCallee = mediaPort(await ng.request({ command: 'offer', 'call-id': callId, 'from-tag': 'fa', sdp: sdp(fa.port) }));
-      const toCaller = mediaPort(await ng.request({ command: 'answer', 'call-id': callId, 'from-tag': 'fa', 'to-tag': 'fb', sdp: sdp(fb.port) }));
-      fa.setRemote(HOST, toCaller);
-      fb.setRemote(HOST, toCallee);
+      const fa = farend.portOf(2 * c);
+      const fb = farend.portOf(2 * c + 1);
+      const toCallee = mediaPort(await ng.request({ command: 'offer', 'call-id': callId, 'from-tag': 'fa', sdp: sdp(fa) }));
+      const toCaller = mediaPort(await ng.request({ command: 'answer', 'call-id': callId, 'from-tag': 'fa', 'to-tag': 'fb', sdp: sdp(fb) }));
+      targets.push([toCaller, toCallee]);
     }
-    return await measure('rtpengine', calls, seconds, far.flat(), undefined, () => cpuTicks(daemon.pid) ?? 0);
+    farend.play(callStreams(farend, targets));
+    return await measure('rtpengine', calls, seconds, farend, undefined, () => cpuTicks(daemon.pid) ?? 0);
   } finally {
-    engine.close();
+    await farend.close();
     ng.close();
     await terminate(daemon);
   }

@@ -42,6 +42,19 @@ export function threadCpuTicks(tid: number): number | undefined {
   return ticksOf(statFields(`/proc/self/task/${tid}/stat`));
 }
 
+/** The id of the thread of this process named `name` (e.g. a media thread, sy-media-0). */
+export function threadIdByName(name: string): number {
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name) return Number(tid);
+  }
+  throw new Error(`no thread named ${name}`);
+}
+
+/** The 1, 5 and 15 minute load averages (/proc/loadavg): how busy the shared machine was. */
+export function loadAverage(): number[] {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+}
+
 function ticksOf(f: string[] | undefined): number | undefined {
   return f ? Number(f[11]) + Number(f[12]) : undefined; // fields 14 and 15
 }
