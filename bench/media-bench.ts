@@ -13,7 +13,10 @@
 //
 //   npm run build && node dist/bench/media-bench.js [--threads N] [--calls 50,200,500] [--seconds S] [--record]
 //                                                   [--relay-calls N] [--no-rtpengine] [--floor-packets N]
-//                                                   [--farend-threads N]
+//                                                   [--farend-threads N] [--rt-priority P]
+// --rt-priority gives the bridged calls' media threads SCHED_FIFO priority P (the engine's
+// SWITCHYARD_MEDIA_RT_PRIORITY); the relay comparison always runs with ordinary scheduling, as
+// rtpengine does.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,12 +44,15 @@ const relayCalls = Number(arg('relay-calls', '200'));
 const withRtpengine = !process.argv.includes('--no-rtpengine');
 const floorPackets = Number(arg('floor-packets', '200000'));
 const farendThreads = Number(arg('farend-threads', '1'));
+const realtimePriority = Number(arg('rt-priority', '0'));
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface ThreadFigures {
   index: number;
   endpoints: number;
   overruns: number;
+  /** Ran under SCHED_FIFO (--rt-priority, granted by the kernel). */
+  realtime: boolean;
   workUs: object;
   latenessUs: object;
   /** This media thread's CPU (/proc/self/task/<tid>/stat), per cent of one core. */
@@ -113,7 +119,13 @@ function mediaThreadTicks(tids: number[]): number[] {
 }
 
 async function step(farendExe: string, calls: number): Promise<StepResult> {
-  const engine = new MediaEngine({ threads, portMin: PORT_MIN, portMax: PORT_MIN + calls * 8 + 100, address: '127.0.0.1' }).start();
+  const engine = new MediaEngine({
+    threads,
+    portMin: PORT_MIN,
+    portMax: PORT_MIN + calls * 8 + 100,
+    address: '127.0.0.1',
+    realtimePriority,
+  }).start();
   const all: Endpoint[] = [];
   const recordings: Recording[] = [];
   const dir = record ? mkdtempSync(join(tmpdir(), 'sy-media-bench-')) : '';
@@ -159,6 +171,7 @@ async function step(farendExe: string, calls: number): Promise<StepResult> {
         index: t.index,
         endpoints: t.endpoints,
         overruns: t.overruns,
+        realtime: t.realtime,
         workUs: t.workUs,
         latenessUs: t.latenessUs,
         cpuPercent: Number(percent.toFixed(1)),

@@ -88,6 +88,8 @@ export interface Config {
     portMax: number;
     /** Media threads; 0: one per core. */
     threads: number;
+    /** SCHED_FIFO priority of the media threads (1-99; needs root or CAP_SYS_NICE); 0: ordinary scheduling. */
+    realtimePriority: number;
     /** A call whose party sends no RTP this long is hung up (BYE); 0: never. Held parties are exempt. */
     rtpTimeoutSeconds: number;
   };
@@ -156,7 +158,7 @@ export function defaultConfig(): Config {
     dialplan: { path: fileURLToPath(new URL('../../dialplan/examples/ivr.ts', import.meta.url)), watch: true },
     trunks: {},
     tts: { cacheDir: '' },
-    media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, rtpTimeoutSeconds: 60 },
+    media: { address: '127.0.0.1', advertisedAddress: '', portMin: 10000, portMax: 20000, threads: 0, realtimePriority: 0, rtpTimeoutSeconds: 60 },
   };
 }
 
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.media.portMin = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MIN', config.media.portMin);
   config.media.portMax = intFromEnv(env, 'SWITCHYARD_RTP_PORT_MAX', config.media.portMax);
   config.media.threads = intFromEnv(env, 'SWITCHYARD_MEDIA_THREADS', config.media.threads);
+  config.media.realtimePriority = intFromEnv(env, 'SWITCHYARD_MEDIA_RT_PRIORITY', config.media.realtimePriority);
   config.media.rtpTimeoutSeconds = intFromEnv(env, 'SWITCHYARD_RTP_TIMEOUT_SECONDS', config.media.rtpTimeoutSeconds);
   return config;
 }

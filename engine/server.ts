@@ -38,7 +38,11 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     portMin: config.media.portMin,
     portMax: config.media.portMax,
     ...(config.media.threads > 0 ? { threads: config.media.threads } : {}),
+    realtimePriority: config.media.realtimePriority,
   }).start();
+  if (config.media.realtimePriority > 0 && media.stats().threads.some((t) => !t.realtime)) {
+    log.warn({ realtimePriority: config.media.realtimePriority }, 'media threads run without real-time priority: the kernel refused SCHED_FIFO (needs root or CAP_SYS_NICE)');
+  }
   const stack = new SipStack({
     host: config.sip.host,
     port: config.sip.port,
@@ -161,6 +165,6 @@ function mediaHealth(media: MediaEngine): object {
   return {
     endpoints,
     mixers,
-    threads: threads.map((t) => ({ index: t.index, endpoints: t.endpoints, mixers: t.mixers, overruns: t.overruns, latenessP99Us: t.latenessUs.p99, workP99Us: t.workUs.p99 })),
+    threads: threads.map((t) => ({ index: t.index, realtime: t.realtime, endpoints: t.endpoints, mixers: t.mixers, overruns: t.overruns, latenessP99Us: t.latenessUs.p99, workP99Us: t.workUs.p99 })),
   };
 }

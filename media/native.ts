@@ -45,6 +45,12 @@ export interface NativeEngineOptions {
    * demand (counted in stats().portPool.missed).
    */
   portPool?: number;
+  /**
+   * SCHED_FIFO priority (1–99) for the media threads, so that a tick starts on time however busy
+   * the machine is; default 0 (the ordinary scheduler). Needs root or CAP_SYS_NICE; when the
+   * kernel refuses, the threads run as usual and stats().threads[i].realtime is false.
+   */
+  realtimePriority?: number;
 }
 
 /**
@@ -203,6 +209,8 @@ export interface ThreadStats {
   overruns: number;
   endpoints: number;
   mixers: number;
+  /** Whether the thread runs under SCHED_FIFO (NativeEngineOptions.realtimePriority, granted). */
+  realtime: boolean;
   /** How late each tick started after its 20 ms deadline, over the last 1000 ticks. */
   latenessUs: Percentiles;
   /** How long each tick took, over the last 1000 ticks. */

@@ -18,6 +18,11 @@ const filters = process.argv.slice(2);
 // Example dialplan tests live beside the examples (dialplan/examples).
 let files = [...findTests('dist/test'), ...findTests('dist/dialplan')].sort();
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  // tap given no file would discover and run every test on its own.
+  console.log(`no compiled test file matches ${filters.join(' ')}\n0 passed, 0 failed`);
+  process.exit(1);
+}
 
 const tap = spawn(
   'npx',

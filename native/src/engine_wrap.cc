@@ -88,7 +88,7 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
 
   Options o(env, "options");
   if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
-                     "jitterMaxMs", "rtcpIntervalMs", "portPool"})) return;
+                     "jitterMaxMs", "rtcpIntervalMs", "portPool", "realtimePriority"})) return;
   int64_t v;
   if (o.Has("threads")) {
     if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
@@ -130,6 +130,10 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   if (o.Has("portPool")) {
     if (!ReadInt(env, o.Get("portPool"), o.Name("portPool"), 0, kMaxPortPool, &v)) return;
     opts.portPool = static_cast<int>(v);
+  }
+  if (o.Has("realtimePriority")) {
+    if (!ReadInt(env, o.Get("realtimePriority"), o.Name("realtimePriority"), 0, 99, &v)) return;
+    opts.realtimePriority = static_cast<int>(v);
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -464,6 +468,7 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
     o.Set("overruns", Napi::Number::New(env, static_cast<double>(t.overruns)));
     o.Set("endpoints", Napi::Number::New(env, static_cast<double>(t.endpoints)));
     o.Set("mixers", Napi::Number::New(env, static_cast<double>(t.mixers)));
+    o.Set("realtime", Napi::Boolean::New(env, t.realtime));
     o.Set("latenessUs", PercentilesObject(env, t.latenessUs));
     o.Set("workUs", PercentilesObject(env, t.workUs));
     list.Set(static_cast<uint32_t>(i), o);

@@ -40,7 +40,7 @@ Status MediaCore::Start() {
   for (unsigned i = 0; i < options_.threads; ++i) {
     auto t = std::make_unique<MediaThread>(i, *this);
     std::string error;
-    if (!t->Start(&error)) {
+    if (!t->Start(options_.realtimePriority, &error)) {
       Close();
       return Status::Error(error);
     }

@@ -37,6 +37,7 @@ struct EngineOptions {
   int jitterMaxMs = 200;
   int rtcpIntervalMs = 5000;  // RTCP report interval (RFC 3550 §6.2); 0: none
   int portPool = 64;          // RTP/RTCP pairs the media threads keep bound ahead of need (a tick's worth at ~3,000 endpoints/s)
+  int realtimePriority = 0;   // SCHED_FIFO priority of the media threads (1-99); 0: the default scheduler
 };
 
 struct EndpointRequest {

@@ -28,6 +28,7 @@ struct ThreadStats {
   int64_t overruns = 0;  // timer expirations that found the previous tick still due
   size_t endpoints = 0;
   size_t mixers = 0;
+  bool realtime = false;   // runs under SCHED_FIFO (asked for, and granted by the kernel)
   Percentiles latenessUs;  // timer due → tick start
   Percentiles workUs;      // tick start → tick end
 };
@@ -46,7 +47,9 @@ class MediaThread {
   MediaThread(unsigned index, ThreadHost& host);
   ~MediaThread();
 
-  bool Start(std::string* error);
+  // `realtimePriority` 1-99 asks for SCHED_FIFO; a refusal (no CAP_SYS_NICE, RLIMIT_RTPRIO)
+  // leaves the thread on the default scheduler and shows as stats().realtime == false.
+  bool Start(int realtimePriority, std::string* error);
   void Post(Command command);  // any thread
   void Stop();                 // any thread but this one; idempotent; joins
   ThreadStats Stats();         // any thread

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { MediaEngine, MediaError, type Endpoint } from '../../../media/index.js';
 import { loadAddon } from '../../../media/native.js';
@@ -41,6 +42,9 @@ t.test('engine options are checked', async (t) => {
     [{ portPool: -1 }, RangeError],
     [{ portPool: 5000 }, RangeError],
     [{ portPool: '16' }, TypeError],
+    [{ realtimePriority: -1 }, RangeError],
+    [{ realtimePriority: 100 }, RangeError],
+    [{ realtimePriority: 'high' }, TypeError],
     [{ theads: 2 }, TypeError],
     ['fast', TypeError],
   ];
@@ -57,6 +61,35 @@ t.test('engine options are checked', async (t) => {
   e.close();
   e.close();
   t.throws(() => e.start(), MediaError, 'closed for good');
+});
+
+/** The scheduling policy of each media thread, read from the kernel (/proc/self/task/<tid>/stat field 41). */
+function mediaThreadPolicies(): number[] {
+  const policies: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (!readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').startsWith('sy-media-')) continue;
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    policies.push(Number(fields[41 - 3]));
+  }
+  return policies;
+}
+
+t.test('media threads run under SCHED_FIFO when asked and allowed', async (t) => {
+  const SCHED_OTHER = 0;
+  const SCHED_FIFO = 1;
+  const plain = startEngine(t, PORTS + 800, { threads: 2, portMax: PORTS + 848 });
+  t.same(plain.stats().threads.map((th) => th.realtime), [false, false], 'ordinary scheduling by default');
+  t.same(mediaThreadPolicies(), [SCHED_OTHER, SCHED_OTHER], 'the kernel agrees');
+  plain.close();
+
+  const rt = startEngine(t, PORTS + 850, { threads: 2, portMax: PORTS + 898, realtimePriority: 10 });
+  // Root (as in CI) may; others are refused by the kernel and keep running as usual.
+  const allowed = process.getuid?.() === 0;
+  t.same(rt.stats().threads.map((th) => th.realtime), [allowed, allowed], `realtime reported ${allowed}`);
+  t.same(mediaThreadPolicies(), allowed ? [SCHED_FIFO, SCHED_FIFO] : [SCHED_OTHER, SCHED_OTHER], 'the kernel agrees');
+  const ep = rt.createEndpoint();
+  t.ok(ep.port > 0, 'the engine serves either way');
 });
 
 t.test('endpoint and mixer arguments are checked', async (t) => {
