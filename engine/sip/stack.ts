@@ -288,7 +288,7 @@ export class SipStack implements TransactionUser, DialogHost {
       remoteSdp: request.body.length ? req.body : undefined,
     });
     this.addDialog(dialog);
-    dialog.awaitAck(request.cseq!.seq, () => req.tx.resendAccepted());
+    dialog.awaitAck(request.cseq!.seq, req.tx);
     return dialog;
   }
 
