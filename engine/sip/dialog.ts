@@ -45,10 +45,17 @@ class DialogTimers implements TimerTarget {
   }
 }
 
+/** The INVITE server transaction whose 2xx a UAS retransmits until the ACK (RFC 3261 §13.3.1.4). */
+export interface AcceptedInvite {
+  resendAccepted(): void;
+  /** No more retransmissions of the 2xx will be asked for. */
+  releaseAccepted(): void;
+}
+
 /** A 2xx we retransmit until its ACK (RFC 3261 §13.3.1.4). */
 interface PendingAck {
   seq: number;
-  retransmit: () => void;
+  tx: AcceptedInvite;
   interval: number;
   retransmitDue: number;
   deadlineDue: number;
@@ -228,14 +235,14 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 
   /** The UAS side: retransmit the 2xx until its ACK, BYE if none comes (§13.3.1.4). */
-  awaitAck(seq: number, retransmit: () => void): void {
+  awaitAck(seq: number, tx: AcceptedInvite): void {
     const { t1 } = this.host.timers;
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     this.stopAwaitingAck();
     this.pendingAck = {
       seq,
-      retransmit,
+      tx,
       interval: t1,
       retransmitDue: this.host.startTimer(t1, this.timerTarget, ACK_RETRANSMIT),
       deadlineDue: this.host.startTimer(64 * t1, this.timerTarget, ACK_DEADLINE),
@@ -247,6 +254,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   private stopAwaitingAck(): void {
     const pending = this.pendingAck;
     this.pendingAck = undefined;
+    pending?.tx.releaseAccepted();
     pending?.settle();
   }
 
@@ -254,7 +262,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   onTimer(kind: number, due: number): void {
     const pending = this.pendingAck;
     if (kind === ACK_RETRANSMIT && pending?.retransmitDue === due) {
-      pending.retransmit();
+      pending.tx.resendAccepted();
       pending.interval = Math.min(pending.interval * 2, this.host.timers.t2);
       pending.retransmitDue = this.host.startTimer(pending.interval, this.timerTarget, ACK_RETRANSMIT);
     } else if (kind === ACK_DEADLINE && pending?.deadlineDue === due) {
@@ -333,7 +341,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       if (ok && status >= 200 && status < 300) {
         if (options.body !== undefined) this.localSdp = options.body.toString();
         if (req.msg.body.length) this.remoteSdp = req.body;
-        this.awaitAck(req.msg.cseq!.seq, () => req.tx.resendAccepted());
+        this.awaitAck(req.msg.cseq!.seq, req.tx);
       }
       return ok;
     };

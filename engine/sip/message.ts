@@ -60,10 +60,40 @@ export abstract class SipMessage {
   set(name: string, value: string | string[]): this {
     const key = headerKey(name);
     const at = this.keys.indexOf(key);
+    // The common cases, a new header or one line replaced by one, without rebuilding the arrays.
+    if (at < 0 || (typeof value === 'string' && this.keys.indexOf(key, at + 1) < 0)) {
+      if (typeof value === 'string') {
+        if (at < 0) this.pushLine(key, value);
+        else this.values[at] = value;
+        this.invalidate(key);
+        return this;
+      }
+      if (at < 0) {
+        for (const v of value) this.pushLine(key, v);
+        this.invalidate(key);
+        return this;
+      }
+    }
     this.removeKey(key);
-    const values = Array.isArray(value) ? value : [value];
-    this.insert(at < 0 ? this.keys.length : at, key, values);
+    this.insert(at, key, Array.isArray(value) ? value : [value]);
     return this;
+  }
+
+  /**
+   * Appends every line of these headers (headerKey() results) of `other`, header by header in
+   * the order given: how a response copies Via, From, To, Call-ID and CSeq (§8.2.6.2).
+   */
+  copyLines(other: SipMessage, keys: readonly string[]): this {
+    for (const key of keys) {
+      for (let i = 0; i < other.keys.length; i++) if (other.keys[i] === key) this.pushLine(key, other.values[i]);
+      this.invalidate(key);
+    }
+    return this;
+  }
+
+  private pushLine(key: string, value: string): void {
+    this.keys.push(key);
+    this.values.push(value);
   }
 
   /**
@@ -71,8 +101,7 @@ export abstract class SipMessage {
    * parser's way in; it skips the name normalisation of add().
    */
   appendHeader(key: string, value: string): void {
-    this.keys.push(key);
-    this.values.push(value);
+    this.pushLine(key, value);
     this.invalidate(key);
   }
 
@@ -102,8 +131,13 @@ export abstract class SipMessage {
   }
 
   private insert(at: number, key: string, values: readonly string[]): void {
-    this.keys.splice(at, 0, ...values.map(() => key));
-    this.values.splice(at, 0, ...values);
+    if (at === this.keys.length) for (const v of values) this.pushLine(key, v);
+    else {
+      for (let i = 0; i < values.length; i++) {
+        this.keys.splice(at + i, 0, key);
+        this.values.splice(at + i, 0, values[i]);
+      }
+    }
     this.invalidate(key);
   }
 
@@ -203,9 +237,15 @@ export abstract class SipMessage {
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] !== 'content-length') head += headerDisplayName(this.keys[i]) + ': ' + this.values[i] + '\r\n';
     }
-    head += 'Content-Length: ' + this.body.length + '\r\n\r\n';
-    const headBuf = Buffer.from(head, 'utf8');
-    return this.body.length ? Buffer.concat([headBuf, this.body]) : headBuf;
+    const bodyLength = this.body.length;
+    head += 'Content-Length: ' + bodyLength + '\r\n\r\n';
+    if (bodyLength === 0) return Buffer.from(head, 'utf8');
+    // One buffer for head and body: no intermediate head buffer and no concat.
+    const headLength = Buffer.byteLength(head, 'utf8');
+    const wire = Buffer.allocUnsafe(headLength + bodyLength);
+    wire.write(head, 0, 'utf8');
+    this.body.copy(wire, headLength);
+    return wire;
   }
 
   toString(): string {

@@ -13,6 +13,9 @@ export const REASONS: Record<number, string> = {
   505: 'Version Not Supported', 513: 'Message Too Large', 600: 'Busy Everywhere', 603: 'Decline', 604: 'Does Not Exist Anywhere',
 };
 
+/** The headers a response copies from its request (§8.2.6.2), as headerKey() names. */
+const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+
 export interface ResponseOptions {
   reason?: string;
   /** To tag to add when the request's To has none (ignored for 100, RFC 3261 §8.2.6.2). */
@@ -27,11 +30,7 @@ export interface ResponseOptions {
  * Works on requests the parser rejected too, copying whatever of those headers they have.
  */
 export function makeResponse(request: SipRequest, status: number, options: ResponseOptions = {}): SipResponse {
-  const res = new SipResponse(status, options.reason ?? REASONS[status] ?? 'Unknown');
-  for (const name of ['via', 'from', 'to', 'call-id', 'cseq']) {
-    const lines = request.lines(name);
-    if (lines.length) res.set(name, lines as string[]);
-  }
+  const res = new SipResponse(status, options.reason ?? REASONS[status] ?? 'Unknown').copyLines(request, COPIED);
   if (status > 100 && options.toTag && request.has('to') && request.toTag === undefined) {
     res.set('to', request.get('to') + ';tag=' + options.toTag);
   }

@@ -75,6 +75,7 @@ export class SipStack implements TransactionUser, DialogHost {
   /** Live INVITE transactions by From tag, Call-ID and CSeq, to spot merged requests (§8.2.2.2). */
   private readonly inviteKeys = new Map<string, ServerTransaction>();
   private readonly userAgent: string;
+  private contactValue?: string;
 
   constructor(private readonly options: StackOptions) {
     this.log = options.logger.child({ component: 'sip' });
@@ -87,6 +88,7 @@ export class SipStack implements TransactionUser, DialogHost {
 
   async start(): Promise<void> {
     await this.transport.start();
+    this.contactValue = undefined;
   }
 
   async stop(): Promise<void> {
@@ -106,8 +108,10 @@ export class SipStack implements TransactionUser, DialogHost {
     return this.transport.localPort;
   }
 
+  /** Our Contact (every INVITE, 2xx and in-dialog request carries it): made once, the port is fixed once started. */
   get contact(): string {
-    return `<sip:${this.host}:${this.port}>`;
+    this.contactValue ??= `<sip:${this.host}:${this.port}>`;
+    return this.contactValue;
   }
 
   get stats(): { dialogs: number; serverTransactions: number; clientTransactions: number } {
@@ -288,7 +292,7 @@ export class SipStack implements TransactionUser, DialogHost {
       remoteSdp: request.body.length ? req.body : undefined,
     });
     this.addDialog(dialog);
-    dialog.awaitAck(request.cseq!.seq, () => req.tx.resendAccepted());
+    dialog.awaitAck(request.cseq!.seq, req.tx);
     return dialog;
   }
 

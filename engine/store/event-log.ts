@@ -21,6 +21,11 @@ interface Row {
   data: string;
 }
 
+/** Values per row in `pending` and in the INSERTs. */
+const FIELDS = 4;
+/** Rows per multi-row INSERT: 200 parameters, far below SQLite's limit on bound variables. */
+const ROWS_PER_INSERT = 50;
+
 /** A LIKE pattern (with ESCAPE '\\') matching every type that starts with `prefix`. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 
@@ -29,7 +34,10 @@ const fromRow = (r: Row): StoredEvent => ({ id: r.id, ts: r.ts, type: r.type, ca
 export class EventLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  private pending: [number, string, string | null, string][] = [];
+  /** INSERT of ROWS_PER_INSERT rows in one statement (a flush under load has hundreds). */
+  private readonly insertMany: Database.Statement;
+  /** Appended rows not yet written, flat: ts, type, call_id, data of each in turn. */
+  private pending: (number | string | null)[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly listeners = new Set<(e: Omit<StoredEvent, 'id'>) => void>();
 
@@ -52,14 +60,15 @@ export class EventLog {
     CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
     CREATE INDEX IF NOT EXISTS events_call ON events(call_id);`);
     this.insert = this.db.prepare('INSERT INTO events (ts, type, call_id, data) VALUES (?, ?, ?, ?)');
+    this.insertMany = this.db.prepare(`INSERT INTO events (ts, type, call_id, data) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`);
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }
 
   /** `ts`: when it happened (default now); intervals of `scan` are cut on it. */
   append(type: string, data: Record<string, unknown> = {}, callId?: string, ts = Date.now()): void {
-    this.pending.push([ts, type, callId ?? null, JSON.stringify(data)]);
-    if (this.pending.length >= 1000) this.flush();
+    this.pending.push(ts, type, callId ?? null, JSON.stringify(data));
+    if (this.pending.length >= 1000 * FIELDS) this.flush();
     for (const listener of this.listeners) listener({ ts, type, callId: callId ?? null, data });
   }
 
@@ -73,8 +82,12 @@ export class EventLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    // Rows keep their order (ids ascend as appended): whole statements first, then the rest one by one.
+    const chunk = ROWS_PER_INSERT * FIELDS;
     this.db.transaction(() => {
-      for (const row of batch) this.insert.run(...row);
+      let at = 0;
+      for (; at + chunk <= batch.length; at += chunk) this.insertMany.run(batch.slice(at, at + chunk));
+      for (; at < batch.length; at += FIELDS) this.insert.run(batch[at], batch[at + 1], batch[at + 2], batch[at + 3]);
     })();
   }
 

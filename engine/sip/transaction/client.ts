@@ -15,7 +15,7 @@ export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'a
 
 export interface ClientTransactionHost {
   readonly timers: TimerSettings;
-  sendWire(target: SendTarget, wire: Buffer, callId: string, onError?: (err: Error) => void): void;
+  sendWire(target: SendTarget, wire: Buffer, onError?: (err: Error) => void): void;
   removeClient(tx: ClientTransaction): void;
   /** A 2xx retransmission in the Accepted state: the UA core ACKs it again (§13.2.2.4). */
   onRetransmitted2xx(response: SipResponse): void;
@@ -55,12 +55,10 @@ export class ClientTransaction implements TimerTarget {
     private wire: Buffer = request.toBuffer(),
   ) {
     this.req = request;
-    this.callId = request.callId;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
   }
 
-  readonly callId: string;
   private req?: SipRequest;
 
   /** The request, until the final response (released then: the transaction lingers 32 s). */
@@ -89,7 +87,7 @@ export class ClientTransaction implements TimerTarget {
   }
 
   private transmit(): void {
-    this.host.sendWire(this.target, this.wire, this.callId, (err) => this.fail(503, `Transport Error: ${err.message}`));
+    this.host.sendWire(this.target, this.wire, (err) => this.fail(503, `Transport Error: ${err.message}`));
   }
 
   private scheduleRetransmit(interval: number): void {
@@ -139,7 +137,7 @@ export class ClientTransaction implements TimerTarget {
           this.state = 'completed';
           const ack = buildNon2xxAck(this.request, response).toBuffer();
           this.ackWire = ack.toString('latin1');
-          this.host.sendWire(this.target, ack, this.callId);
+          this.host.sendWire(this.target, ack);
           this.endAfter(this.reliable ? 0 : 32000);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
@@ -158,7 +156,7 @@ export class ClientTransaction implements TimerTarget {
         return;
       case 'completed':
         // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ackWire && status >= 300) this.host.sendWire(this.target, Buffer.from(this.ackWire, 'latin1'), this.callId);
+        if (this.ackWire && status >= 300) this.host.sendWire(this.target, Buffer.from(this.ackWire, 'latin1'));
         return;
       default:
         return;

@@ -54,7 +54,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
       if (parsed.request && parsed.request.method !== 'ACK' && parsed.request.topVia) {
         this.log.info({ remote: inbound.remote, reason: parsed.reason }, 'rejecting malformed request');
         const response = makeResponse(parsed.request, parsed.status, { reason: parsed.reason });
-        this.sendWire(this.responseTarget(parsed.request, inbound), response.toBuffer(), parsed.request.callId);
+        this.sendWire(this.responseTarget(parsed.request, inbound), response.toBuffer());
       } else {
         this.log.debug({ remote: inbound.remote, reason: parsed.reason }, 'dropping malformed message');
       }
@@ -89,7 +89,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     const tx = new ServerTransaction(this, key, request, source);
     this.servers.set(key, tx);
     if (method === 'INVITE') tx.scheduleTrying(() => makeResponse(request, 100));
-    this.dispatch(() => this.user?.onRequest(request, tx), tx);
+    this.dispatch(() => this.user?.onRequest(request, tx), tx, request);
   }
 
   private receiveCancel(cancel: SipRequest, source: MessageSource): void {
@@ -110,15 +110,15 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     }
     tx.respond(makeResponse(cancel, 200));
     if (invite.finalStatus !== undefined) return;
-    this.dispatch(() => this.user?.onCancel(invite, cancel), invite);
+    this.dispatch(() => this.user?.onCancel(invite, cancel), invite, cancel);
   }
 
   /** Runs TU code; if it throws, the request still gets an answer and the stack keeps serving. */
-  private dispatch(fn: () => void, tx: ServerTransaction): void {
+  private dispatch(fn: () => void, tx: ServerTransaction, request: SipRequest): void {
     try {
       fn();
     } catch (err) {
-      this.log.error({ err, callId: tx.callId }, 'request handler threw');
+      this.log.error({ err, callId: request.callId }, 'request handler threw');
       if (tx.finalStatus === undefined) tx.respond(makeResponse(tx.request, 500));
     }
   }
@@ -165,7 +165,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   /** Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4). */
   sendStateless(request: SipRequest, target: SendTarget): void {
     const { wire, chosen } = this.serializeWithVia(request, target, newBranch());
-    this.sendWire(chosen, wire, request.callId);
+    this.sendWire(chosen, wire);
   }
 
   /** Adds our Via and serializes; a UDP request over the MTU limit is redone for TCP. */
@@ -185,8 +185,9 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     else request.add('via', via, true);
   }
 
-  sendWire(target: SendTarget, wire: Buffer, callId: string, onError?: (err: Error) => void): void {
-    this.transport.send(target, wire, onError ?? ((err) => this.log.warn({ err: err.message, callId }, 'send failed')));
+  /** Sends bytes; the transport logs a failure (and tells `onError`). */
+  sendWire(target: SendTarget, wire: Buffer, onError?: (err: Error) => void): void {
+    this.transport.send(target, wire, onError);
   }
 
   /**

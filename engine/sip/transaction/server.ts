@@ -16,7 +16,7 @@ export interface ServerTransactionHost {
   readonly timers: TimerSettings;
   /** Where responses to this request go (RFC 3261 §18.2.2, RFC 3581 §4). */
   responseTarget(request: SipRequest, source: MessageSource): SendTarget;
-  sendWire(target: SendTarget, wire: Buffer, callId: string): void;
+  sendWire(target: SendTarget, wire: Buffer): void;
   removeServer(tx: ServerTransaction): void;
   /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
   startTimer(ms: number, target: TimerTarget, kind: number): number;
@@ -39,7 +39,6 @@ export class ServerTransaction implements TimerTarget {
   private tryingMaker?: () => SipResponse;
   /** Due time of the end timer that applies (0: none); an earlier one that fires is ignored. */
   private endDue = 0;
-  readonly callId: string;
   /** The request, until the final response: afterwards only its bytes-level echo is needed. */
   private req?: SipRequest;
   /** Called once the final response went out (CANCEL can no longer affect the request). */
@@ -54,7 +53,6 @@ export class ServerTransaction implements TimerTarget {
     readonly source: MessageSource,
   ) {
     this.req = request;
-    this.callId = detached(request.callId);
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
   }
@@ -107,7 +105,7 @@ export class ServerTransaction implements TimerTarget {
 
   private send(wire: Buffer): void {
     this.target ??= this.host.responseTarget(this.request, this.source);
-    this.host.sendWire(this.target, wire, this.callId);
+    this.host.sendWire(this.target, wire);
   }
 
   /** Sends a response from the TU; ignored once a final response went out. */
@@ -160,7 +158,16 @@ export class ServerTransaction implements TimerTarget {
 
   /** Resends the 2xx while the UAS core waits for its ACK (RFC 3261 §13.3.1.4). */
   resendAccepted(): void {
-    if (this.state === 'accepted') this.transmit();
+    if (this.state === 'accepted' && this.lastWire) this.transmit();
+  }
+
+  /**
+   * The UAS core no longer retransmits the 2xx (its ACK came, or it gave up). Until Timer L
+   * the transaction only absorbs retransmitted INVITEs, without answering them (RFC 6026
+   * §7.1), so the 2xx's bytes (the largest thing a lingering call keeps) are dropped now.
+   */
+  releaseAccepted(): void {
+    if (this.state === 'accepted') this.lastWire = '';
   }
 
   /** ACK for a non-2xx final response: stop retransmitting, wait Timer I (§17.2.1). */
@@ -182,14 +189,4 @@ export class ServerTransaction implements TimerTarget {
     this.host.removeServer(this);
     this.onTerminated?.();
   }
-}
-
-/**
- * A copy of `s` that does not keep alive the string it was cut from. V8 represents a
- * substring of 13 or more characters as a view of its parent, so a Call-ID read from a
- * request would hold the whole decoded request text for as long as the transaction lives
- * (64 × T1 after the call). Slicing a fresh concatenation copies just these characters.
- */
-function detached(s: string): string {
-  return (' ' + s).slice(1);
 }

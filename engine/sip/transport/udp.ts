@@ -46,9 +46,9 @@ export class UdpTransport {
   }
 
   /** Sends from the bound socket so the source port is the listening port. */
-  send(address: string, port: number, data: Buffer, onError: (err: Error) => void): void {
+  send(address: string, port: number, data: Buffer, done: (err: Error | null) => void): void {
     if (!this.socket) throw new Error('udp transport not bound');
-    this.socket.send(data, port, address, (err) => err && onError(err));
+    this.socket.send(data, port, address, done);
   }
 
   close(): Promise<void> {

@@ -66,6 +66,41 @@ t.test('UAS 2xx retransmission (§13.3.1.4)', async (t) => {
     t.equal(f.stack.stats.dialogs, 1);
   });
 
+  t.test('after the ACK a retransmitted INVITE is absorbed in the Accepted state (RFC 6026 §7.1); the call goes on', async (t) => {
+    const f = await fixture(t);
+    let handled = 0;
+    const dialogs: Dialog[] = [];
+    f.stack.invite((req, res) => {
+      handled++;
+      void f.stack.createUAS(req, res, { localSdp: SDP }).then((d) => dialogs.push(d));
+    });
+    const c = f.call();
+    const invite = c.request('INVITE', { body: SDP });
+    c.peer.send(invite.text, f.stack.port);
+    const ok = await c.waitResponse(200, 'INVITE');
+    c.toTag = ok.toTag;
+    const dialog = await waitForValue(() => dialogs[0], 'the dialog');
+    const acked = once(dialog, 'ack');
+    c.ack2xx(ok);
+    await within(acked, "the dialog's 'ack'");
+    await drain();
+    const before = c.peer.received.length;
+    // The INVITE transaction lingers (Timer L) without the 2xx's bytes: the same INVITE again
+    // is matched to it and absorbed, neither answered nor handed to the handler.
+    c.peer.send(invite.text, f.stack.port);
+    c.peer.send(invite.text, f.stack.port);
+    await drain(300);
+    t.equal(c.peer.received.length, before, 'nothing answers the retransmitted INVITE');
+    t.equal(handled, 1, 'the handler ran once');
+    t.equal(f.stack.stats.serverTransactions, 1, 'the INVITE transaction still absorbs (Timer L)');
+    t.equal(dialog.state, 'confirmed');
+    // The dialog works as before: the peer hangs up and gets its 200.
+    const ended = once(dialog, 'destroy');
+    c.send('BYE', { cseq: 2 });
+    await c.waitResponse(200, 'BYE');
+    await within(ended, "the dialog's 'destroy'");
+  });
+
   t.test('without an ACK the stack gives up after 64*T1: BYE to the peer and destroy', async (t) => {
     const f = await fixture(t);
     const dialogs = answerWithUAS(f.stack);
