@@ -77,7 +77,10 @@ void Mixer::Mix() {
   std::array<int32_t, kFrameSamples> sum;
   for (Member& m : members_) {
     int16_t* out = m.ep->mixOutput();
-    if (m.hearIndex.empty()) continue;  // mixOutput is silence already
+    if (m.hearIndex.empty()) {
+      std::memset(out, 0, kFrameSamples * sizeof(int16_t));
+      continue;
+    }
     if (m.hearIndex.size() == 1) {
       // Hearing one member (each side of a two-party bridge): its frame as it is, since a
       // sum of one never saturates.
