@@ -333,7 +333,6 @@ void RtpEndpoint::PullInput(int64_t nowNs, EventList& events) {
     ev.endpoint = id_;
     events.push_back(std::move(ev));
   }
-  std::memset(mixed_.data(), 0, sizeof(mixed_));
 
   if (rtpTimeoutMs_ > 0 && lastActivityNs_ != 0 && !timedOut_ &&
       nowNs - lastActivityNs_ >= static_cast<int64_t>(rtpTimeoutMs_) * 1000000) {
@@ -358,7 +357,13 @@ void RtpEndpoint::SendOutput(EventList& events) {
     sentLastTick_ = false;
     return;
   }
-  std::array<int16_t, kFrameSamples> out = mixed_;
+  // What its mixer wrote this tick (every member's, every tick), else silence.
+  std::array<int16_t, kFrameSamples> out;
+  if (mixer_ != 0) {
+    out = mixed_;
+  } else {
+    out.fill(0);
+  }
   if (echo_) {
     for (size_t i = 0; i < kFrameSamples; ++i) out[i] = Saturate(out[i] + input_[i]);
   }

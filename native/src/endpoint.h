@@ -95,7 +95,7 @@ class RtpEndpoint {
   // Tick, first half: this tick's input frame (what this party says), and the RTP timeout.
   void PullInput(int64_t nowNs, EventList& events);
   const int16_t* input() const { return input_.data(); }
-  // Tick, between the halves: a mixer writes what this member hears.
+  // Tick, between the halves: its mixer writes what this member hears (silence if nobody).
   int16_t* mixOutput() { return mixed_.data(); }
   // Tick, second half: compose and send one packet (if there is somewhere to send it).
   void SendOutput(EventList& events);

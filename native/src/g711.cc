@@ -1,6 +1,7 @@
-// G.711 companding by the standard's segment rule. Encoding computes the segment from the
-// position of the highest set bit; decoding uses 256-entry tables built from the decoder
-// rule once at load time.
+// G.711 companding by the standard's segment rule, applied through tables built from it once
+// at load time: decoding by code word (256 entries), encoding by magnitude (the µ-law rule
+// looks at 14 bits of it: 8,192 entries; A-law at 11: 2,048), so a sample costs one lookup
+// and its sign instead of a segment search (the encoder runs on every sample we send).
 #include "g711.h"
 
 #include <array>
@@ -35,25 +36,7 @@ int16_t AlawDecodeRule(uint8_t code) {
   return static_cast<int16_t>((c & 0x80) ? v : -v);
 }
 
-struct Tables {
-  std::array<int16_t, 256> ulaw{};
-  std::array<int16_t, 256> alaw{};
-  Tables() {
-    for (int i = 0; i < 256; ++i) {
-      ulaw[i] = UlawDecodeRule(static_cast<uint8_t>(i));
-      alaw[i] = AlawDecodeRule(static_cast<uint8_t>(i));
-    }
-  }
-};
-
-const Tables& tables() {
-  static const Tables t;
-  return t;
-}
-
-}  // namespace
-
-uint8_t UlawEncode(int16_t sample) {
+uint8_t UlawEncodeRule(int16_t sample) {
   // 14-bit magnitude plus the bias 33, clipped at the top of the last segment.
   int m = (Magnitude(sample) >> 2) + 33;
   if (m > 0x1FFF) m = 0x1FFF;
@@ -64,7 +47,7 @@ uint8_t UlawEncode(int16_t sample) {
   return static_cast<uint8_t>(~(negative | (segment << 4) | step));
 }
 
-uint8_t AlawEncode(int16_t sample) {
+uint8_t AlawEncodeRule(int16_t sample) {
   const int m = Magnitude(sample) >> 4;  // 13-bit magnitude in units of 2: 0..2047
   int code;
   if (m < 32) {
@@ -77,18 +60,63 @@ uint8_t AlawEncode(int16_t sample) {
   return static_cast<uint8_t>(code ^ 0x55);  // even bits inverted for transmission
 }
 
+// The encoders' tables hold the code word of a positive sample; a negative one of the same
+// magnitude differs only in the sign bit (clear in µ-law, whose code words are sent
+// inverted; clear in A-law too, set there for positive samples).
+constexpr int kUlawShift = 2;  // the µ-law rule drops the 2 low bits of the magnitude
+constexpr int kAlawShift = 4;  // the A-law rule drops 4
+constexpr uint8_t kSignBit = 0x80;
+
+struct Tables {
+  std::array<int16_t, 256> ulaw{};
+  std::array<int16_t, 256> alaw{};
+  std::array<uint8_t, (32768 >> kUlawShift)> ulawEncode{};
+  std::array<uint8_t, (32768 >> kAlawShift)> alawEncode{};
+  Tables() {
+    for (int i = 0; i < 256; ++i) {
+      ulaw[i] = UlawDecodeRule(static_cast<uint8_t>(i));
+      alaw[i] = AlawDecodeRule(static_cast<uint8_t>(i));
+    }
+    for (size_t m = 0; m < ulawEncode.size(); ++m) ulawEncode[m] = UlawEncodeRule(static_cast<int16_t>(m << kUlawShift));
+    for (size_t m = 0; m < alawEncode.size(); ++m) {
+      alawEncode[m] = static_cast<uint8_t>(AlawEncodeRule(static_cast<int16_t>(m << kAlawShift)) & ~kSignBit);
+    }
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+
+inline uint8_t UlawEncodeWith(const Tables& t, int16_t sample) {
+  const uint8_t code = t.ulawEncode[static_cast<unsigned>(Magnitude(sample)) >> kUlawShift];
+  return sample < 0 ? static_cast<uint8_t>(code & ~kSignBit) : code;
+}
+
+inline uint8_t AlawEncodeWith(const Tables& t, int16_t sample) {
+  const uint8_t code = t.alawEncode[static_cast<unsigned>(Magnitude(sample)) >> kAlawShift];
+  return sample < 0 ? code : static_cast<uint8_t>(code | kSignBit);
+}
+
+}  // namespace
+
+uint8_t UlawEncode(int16_t sample) { return UlawEncodeWith(tables(), sample); }
+uint8_t AlawEncode(int16_t sample) { return AlawEncodeWith(tables(), sample); }
 int16_t UlawDecode(uint8_t code) { return tables().ulaw[code]; }
 int16_t AlawDecode(uint8_t code) { return tables().alaw[code]; }
 
 void UlawEncodeBlock(const int16_t* in, uint8_t* out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = UlawEncode(in[i]);
+  const Tables& t = tables();
+  for (size_t i = 0; i < n; ++i) out[i] = UlawEncodeWith(t, in[i]);
 }
 void UlawDecodeBlock(const uint8_t* in, int16_t* out, size_t n) {
   const auto& t = tables().ulaw;
   for (size_t i = 0; i < n; ++i) out[i] = t[in[i]];
 }
 void AlawEncodeBlock(const int16_t* in, uint8_t* out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = AlawEncode(in[i]);
+  const Tables& t = tables();
+  for (size_t i = 0; i < n; ++i) out[i] = AlawEncodeWith(t, in[i]);
 }
 void AlawDecodeBlock(const uint8_t* in, int16_t* out, size_t n) {
   const auto& t = tables().alaw;

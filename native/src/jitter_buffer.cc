@@ -56,7 +56,7 @@ int64_t JitterBuffer::Extend(uint32_t ts) const {
 }
 
 void JitterBuffer::Anchor(int64_t ts) {
-  present_.reset();
+  present_.clear();
   playout_ = ts - static_cast<int64_t>(target_);
   silentUntil_ = ts;  // the lead-in is silence, not loss (an earlier packet may still fill it)
   newestEnd_ = ts;
@@ -113,10 +113,8 @@ JitterBuffer::PushResult JitterBuffer::Push(const Packet& p) {
   }
   const int64_t from = std::max(ts, playout_);
   if (present_.test(Index(from)) && from < newestEnd_) return PushResult::kDuplicate;
-  for (int64_t t = from; t < end; ++t) {
-    ring_[Index(t)] = p.pcm[t - ts];
-    present_.set(Index(t));
-  }
+  WriteRing(from, p.pcm + (from - ts), static_cast<size_t>(end - from));
+  present_.SetRange(Index(from), static_cast<size_t>(end - from));
   if (p.sequence > lastSeq_) lastSeq_ = p.sequence;
   if (ts > lastTs_ || anchoredHere) lastTs_ = ts;
   newestEnd_ = std::max(newestEnd_, end);
@@ -133,6 +131,20 @@ void JitterBuffer::UpdateTarget(int64_t nowNs) {
   if (nowNs - sourceStartNs_ < kWindowNs) want = std::max(want, static_cast<int64_t>(settings_.initialSamples));
   target_ = static_cast<size_t>(std::clamp(want, static_cast<int64_t>(settings_.minSamples),
                                            static_cast<int64_t>(settings_.maxSamples)));
+}
+
+void JitterBuffer::WriteRing(int64_t ts, const int16_t* in, size_t n) {
+  const size_t at = Index(ts);
+  const size_t first = std::min(n, kRingSamples - at);
+  std::memcpy(ring_.data() + at, in, first * sizeof(int16_t));
+  std::memcpy(ring_.data(), in + first, (n - first) * sizeof(int16_t));
+}
+
+void JitterBuffer::ReadRing(int64_t ts, size_t n, int16_t* out) const {
+  const size_t at = Index(ts);
+  const size_t first = std::min(n, kRingSamples - at);
+  std::memcpy(out, ring_.data() + at, first * sizeof(int16_t));
+  std::memcpy(out + first, ring_.data(), (n - first) * sizeof(int16_t));
 }
 
 bool JitterBuffer::Silent(int64_t from, size_t n) const {
@@ -162,19 +174,26 @@ void JitterBuffer::Remember(const int16_t* frame) {
 
 bool JitterBuffer::ReadSamples(size_t n, int16_t* out, bool* filled) {
   bool concealed = false;
-  for (size_t k = 0; k < n; ++k) {
-    const int64_t t = playout_ + static_cast<int64_t>(k);
-    const size_t i = Index(t);
-    if (present_.test(i)) {
-      out[k] = ring_[i];
-      present_.reset(i);
-      concealer_.Remember(out[k]);
-    } else if (t < silentUntil_) {
-      out[k] = 0;
-      *filled = true;
-    } else {
-      out[k] = concealer_.Next();
-      concealed = true;
+  if (present_.AllSet(Index(playout_), n)) {
+    // All of it arrived (the usual case): what the loop below does, a range at a time.
+    ReadRing(playout_, n, out);
+    present_.ClearRange(Index(playout_), n);
+    concealer_.Remember(out, n);
+  } else {
+    for (size_t k = 0; k < n; ++k) {
+      const int64_t t = playout_ + static_cast<int64_t>(k);
+      const size_t i = Index(t);
+      if (present_.test(i)) {
+        out[k] = ring_[i];
+        present_.reset(i);
+        concealer_.Remember(&out[k], 1);
+      } else if (t < silentUntil_) {
+        out[k] = 0;
+        *filled = true;
+      } else {
+        out[k] = concealer_.Next();
+        concealed = true;
+      }
     }
   }
   playout_ += static_cast<int64_t>(n);
@@ -185,7 +204,7 @@ bool JitterBuffer::ReadSamples(size_t n, int16_t* out, bool* filled) {
 }
 
 void JitterBuffer::Skip(int64_t n) {
-  for (int64_t t = playout_; t < playout_ + n; ++t) present_.reset(Index(t));
+  present_.ClearRange(Index(playout_), static_cast<size_t>(n));
   playout_ += n;
   depthWindow_.Shift(-n);
 }
@@ -261,7 +280,7 @@ JitterBuffer::PullReport JitterBuffer::Pull(int64_t nowNs, int16_t* out) {
 }
 
 void JitterBuffer::Flush() {
-  present_.reset();
+  present_.clear();
   anchored_ = false;
   idle_ = true;
   dryTicks_ = 0;

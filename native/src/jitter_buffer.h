@@ -13,13 +13,13 @@
 // point) and shrinks slowly (a spike is forgotten only when it leaves the window).
 #pragma once
 #include <array>
-#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "pcm.h"
 #include "plc.h"
+#include "ring_mask.h"
 #include "time_stretch.h"
 #include "windowed_range.h"
 
@@ -70,6 +70,9 @@ class JitterBuffer {
   int64_t Extend(uint32_t ts) const;
   void UpdateTarget(int64_t nowNs);
   bool Silent(int64_t from, size_t n) const;
+  // n samples of the ring from timestamp `ts` on, in at most two copies (it may wrap).
+  void WriteRing(int64_t ts, const int16_t* in, size_t n);
+  void ReadRing(int64_t ts, size_t n, int16_t* out) const;
   bool ReadSamples(size_t n, int16_t* out, bool* filled);  // from the playout point; true if any concealed
   bool Peek(size_t n, int16_t* out) const;  // n samples from the playout point, if all arrived
   void Remember(const int16_t* frame);      // a played frame, into history_
@@ -78,7 +81,7 @@ class JitterBuffer {
 
   JitterSettings settings_;
   std::vector<int16_t> ring_;
-  std::bitset<kRingSamples> present_;
+  RingMask<kRingSamples> present_;
   Concealer concealer_;
   std::array<int16_t, kPeriodSpan> history_{};  // the last samples played, oldest first
 

@@ -158,7 +158,7 @@ void MediaThread::Run() {
         ssize_t r = read(wake_, &count, sizeof(count));  // Stop() only: the loop ends
         (void)r;
       } else if (RtpEndpoint* ep = FindEndpoint(static_cast<uint32_t>(key))) {
-        ReadSocket(*ep, true);  // by id: it may have closed earlier in this batch
+        ReadSocket(*ep, true, 0);  // by id: it may have closed earlier in this batch (RTCP: no stamps)
       }
     }
   }
@@ -196,8 +196,10 @@ void MediaThread::OnTimer() {
   expirations_ += static_cast<int64_t>(due);
 
   const int64_t run = static_cast<int64_t>(due) < kMaxCatchUpTicks ? static_cast<int64_t>(due) : kMaxCatchUpTicks;
-  for (auto& [id, ep] : endpoints_) ReadSocket(*ep, false);
-  for (int64_t k = 0; k < run; ++k) Tick(start);
+  // The kernel stamps datagrams on the realtime clock; its offset from the monotonic one
+  // moves only by the NTP slew (parts per million), so one reading serves the whole pass.
+  const int64_t realtimeToMonotonic = MonotonicNs() - RealtimeNs();
+  for (int64_t k = 0; k < run; ++k) Tick(start, k == 0, realtimeToMonotonic);
   if (!events_.empty()) {
     host_.Deliver(std::move(events_));
     events_.clear();
@@ -213,21 +215,24 @@ void MediaThread::OnTimer() {
   work_.Add((end - start) / 1000);
 }
 
-void MediaThread::Tick(int64_t nowNs) {
-  for (auto& [id, ep] : endpoints_) ep->PullInput(nowNs, events_);
+void MediaThread::Tick(int64_t nowNs, bool read, int64_t realtimeToMonotonic) {
+  for (auto& [id, ep] : endpoints_) {
+    // Its datagrams, then its frame: one visit to the endpoint while its state is in cache.
+    if (read) ReadSocket(*ep, false, realtimeToMonotonic);
+    ep->PullInput(nowNs, events_);
+  }
   recorder_.Capture(*this);  // what each party said this tick, before anyone hears it
   for (auto& [id, mixer] : mixers_) mixer->Mix();
   for (auto& [id, ep] : endpoints_) ep->SendOutput(events_);
 }
 
-void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp) {
+void MediaThread::ReadSocket(RtpEndpoint& ep, bool rtcp, int64_t realtimeToMonotonic) {
   static thread_local std::vector<uint8_t> storage(kBatch * kDatagramMax);
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   sockaddr_storage from[kBatch];
   alignas(cmsghdr) uint8_t control[kBatch][CMSG_SPACE(sizeof(timespec))];
   const int64_t now = MonotonicNs();
-  const int64_t realtimeToMonotonic = now - RealtimeNs();  // the kernel stamps in CLOCK_REALTIME
   for (unsigned round = 0; round < kMaxBatchesPerRead; ++round) {
     for (unsigned i = 0; i < kBatch; ++i) {
       iov[i].iov_base = storage.data() + i * kDatagramMax;

@@ -71,8 +71,11 @@ class MediaThread {
   void Run();
   void DrainCommands();
   void OnTimer();
-  void Tick(int64_t nowNs);
-  void ReadSocket(RtpEndpoint& ep, bool rtcp);
+  // `read`: each endpoint's RTP socket is read just before its frame is pulled (the first
+  // of the ticks one wake-up runs).
+  void Tick(int64_t nowNs, bool read, int64_t realtimeToMonotonic);
+  // `realtimeToMonotonic` converts the kernel's receive stamps (RTP only).
+  void ReadSocket(RtpEndpoint& ep, bool rtcp, int64_t realtimeToMonotonic);
   void CloseFds();
 
   const unsigned index_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "endpoint.h"
 #include "pcm.h"
@@ -76,7 +77,16 @@ void Mixer::Mix() {
   std::array<int32_t, kFrameSamples> sum;
   for (Member& m : members_) {
     int16_t* out = m.ep->mixOutput();
-    if (m.hearIndex.empty()) continue;  // mixOutput is silence already
+    if (m.hearIndex.empty()) {
+      std::memset(out, 0, kFrameSamples * sizeof(int16_t));
+      continue;
+    }
+    if (m.hearIndex.size() == 1) {
+      // Hearing one member (each side of a two-party bridge): its frame as it is, since a
+      // sum of one never saturates.
+      std::memcpy(out, members_[m.hearIndex[0]].ep->input(), kFrameSamples * sizeof(int16_t));
+      continue;
+    }
     sum.fill(0);
     for (size_t j : m.hearIndex) {
       const int16_t* in = members_[j].ep->input();

@@ -1,10 +1,22 @@
 #include "plc.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace sy {
 
-void Concealer::Remember(int16_t sample) {
-  history_[oldest_] = sample;
-  oldest_ = (oldest_ + 1) % kFrameSamples;
+void Concealer::Remember(const int16_t* samples, size_t n) {
+  if (n == 0) return;
+  if (n >= kFrameSamples) {
+    // The last frame's worth replaces the whole history, oldest first.
+    std::memcpy(history_.data(), samples + (n - kFrameSamples), sizeof(history_));
+    oldest_ = 0;
+  } else {
+    const size_t first = std::min(n, kFrameSamples - oldest_);
+    std::memcpy(history_.data() + oldest_, samples, first * sizeof(int16_t));
+    std::memcpy(history_.data(), samples + first, (n - first) * sizeof(int16_t));
+    oldest_ = (oldest_ + n) % kFrameSamples;
+  }
   run_ = 0;
 }
 

@@ -15,8 +15,8 @@ class Concealer {
   static constexpr size_t kFadeFrames = 4;
   static constexpr size_t kFadeSamples = kFadeFrames * kFrameSamples;
 
-  // Real audio was played: remember it, and end any concealment run.
-  void Remember(int16_t sample);
+  // n samples of real audio were played: remember them, and end any concealment run (if n > 0).
+  void Remember(const int16_t* samples, size_t n);
   // The next concealed sample of the current run.
   int16_t Next();
   // True once the current run has faded to silence.

@@ -110,3 +110,42 @@ t.test('codec functions check their arguments', async (t) => {
   t.equal(ulawDecode(Buffer.from([0xff, 0x80])).length, 2, 'a Buffer is a Uint8Array');
   t.equal(alawEncode(new Int16Array(0)).length, 0);
 });
+
+// The encoders as the standard words them (G.711 §3/§4, the procedure of the G.191 reference
+// tools), written as a plain segment search: every one of the 65,536 linear values must give
+// exactly this code word (the addon encodes through tables; this pins their every entry).
+function ulawReference(x: number): number {
+  const magnitude = (x < 0 ? ~x : x) >> 2; // 14-bit; negative values mirrored around -1/2
+  const biased = Math.min(magnitude + 33, 0x1fff);
+  let segment = 0;
+  while (biased >= 64 << segment) segment++;
+  const step = (biased >> (segment + 1)) & 0x0f;
+  return ~((x < 0 ? 0x80 : 0) | (segment << 4) | step) & 0xff; // sent inverted
+}
+
+function alawReference(x: number): number {
+  const magnitude = (x < 0 ? ~x : x) >> 4; // 13-bit, in units of 2
+  let code = magnitude; // segments 0 and 1: the magnitude itself
+  if (magnitude >= 32) {
+    let segment = 2;
+    while (magnitude >= 32 << (segment - 1)) segment++;
+    code = (segment << 4) | ((magnitude >> (segment - 1)) & 0x0f);
+  }
+  return (code | (x >= 0 ? 0x80 : 0)) ^ 0x55; // even bits inverted
+}
+
+t.test('every linear value encodes to the code word of the standard procedure', async (t) => {
+  for (const [name, encode, reference] of [
+    ['µ-law', ulawEncode, ulawReference],
+    ['A-law', alawEncode, alawReference],
+  ] as const) {
+    const codes = encode(ALL_LINEAR);
+    let bad = 0;
+    for (let i = 0; i < ALL_LINEAR.length; i++) {
+      if (codes[i] !== reference(ALL_LINEAR[i]) && bad++ < 5) {
+        t.fail(`${name}: ${ALL_LINEAR[i]} → ${codes[i].toString(16)}, expected ${reference(ALL_LINEAR[i]).toString(16)}`);
+      }
+    }
+    t.equal(bad, 0, `${name}: all 65,536 values`);
+  }
+});

@@ -183,3 +183,25 @@ t.test('saturating sum: loud parties clip instead of wrapping around', async (t)
   t.equal(min, -32124);
   t.ok(toneAmplitude(audio, 1000) > 0.9 * 32767, 'still a (clipped) 1000 Hz tone, not wrapped-around noise');
 });
+
+t.test('hearing one member gives exactly what the general sum gives', async (t) => {
+  // c hears a alone (the frame is passed on as it is); d hears a and the silent b (summed):
+  // every frame both far ends receive must carry the same code words.
+  const engine = startEngine(t, PORTS + 400);
+  const mixer = engine.createMixer();
+  const [a, b, c, d] = [0, 1, 2, 3].map(() => engine.createEndpoint({ mixer }));
+  const [pc, pd] = [await openPeer(t), await openPeer(t)];
+  for (const ep of [a, b, c, d]) mixer.addMember(ep);
+  c.setRemote(HOST, pc.port);
+  d.setRemote(HOST, pd.port);
+  mixer.setHears(c, [a]);
+  mixer.setHears(d, [a, b]);
+  a.playTone(1013, { amplitude: 0.95, target: 'mixer' }); // no two frames alike, peaks near full scale
+  const atC = await pc.packetsAfter(10, 20);
+  const first = atC[0].payload.toString('hex');
+  await waitFor('the same frame at d', () => pd.received.some((p) => p.payload.toString('hex') === first));
+  const start = pd.received.findIndex((p) => p.payload.toString('hex') === first);
+  const atD = await pd.packetsAfter(start, 20);
+  t.same(atD.map((p) => p.payload.toString('hex')), atC.map((p) => p.payload.toString('hex')), '20 frames, code word for code word');
+  t.ok(toneAmplitude(audioOf(atC), 1013) > 0.9 * 32767, 'the tone a says');
+});
