@@ -213,6 +213,8 @@ export function parseMessage(data: Buffer): ParseResult {
   const found: Found = { vias: [], fromParams: null, cseq: null, contentLength: -1 };
   let bodyStart = blank < 0 ? data.length : blank + 4;
   let headEnd = s.length;
+  const keys: string[] = []; // the header lines, handed to the message once read
+  const values: string[] = [];
   let seen = 0; // KNOWN_HEADERS bits present
   let repeated = 0; // and present more than once
   for (let pos = nl + 1; pos < s.length; pos = nl + 1) {
@@ -255,11 +257,13 @@ export function parseMessage(data: Buffer): ParseResult {
     }
     const index = knownHeaderAt(b, pos, nameEnd);
     if (index < 0) {
-      message.appendHeader(s.slice(pos, nameEnd).toLowerCase(), value);
+      keys.push(s.slice(pos, nameEnd).toLowerCase());
+      values.push(value);
       continue;
     }
     const key = KNOWN_HEADERS[index];
-    message.appendHeader(key, value);
+    keys.push(key);
+    values.push(value);
     if (index >= CHECKED) continue;
     const bit = 1 << index;
     repeated |= seen & bit;
@@ -271,6 +275,7 @@ export function parseMessage(data: Buffer): ParseResult {
       error = fail(problem, request);
     }
   }
+  message.adoptHeaders(keys, values);
   if (!error && hasBareCr(s, b, headEnd)) error = fail('Bad Header Line', request);
   if (error) return error;
 
