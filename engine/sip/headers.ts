@@ -1,5 +1,5 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, matchWord, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
@@ -166,8 +166,8 @@ export interface Via {
   params: Params;
 }
 
-const SIP = ['SIP'];
-const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'];
+const SIP = new WordList(['SIP']);
+const TRANSPORTS = new WordList(['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP']);
 
 /**
  * Reads `token LWS? "/"` at `i` (LWS allowed around the slash, RFC 3261 §25.1 SLASH);
@@ -214,10 +214,10 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
-  const protocol = matchWord(b, nameStart, nameEnd, SIP) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = SIP.match(b, nameStart, nameEnd) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
-  const transport = matchWord(b, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  const transport = TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase();
   const host = s.slice(hostStart, hostEnd);
   return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }
