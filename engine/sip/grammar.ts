@@ -62,9 +62,16 @@ export function skipWs(b: Uint8Array, i: number, end = b.length): number {
   return i;
 }
 
-/** End of the run of `table` characters starting at `i`, stopping at `end`. */
+/**
+ * End of the run of `table` characters (a charTable()) starting at `i`, stopping at `end`.
+ * Letters, in every charTable(), are admitted without reading the table: one typed-array
+ * read per character fewer for the bulk of names and values.
+ */
 export function scan(table: Uint8Array, b: Uint8Array, i: number, end = b.length): number {
-  while (i < end && table[b[i]] === 1) i++;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (((c | 0x20) - 97) >>> 0 >= 26 && table[c] !== 1) break;
+  }
   return i;
 }
 
