@@ -1,5 +1,5 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, matchWord, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
@@ -58,21 +58,39 @@ export function knownHeaderIndex(name: string): number {
 }
 
 // The same lookup on bytes, for the parser, without making a string of the name: the
-// candidate spellings of the name's (length, first letter, last letter), compared letter by
-// letter. Letters are folded to lower case by setting bit 0x20, which leaves '-' as it is.
+// candidate spellings of the name's (length, first letter, last letter), compared with the
+// name. Letters are folded to lower case by setting bit 0x20, which leaves '-' as it is
+// (a token has no other character that this folds onto a letter or '-'). A name of four or
+// more letters is compared four at a time, as little-endian 32-bit words: word k holds
+// letters [4k, 4k + 4), the last word the name's last four (overlapping the one before).
 const BY_SHAPE = new Uint8Array(32 * 32 * 32); // first candidate number + 1
 const NEXT_CANDIDATE: number[] = []; // the next of the same shape, number + 1 (reply-to after refer-to)
 const SPELLINGS_BYTES: Uint8Array[] = []; // each candidate's lower-case bytes
+const SPELLING_WORDS: Int32Array[] = []; // and its words, when it has four letters or more
 const SPELLING_INDEX: number[] = []; // and its KNOWN_HEADERS index
 function shape(len: number, first: number, last: number): number {
   return ((len & 31) << 10) | ((first & 31) << 5) | (last & 31);
 }
+function wordsOf(spelled: Buffer): Int32Array {
+  const words: number[] = [];
+  for (let at = 0; at + 4 < spelled.length; at += 4) words.push(spelled.readInt32LE(at));
+  if (spelled.length >= 4) words.push(spelled.readInt32LE(spelled.length - 4));
+  return Int32Array.from(words);
+}
 for (const name of [...KNOWN_HEADERS, ...Object.keys(COMPACT)]) {
   const slot = shape(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
-  SPELLINGS_BYTES.push(Buffer.from(name, 'latin1'));
+  const spelled = Buffer.from(name, 'latin1');
+  SPELLINGS_BYTES.push(spelled);
+  SPELLING_WORDS.push(wordsOf(spelled));
   SPELLING_INDEX.push(knownHeaderIndex(name));
   NEXT_CANDIDATE.push(BY_SHAPE[slot]);
   BY_SHAPE[slot] = SPELLINGS_BYTES.length;
+}
+const FOLD_WORD = 0x20202020;
+
+/** The little-endian 32-bit word of b[at, at + 4). */
+function wordAt(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
 }
 
 /** knownHeaderIndex() of the name in b[start, end), a non-empty token. */
@@ -80,8 +98,15 @@ export function knownHeaderAt(b: Uint8Array, start: number, end: number): number
   const len = end - start;
   if (len > 31) return -1;
   next: for (let c = BY_SHAPE[shape(len, b[start] | 0x20, b[end - 1] | 0x20)]; c !== 0; c = NEXT_CANDIDATE[c - 1]) {
-    const spelled = SPELLINGS_BYTES[c - 1];
-    for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== spelled[i]) continue next;
+    if (len < 4) {
+      const spelled = SPELLINGS_BYTES[c - 1];
+      for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== spelled[i]) continue next;
+      return SPELLING_INDEX[c - 1];
+    }
+    const words = SPELLING_WORDS[c - 1];
+    let k = 0;
+    for (let at = start; at + 4 < end; at += 4) if ((wordAt(b, at) | FOLD_WORD) !== words[k++]) continue next;
+    if ((wordAt(b, end - 4) | FOLD_WORD) !== words[k]) continue next;
     return SPELLING_INDEX[c - 1];
   }
   return -1;
@@ -141,8 +166,8 @@ export interface Via {
   params: Params;
 }
 
-const SIP = ['SIP'];
-const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'];
+const SIP = new WordList(['SIP']);
+const TRANSPORTS = new WordList(['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP']);
 
 /**
  * Reads `token LWS? "/"` at `i` (LWS allowed around the slash, RFC 3261 §25.1 SLASH);
@@ -189,10 +214,10 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
-  const protocol = matchWord(b, nameStart, nameEnd, SIP) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = SIP.match(b, nameStart, nameEnd) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
-  const transport = matchWord(b, transportStart, transportEnd, TRANSPORTS) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  const transport = TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase();
   const host = s.slice(hostStart, hostEnd);
   return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }

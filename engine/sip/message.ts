@@ -10,8 +10,8 @@ export abstract class SipMessage {
   // One entry per header line in order: the lower-case long name (a headerKey()) and the raw
   // value. Flat arrays rather than a Map of arrays: a message has a dozen or so headers and
   // the parser fills them per packet, so a scan is cheaper than hashing.
-  private readonly keys: string[] = [];
-  private readonly values: string[] = [];
+  private keys: string[] = [];
+  private values: string[] = [];
   body: Buffer = EMPTY;
   private viaCache?: Via[] | null;
   private cseqCache?: CSeq | null;
@@ -97,12 +97,14 @@ export abstract class SipMessage {
   }
 
   /**
-   * Appends a raw value under `key`, which must already be a headerKey() result. The
-   * parser's way in; it skips the name normalisation of add().
+   * Takes the parser's header lines in order, replacing any: keys[i] (a headerKey() result,
+   * which the parser has already normalised) with the raw value values[i]. The message keeps
+   * the arrays.
    */
-  appendHeader(key: string, value: string): void {
-    this.pushLine(key, value);
-    this.invalidate(key);
+  adoptHeaders(keys: string[], values: string[]): void {
+    this.keys = keys;
+    this.values = values;
+    this.viaCache = this.cseqCache = this.fromCache = this.fromParamsCache = this.toCache = this.contactCache = undefined;
   }
 
   /** Hands over what the parser has already parsed of Via, From and CSeq. */

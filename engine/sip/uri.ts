@@ -1,6 +1,6 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
 // request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
-import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, matchWord, parseParams } from './grammar.js';
+import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, parseParams, WordList } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -133,7 +133,7 @@ function uriParams(s: string, b: Uint8Array, i: number, end: number, params: Par
     const nameStart = ++i;
     i = escapedRun(PARAMCHAR, b, i, end);
     if (i === nameStart) return -1;
-    const name = params ? (matchWord(b, nameStart, i, COMMON_PARAMS) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
+    const name = params ? (COMMON_PARAMS.match(b, nameStart, i) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
     if (i >= end || b[i] !== 61 /* = */) {
       params?.set(name, null);
       continue;
@@ -201,11 +201,11 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
   };
 }
 
-const COMMON_SCHEMES = ['sip', 'sips', 'tel'];
+const COMMON_SCHEMES = new WordList(['sip', 'sips', 'tel']);
 
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
 function schemeName(s: string, b: Uint8Array, start: number, end: number): string {
-  return matchWord(b, start, end, COMMON_SCHEMES) ?? s.slice(start, end).toLowerCase();
+  return COMMON_SCHEMES.match(b, start, end) ?? s.slice(start, end).toLowerCase();
 }
 
 /** Reads the URI filling s[start, end) (codes in `b`); see readSipUri() for `build`, `headers` and the result. */
