@@ -130,15 +130,11 @@ Napi::Value EngineWrap::SendDtmf(const Napi::CallbackInfo& info) {
   }
   Options o(env, "options");
   if (!o.Load(info[2], {"durationMs", "gapMs", "volume", "method"})) return env.Undefined();
+  if (!o.ReadInt("durationMs", kMinDigitMs, kMaxDigitMs, &req.durationMs) ||
+      !o.ReadInt("gapMs", kMinDigitMs, kMaxDigitMs, &req.gapMs)) {
+    return env.Undefined();
+  }
   int64_t v;
-  if (o.Has("durationMs")) {
-    if (!ReadInt(env, o.Get("durationMs"), o.Name("durationMs"), kMinDigitMs, kMaxDigitMs, &v)) return env.Undefined();
-    req.durationMs = static_cast<uint32_t>(v);
-  }
-  if (o.Has("gapMs")) {
-    if (!ReadInt(env, o.Get("gapMs"), o.Name("gapMs"), kMinDigitMs, kMaxDigitMs, &v)) return env.Undefined();
-    req.gapMs = static_cast<uint32_t>(v);
-  }
   if (o.Has("volume")) {
     if (!ReadInt(env, o.Get("volume"), o.Name("volume") + " (-dBm0)", 0, 63, &v)) return env.Undefined();
     req.volume = static_cast<uint8_t>(v);

@@ -41,21 +41,14 @@ bool ReadPayloadTypes(Napi::Env env, const Napi::Value& v, const std::string& wh
   }
   Options o(env, what);
   if (!o.Load(v, {"pcmu", "pcma", "telephoneEvent"})) return false;
-  int64_t n;
-  if (o.Has("pcmu")) {
-    if (!ReadInt(env, o.Get("pcmu"), o.Name("pcmu"), 0, 127, &n)) return false;
-    pts->pcmu = static_cast<int>(n);
-  }
-  if (o.Has("pcma")) {
-    if (!ReadInt(env, o.Get("pcma"), o.Name("pcma"), 0, 127, &n)) return false;
-    pts->pcma = static_cast<int>(n);
-  }
+  if (!o.ReadInt("pcmu", 0, 127, &pts->pcmu) || !o.ReadInt("pcma", 0, 127, &pts->pcma)) return false;
   if (o.Has("telephoneEvent")) {
     const Napi::Value te = o.Get("telephoneEvent");
     if (te.IsNull()) {
       pts->telephoneEvent = -1;
     } else {
       // Dynamic range (RFC 3551 §3).
+      int64_t n;
       if (!ReadInt(env, te, o.Name("telephoneEvent"), 96, 127, &n)) return false;
       pts->telephoneEvent = static_cast<int>(n);
     }

@@ -17,13 +17,10 @@ constexpr int64_t kMaxRtcpIntervalMs = 600000;
 constexpr int64_t kMaxPortPool = 4096;
 
 // Reads jitterMs, jitterMinMs and jitterMaxMs (the jitter buffer's initial depth and range).
-bool ReadJitter(Napi::Env env, const Options& o, int* initialMs, int* minMs, int* maxMs) {
+bool ReadJitter(const Options& o, int* initialMs, int* minMs, int* maxMs) {
   const std::pair<const char*, int*> fields[] = {{"jitterMs", initialMs}, {"jitterMinMs", minMs}, {"jitterMaxMs", maxMs}};
   for (const auto& [key, out] : fields) {
-    int64_t v;
-    if (!o.Has(key)) continue;
-    if (!ReadInt(env, o.Get(key), o.Name(key), 0, kMaxJitterMs, &v)) return false;
-    *out = static_cast<int>(v);
+    if (!o.ReadInt(key, 0, kMaxJitterMs, out)) return false;
   }
   return true;
 }
@@ -89,18 +86,9 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   Options o(env, "options");
   if (!o.Load(info[0], {"threads", "portMin", "portMax", "address", "rtpTimeoutMs", "jitterMs", "jitterMinMs",
                      "jitterMaxMs", "rtcpIntervalMs", "portPool", "realtimePriority"})) return;
-  int64_t v;
-  if (o.Has("threads")) {
-    if (!ReadInt(env, o.Get("threads"), o.Name("threads"), 1, kMaxThreads, &v)) return;
-    opts.threads = static_cast<unsigned>(v);
-  }
-  if (o.Has("portMin")) {
-    if (!ReadInt(env, o.Get("portMin"), o.Name("portMin"), 1024, 65534, &v)) return;
-    opts.portMin = static_cast<int>(v);
-  }
-  if (o.Has("portMax")) {
-    if (!ReadInt(env, o.Get("portMax"), o.Name("portMax"), 1024, 65535, &v)) return;
-    opts.portMax = static_cast<int>(v);
+  if (!o.ReadInt("threads", 1, kMaxThreads, &opts.threads) || !o.ReadInt("portMin", 1024, 65534, &opts.portMin) ||
+      !o.ReadInt("portMax", 1024, 65535, &opts.portMax)) {
+    return;
   }
   if (opts.portMin + (opts.portMin & 1) > opts.portMax) {
     ThrowRange(env, "options.portMin..portMax (" + std::to_string(opts.portMin) + ".." +
@@ -118,22 +106,15 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   if (o.Has("rtpTimeoutMs") && !ReadTimeoutMs(env, o.Get("rtpTimeoutMs"), o.Name("rtpTimeoutMs"), &opts.rtpTimeoutMs)) {
     return;
   }
-  if (!ReadJitter(env, o, &opts.jitterMs, &opts.jitterMinMs, &opts.jitterMaxMs)) return;
+  if (!ReadJitter(o, &opts.jitterMs, &opts.jitterMinMs, &opts.jitterMaxMs)) return;
   if (opts.jitterMinMs > opts.jitterMaxMs) {
     ThrowRange(env, "options.jitterMinMs exceeds options.jitterMaxMs");
     return;
   }
-  if (o.Has("rtcpIntervalMs")) {
-    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) return;
-    opts.rtcpIntervalMs = static_cast<int>(v);
-  }
-  if (o.Has("portPool")) {
-    if (!ReadInt(env, o.Get("portPool"), o.Name("portPool"), 0, kMaxPortPool, &v)) return;
-    opts.portPool = static_cast<int>(v);
-  }
-  if (o.Has("realtimePriority")) {
-    if (!ReadInt(env, o.Get("realtimePriority"), o.Name("realtimePriority"), 0, 99, &v)) return;
-    opts.realtimePriority = static_cast<int>(v);
+  if (!o.ReadInt("rtcpIntervalMs", 0, kMaxRtcpIntervalMs, &opts.rtcpIntervalMs) ||
+      !o.ReadInt("portPool", 0, kMaxPortPool, &opts.portPool) ||
+      !o.ReadInt("realtimePriority", 0, 99, &opts.realtimePriority)) {
+    return;
   }
   if (!info[1].IsFunction()) {
     ThrowType(env, "onEvents must be a function");
@@ -242,24 +223,15 @@ Napi::Value EngineWrap::CreateEndpoint(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   EndpointRequest req;
-  int64_t v;
   if (o.Has("address") && !ReadString(env, o.Get("address"), o.Name("address"), &req.address)) return env.Undefined();
-  if (o.Has("thread")) {
-    if (!ReadInt(env, o.Get("thread"), o.Name("thread"), 0, kMaxThreads - 1, &v)) return env.Undefined();
-    req.thread = static_cast<int>(v);
-  }
+  if (!o.ReadInt("thread", 0, kMaxThreads - 1, &req.thread)) return env.Undefined();
   if (o.Has("mixer") && !ReadId(env, o.Get("mixer"), o.Name("mixer"), &req.mixer)) return env.Undefined();
   if (o.Has("join") && !ReadBool(env, o.Get("join"), o.Name("join"), &req.join)) return env.Undefined();
   if (o.Has("symmetric") && !ReadBool(env, o.Get("symmetric"), o.Name("symmetric"), &req.symmetric)) {
     return env.Undefined();
   }
-  if (!ReadJitter(env, o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
-  if (o.Has("rtcpIntervalMs")) {
-    if (!ReadInt(env, o.Get("rtcpIntervalMs"), o.Name("rtcpIntervalMs"), 0, kMaxRtcpIntervalMs, &v)) {
-      return env.Undefined();
-    }
-    req.rtcpIntervalMs = static_cast<int>(v);
-  }
+  if (!ReadJitter(o, &req.jitterMs, &req.jitterMinMs, &req.jitterMaxMs)) return env.Undefined();
+  if (!o.ReadInt("rtcpIntervalMs", 0, kMaxRtcpIntervalMs, &req.rtcpIntervalMs)) return env.Undefined();
   if (o.Has("vad")) {
     VadOptions vad;
     if (!ReadVadOptions(env, o.Get("vad"), o.Name("vad"), &vad)) return env.Undefined();

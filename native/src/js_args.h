@@ -38,6 +38,15 @@ class Options {
   bool Has(const char* key) const;
   Napi::Value Get(const char* key) const;
   std::string Name(const char* key) const { return what_ + "." + key; }
+  // An optional integer field: absent leaves *out as it is; present must be in [min, max].
+  template <typename T>
+  bool ReadInt(const char* key, int64_t min, int64_t max, T* out) const {
+    if (!Has(key)) return true;
+    int64_t v;
+    if (!sy::ReadInt(env_, Get(key), Name(key), min, max, &v)) return false;
+    *out = static_cast<T>(v);
+    return true;
+  }
 
  private:
   Napi::Env env_;

@@ -148,7 +148,7 @@ void MediaThread::Run() {
       if (errno == EINTR) continue;
       break;
     }
-    if (hasCommands_.load(std::memory_order_acquire)) DrainCommands();
+    DrainCommands();
     for (int i = 0; i < n && !stop_.load(std::memory_order_relaxed); ++i) {
       const uint64_t key = ready[i].data.u64;
       if (key == kTimerKey) {
@@ -176,6 +176,7 @@ void MediaThread::Run() {
 }
 
 void MediaThread::DrainCommands() {
+  if (!hasCommands_.load(std::memory_order_acquire)) return;  // the usual tick: no lock, no deque
   std::deque<Command> batch;
   {
     std::lock_guard<std::mutex> lock(queueMu_);
@@ -198,7 +199,7 @@ void MediaThread::OnTimer() {
   const int64_t run = static_cast<int64_t>(due) < kMaxCatchUpTicks ? static_cast<int64_t>(due) : kMaxCatchUpTicks;
   // The kernel stamps datagrams on the realtime clock; its offset from the monotonic one
   // moves only by the NTP slew (parts per million), so one reading serves the whole pass.
-  const int64_t realtimeToMonotonic = MonotonicNs() - RealtimeNs();
+  const int64_t realtimeToMonotonic = start - RealtimeNs();
   for (int64_t k = 0; k < run; ++k) Tick(start, k == 0, realtimeToMonotonic);
   if (!events_.empty()) {
     host_.Deliver(std::move(events_));
