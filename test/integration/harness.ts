@@ -94,11 +94,21 @@ function bindsOn(kind: 'udp' | 'tcp', port: number): Promise<number | null> {
   });
 }
 
+// A port found free is closed again before its user binds it, so the kernel may offer it to
+// the next probe too: two SIPp processes of one test were handed the same media port and the
+// second failed with EADDRINUSE. Ports handed out once are not handed out again by this process.
+const handedOutPorts = new Set<number>();
+const handedOut = (port: number): boolean => handedOutPorts.has(port);
+function handOut(port: number): number {
+  handedOutPorts.add(port);
+  return port;
+}
+
 /** A port that is free on 127.0.0.1 for both UDP and TCP (SIP listens on both). */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await bindsOn('udp', 0);
-    if (port !== null && (await bindsOn('tcp', port)) === port) return port;
+    if (port !== null && !handedOut(port) && (await bindsOn('tcp', port)) === port) return handOut(port);
   }
   throw new Error('no port free for both UDP and TCP on 127.0.0.1 after 50 attempts');
 }
@@ -107,7 +117,10 @@ export async function freePort(): Promise<number> {
 async function freeMediaPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await bindsOn('udp', 0);
-    if (port !== null && port < 65534 && (await bindsOn('udp', port + 2)) === port + 2) return port;
+    if (port !== null && port < 65534 && !handedOut(port) && !handedOut(port + 2) && (await bindsOn('udp', port + 2)) === port + 2) {
+      handOut(port + 2);
+      return handOut(port);
+    }
   }
   throw new Error('no free UDP port pair for SIPp media after 50 attempts');
 }
