@@ -73,7 +73,7 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     await uac.destroy();
     throw err;
   }
-  if (opts.link !== false) linkDialogs(uas, uac, stack.contact);
+  if (opts.link !== false) linkDialogs(uas, uac);
   return { uas, uac };
 }
 
@@ -81,7 +81,7 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
  * Wires BYE, re-INVITE and UPDATE of two dialogs to each other (the B2BUA's call legs): an
  * offer from one side goes to the other and its answer (or failure status) comes back.
  */
-function linkDialogs(a: Dialog, b: Dialog, contact: string): void {
+function linkDialogs(a: Dialog, b: Dialog): void {
   const pair: [Dialog, Dialog][] = [
     [a, b],
     [b, a],
@@ -99,15 +99,14 @@ function linkDialogs(a: Dialog, b: Dialog, contact: string): void {
         .then((answer) => res.send(200, { body: answer, contentType: 'application/sdp' }))
         .catch((err: unknown) => res.send(failureStatus(err)));
     });
-    // RFC 3311 §5.2: an UPDATE may carry an offer (or none); its 2xx carries the answer and,
-    // as a target refresh, our Contact.
+    // RFC 3311 §5.2: an UPDATE may carry an offer (or none); its 2xx carries the answer. Each
+    // Dialog records the offer/answer and adds our Contact (a target refresh).
     from.on('update', (req, res) => {
       const offer = req.msg.body.length ? { body: req.body, contentType: req.get('content-type') ?? 'application/sdp' } : {};
       to.request('UPDATE', offer)
         .then((answer) =>
           res.send(answer.status, {
             reason: answer.reason,
-            headers: answer.status < 300 ? { Contact: contact } : {},
             ...(answer.body.length ? { body: answer.body, contentType: answer.get('content-type') ?? 'application/sdp' } : {}),
           }),
         )

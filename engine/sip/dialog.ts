@@ -168,12 +168,19 @@ export class Dialog extends EventEmitter<DialogEvents> {
     return req;
   }
 
-  /** Sends an in-dialog request and resolves with the final response (any status). */
+  /**
+   * Sends an in-dialog request and resolves with the final response (any status). A 2xx to an
+   * UPDATE completes its offer/answer (RFC 3311 §5.1) and refreshes the remote target.
+   */
   async request(method: string, options: { headers?: Record<string, string>; body?: string; contentType?: string } = {}): Promise<SipResponse> {
     if (this.state === 'terminated') throw new SipError(481, 'Dialog Terminated', 'dialog-gone');
     const req = this.makeRequest(method, options);
     const response = await this.host.sendRequest(req, targetFor(req.uri, this.routeSet));
     if (response.status === 481 || response.status === 408) this.terminate();
+    if (method === 'UPDATE' && response.status >= 200 && response.status < 300) {
+      this.refreshTarget(response);
+      if (options.body !== undefined && response.body.length) this.recordSdp(options.body, response.body.toString('utf8'));
+    }
     return response;
   }
 
@@ -196,10 +203,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
       if (response.status === 481 || response.status === 408) this.terminate();
       throw new SipError(response.status, response.reason, 'modify-rejected');
     }
+    this.refreshTarget(response);
     this.sendAckFor(invite.cseq!.seq);
-    this.localSdp = sdp;
-    this.remoteSdp = response.body.toString('utf8');
-    return this.remoteSdp;
+    this.recordSdp(sdp, response.body.toString('utf8'));
+    return this.remoteSdp!;
   }
 
   /** ACK for a 2xx to an INVITE we sent in (or creating) this dialog (§13.2.2.4). */
@@ -278,6 +285,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /** An ACK arrived for this dialog. */
   onAck(ack: SipRequest): void {
     if (this.pendingAck && ack.cseq?.seq === this.pendingAck.seq) this.stopAwaitingAck();
+    // An ACK has a body only as the answer to an offer our 2xx made (RFC 3264 §5, RFC 3261 §14.2).
+    if (ack.body.length) this.remoteSdp = ack.body.toString('utf8');
     this.emit('ack', ack);
   }
 
@@ -290,7 +299,6 @@ export class Dialog extends EventEmitter<DialogEvents> {
       return;
     }
     this.remoteSeq = cseq;
-    const contact = req.msg.contacts()?.list[0];
     switch (req.method) {
       case 'BYE':
         res.send(200);
@@ -298,12 +306,13 @@ export class Dialog extends EventEmitter<DialogEvents> {
         this.emit('destroy', req);
         return;
       case 'INVITE':
-        if (contact) this.remoteTarget = contactUri(req.msg.getAll('contact')[0]);
+        this.refreshTarget(req.msg);
         this.onReinvite(req, res);
         return;
       case 'UPDATE':
-        if (contact) this.remoteTarget = contactUri(req.msg.getAll('contact')[0]);
-        this.offerOrDefault('update', req, res);
+        // A target refresh (RFC 3311 §5.1) that may carry an offer; the 2xx carries the answer.
+        this.refreshTarget(req.msg);
+        this.offerOrDefault('update', req, this.answering(req, res));
         return;
       case 'INFO':
       case 'REFER':
@@ -333,19 +342,46 @@ export class Dialog extends EventEmitter<DialogEvents> {
       return;
     }
     this.peerOfferOpen = true;
-    // Wrap the response so a 2xx carries our Contact and is retransmitted until ACKed.
+    const answering = this.answering(req, res, (status) => {
+      this.peerOfferOpen = false;
+      // The 2xx is retransmitted until ACKed (§13.3.1.4).
+      if (status < 300) this.awaitAck(req.msg.cseq!.seq, req.tx);
+    });
+    this.offerOrDefault('modify', req, answering);
+  }
+
+  /**
+   * Wraps the response to a peer's re-INVITE or UPDATE: it carries our Contact (both are
+   * target refresh requests, RFC 3261 §12.2.2 and RFC 3311 §5.2) and completes the offer/answer,
+   * so the session this dialog holds follows it; `onFinal` sees the final status.
+   */
+  private answering(req: IncomingRequest, res: ServerResponse, onFinal?: (status: number) => void): ServerResponse {
     const wrapped = Object.create(res) as ServerResponse;
     wrapped.send = (status, options = {}) => {
       const ok = res.send(status, { ...options, headers: { Contact: this.host.contact, ...(options.headers ?? {}) } });
-      if (ok && status >= 200) this.peerOfferOpen = false;
-      if (ok && status >= 200 && status < 300) {
-        if (options.body !== undefined) this.localSdp = options.body.toString();
+      if (!ok || status < 200) return ok;
+      if (status < 300) {
+        // Ours is the answer to the request's offer; or, to a re-INVITE without one, the offer,
+        // whose answer comes in the ACK (RFC 3261 §14.2).
+        if (options.body?.length) this.localSdp = options.body.toString();
         if (req.msg.body.length) this.remoteSdp = req.body;
-        this.awaitAck(req.msg.cseq!.seq, req.tx);
       }
+      onFinal?.(status);
       return ok;
     };
-    this.offerOrDefault('modify', req, wrapped);
+    return wrapped;
+  }
+
+  /** Records a completed offer/answer: the session this dialog now holds (RFC 3264 §8). */
+  private recordSdp(localSdp: string, remoteSdp: string): void {
+    this.localSdp = localSdp;
+    this.remoteSdp = remoteSdp;
+  }
+
+  /** A target refresh request or its 2xx replaces the remote target with its Contact (RFC 3261 §12.2). */
+  private refreshTarget(msg: SipRequest | SipResponse): void {
+    const contact = msg.getAll('contact')[0];
+    if (contact && msg.contacts()?.list.length) this.remoteTarget = contactUri(contact);
   }
 
   /** Emits the event if the application listens, else answers with our current SDP. */
@@ -354,7 +390,6 @@ export class Dialog extends EventEmitter<DialogEvents> {
       this.emit(event, req, res);
       return;
     }
-    if (req.msg.body.length) this.remoteSdp = req.body;
     if (!this.localSdp) {
       res.send(200);
       return;

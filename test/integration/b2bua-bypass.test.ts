@@ -1,6 +1,7 @@
 // The B2BUA in media-bypass mode (SWITCHYARD_B2BUA_MEDIA=bypass): signalling only. The callee
 // gets the caller's SDP unchanged and the caller the callee's (read back from each SIPp's
-// message trace), re-INVITE and UPDATE offers are relayed, BYE goes both ways, CANCEL and busy are relayed.
+// message trace), re-INVITE and UPDATE offers are relayed (and an UPDATE's offer/answer is what
+// a later offerless re-INVITE offers), BYE goes both ways, CANCEL and busy are relayed.
 // With media anchored the callee would get the engine's own offer and no re-INVITE: every test
 // here checks something only bypass does.
 import t, { type Test } from 'tap';
@@ -101,6 +102,17 @@ t.test("hold and resume: the caller's re-INVITEs reach the callee, its answers c
 
 t.test("hold by UPDATE: the caller's offer reaches the callee, its answer comes back", async (t) => {
   await bridged(t, { user: '1008', callee: ['uas-update.xml', 'callee: the sendonly UPDATE'], caller: ['uac-update.xml', 'caller: recvonly from the callee'] });
+});
+
+t.test('an offer/answer by UPDATE is the session an offerless re-INVITE offers, on both legs', async (t) => {
+  // The caller UPDATEs (s=caller-update), the callee answers (s=callee-update); then each sends a
+  // re-INVITE without SDP, which the engine answers with its leg's SDP as the offer (RFC 3261
+  // §14.1): the callee must be offered the caller's updated SDP and the caller the callee's answer.
+  await bridged(t, {
+    user: '1009',
+    callee: ['uas-update-reinvite.xml', "callee: offered the caller's updated SDP"],
+    caller: ['uac-update-reinvite.xml', "caller: the UPDATE's 2xx has a Contact; offered the callee's updated SDP"],
+  });
 });
 
 t.test("the caller's CANCEL reaches the callee, which got the caller's offer", async (t) => {

@@ -317,6 +317,40 @@ t.test('dialog verbs from the stack side', async (t) => {
     t.equal(ack.toTag, c.fromTag);
   });
 
+  t.test("an UPDATE's 2xx answer becomes the dialog's session and its Contact the remote target (RFC 3311 §5.1)", async (t) => {
+    const f = await fixture(t);
+    const contact = await f.extraPeer();
+    const moved = await f.extraPeer();
+    const dialogs = answerWithUAS(f.stack);
+    const c = f.call({ contactPort: contact.port });
+    const { dialog } = await establish(f, c, dialogs);
+    const sent = settle(dialog.request('UPDATE', { body: sdp('sendonly', 40000, 2) }));
+    const update = await contact.waitRequest('UPDATE', 'UPDATE at the Contact');
+    contact.send(formatResponse(update, 200, 'OK', { headers: [`Contact: <sip:alice@${HOST}:${moved.port}>`], body: sdp('recvonly', 41000, 2) }), f.stack.port);
+    await within(sent.promise, 'request() to resolve');
+    t.equal(dialog.localSdp, sdp('sendonly', 40000, 2), 'our offer is the session we hold');
+    t.equal(dialog.remoteSdp, sdp('recvonly', 41000, 2), 'and their answer the remote one');
+    // A target refresh's 2xx replaces the remote target (RFC 3261 §12.2.1.2): the BYE goes there.
+    const done = settle(dialog.destroy());
+    const bye = await moved.waitRequest('BYE', "BYE at the 2xx's Contact");
+    moved.send(formatResponse(bye, 200, 'OK'), f.stack.port);
+    await within(done.promise, 'destroy() resolves');
+  });
+
+  t.test("the peer's UPDATE: its offer and our answer become the session; the 2xx carries our Contact", async (t) => {
+    const f = await fixture(t);
+    const dialogs = answerWithUAS(f.stack);
+    const c = f.call();
+    const { dialog } = await establish(f, c, dialogs);
+    c.cseq++;
+    c.send('UPDATE', { body: sdp('sendonly', 40000, 2) });
+    const ok = await c.waitResponse(200, 'UPDATE');
+    t.match(ok.get('contact') ?? '', new RegExp(`sip:${HOST}:${f.stack.port}`), 'the 2xx carries the stack Contact');
+    t.match(ok.body.toString(), /a=recvonly/, 'the default answer to sendonly');
+    t.equal(dialog.remoteSdp, sdp('sendonly', 40000, 2), 'their offer is the remote session');
+    t.equal(dialog.localSdp, ok.body.toString(), 'our answer is the session we hold');
+  });
+
   t.test('destroy() before the ACK arrived waits for it before sending BYE (§15)', async (t) => {
     const f = await fixture(t);
     const dialogs = answerWithUAS(f.stack);
