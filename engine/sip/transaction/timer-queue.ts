@@ -3,7 +3,9 @@
 // object with its closure and context per timer was a large share of what the garbage
 // collector walked. Timers of one delay expire in the order they were started, so each
 // distinct delay gets a FIFO of (due time, target, kind) in flat arrays and one Node timer
-// for its head.
+// for its head. A queue whose timers all fired is dropped (delays vary: Timer A/E intervals,
+// keep-alives, no-answer timeouts), and its Node timer is unref'd: pending transaction timers
+// alone do not keep the process alive (while the engine runs its sockets do).
 //
 // A timer cannot be cancelled: the target decides on firing whether it still applies,
 // from its state or by comparing `due` with the due time it recorded when it started it.
@@ -25,15 +27,23 @@ class DelayQueue {
   /** Set while fire() runs: it arms the timer for the new head itself when done. */
   private firing = false;
 
-  constructor(private readonly delay: number) {}
+  constructor(
+    private readonly delay: number,
+    /** Called when the last pending timer fired: the queue is empty and can be dropped. */
+    private readonly onEmpty: (queue: DelayQueue) => void,
+  ) {}
 
   push(now: number, target: TimerTarget, kind: number): number {
     const due = now + this.delay;
     this.dues.push(due);
     this.targets.push(target);
     this.kinds.push(kind);
-    if (!this.firing) this.timer ??= setTimeout(() => this.fire(), this.delay);
+    if (!this.firing) this.timer ??= this.arm(this.delay);
     return due;
+  }
+
+  private arm(ms: number): NodeJS.Timeout {
+    return setTimeout(() => this.fire(), ms).unref();
   }
 
   private fire(): void {
@@ -55,11 +65,13 @@ class DelayQueue {
       }
     }
     this.firing = false;
-    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.dues.length) this.compact();
-    if (this.head < this.dues.length) {
-      // Node timers fire on whole milliseconds of loop time: round up so the head is due then.
-      this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(this.dues[this.head] - now)));
+    if (this.head === this.dues.length) {
+      this.onEmpty(this);
+      return;
     }
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.dues.length) this.compact();
+    // Node timers fire on whole milliseconds of loop time: round up so the head is due then.
+    this.timer = this.arm(Math.max(1, Math.ceil(this.dues[this.head] - now)));
   }
 
   private compact(): void {
@@ -85,8 +97,17 @@ export class TimerQueues {
   /** Calls target.onTimer(kind, due) `delay` ms from now; returns `due` (a performance.now() time). */
   start(delay: number, target: TimerTarget, kind: number): number {
     let queue = this.queues.get(delay);
-    if (!queue) this.queues.set(delay, (queue = new DelayQueue(delay)));
+    if (!queue) this.queues.set(delay, (queue = new DelayQueue(delay, (empty) => this.drop(delay, empty))));
     return queue.push(performance.now(), target, kind);
+  }
+
+  private drop(delay: number, queue: DelayQueue): void {
+    if (this.queues.get(delay) === queue) this.queues.delete(delay);
+  }
+
+  /** How many distinct delays have timers pending (each has a queue). */
+  get delayCount(): number {
+    return this.queues.size;
   }
 
   /** Drops every pending timer (shutdown). */

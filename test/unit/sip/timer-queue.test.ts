@@ -1,5 +1,7 @@
 // The transactions' shared timers: one FIFO per delay, fired in start order, due times
 // handed back so a transaction can tell a timer that still applies from an outdated one.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { TimerQueues, type TimerTarget } from '../../../engine/sip/transaction/timer-queue.js';
 
@@ -88,4 +90,43 @@ t.test('a timer started from onTimer with the same delay fires once, a delay lat
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.same(log, ['again:0', 'again:1', 'again:2'], 'each restart fired exactly once');
   timers.stop();
+});
+
+t.test('a delay whose timers all fired leaves no queue behind (many distinct delays do not accumulate)', async (t) => {
+  const timers = new TimerQueues();
+  let fired = 0;
+  const counter: TimerTarget = { onTimer: () => void fired++ };
+  for (let delay = 1; delay <= 500; delay++) timers.start(delay, counter, 0);
+  t.equal(timers.delayCount, 500, 'one queue per pending delay');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  t.equal(fired, 500);
+  t.equal(timers.delayCount, 0, 'every emptied queue was removed');
+  // A delay used again after its queue went gets a new one that fires.
+  timers.start(7, counter, 0);
+  t.equal(timers.delayCount, 1);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(fired, 501);
+  t.equal(timers.delayCount, 0);
+  timers.stop();
+});
+
+t.test('pending timers alone do not keep the process alive', async (t) => {
+  // A child process with timers an hour out and nothing else open exits by itself; with a
+  // referenced Node timer it would wait the hour (the parent kills it after a minute).
+  const module = fileURLToPath(new URL('../../../engine/sip/transaction/timer-queue.js', import.meta.url));
+  const code = `
+    const { TimerQueues } = await import(${JSON.stringify(module)});
+    const timers = new TimerQueues();
+    const target = { onTimer: () => console.log('fired') };
+    for (const delay of [32000, 600000, 3600000]) timers.start(delay, target, 0);
+    console.log('armed');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  clearTimeout(killer);
+  t.equal(signal, null, 'the child exited by itself (not killed)');
+  t.equal(exitCode, 0);
+  t.equal(stdout.trim(), 'armed', 'its timers were armed and none fired');
 });
