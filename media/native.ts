@@ -41,8 +41,8 @@ export interface NativeEngineOptions {
   rtcpIntervalMs?: number;
   /**
    * RTP/RTCP port pairs the media threads keep bound ahead of need (0–4096, at most a quarter of the range), default 64, so
-   * that creating an endpoint costs the event loop no system call. Bursts beyond it bind on
-   * demand (counted in stats().portPool.missed).
+   * that creating an endpoint costs the event loop no system call. Each media thread binds at most
+   * 16 pairs after a tick to refill it; bursts beyond it bind on demand (counted in stats().portPool.missed).
    */
   portPool?: number;
   /**

@@ -7,6 +7,10 @@
 namespace sy {
 namespace {
 
+// Port binds a media thread makes after each tick to refill the pool: 16 pairs, 800 a second
+// per thread (faster bursts bind on demand in Take, counted as missed).
+constexpr size_t kRefillBindsPerTick = 16;
+
 std::string EndpointName(uint32_t id) { return "endpoint " + std::to_string(id); }
 std::string MixerName(uint32_t id) { return "mixer " + std::to_string(id); }
 
@@ -52,8 +56,6 @@ Status MediaCore::Start() {
     Close();
     return Status::Error(error);
   }
-  PortPool* pool = &ports_;
-  threads_[0]->Post([pool](MediaThread&) { pool->Refill(); });  // the first pairs, bound ahead
   return Status::Ok();
 }
 
@@ -169,15 +171,13 @@ Status MediaCore::CreateEndpoint(const EndpointRequest& req, EndpointInfo* out) 
   ++load_[thread];
   if (req.join) mixer->members.push_back(id);
   const uint32_t join = req.join ? req.mixer : 0;
-  PortPool* pool = &ports_;
   const int64_t openedNs = pair.takenNs;
-  threads_[thread]->Post([ep, join, pool, openedNs](MediaThread& t) mutable {
+  threads_[thread]->Post([ep, join, openedNs](MediaThread& t) mutable {
     RtpEndpoint* added = ep.get();
     t.AddEndpoint(std::move(ep), openedNs);
     if (join != 0) {
       if (Mixer* m = t.FindMixer(join)) m->AddMember(added);
     }
-    pool->Refill();  // the pair taken is replaced here, off the JS thread
   });
 
   out->id = id;
@@ -251,12 +251,15 @@ Status MediaCore::CloseEndpoint(uint32_t id) {
     }
     r->mixer = 0;
   }
-  PortPool* pool = &ports_;
-  threads_[r->thread]->Post([id, pool](MediaThread& t) {
-    t.CloseEndpoint(id);
-    pool->Refill();  // tops the pool up again if the range ran dry while it was in use
-  });
+  threads_[r->thread]->Post([id](MediaThread& t) { t.CloseEndpoint(id); });
   return Status::Ok();
+}
+
+void MediaCore::RefillPorts() {
+  // Every tick of every thread, so the pool fills after start, replaces the pairs taken and
+  // tops up once a range that ran dry has ports again. A bounded number of binds per tick (about
+  // 11 us a pair here): a burst of creations is replaced over the next ticks, not before one.
+  ports_.Refill(kRefillBindsPerTick);
 }
 
 void MediaCore::OnEndpointClosed(uint32_t endpointId) {

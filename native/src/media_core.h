@@ -36,7 +36,7 @@ struct EngineOptions {
   int jitterMinMs = 20;  // ... and the range it adapts in
   int jitterMaxMs = 200;
   int rtcpIntervalMs = 5000;  // RTCP report interval (RFC 3550 §6.2); 0: none
-  int portPool = 64;          // RTP/RTCP pairs the media threads keep bound ahead of need (a tick's worth at ~3,000 endpoints/s)
+  int portPool = 64;          // RTP/RTCP pairs the media threads keep bound ahead of need (refilled 16 a tick per thread)
   int realtimePriority = 0;   // SCHED_FIFO priority of the media threads (1-99); 0: the default scheduler
 };
 
@@ -114,6 +114,7 @@ class MediaCore : public ThreadHost {
   // ThreadHost (media threads).
   void Deliver(EventList&& events) override;
   void OnEndpointClosed(uint32_t endpointId) override;
+  void RefillPorts() override;
 
  private:
   struct EndpointRecord {

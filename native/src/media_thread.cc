@@ -207,13 +207,17 @@ void MediaThread::OnTimer() {
   }
   const int64_t end = MonotonicNs();
 
-  std::lock_guard<std::mutex> lock(statsMu_);
-  stats_.ticks += run;
-  stats_.overruns += static_cast<int64_t>(due) - 1;
-  stats_.endpoints = endpoints_.size();
-  stats_.mixers = mixers_.size();
-  lateness_.Add(lateness / 1000);
-  work_.Add((end - start) / 1000);
+  {
+    std::lock_guard<std::mutex> lock(statsMu_);
+    stats_.ticks += run;
+    stats_.overruns += static_cast<int64_t>(due) - 1;
+    stats_.endpoints = endpoints_.size();
+    stats_.mixers = mixers_.size();
+    lateness_.Add(lateness / 1000);
+    work_.Add((end - start) / 1000);
+  }
+  // After the tick's output went out, so no tick waits for a bind (and workUs is the tick's own work).
+  host_.RefillPorts();
 }
 
 void MediaThread::Tick(int64_t nowNs, bool read, int64_t realtimeToMonotonic) {

@@ -37,6 +37,8 @@ class ThreadHost : public EventSink {
  public:
   // On the media thread, after the endpoint's socket is closed and its port freed.
   virtual void OnEndpointClosed(uint32_t endpointId) = 0;
+  // On the media thread after each tick's work: binds a few port pairs ahead of need.
+  virtual void RefillPorts() = 0;
 };
 
 class MediaThread {

@@ -86,11 +86,14 @@ void DropReceivedBefore(int fd, int64_t ns) {
   }
 }
 
-bool PortPool::BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted) {
+bool PortPool::BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted,
+                        size_t* tries) {
   *exhausted = false;
   const size_t count = used_.size();
   // Each index at most once: ports someone else holds are skipped, not retried forever.
-  for (size_t tried = 0; tried < count; ++tried) {
+  bool rangeFull = false;
+  size_t tried = 0;
+  for (; tried < count && *tries > 0; ++tried) {
     size_t index = count;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -98,10 +101,12 @@ bool PortPool::BindFree(const NetAddress& address, BoundPair* out, std::string* 
         const size_t candidate = (cursor_ + i) % count;
         if (!used_[candidate]) index = candidate;
       }
-      if (index == count) break;
+      rangeFull = index == count;
+      if (rangeFull) break;
       used_[index] = true;
       cursor_ = (index + 1) % count;
     }
+    --*tries;
     const int port = min_ + static_cast<int>(index) * 2;
     int failed = port;
     if (BindPair(address, port, out, &failed)) return true;
@@ -114,6 +119,7 @@ bool PortPool::BindFree(const NetAddress& address, BoundPair* out, std::string* 
     *error = "cannot bind " + address.ip() + ":" + std::to_string(failed) + ": " + std::strerror(err);
     return false;
   }
+  if (!rangeFull && tried < count) return false;  // the caller's budget ran out, not the range
   *exhausted = true;
   *error = "no free even RTP port (with RTCP port + 1) in " + std::to_string(min_) + "-" + std::to_string(max_) +
            " on " + address.ip();
@@ -132,13 +138,14 @@ bool PortPool::Take(const NetAddress& address, BoundPair* out, std::string* erro
     }
     ++stats_.missed;
   }
-  if (!BindFree(address, out, error, exhausted)) return false;
+  size_t tries = used_.size();  // every pair of the range, once
+  if (!BindFree(address, out, error, exhausted, &tries)) return false;
   out->takenNs = RealtimeNs();
   return true;
 }
 
-void PortPool::Refill() {
-  for (;;) {
+void PortPool::Refill(size_t maxBinds) {
+  while (maxBinds > 0) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (ready_.size() + refilling_ >= prebound_) return;
@@ -147,7 +154,7 @@ void PortPool::Refill() {
     BoundPair pair;
     std::string error;
     bool exhausted = false;
-    const bool bound = BindFree(address_, &pair, &error, &exhausted);
+    const bool bound = BindFree(address_, &pair, &error, &exhausted, &maxBinds);
     std::lock_guard<std::mutex> lock(mu_);
     --refilling_;
     // A range used up, or a bind error: Take reports it when it binds on demand.

@@ -5,9 +5,10 @@
 // one).
 //
 // Creating an endpoint on the JS thread should cost no system call: media threads keep a
-// number of pairs bound ahead of need on the engine's address (Refill, after each endpoint
-// they add or close), and Take hands one out under a short lock. Only when none is ready
-// (a burst faster than the refills, or another bind address) does Take bind a pair itself.
+// number of pairs bound ahead of need on the engine's address (Refill, a few pairs after each
+// tick, so a burst of endpoint creations never puts a pool's worth of binds before a tick),
+// and Take hands one out under a short lock. Only when none is ready (a burst faster than the
+// refills, or another bind address) does Take bind a pair itself.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -48,15 +49,17 @@ class PortPool {
   // A pair on `address` (its port ignored): a ready one if it is the pool's address, else bound
   // now. False with *error set (and *exhausted true when every pair of the range is busy).
   bool Take(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted);
-  // Media threads: binds pairs until `prebound` are ready, or the range has no free pair.
-  void Refill();
+  // Media threads, after a tick: binds pairs until `prebound` are ready or the range has no free
+  // pair, trying at most `maxBinds` ports (about 11 us a pair here, so each call stays short).
+  void Refill(size_t maxBinds);
   void Release(int port);  // after both sockets are closed
   void CloseReady();       // engine close: the ready pairs' sockets closed, their ports free
   PortPoolStats Stats();
 
  private:
   // Reserves a free pair's index (under mu_) and binds it (outside): a free pair of the range.
-  bool BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted);
+  // Each port tried uses up one of *tries (a port someone else holds is skipped).
+  bool BindFree(const NetAddress& address, BoundPair* out, std::string* error, bool* exhausted, size_t* tries);
 
   std::mutex mu_;  // everything below
   const int min_;

@@ -1,6 +1,7 @@
 // Creating an endpoint costs the event loop one call into the addon and no system call: the
 // media threads keep RTP/RTCP port pairs bound ahead of need, and createEndpoint takes the
 // settings a call needs (remote, codec, payload types, mixer membership) in the same call.
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t from 'tap';
 import { HOST, audioOf, openPeer, rtpPacket, startEngine, toneAmplitude, waitFor } from './helpers.js';
@@ -66,4 +67,58 @@ t.test('a datagram that reached a pooled port before its endpoint existed is not
 /** One PCMU packet of silence. */
 function silentPacket(ssrc: number): Buffer {
   return rtpPacket({ pt: 0, seq: 1, ts: 160, ssrc, payload: new Uint8Array(160).fill(0xff) });
+}
+
+// A range of 500 pairs: a pool of 64 is within a quarter of it.
+const WIDE = { portMin: 19000, portMax: 19998 };
+
+t.test('the media thread binds at most 16 pairs after each tick: filling the pool takes several ticks', async (t) => {
+  const engine = startEngine(t, WIDE.portMin, { ...WIDE, threads: 1, portPool: 64 });
+  // Sampled as fast as the loop allows; `ready` is read before `ticks`, so a pool filled no
+  // faster than 16 pairs a tick never shows more than 16 × ticks.
+  const overfull: string[] = [];
+  for (let ready = 0; ready < 64; await new Promise(setImmediate)) {
+    ready = engine.stats().portPool.ready;
+    const ticks = engine.stats().threads[0].ticks;
+    if (ready > 16 * ticks) overfull.push(`${ready} ready after ${ticks} ticks`);
+  }
+  t.same(overfull, [], 'never more than 16 pairs bound per tick');
+});
+
+t.test('a burst of 200 endpoints: every one gets its own pair, and every port is free again after', async (t) => {
+  const engine = startEngine(t, WIDE.portMin, { ...WIDE, threads: 1, portPool: 64 });
+  await waitFor('64 pairs ready', () => engine.stats().portPool.ready === 64);
+  const endpoints = Array.from({ length: 200 }, () => engine.createEndpoint());
+  const ports = endpoints.map((e) => e.port);
+  t.equal(new Set(ports).size, 200, '200 distinct ports');
+  t.ok(ports.every((p) => p % 2 === 0 && p >= WIDE.portMin && p <= WIDE.portMax), 'even, from the range');
+  const { taken, missed } = engine.stats().portPool;
+  t.equal(taken + missed, 200, 'each endpoint took a ready pair or bound one');
+  await Promise.all(endpoints.map((e) => e.close()));
+  await waitFor('no endpoint left', () => engine.stats().endpoints === 0);
+  await waitFor('the pool refilled', () => engine.stats().portPool.ready === 64);
+  t.equal(await bindablePairs(WIDE.portMin, WIDE.portMax), 500 - 64, 'every pair but the 64 ready ones is free');
+  engine.close();
+  t.equal(await bindablePairs(WIDE.portMin, WIDE.portMax), 500, 'after close, every pair is free');
+});
+
+/** How many even ports in [min, max] can be bound on HOST together with the port above. */
+async function bindablePairs(min: number, max: number): Promise<number> {
+  let free = 0;
+  for (let port = min; port <= max; port += 2) {
+    const pair = await Promise.all([bindable(port), bindable(port + 1)]);
+    if (pair.every(Boolean)) free++;
+  }
+  return free;
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, HOST, () => socket.close(() => resolve(true)));
+  });
 }
