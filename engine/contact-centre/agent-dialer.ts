@@ -4,7 +4,7 @@ import type { AgentDialer, AttemptResult, OfferHandle, OfferRequest, OfferResult
 import type { CallLeg } from '../call/index.js';
 import type { OutgoingInvite } from '../sip/index.js';
 import type { CallDesk } from './desk.js';
-import { offerResultOf, ringExtension, ringNumber } from './phones.js';
+import { clientAttemptResultOf, offerResultOf, ringExtension, ringNumber } from './phones.js';
 
 export class CallAgentDialer implements AgentDialer {
   constructor(private readonly desk: CallDesk) {}
@@ -74,8 +74,7 @@ export class CallAgentDialer implements AgentDialer {
       return 'connected';
     } catch (err) {
       void call.end();
-      const result = offerResultOf(err, false);
-      return result === 'busy' || result === 'unavailable' ? result : 'no-answer';
+      return clientAttemptResultOf(err);
     }
   }
 }

@@ -7,7 +7,7 @@ import type { CallLeg } from '../call/index.js';
 import type { OutgoingInvite } from '../sip/index.js';
 import type { ContactCall } from './contact-call.js';
 import type { CallDesk } from './desk.js';
-import { DIALABLE_NUMBER, offerResultOf, ringExtension, ringNumber, trunkRouteOf } from './phones.js';
+import { DIALABLE_NUMBER, clientAttemptResultOf, ringExtension, ringNumber, routeOf } from './phones.js';
 
 export interface PlacedCall {
   callId: string;
@@ -34,7 +34,7 @@ export class ClickToCall {
     const { acd, deps } = this.desk;
     const extension = acd.agent(agentId).profile.extension;
     if (deps.registrar.lookup(extension).length === 0) throw new AcdError('conflict', `the phone of agent ${agentId} (${extension}) is not registered`);
-    if (deps.registrar.lookup(number).length === 0 && !trunkRouteOf(deps, number)) throw new AcdError('conflict', `no outbound route reaches ${number}`);
+    if (!routeOf(deps, number)) throw new AcdError('conflict', `no outbound route reaches ${number}`);
     const callId = `out-${Date.now().toString(36)}-${++this.seq}@switchyard`;
     acd.startOutbound(agentId, callId, number);
     const call = this.desk.newCall(callId);
@@ -87,8 +87,7 @@ export class ClickToCall {
     } catch (err) {
       if (call.ended) return 'cancelled';
       await call.end();
-      const result = offerResultOf(err, false);
-      return result === 'busy' || result === 'unavailable' ? result : 'no-answer';
+      return clientAttemptResultOf(err);
     }
     if (call.ended) {
       void client.hangup();

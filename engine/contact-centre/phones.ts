@@ -53,8 +53,8 @@ export async function ringExtension(deps: PhoneDeps, extension: string, o: RingO
  * route. Rejects SipError 480 when neither reaches it (no registration and no route).
  */
 export async function ringNumber(deps: PhoneDeps, number: string, o: RingOptions): Promise<CallLeg> {
-  const route = deps.registrar.lookup(number).length === 0 ? trunkRouteOf(deps, number) : undefined;
-  if (!route) return ringExtension(deps, number, o);
+  const route = routeOf(deps, number);
+  if (route === undefined || route === 'extension') return ringExtension(deps, number, o);
   // The trunk's own caller id: a provider accepts only its account's numbers as From.
   return dialLeg(deps, { uri: route.uri, target: route.target, auth: route.auth, from: route.from ?? o.from }, o);
 }
@@ -76,14 +76,28 @@ async function dialLeg(deps: PhoneDeps, to: TrunkRoute, o: RingOptions): Promise
   return leg;
 }
 
+/**
+ * How ringNumber reaches `number`: 'extension' when it is registered (rung directly), else its
+ * outbound trunk route; undefined when neither reaches it.
+ */
+export function routeOf(deps: PhoneDeps, number: string): 'extension' | TrunkRoute | undefined {
+  return deps.registrar.lookup(number).length > 0 ? 'extension' : trunkRouteOf(deps, number);
+}
+
 /** The trunk route of `number`, or undefined when no outbound route matches it. */
-export function trunkRouteOf(deps: PhoneDeps, number: string): TrunkRoute | undefined {
+function trunkRouteOf(deps: PhoneDeps, number: string): TrunkRoute | undefined {
   if (!deps.outboundRoute) return undefined;
   try {
     return deps.outboundRoute(number);
   } catch {
     return undefined;
   }
+}
+
+/** A failed INVITE to a client's number as an attempt result: busy, unreachable, or not answered. */
+export function clientAttemptResultOf(err: unknown): 'busy' | 'unavailable' | 'no-answer' {
+  const result = offerResultOf(err, false);
+  return result === 'busy' || result === 'unavailable' ? result : 'no-answer';
 }
 
 /** An INVITE's failure as an offer result (engine/acd/README.md: the port contract). */
