@@ -2,7 +2,7 @@
 // "acd.<type>") keep their own type and time; any other line (e.g. "call.topic" from the agent
 // window) gets its log type, time and call id. Gamification's and alerting's own lines
 // ("gamify.*", "alert.*") are not actions of agents and are left out.
-import type { EventLog, StoredEvent } from '../store/event-log.js';
+import type { EventLogReader, StoredEvent } from '../store/event-log.js';
 
 export interface GameEvent {
   type: string;
@@ -38,7 +38,7 @@ const SCENE_TYPES = ['agent.defined', 'agent.removed', 'agent.state', 'queue.def
  * The agent-facing events of the log, oldest first: from log time `fromTs` on, after only the
  * scene-setting events before it (so a judgement reads one period, not the whole history).
  */
-export function* gameEvents(log: EventLog, fromTs = 0): IterableIterator<GameEvent> {
+export function* gameEvents(log: EventLogReader, fromTs = 0): IterableIterator<GameEvent> {
   if (fromTs > 0) for (const stored of log.scan({ types: SCENE_TYPES, toTs: fromTs - 1 })) yield toGameEvent(stored)!;
   for (const stored of log.scan({ fromTs })) {
     const e = toGameEvent(stored);

@@ -19,7 +19,8 @@ export class Judging {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: (list: Standing[]) => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly log: EventLog) {}
+  /** The log's file and its flush: the worker reads the file itself. */
+  constructor(private readonly log: Pick<EventLog, 'file' | 'flush'>) {}
 
   standings(request: StandingsRequest): Promise<Standing[]> {
     this.log.flush();

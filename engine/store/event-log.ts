@@ -31,8 +31,110 @@ const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 
 const fromRow = (r: Row): StoredEvent => ({ id: r.id, ts: r.ts, type: r.type, callId: r.call_id, data: JSON.parse(r.data) });
 
-export class EventLog {
-  private readonly db: Database.Database;
+/**
+ * Reads the log. On its own (`new EventLogReader(file)`) a read-only connection to an existing
+ * log, on which SQLite refuses every write: what a judging worker opens (WAL lets it read while
+ * the engine writes). EventLog, the one writer, extends it.
+ */
+export class EventLogReader {
+  protected readonly db: Database.Database;
+
+  constructor(
+    readonly file: string,
+    db?: Database.Database,
+  ) {
+    this.db = db ?? new Database(file, { readonly: true, fileMustExist: true });
+  }
+
+  /** Runs before every read (the writer writes what it buffered, so reads see every append). */
+  protected beforeRead(): void {}
+
+  /** Newest first. */
+  recent(limit = 100, type?: string): StoredEvent[] {
+    this.beforeRead();
+    const rows = (type
+      ? this.db.prepare('SELECT * FROM events WHERE type = ? ORDER BY id DESC LIMIT ?').all(type, limit)
+      : this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit)) as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Oldest first, read lazily; events whose type starts with `typePrefix` (and is one of `types`), within [fromTs, toTs]. */
+  *scan(opts: { typePrefix?: string; types?: readonly string[]; fromTs?: number; toTs?: number } = {}): IterableIterator<StoredEvent> {
+    this.beforeRead();
+    const types = opts.types ?? [];
+    const oneOf = types.length ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE type LIKE ? ESCAPE '\\'${oneOf} AND ts >= ? AND ts <= ? ORDER BY id`)
+      .iterate(likePrefix(opts.typePrefix ?? ''), ...types, opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
+    for (const r of rows) yield fromRow(r);
+  }
+
+  /**
+   * Oldest first: up to `limit` events with an id above `afterId` whose type starts with
+   * `typePrefix` — how a table derived from the log catches up from its high-water mark.
+   */
+  after(afterId: number, typePrefix: string, limit: number): StoredEvent[] {
+    this.beforeRead();
+    const sql = "SELECT * FROM events WHERE id > ? AND type LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?";
+    return (this.db.prepare(sql).all(afterId, likePrefix(typePrefix), limit) as Row[]).map(fromRow);
+  }
+
+  /**
+   * The log's own connection, for tables derived from it (store/cdr-table.ts) in the same file:
+   * the writer's writes them (they never write `events`), a reader's refuses every write.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /** The time of the oldest event whose type starts with `typePrefix`; null on an empty log. */
+  firstTs(typePrefix = ''): number | null {
+    this.beforeRead();
+    const row = this.db.prepare("SELECT min(ts) AS ts FROM events WHERE type LIKE ? ESCAPE '\\'").get(likePrefix(typePrefix)) as { ts: number | null };
+    return row.ts;
+  }
+
+  /** Newest first: events of `type` whose field at `path` has the digits `digits` (see EventLog.indexDigits). */
+  withDigits(type: string, path: string, digits: string, limit = 100): StoredEvent[] {
+    this.beforeRead();
+    // The type and expression are spelled into the SQL as in the index, so SQLite uses it.
+    const sql = `SELECT * FROM events WHERE type = ${quote(type)} AND ${digitsOf(path)} = ? ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(digits, limit) as Row[]).map(fromRow);
+  }
+
+  /** Oldest first: every event of the given calls. */
+  ofCalls(callIds: readonly string[]): StoredEvent[] {
+    this.beforeRead();
+    if (callIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM events WHERE call_id IN (${callIds.map(() => '?').join(', ')}) ORDER BY id`).all(...callIds) as Row[];
+    return rows.map(fromRow);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Opens (creating if need be) the log's file for writing: WAL, the events table and its indexes. */
+function openForWriting(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    call_id TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+  CREATE INDEX IF NOT EXISTS events_call ON events(call_id);`);
+  return db;
+}
+
+/** The log's one writer (the engine): appends, buffered, and the reads of EventLogReader. */
+export class EventLog extends EventLogReader {
   private readonly insert: Database.Statement;
   /** INSERT of ROWS_PER_INSERT rows in one statement (a flush under load has hundreds). */
   private readonly insertMany: Database.Statement;
@@ -42,23 +144,11 @@ export class EventLog {
   private readonly listeners = new Set<(e: Omit<StoredEvent, 'id'>) => void>();
 
   constructor(
-    /** The SQLite file (a judging worker opens its own read connection to it). */
-    readonly file: string,
+    /** The SQLite file (a judging worker opens its own EventLogReader on it). */
+    file: string,
     private readonly flushMs = 200,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS events (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      ts INTEGER NOT NULL,
-      type TEXT NOT NULL,
-      call_id TEXT,
-      data TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-    CREATE INDEX IF NOT EXISTS events_call ON events(call_id);`);
+    super(file, openForWriting(file));
     this.insert = this.db.prepare('INSERT INTO events (ts, type, call_id, data) VALUES (?, ?, ?, ?)');
     this.insertMany = this.db.prepare(`INSERT INTO events (ts, type, call_id, data) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`);
     this.timer = setInterval(() => this.flush(), flushMs);
@@ -91,51 +181,6 @@ export class EventLog {
     })();
   }
 
-  /** Newest first. */
-  recent(limit = 100, type?: string): StoredEvent[] {
-    this.flush();
-    const rows = (type
-      ? this.db.prepare('SELECT * FROM events WHERE type = ? ORDER BY id DESC LIMIT ?').all(type, limit)
-      : this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit)) as Row[];
-    return rows.map(fromRow);
-  }
-
-  /** Oldest first, read lazily; events whose type starts with `typePrefix` (and is one of `types`), within [fromTs, toTs]. */
-  *scan(opts: { typePrefix?: string; types?: readonly string[]; fromTs?: number; toTs?: number } = {}): IterableIterator<StoredEvent> {
-    this.flush();
-    const types = opts.types ?? [];
-    const oneOf = types.length ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE type LIKE ? ESCAPE '\\'${oneOf} AND ts >= ? AND ts <= ? ORDER BY id`)
-      .iterate(likePrefix(opts.typePrefix ?? ''), ...types, opts.fromTs ?? 0, opts.toTs ?? Number.MAX_SAFE_INTEGER) as IterableIterator<Row>;
-    for (const r of rows) yield fromRow(r);
-  }
-
-  /**
-   * Oldest first: up to `limit` events with an id above `afterId` whose type starts with
-   * `typePrefix` — how a table derived from the log catches up from its high-water mark.
-   */
-  after(afterId: number, typePrefix: string, limit: number): StoredEvent[] {
-    this.flush();
-    const sql = "SELECT * FROM events WHERE id > ? AND type LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?";
-    return (this.db.prepare(sql).all(afterId, likePrefix(typePrefix), limit) as Row[]).map(fromRow);
-  }
-
-  /**
-   * The log's own connection, for tables derived from it (store/cdr-table.ts): they live in
-   * the same file and are written by the same single writer. They never write `events`.
-   */
-  get database(): Database.Database {
-    return this.db;
-  }
-
-  /** The time of the oldest event whose type starts with `typePrefix`; null on an empty log. */
-  firstTs(typePrefix = ''): number | null {
-    this.flush();
-    const row = this.db.prepare("SELECT min(ts) AS ts FROM events WHERE type LIKE ? ESCAPE '\\'").get(likePrefix(typePrefix)) as { ts: number | null };
-    return row.ts;
-  }
-
   /**
    * Indexes events of `type` by the digits of a field of their data (a partial expression
    * index), so `withDigits` finds them without scanning the log. `path` is a JSON path like
@@ -146,26 +191,14 @@ export class EventLog {
     this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events(${digitsOf(path)}) WHERE type = ${quote(type)}`);
   }
 
-  /** Newest first: events of `type` whose field at `path` has the digits `digits` (see indexDigits). */
-  withDigits(type: string, path: string, digits: string, limit = 100): StoredEvent[] {
+  protected override beforeRead(): void {
     this.flush();
-    // The type and expression are spelled into the SQL as in the index, so SQLite uses it.
-    const sql = `SELECT * FROM events WHERE type = ${quote(type)} AND ${digitsOf(path)} = ? ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(digits, limit) as Row[]).map(fromRow);
   }
 
-  /** Oldest first: every event of the given calls. */
-  ofCalls(callIds: readonly string[]): StoredEvent[] {
-    this.flush();
-    if (callIds.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM events WHERE call_id IN (${callIds.map(() => '?').join(', ')}) ORDER BY id`).all(...callIds) as Row[];
-    return rows.map(fromRow);
-  }
-
-  close(): void {
+  override close(): void {
     clearInterval(this.timer);
     this.flush();
-    this.db.close();
+    super.close();
   }
 }
 
