@@ -100,6 +100,11 @@ bool MediaThread::Start(int realtimePriority, std::string* error) {
     return false;
   }
   started_ = true;
+  // Named here rather than in Run(): the name is then in place when the engine's start
+  // returns (tools and tests find the media threads by it).
+  char name[16];
+  std::snprintf(name, sizeof(name), "sy-media-%u", index_);
+  pthread_setname_np(thread_.native_handle(), name);
   if (realtimePriority > 0) {
     // A tick is due every 20 ms whatever else the machine runs: under SCHED_FIFO the thread
     // preempts ordinary work when its clock fires (the kernel's RT throttling still leaves
@@ -137,10 +142,6 @@ void MediaThread::Stop() {
 }
 
 void MediaThread::Run() {
-  char name[16];
-  std::snprintf(name, sizeof(name), "sy-media-%u", index_);
-  pthread_setname_np(pthread_self(), name);
-
   epoll_event ready[64];
   while (!stop_.load(std::memory_order_relaxed)) {
     const int n = epoll_wait(epoll_, ready, 64, -1);
