@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { pino } from 'pino';
+import { defaultConfig } from '../engine/config.js';
 import { SipStack } from '../engine/sip/stack.js';
 import { numberOption } from './lib/argv.js';
 import type { PeersReport, PeersStart } from './lib/b2bua-peers.js';
@@ -41,9 +42,19 @@ const HOST = '127.0.0.1';
 const stack = new SipStack({ host: HOST, port: 0, logger: pino({ level: 'warn' }, pino.destination(2)) });
 await stack.start();
 let uasPort = 0;
+// Bridged as the engine bridges an extension-to-extension call (engine/call/demo-routes.ts):
+// with its default no-answer timeout and in-dialog keep-alive, whose timers outlive the call.
+const { calls: callSettings } = defaultConfig();
 stack.invite((req, res) => {
   stack
-    .createB2BUA(req, res, `sip:1001@${HOST}:${uasPort}`, { target: { protocol: 'udp', address: HOST, port: uasPort } })
+    .createB2BUA(req, res, `sip:1001@${HOST}:${uasPort}`, {
+      target: { protocol: 'udp', address: HOST, port: uasPort },
+      noAnswerTimeoutMs: callSettings.noAnswerSeconds * 1000,
+    })
+    .then(({ uas, uac }) => {
+      uas.keepAlive(callSettings.keepAliveSeconds * 1000);
+      uac.keepAlive(callSettings.keepAliveSeconds * 1000);
+    })
     .catch((err: unknown) => stack.log.warn({ err }, 'bench call failed'));
 });
 
