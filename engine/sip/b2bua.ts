@@ -5,6 +5,7 @@ import { SipError } from './errors.js';
 import type { Dialog } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
 import type { OutgoingInvite, SipStack, UacOptions } from './stack.js';
+import type { TimerTarget } from './transaction/timer-queue.js';
 
 export interface B2buaOptions extends UacOptions {
   /** Give up on the callee after this long: CANCEL it, answer the caller 480. */
@@ -21,6 +22,20 @@ export interface B2buaOptions extends UacOptions {
 }
 
 /**
+ * The no-answer timeout as the timer queues hold it. A class of its own, not an object literal
+ * with a method: a function created inside bridgeCall keeps bridgeCall's whole closure context
+ * (the request, the outgoing INVITE, the dialogs) alive for as long as the queue holds it, the
+ * full no-answer time (30 s by default) after every call, answered or not.
+ */
+class NoAnswerTimer implements TimerTarget {
+  constructor(public fire: (() => void) | undefined) {}
+
+  onTimer(): void {
+    this.fire?.();
+  }
+}
+
+/**
  * Bridges an inbound INVITE to `uri`: relays provisionals, CANCEL, the callee's failure
  * status, a no-answer timeout (480), then BYE and re-INVITEs both ways once answered.
  */
@@ -32,17 +47,12 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
   // On the stack's timer queues (one Node timer per distinct delay, not one per call). A
   // queued timer cannot be cancelled: settling drops `fire`, and with it the request, which
   // the queue would otherwise keep alive until the timer is due.
-  const noAnswer: { fire?: () => void; onTimer(): void } = {
-    fire: () => {
-      timedOut = true;
-      // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
-      if (!req.canceled) res.send(480, { reason: 'No Answer' });
-      outgoing?.cancel();
-    },
-    onTimer() {
-      this.fire?.();
-    },
-  };
+  const noAnswer = new NoAnswerTimer(() => {
+    timedOut = true;
+    // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
+    if (!req.canceled) res.send(480, { reason: 'No Answer' });
+    outgoing?.cancel();
+  });
   if (opts.noAnswerTimeoutMs) stack.startTimer(opts.noAnswerTimeoutMs, noAnswer, 0);
   let uac: Dialog;
   try {
