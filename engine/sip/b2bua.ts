@@ -5,7 +5,7 @@ import { SipError } from './errors.js';
 import type { Dialog } from './dialog.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
 import type { OutgoingInvite, SipStack, UacOptions } from './stack.js';
-import type { TimerTarget } from './transaction/timer-queue.js';
+import { TimerRelay } from './transaction/timer-queue.js';
 
 export interface B2buaOptions extends UacOptions {
   /** Give up on the callee after this long: CANCEL it, answer the caller 480. */
@@ -22,20 +22,6 @@ export interface B2buaOptions extends UacOptions {
 }
 
 /**
- * The no-answer timeout as the timer queues hold it. A class of its own, not an object literal
- * with a method: a function created inside bridgeCall keeps bridgeCall's whole closure context
- * (the request, the outgoing INVITE, the dialogs) alive for as long as the queue holds it, the
- * full no-answer time (30 s by default) after every call, answered or not.
- */
-class NoAnswerTimer implements TimerTarget {
-  constructor(public fire: (() => void) | undefined) {}
-
-  onTimer(): void {
-    this.fire?.();
-  }
-}
-
-/**
  * Bridges an inbound INVITE to `uri`: relays provisionals, CANCEL, the callee's failure
  * status, a no-answer timeout (480), then BYE and re-INVITEs both ways once answered.
  */
@@ -44,14 +30,17 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
   let timedOut = false;
   const onCancel = (): void => outgoing?.cancel();
   req.once('cancel', onCancel);
-  // On the stack's timer queues (one Node timer per distinct delay, not one per call). A
-  // queued timer cannot be cancelled: settling drops `fire`, and with it the request, which
-  // the queue would otherwise keep alive until the timer is due.
-  const noAnswer = new NoAnswerTimer(() => {
-    timedOut = true;
-    // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
-    if (!req.canceled) res.send(480, { reason: 'No Answer' });
-    outgoing?.cancel();
+  // On the stack's timer queues (one Node timer per distinct delay, not one per call), through
+  // a relay: a queued timer cannot be cancelled, and settling drops the callback, which would
+  // otherwise keep this call (request, outgoing INVITE, dialogs) alive until the timer is due,
+  // the full no-answer time (30 s in the engine) after every call.
+  const noAnswer = new TimerRelay({
+    onTimer: () => {
+      timedOut = true;
+      // The caller hears 480 now, even if the callee never rang and CANCEL must wait (§9.1).
+      if (!req.canceled) res.send(480, { reason: 'No Answer' });
+      outgoing?.cancel();
+    },
   });
   if (opts.noAnswerTimeoutMs) stack.startTimer(opts.noAnswerTimeoutMs, noAnswer, 0);
   let uac: Dialog;
@@ -72,7 +61,7 @@ export async function bridgeCall(stack: SipStack, req: IncomingRequest, res: Ser
     }
     throw err;
   } finally {
-    noAnswer.fire = undefined;
+    noAnswer.target = undefined;
     req.off('cancel', onCancel);
   }
   let uas: Dialog;

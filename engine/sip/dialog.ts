@@ -8,7 +8,7 @@ import type { IncomingRequest, ServerResponse } from './incoming.js';
 import { targetFor } from './target.js';
 import { reanswer } from './sdp-direction.js';
 import type { SendTarget } from './transport/types.js';
-import type { TimerTarget } from './transaction/timer-queue.js';
+import { TimerRelay, type TimerTarget } from './transaction/timer-queue.js';
 import type { TimerSettings } from './transaction/timers.js';
 
 export type DialogState = 'early' | 'confirmed' | 'terminated';
@@ -31,19 +31,6 @@ export interface DialogHost {
 const ACK_RETRANSMIT = 0;
 const ACK_DEADLINE = 1;
 const KEEP_ALIVE = 2;
-
-/**
- * What the timer queues hold for a dialog: a queued keep-alive or ACK deadline outlives the
- * call by up to a minute, and through this only a small object, not the ended dialog, stays
- * reachable that long.
- */
-class DialogTimers implements TimerTarget {
-  constructor(public dialog: Dialog | undefined) {}
-
-  onTimer(kind: number, due: number): void {
-    this.dialog?.onTimer(kind, due);
-  }
-}
 
 /** The INVITE server transaction whose 2xx a UAS retransmits until the ACK (RFC 3261 §13.3.1.4). */
 export interface AcceptedInvite {
@@ -113,7 +100,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
   private hangingUp = false;
   private keepAliveMs = 0;
   private keepAliveDue = 0;
-  private readonly timerTarget = new DialogTimers(this);
+  /**
+   * What the timer queues hold for this dialog: a queued keep-alive or ACK deadline outlives
+   * the call by up to a minute, and through this only a small object, not the ended dialog,
+   * stays reachable that long.
+   */
+  private readonly timerTarget = new TimerRelay(this);
   /** A re-INVITE from the peer is being answered (§14.2: a second one gets 500). */
   private peerOfferOpen = false;
   /** Our own re-INVITE awaits its answer (§14.2: the peer's crossing one gets 491). */
@@ -265,7 +257,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
     pending?.settle();
   }
 
-  /** A timer of this dialog's fired (through DialogTimers). */
+  /** A timer of this dialog's fired (through its TimerRelay). */
   onTimer(kind: number, due: number): void {
     const pending = this.pendingAck;
     if (kind === ACK_RETRANSMIT && pending?.retransmitDue === due) {
@@ -429,7 +421,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.state = 'terminated';
     this.stopAwaitingAck();
     this.keepAliveDue = 0;
-    this.timerTarget.dialog = undefined;
+    this.timerTarget.target = undefined;
     this.host.removeDialog(this);
   }
 }

@@ -72,8 +72,8 @@ export class SipStack implements TransactionUser, DialogHost {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly dialogs = new Map<string, Dialog>();
   private readonly invites = new Map<ServerTransaction, { req: IncomingRequest; res: ServerResponse }>();
-  /** Live INVITE transactions by From tag, Call-ID and CSeq, to spot merged requests (§8.2.2.2). */
-  private readonly inviteKeys = new Map<string, ServerTransaction>();
+  /** Keys of live INVITE transactions by From tag, Call-ID and CSeq, to spot merged requests (§8.2.2.2). */
+  private readonly inviteKeys = new Map<string, string>();
   private readonly userAgent: string;
   private contactValue?: string;
 
@@ -151,11 +151,9 @@ export class SipStack implements TransactionUser, DialogHost {
     if (request.method === 'INVITE') {
       const key = mergeKey(request);
       this.invites.set(tx, { req, res });
-      this.inviteKeys.set(key, tx);
+      this.inviteKeys.set(key, tx.key);
       tx.onFinalResponse = () => this.invites.delete(tx);
-      tx.onTerminated = () => {
-        if (this.inviteKeys.get(key) === tx) this.inviteKeys.delete(key);
-      };
+      tx.onTerminated = forgetMergeKey(this.inviteKeys, key, tx.key);
     }
     const handler = this.handlers.get(request.method) ?? this.handlers.get('*');
     if (handler) {
@@ -464,6 +462,16 @@ function mergeKey(request: SipRequest): string {
   // join() makes a flat copy; a concatenation would keep the whole request text alive (the
   // Call-ID is a substring of it) for as long as the INVITE transaction (Timer L, 64 × T1).
   return [request.callId, request.fromTag ?? '', request.cseq!.seq].join('|');
+}
+
+/**
+ * Forgets a merge key once its INVITE transaction ended (Timer L, 64 × T1 after the answer).
+ * Made out here so that it keeps only the two keys alive that long, not the transaction.
+ */
+function forgetMergeKey(inviteKeys: Map<string, string>, mergeKey: string, txKey: string): () => void {
+  return () => {
+    if (inviteKeys.get(mergeKey) === txKey) inviteKeys.delete(mergeKey);
+  };
 }
 
 function formatFrom(from: string | undefined, host: string, tag: string): string {

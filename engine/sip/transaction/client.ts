@@ -1,13 +1,12 @@
 // Client transactions (RFC 3261 §17.1, with the Accepted state of RFC 6026 §7.2).
 import { SipRequest, type SipResponse } from '../message.js';
 import type { SendTarget } from '../transport/types.js';
-import type { TimerTarget } from './timer-queue.js';
+import { TimerRelay, type TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
 
 // Timer kinds (TimerTarget.onTimer).
 const RETRANSMIT = 0; // Timers A, E
-const TIMEOUT = 1; // Timers B, F, and the 64*T1 after a CANCEL
-const END = 2; // Timers D, K, M
+const TIMEOUT = 1; // Timers B, F, and the 64*T1 after a CANCEL (Timers D, K, M run on the lean record, lingering.ts)
 
 const EMPTY = Buffer.alloc(0);
 
@@ -17,8 +16,12 @@ export interface ClientTransactionHost {
   readonly timers: TimerSettings;
   sendWire(target: SendTarget, wire: Buffer, onError?: (err: Error) => void): void;
   removeClient(tx: ClientTransaction): void;
-  /** A 2xx retransmission in the Accepted state: the UA core ACKs it again (§13.2.2.4). */
-  onRetransmitted2xx(response: SipResponse): void;
+  /**
+   * The transaction has its final response and only waits out its last timer (`ms`): the
+   * layer puts a lean record in its place that resends `wire` ('' for none) to the target for
+   * a retransmitted non-2xx final, or hands retransmitted 2xx to the UA core if `accepted`.
+   */
+  lingerClient(tx: ClientTransaction, ms: number, wire: string, accepted: boolean): void;
   /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
   startTimer(ms: number, target: TimerTarget, kind: number): number;
 }
@@ -39,11 +42,10 @@ export class ClientTransaction implements TimerTarget {
   /** Due time of the timeout that applies (0: none); an earlier one that fires is ignored. */
   private timeoutDue = 0;
   /**
-   * The ACK for a non-2xx final, resent for every retransmitted final: its bytes as a latin1
-   * string, since a small Buffer would keep a whole shared pool slab alive through Timer D
-   * (32 s; see ServerTransaction.lastWire).
+   * Timers B and F run 64 × T1 from the request, long after most transactions ended: the
+   * queue holds this relay, which lets go of the transaction when it ends.
    */
-  private ackWire = '';
+  private readonly timeouts = new TimerRelay(this);
 
   constructor(
     private readonly host: ClientTransactionHost,
@@ -76,14 +78,12 @@ export class ClientTransaction implements TimerTarget {
     this.transmit();
     if (!this.reliable) this.scheduleRetransmit(t1);
     // Timer B / Timer F.
-    this.timeoutDue = this.host.startTimer(64 * t1, this, TIMEOUT);
+    this.timeoutDue = this.host.startTimer(64 * t1, this.timeouts, TIMEOUT);
   }
 
   onTimer(kind: number, due: number): void {
     if (kind === RETRANSMIT) this.retransmit();
-    else if (kind === TIMEOUT) {
-      if (due === this.timeoutDue) this.fail(408, 'Request Timeout');
-    } else this.terminate();
+    else if (due === this.timeoutDue) this.fail(408, 'Request Timeout');
   }
 
   private transmit(): void {
@@ -131,36 +131,39 @@ export class ClientTransaction implements TimerTarget {
         if (this.isInvite && status < 300) {
           // Timer M = 64*T1: keep matching retransmitted 2xx and hand them to the TU (RFC 6026 §7.2).
           this.state = 'accepted';
-          this.endAfter(64 * this.host.timers.t1);
+          this.linger(64 * this.host.timers.t1, '', true);
         } else if (this.isInvite) {
-          // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D.
+          // ACK for a non-2xx final, sent by the transaction itself (§17.1.1.3); Timer D
+          // resends it for every retransmitted final. Kept as a latin1 string: a small Buffer
+          // would keep a whole shared pool slab alive for 32 s (see ServerTransaction.lastWire).
           this.state = 'completed';
           const ack = buildNon2xxAck(this.request, response).toBuffer();
-          this.ackWire = ack.toString('latin1');
           this.host.sendWire(this.target, ack);
-          this.endAfter(this.reliable ? 0 : 32000);
+          if (this.reliable) this.terminate();
+          else this.linger(32000, ack.toString('latin1'), false);
         } else {
           // Timer K absorbs response retransmissions (§17.1.2.2).
           this.state = 'completed';
-          this.endAfter(this.reliable ? 0 : this.host.timers.t4);
+          if (this.reliable) this.terminate();
+          else this.linger(this.host.timers.t4, '', false);
         }
         this.req = undefined;
         this.wire = EMPTY;
         this.handlers?.onResponse(response);
-        // The TU has its final answer; what lingers (Timers D/K/M) needs no callbacks, and
-        // dropping them frees the whole call they close over 32 s sooner.
+        // The TU has its final answer; it may keep this object, which then needs no callbacks:
+        // dropping them frees the whole call they close over.
         this.handlers = undefined;
         return;
-      case 'accepted':
-        if (status >= 200 && status < 300) this.host.onRetransmitted2xx(response);
-        return;
-      case 'completed':
-        // A retransmitted non-2xx final: ACK it again, don't bother the TU.
-        if (this.ackWire && status >= 300) this.host.sendWire(this.target, Buffer.from(this.ackWire, 'latin1'));
-        return;
       default:
+        // Ended: the layer no longer routes responses here.
         return;
     }
+  }
+
+  /** Hands the wait for the last timer (D, K or M) to a lean record (lingering.ts). */
+  private linger(ms: number, wire: string, accepted: boolean): void {
+    this.timeouts.target = undefined;
+    this.host.lingerClient(this, ms, wire, accepted);
   }
 
   /**
@@ -169,18 +172,14 @@ export class ClientTransaction implements TimerTarget {
    */
   cancelSent(): void {
     if (this.state !== 'calling' && this.state !== 'proceeding') return;
-    this.timeoutDue = this.host.startTimer(64 * this.host.timers.t1, this, TIMEOUT);
-  }
-
-  private endAfter(ms: number): void {
-    if (ms === 0) this.terminate();
-    else this.host.startTimer(ms, this, END);
+    this.timeoutDue = this.host.startTimer(64 * this.host.timers.t1, this.timeouts, TIMEOUT);
   }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.timeoutDue = 0;
+    this.timeouts.target = undefined;
     this.host.removeClient(this);
   }
 }

@@ -8,6 +8,7 @@ import { makeResponse } from '../responses.js';
 import type { InboundMessage, Logger, MessageSource, SendTarget } from '../transport/types.js';
 import type { TransportLayer } from '../transport/index.js';
 import { ClientTransaction, type ClientHandlers, type ClientTransactionHost } from './client.js';
+import { LingeringClient, LingeringServer, type Lingering, type LingeringHost } from './lingering.js';
 import { ServerTransaction, type ServerTransactionHost } from './server.js';
 import { TimerQueues, type TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
@@ -27,9 +28,10 @@ export interface TransactionUser {
 /** RFC 3261 §18.1.1: a request larger than this goes over a congestion-controlled transport. */
 const UDP_MTU_LIMIT = 1300;
 
-export class TransactionLayer implements ClientTransactionHost, ServerTransactionHost {
-  private readonly servers = new Map<string, ServerTransaction>();
-  private readonly clients = new Map<string, ClientTransaction>();
+export class TransactionLayer implements ClientTransactionHost, ServerTransactionHost, LingeringHost {
+  /** Live transactions, and the lean records of ended ones waiting out their last timer. */
+  private readonly servers = new Map<string, ServerTransaction | LingeringServer>();
+  private readonly clients = new Map<string, ClientTransaction | LingeringClient>();
   private readonly timerQueues = new TimerQueues();
   user?: TransactionUser;
 
@@ -109,7 +111,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
       return;
     }
     tx.respond(makeResponse(cancel, 200));
-    if (invite.finalStatus !== undefined) return;
+    if (invite instanceof LingeringServer || invite.finalStatus !== undefined) return;
     this.dispatch(() => this.user?.onCancel(invite, cancel), invite, cancel);
   }
 
@@ -210,12 +212,31 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 
+  lingerServer(tx: ServerTransaction, ms: number, wire: string, target: SendTarget | undefined, onEnd: (() => void) | undefined): void {
+    if (this.servers.get(tx.key) !== tx) return;
+    const record = new LingeringServer(this, tx.key, wire, wire ? target : undefined, onEnd);
+    this.servers.set(tx.key, record);
+    this.timerQueues.start(ms, record, 0);
+  }
+
   onRetransmitted2xx(response: SipResponse): void {
     this.user?.onStrayResponse(response);
   }
 
   removeClient(tx: ClientTransaction): void {
     if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+  }
+
+  lingerClient(tx: ClientTransaction, ms: number, wire: string, accepted: boolean): void {
+    if (this.clients.get(tx.key) !== tx) return;
+    const record = new LingeringClient(this, tx.key, wire, wire ? tx.target : undefined, accepted);
+    this.clients.set(tx.key, record);
+    this.timerQueues.start(ms, record, 0);
+  }
+
+  forget(record: Lingering): boolean {
+    const map: Map<string, unknown> = record instanceof LingeringServer ? this.servers : this.clients;
+    return map.get(record.key) === record && map.delete(record.key);
   }
 
   /** Ends every transaction (shutdown). */

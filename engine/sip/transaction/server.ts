@@ -7,7 +7,7 @@ import type { TimerSettings } from './timers.js';
 // Timer kinds (TimerTarget.onTimer).
 const TRYING = 0;
 const RETRANSMIT = 1; // Timer G
-const END = 2; // Timers H, I, J, L
+const END = 2; // Timers H, I (J and L run on the lean record, lingering.ts)
 
 export type ServerState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
@@ -18,6 +18,12 @@ export interface ServerTransactionHost {
   responseTarget(request: SipRequest, source: MessageSource): SendTarget;
   sendWire(target: SendTarget, wire: Buffer): void;
   removeServer(tx: ServerTransaction): void;
+  /**
+   * The transaction only waits out its last timer (`ms`): the layer puts a lean record in its
+   * place that answers a retransmitted request with `wire` ('' for none) and calls `onEnd`
+   * when the timer ran out.
+   */
+  lingerServer(tx: ServerTransaction, ms: number, wire: string, target: SendTarget | undefined, onEnd: (() => void) | undefined): void;
   /** Calls target.onTimer(kind, due) after `ms`; returns `due`. */
   startTimer(ms: number, target: TimerTarget, kind: number): number;
 }
@@ -122,16 +128,20 @@ export class ServerTransaction implements TimerTarget {
     }
     this.req = undefined;
     this.tryingMaker = undefined;
-    this.onFinalResponse?.();
+    const onFinal = this.onFinalResponse;
+    this.onFinalResponse = undefined;
+    onFinal?.();
     if (!this.isInvite) {
       // Timer J: absorb retransmissions for 64*T1 on unreliable transports (§17.2.2).
       this.state = 'completed';
-      this.finishAfter(this.reliable ? 0 : 64 * t1);
+      if (this.reliable) this.terminate();
+      else this.linger(64 * t1, this.lastWire);
     } else if (response.status < 300) {
       // RFC 6026: Accepted state absorbs INVITE retransmissions for Timer L = 64*T1;
-      // 2xx retransmission is the UAS core's job (RFC 3261 §13.3.1.4).
+      // 2xx retransmission is the UAS core's job (RFC 3261 §13.3.1.4), through this object
+      // (resendAccepted) for as long as it holds it.
       this.state = 'accepted';
-      this.finishAfter(64 * t1);
+      this.linger(64 * t1, '');
     } else {
       this.state = 'completed';
       // Timer G retransmits the final response until ACK, Timer H gives up (§17.2.1).
@@ -139,6 +149,16 @@ export class ServerTransaction implements TimerTarget {
       this.finishAfter(64 * t1);
     }
     return true;
+  }
+
+  /**
+   * Hands the wait for the last timer to a lean record (lingering.ts); nothing of the layer
+   * refers to this object any more, so it goes as soon as the TU lets go of it.
+   */
+  private linger(ms: number, wire: string): void {
+    const onEnd = this.onTerminated;
+    this.onTerminated = undefined;
+    this.host.lingerServer(this, ms, wire, this.target, onEnd);
   }
 
   private scheduleRetransmit(interval: number): void {

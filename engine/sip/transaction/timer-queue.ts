@@ -15,6 +15,19 @@ export interface TimerTarget {
   onTimer(kind: number, due: number): void;
 }
 
+/**
+ * Stands in for a target that may end long before a timer it started is due: the queue holds
+ * this small object, and the target leaves it (`target = undefined`) when it ends, so the queue
+ * does not keep the ended target alive until then.
+ */
+export class TimerRelay implements TimerTarget {
+  constructor(public target: TimerTarget | undefined) {}
+
+  onTimer(kind: number, due: number): void {
+    this.target?.onTimer(kind, due);
+  }
+}
+
 // A queue's arrays are compacted once this many fired entries sit before the head.
 const COMPACT_AFTER = 4096;
 
