@@ -4,22 +4,9 @@
 // thousands of calls). The call's own objects (its request, its dialogs) must be collectable
 // as soon as the call is over. Real UDP peers; the heap is inspected with WeakRefs after full
 // garbage collections.
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import t from 'tap';
 import type { Dialog } from '../../../engine/sip/dialog.js';
-import { HOST, SDP, T64, drain, fixture, formatResponse, rand, waitFor } from './raw-peer.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/** Full collections, with a turn of the event loop between them (WeakRefs clear after the job that read them). */
-async function collect(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { HOST, SDP, T64, collectGarbage, drain, fixture, formatResponse, rand, waitFor } from './raw-peer.js';
 
 t.test('a bridged call that ended keeps neither its request nor its dialogs alive while its no-answer timer waits', async (t) => {
   const f = await fixture(t);
@@ -61,7 +48,7 @@ t.test('a bridged call that ended keeps neither its request nor its dialogs aliv
   await drain();
 
   t.ok(f.stack.stats.serverTransactions > 0, 'the ended transactions still linger (Timers J/L), as they should');
-  await collect();
+  await collectGarbage();
   t.equal(refs.req?.deref(), undefined, 'the INVITE request is collected');
   t.equal(refs.dialogs.length, 2);
   t.ok(refs.dialogs.every((d) => d.deref() === undefined), 'both dialogs are collected');

@@ -2,23 +2,10 @@
 // lingering.ts): the transaction object itself is collectable at once, while the record still
 // answers retransmissions as RFC 3261 §17 and RFC 6026 require, and goes after its timer.
 // Real UDP peers; the heap is inspected with WeakRefs after full garbage collections.
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { SipRequest } from '../../../engine/sip/message.js';
-import { HOST, SDP, T1, T4, T64, drain, fixture, formatResponse, rand, waitFor } from './raw-peer.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/** Full collections, with a turn of the event loop between them (WeakRefs clear after the job that read them). */
-async function collect(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { HOST, SDP, T1, T4, T64, collectGarbage, drain, fixture, formatResponse, rand, waitFor } from './raw-peer.js';
 
 t.test('server: a retransmitted request after the final gets the same bytes from the record; the record goes after Timer J', async (t) => {
   const f = await fixture(t);
@@ -33,7 +20,7 @@ t.test('server: a retransmitted request after the final gets the same bytes from
   const options = c.request('OPTIONS');
   c.peer.send(options.text, f.stack.port);
   await c.waitResponse(200, 'OPTIONS');
-  await collect();
+  await collectGarbage();
   t.equal(tx?.deref(), undefined, 'the transaction object is collected');
   t.equal(f.stack.stats.serverTransactions, 1, 'its record lingers (Timer J)');
 
@@ -64,7 +51,7 @@ t.test('server: after the ACK an INVITE transaction is collected; its record abs
   c.toTag = ok.toTag;
   c.ack2xx(ok);
   await drain();
-  await collect();
+  await collectGarbage();
   t.equal(tx?.deref(), undefined, 'the INVITE transaction object is collected once the ACK came');
   t.equal(f.stack.stats.serverTransactions, 1, 'its record lingers (Timer L)');
 
@@ -100,7 +87,7 @@ t.test('client: retransmitted finals after the first are absorbed; the transacti
   t.equal(f.peer.requests().length, 1, 'nothing but the MESSAGE was sent to the peer');
   // Past Timer E's first retransmission, which the queue holds the transaction for.
   await sleep(4 * T1);
-  await collect();
+  await collectGarbage();
   t.equal(tx.deref(), undefined, 'the transaction object is collected');
   await waitFor(() => f.stack.stats.clientTransactions === 0, 'the record to go after Timer K', 4 * T4 + 2000);
 });
@@ -113,7 +100,7 @@ t.test('client: a retransmitted non-2xx final to an INVITE is ACKed again from t
   f.peer.send(busy, f.stack.port);
   await f.peer.waitRequest('ACK');
   await result;
-  await collect();
+  await collectGarbage();
   f.peer.send(busy, f.stack.port);
   await waitFor(() => f.peer.requests('ACK').length === 2, 'a second ACK');
   const acks = f.peer.raw.filter((r) => r.startsWith('ACK '));

@@ -5,6 +5,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import type { SipRequest, SipResponse } from '../../../engine/sip/message.js';
@@ -56,6 +58,19 @@ export async function waitForValue<T>(fn: () => T | undefined, what: string, tim
   let value: T | undefined;
   await waitFor(() => (value = fn()) !== undefined, what, timeoutMs);
   return value as T;
+}
+
+/**
+ * Full garbage collections, with a turn of the event loop between them (a WeakRef is cleared
+ * only after the job that last read it), for tests that check what the stack keeps alive.
+ */
+export async function collectGarbage(): Promise<void> {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Resolves or rejects like `promise`, or rejects after `timeoutMs`. */
