@@ -6,6 +6,7 @@ import t from 'tap';
 import { parseMessage } from '../../../engine/sip/parser.js';
 import { SipRequest } from '../../../engine/sip/message.js';
 import { type SipUri } from '../../../engine/sip/uri.js';
+import { KNOWN_HEADERS, headerDisplayName, knownHeaderAt, knownHeaderIndex } from '../../../engine/sip/headers.js';
 
 const HEAD = [
   'INVITE sip:bob@127.0.0.1 SIP/2.0',
@@ -67,6 +68,22 @@ t.test('names one letter off a known name are other headers, kept under their lo
   const m = parsed([...HEAD, 'Max.Forwards: 1', 'Call_ID: other']);
   t.same(m.lines('max-forwards'), ['70']);
   t.equal(m.callId, 'lookups@127.0.0.1');
+});
+
+t.test('the byte lookup agrees with the string lookup on every known name, compact form and near miss', async (t) => {
+  const compact = 'ifmtvlcskeourbxajdyIFMTVLCSKEOURBXAJDY'.split('');
+  const names = [...KNOWN_HEADERS.flatMap((k) => [k, k.toUpperCase(), headerDisplayName(k)]), ...compact];
+  // Near misses of every length class: one letter changed first, in the middle and last, one more or one less.
+  for (const k of KNOWN_HEADERS) names.push('x' + k.slice(1), k.slice(0, -1) + 'x', k.slice(0, k.length >> 1) + 'q' + k.slice((k.length >> 1) + 1), k + 's', k.slice(0, -1));
+  names.push('g', 'q', 'Vi', 'Tx', 'vIA');
+  let agreed = 0;
+  for (const name of names.filter((n) => n !== '')) {
+    // At an offset inside a larger buffer, as the parser sees a name.
+    const b = Buffer.from(`..${name}:`, 'latin1');
+    if (knownHeaderAt(b, 2, 2 + name.length) === knownHeaderIndex(name)) agreed++;
+    else t.fail(`${name}: byte lookup ${knownHeaderAt(b, 2, 2 + name.length)}, string lookup ${knownHeaderIndex(name)}`);
+  }
+  t.equal(agreed, names.filter((n) => n !== '').length);
 });
 
 t.test('a CR inside a header name is a bad header line, not a folded "-"', async (t) => {
