@@ -1,7 +1,7 @@
 // Server transactions (RFC 3261 §17.2, with the Accepted state of RFC 6026 §7.1).
 import type { SipRequest, SipResponse } from '../message.js';
 import type { MessageSource, SendTarget } from '../transport/types.js';
-import type { TimerTarget } from './timer-queue.js';
+import { TimerRelay, type TimerTarget } from './timer-queue.js';
 import type { TimerSettings } from './timers.js';
 
 // Timer kinds (TimerTarget.onTimer).
@@ -43,6 +43,8 @@ export class ServerTransaction implements TimerTarget {
   /** Timer G's current interval. */
   private retransmitInterval = 0;
   private tryingMaker?: () => SipResponse;
+  /** What the queue holds for the 100's 200 ms: let go at the first response, so an answered transaction is not kept that long. */
+  private trying?: TimerRelay;
   /** Due time of the end timer that applies (0: none); an earlier one that fires is ignored. */
   private endDue = 0;
   /** The request, until the final response: afterwards only its bytes-level echo is needed. */
@@ -87,7 +89,8 @@ export class ServerTransaction implements TimerTarget {
    * calls get their 180/200 sooner, which saves a datagram per call.
    */
   scheduleTrying(makeTrying: () => SipResponse): void {
-    this.host.startTimer(200, this, TRYING);
+    this.trying = new TimerRelay(this);
+    this.host.startTimer(200, this.trying, TRYING);
     this.tryingMaker = makeTrying;
   }
 
@@ -118,6 +121,7 @@ export class ServerTransaction implements TimerTarget {
   respond(response: SipResponse): boolean {
     if (this.state !== 'trying' && this.state !== 'proceeding') return false;
     this.lastStatus = response.status;
+    this.stopTrying();
     const wire = response.toBuffer();
     this.lastWire = wire.toString('latin1');
     this.send(wire);
@@ -202,10 +206,16 @@ export class ServerTransaction implements TimerTarget {
     else this.endDue = this.host.startTimer(ms, this, END);
   }
 
+  private stopTrying(): void {
+    if (this.trying) this.trying.target = undefined;
+    this.trying = undefined;
+  }
+
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.tryingMaker = undefined;
+    this.stopTrying();
     this.host.removeServer(this);
     this.onTerminated?.();
   }
