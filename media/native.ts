@@ -9,7 +9,7 @@ import { MediaError } from './errors.js';
 import { ENDPOINT_COUNTERS } from './stats.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 export type CodecName = 'PCMU' | 'PCMA';
 

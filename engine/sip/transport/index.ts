@@ -62,27 +62,21 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
 
   /**
    * Sends one message. A failure is logged and handed to `onError`; without one, a UDP send
-   * needs no callback of its own (a shared one logs), which matters at thousands of sends a second.
+   * needs no callback of its own (the UDP transport logs), which matters at thousands of sends a second.
    */
   send(target: SendTarget, data: Buffer, onError?: (err: Error) => void): void {
     try {
       if (!this.bound) throw new Error('sip transport not started');
       if (target.protocol === 'udp') {
-        const done = onError ? (err: Error | null) => err && this.failed(err, target, onError) : this.logUdpFailure;
-        this.bound.udp.send(target.address, target.port, data, done);
+        this.bound.udp.send(target.address, target.port, data, onError && ((err) => this.failed(err, target, onError)));
       } else {
         this.bound.tcp.send(target, data, (err) => this.failed(err, target, onError));
       }
     } catch (err) {
-      // Bad arguments throw synchronously in node; report them like any other send failure.
+      // Bad arguments throw synchronously; report them like any other send failure.
       process.nextTick(() => this.failed(err as Error, target, onError));
     }
   }
-
-  /** Node's send error names the destination (`send EPERM 192.0.2.1:5060`). */
-  private readonly logUdpFailure = (err: Error | null): void => {
-    if (err) this.log.warn({ err }, 'sip transport send failed');
-  };
 
   private failed(err: Error, target: SendTarget, onError?: (err: Error) => void): void {
     this.log.warn({ err, target }, 'sip transport send failed');

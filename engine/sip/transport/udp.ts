@@ -1,10 +1,12 @@
-import dgram from 'node:dgram';
-import dns from 'node:dns';
+import dns from 'node:dns/promises';
 import net from 'node:net';
 import { normalizeAddress } from './address.js';
+import { openSipUdpSocket, type NativeSendError, type NativeSipUdpSocket } from './native-udp-socket.js';
 import type { AddressPort, InboundMessage, Logger } from './types.js';
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Forget awaited sends the sender thread has handled once this many are kept. */
+const SETTLE_EVERY = 64;
 
 export interface UdpTransportOptions {
   maxMessageBytes: number;
@@ -12,54 +14,85 @@ export interface UdpTransportOptions {
   onMessage(message: InboundMessage): void;
 }
 
-/** One UDP socket: a datagram is one message (RFC 3261 §18.3). */
+/**
+ * One UDP socket: a datagram is one message (RFC 3261 §18.3). The addon's socket receives in
+ * batches on the event loop and sends from its own thread, so a send returns before the
+ * datagram leaves; a failure comes back later, to the send's `onError` or to the log.
+ */
 export class UdpTransport {
-  private socket: dgram.Socket | undefined;
+  private socket: NativeSipUdpSocket | undefined;
   private local: AddressPort = { address: '', port: 0 };
+  /** onError of sends not yet handled by the sender thread, by sequence number (ascending). */
+  private readonly awaiting = new Map<number, (err: Error) => void>();
 
   constructor(private readonly opts: UdpTransportOptions) {}
 
-  bind(host: string, port: number): Promise<void> {
-    const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', lookup: literalFirst });
-    return new Promise((resolve, reject) => {
-      const failed = (err: Error) => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', failed);
-      socket.bind({ address: host, port }, () => {
-        socket.off('error', failed);
-        socket.on('error', (err) => this.opts.logger.error({ err }, 'sip udp socket error'));
-        socket.on('message', (data, rinfo) => this.receive(data, rinfo));
-        // Bursts of requests must not overflow the kernel queue; the OS may cap or refuse this.
-        try {
-          socket.setRecvBufferSize(RECV_BUFFER_BYTES);
-        } catch (err) {
-          this.opts.logger.info({ err }, 'sip udp receive buffer size not changed');
-        }
-        const { address, port: boundPort } = socket.address();
-        this.local = { address: normalizeAddress(address), port: boundPort };
-        this.socket = socket;
-        resolve();
-      });
+  async bind(host: string, port: number): Promise<void> {
+    const address = net.isIP(host) ? host : (await dns.lookup(host)).address;
+    const socket = openSipUdpSocket(address, port, { recvBufferBytes: RECV_BUFFER_BYTES }, {
+      onMessages: (bytes, meta, sources) => this.receiveBatch(bytes, meta, sources),
+      onSendErrors: () => this.settle(),
     });
+    this.local = { address: normalizeAddress(address), port: socket.localPort() };
+    this.socket = socket;
   }
 
   /** Sends from the bound socket so the source port is the listening port. */
-  send(address: string, port: number, data: Buffer, done: (err: Error | null) => void): void {
-    if (!this.socket) throw new Error('udp transport not bound');
-    this.socket.send(data, port, address, done);
+  send(address: string, port: number, data: Buffer, onError?: (err: Error) => void): void {
+    const socket = this.socket;
+    if (!socket) throw new Error('udp transport not bound');
+    if (net.isIP(address) === 0) {
+      dns.lookup(address).then(
+        (found) => this.send(found.address, port, data, onError),
+        (err: Error) => this.report(err, onError),
+      );
+      return;
+    }
+    const seq = socket.send(data, address, port);
+    if (!onError) return;
+    this.awaiting.set(seq, onError);
+    if (this.awaiting.size % SETTLE_EVERY === 0) this.settle();
   }
 
   close(): Promise<void> {
-    const socket = this.socket;
+    this.socket?.close();
     this.socket = undefined;
-    return new Promise((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
+    this.awaiting.clear();
+    return Promise.resolve();
   }
 
-  private receive(data: Buffer, rinfo: dgram.RemoteInfo): void {
+  /** Hands failures to their sends, then forgets awaited sends that went out. */
+  private settle(): void {
+    if (!this.socket) return;
+    const { handledThrough, errors } = this.socket.takeSendResults();
+    for (const failure of errors) {
+      const onError = this.awaiting.get(failure.seq);
+      this.awaiting.delete(failure.seq);
+      this.report(sendError(failure), onError);
+    }
+    for (const seq of this.awaiting.keys()) {
+      if (seq > handledThrough) break;
+      this.awaiting.delete(seq);
+    }
+  }
+
+  private report(err: Error, onError: ((err: Error) => void) | undefined): void {
+    if (onError) onError(err);
+    else this.opts.logger.warn({ err }, 'sip transport send failed');
+  }
+
+  private receiveBatch(bytes: Buffer, meta: Uint32Array, sources: string[]): void {
+    let end = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const start = end;
+      end += meta[2 * i];
+      this.receive(bytes.subarray(start, end), sources[i], meta[2 * i + 1]);
+    }
+  }
+
+  private receive(data: Buffer, address: string, port: number): void {
     if (isWhitespace(data)) return; // keep-alive datagram
-    const remote = { address: normalizeAddress(rinfo.address), port: rinfo.port };
+    const remote = { address: normalizeAddress(address), port };
     if (data.length > this.opts.maxMessageBytes) {
       this.opts.logger.warn({ remote, bytes: data.length }, 'sip udp datagram too large, dropped');
       return;
@@ -68,16 +101,14 @@ export class UdpTransport {
   }
 }
 
-/**
- * dgram resolves every destination before sending, and Node's dns.lookup answers even an IP
- * literal on the next tick: a deferred callback for each of a call's half-dozen datagrams.
- * SIP targets are nearly always literals (Via, Contact, registrations): those are answered at
- * once; names still go to dns.lookup.
- */
-function literalFirst(hostname: string, options: dns.LookupOneOptions | number, callback: (err: Error | null, address: string, family: number) => void): void {
-  const family = net.isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dns.lookup(hostname, options as dns.LookupOneOptions, callback as (err: NodeJS.ErrnoException | null, address: string, family: number) => void);
+/** Named like Node's own send errors (`send EMSGSIZE 192.0.2.1:5060`). */
+function sendError(failure: NativeSendError): Error {
+  const address = normalizeAddress(failure.address);
+  return Object.assign(new Error(`send ${failure.code} ${address}:${failure.port} (${failure.message})`), {
+    code: failure.code,
+    address,
+    port: failure.port,
+  });
 }
 
 function isWhitespace(data: Buffer): boolean {

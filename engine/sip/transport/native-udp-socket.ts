@@ -1,0 +1,59 @@
+// The addon's SIP UDP socket (native/src/sip_udp_wrap.h): receives on the event loop in
+// batches, sends from its own thread. Typed here; UdpTransport is its only user.
+import { loadAddon } from '../../../media/native.js';
+
+export interface NativeSendError {
+  /** The sequence number send() returned. */
+  seq: number;
+  /** errno name, e.g. EMSGSIZE. */
+  code: string;
+  message: string;
+  address: string;
+  port: number;
+}
+
+export interface NativeSendResults {
+  /** Every datagram up to this sequence number was sent or is in `errors`. */
+  handledThrough: number;
+  errors: NativeSendError[];
+}
+
+export interface NativeSipUdpSocket {
+  localPort(): number;
+  /** Queues a copy of `data`; returns its sequence number (1, 2, ...). */
+  send(data: Uint8Array, address: string, port: number): number;
+  takeSendResults(): NativeSendResults;
+  /** Frees the port; what was queued still goes out. Safe to call twice. */
+  close(): void;
+}
+
+export interface NativeSipUdpHandlers {
+  /**
+   * One call per received batch: the datagrams back to back in `bytes`; datagram i is
+   * meta[2i] bytes long, from sources[i] port meta[2i+1].
+   */
+  onMessages(bytes: Buffer, meta: Uint32Array, sources: string[]): void;
+  /** Failed sends are waiting in takeSendResults(). */
+  onSendErrors(): void;
+}
+
+interface SocketOptions {
+  /** SO_RCVBUF; the kernel caps it at net.core.rmem_max. */
+  recvBufferBytes?: number;
+  /** Datagrams per recvmmsg and per onMessages call, 1-256 (default 32). */
+  batch?: number;
+}
+
+type SocketClass = new (
+  address: string,
+  port: number,
+  options: SocketOptions | undefined,
+  onMessages: NativeSipUdpHandlers['onMessages'],
+  onSendErrors: NativeSipUdpHandlers['onSendErrors'],
+) => NativeSipUdpSocket;
+
+/** Binds `address:port` (an IP literal; port 0 picks one). Throws with `code` (EADDRINUSE...) if it cannot. */
+export function openSipUdpSocket(address: string, port: number, options: SocketOptions, handlers: NativeSipUdpHandlers): NativeSipUdpSocket {
+  const { SipUdpSocket } = loadAddon() as unknown as { SipUdpSocket: SocketClass };
+  return new SipUdpSocket(address, port, options, handlers.onMessages, handlers.onSendErrors);
+}

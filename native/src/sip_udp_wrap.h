@@ -1,0 +1,61 @@
+// The JS class `SipUdpSocket`: one bound UDP socket for the SIP transport. It receives on the
+// Node event loop (a uv_poll_t on the socket, recvmmsg, one JS call per batch) and sends from
+// its own thread (SipUdpSender): JS queues, the queue is handed over once per loop iteration.
+//
+//   new SipUdpSocket(address, port, options, onMessages, onSendErrors)
+//     options: { recvBufferBytes?, batch? } or undefined
+//     onMessages(bytes: Buffer, meta: Uint32Array, sources: string[]): the batch's datagrams
+//       back to back in `bytes`, in arrival order; datagram i is meta[2i] bytes long and came
+//       from sources[i], port meta[2i+1]
+//     onSendErrors(): failures are waiting in takeSendResults()
+//   localPort(): number;  send(data, address, port): sequence number
+//   takeSendResults(): { handledThrough, errors: [{ seq, code, message, address, port }] }
+//   close(): frees the port; safe to call twice
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <memory>
+
+#include "net_address.h"
+#include "sip_udp_receiver.h"
+#include "sip_udp_sender.h"
+
+namespace sy {
+
+class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit SipUdpWrap(const Napi::CallbackInfo& info);
+  ~SipUdpWrap() override;
+
+ private:
+  struct Handles;  // libuv handles; they outlive this object until their close callbacks ran
+
+  Napi::Value LocalPort(const Napi::CallbackInfo& info);
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value TakeSendResults(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  bool Open(Napi::Env env, const NetAddress& local, int recvBufferBytes);
+  void Shutdown();
+  void OnReadable();
+  void DeliverBatch(int count);
+  void FlushSends();
+  void NotifySendErrors();
+  void CallJs(const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args);
+  static void OnEnvCleanup(void* self);
+
+  int fd_ = -1;
+  NetAddress local_;
+  size_t batchSize_ = 32;
+  bool armed_ = false;  // the check/idle handles run until the queue is handed over
+  Handles* handles_ = nullptr;
+  std::unique_ptr<DatagramBatch> batch_;
+  std::unique_ptr<SipUdpSender> sender_;
+  Napi::FunctionReference onMessages_;
+  Napi::FunctionReference onSendErrors_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
+}  // namespace sy
