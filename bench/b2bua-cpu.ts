@@ -3,8 +3,8 @@
 // SIPp UAC → engine (B2BUA) → SIPp UAS at a modest fixed rate, and the engine's CPU-seconds
 // (utime + stime of /proc/<pid>/task/*/stat) from the first call until every transaction has
 // ended (64 × T1 after the last call), less what the idle engine uses in the same time.
-// CPU is split by thread: the event loop is what limits calls/s, media and V8's helper
-// threads run beside it. Prints JSON.
+// CPU is split by thread: the event loop is what limits calls/s, media, the SIP UDP sender and
+// V8's helper threads run beside it. Prints JSON.
 // Usage: node dist/bench/b2bua-cpu.js [--rate R] [--calls N] [--warmup N] [--hold-ms H] [--media anchor|bypass]
 //   (env BENCH_ENGINE_NODE_ARGS passes node flags to the engine, e.g. --cpu-prof --cpu-prof-dir=DIR)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +50,7 @@ function threadTicks(pid: number): Ticks {
 /** Node 20 leaves its own threads (V8's GC and compiler workers, libuv's pool) named `node`; the addon names its threads `sy-*`. */
 function groupOf(threadName: string): string {
   if (threadName === 'node') return 'nodeHelpers';
+  if (threadName.startsWith('sy-sip-')) return 'sipSend';
   if (threadName.startsWith('sy-')) return 'media';
   return `other:${threadName}`;
 }

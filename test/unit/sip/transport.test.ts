@@ -305,6 +305,31 @@ t.test('send to a closed port calls onError', async (t) => {
   t.equal((err as NodeJS.ErrnoException).code, 'ECONNREFUSED');
 });
 
+t.test('a udp send the kernel refuses reaches onError once, by its code; other sends are unaffected', async (t) => {
+  const layer = await startLayer(t);
+  const peer = dgram.createSocket('udp4');
+  t.teardown(() => peer.close());
+  await new Promise<void>((resolve) => peer.bind(0, HOST, resolve));
+  const target = { protocol: 'udp' as const, address: HOST, port: peer.address().port };
+  const errors: Error[] = [];
+  const failed = within(
+    new Promise<void>((resolve) =>
+      layer.send(target, Buffer.alloc(70_000, 0x20), (err) => {
+        errors.push(err);
+        resolve();
+      }),
+    ),
+    'onError',
+  );
+  const delivered = within(once(peer, 'message'), 'the next datagram');
+  layer.send(target, Buffer.from(request(1)), () => errors.push(new Error('a good send reported a failure')));
+  await failed;
+  t.equal(String(((await delivered) as [Buffer])[0]), request(1));
+  await sleep(50);
+  t.same(errors.map((e) => (e as NodeJS.ErrnoException).code), ['EMSGSIZE']);
+  t.match(errors[0].message, `${HOST}:${target.port}`, 'names the destination');
+});
+
 t.test('send before start or with a bad port reports through onError', async (t) => {
   const idle = new TransportLayer({ host: HOST, port: 0 });
   const notStarted = await within(

@@ -1,0 +1,177 @@
+// The addon's SIP UDP socket over real loopback sockets: batched receive, threaded send,
+// send failures reported back, argument checking, close.
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import { loadAddon } from '../../../media/native.js';
+import { openSipUdpSocket, type NativeSendResults, type NativeSipUdpSocket } from '../../../engine/sip/transport/native-udp-socket.js';
+
+const HOST = '127.0.0.1';
+const BATCH = 50; // datagrams in flight at once: a burst of hundreds can overrun a socket buffer
+
+interface Datagram {
+  text: string;
+  address: string;
+  port: number;
+}
+
+/** A native socket that records what it receives and wakes waiters on failed sends. */
+function open(t: Test, address = HOST, port = 0): { socket: NativeSipUdpSocket; got: Datagram[]; failures: () => Promise<NativeSendResults> } {
+  const got: Datagram[] = [];
+  let wake: (() => void) | undefined;
+  const socket = openSipUdpSocket(address, port, {}, {
+    onMessages(bytes, meta, sources) {
+      let end = 0;
+      for (let i = 0; i < sources.length; i++) {
+        const start = end;
+        end += meta[2 * i];
+        got.push({ text: bytes.subarray(start, end).toString(), address: sources[i], port: meta[2 * i + 1] });
+      }
+    },
+    onSendErrors: () => wake?.(),
+  });
+  t.teardown(() => socket.close());
+  const failures = () =>
+    within(
+      new Promise<NativeSendResults>((resolve) => {
+        wake = () => resolve(socket.takeSendResults());
+      }),
+      'send errors',
+    );
+  return { socket, got, failures };
+}
+
+function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+  return Promise.race([
+    promise,
+    sleep(ms, undefined, { ref: false }).then(() => Promise.reject(new Error(`timed out waiting for ${what}`))),
+  ]);
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (const started = Date.now(); !done(); await sleep(5)) {
+    if (Date.now() - started > 5000) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+async function dgramSocket(t: Test, type: 'udp4' | 'udp6' = 'udp4', host = HOST): Promise<dgram.Socket> {
+  const s = dgram.createSocket(type);
+  t.teardown(() => s.close());
+  await new Promise<void>((resolve) => s.bind(0, host, resolve));
+  return s;
+}
+
+t.test('a burst from two sources arrives complete, in order per source, with each source named', async (t) => {
+  const { socket, got } = open(t);
+  const peers = [await dgramSocket(t), await dgramSocket(t)];
+  const perPeer = 300;
+  for (let sent = 0; sent < perPeer; sent += BATCH) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = sent; i < sent + BATCH; i++) {
+      for (const [p, peer] of peers.entries()) {
+        batch.push(new Promise((resolve) => peer.send(`peer${p} #${i}`, socket.localPort(), HOST, resolve)));
+      }
+    }
+    await Promise.all(batch);
+    await until('the batch', () => got.length === (sent + BATCH) * peers.length);
+  }
+  for (const [p, peer] of peers.entries()) {
+    const mine = got.filter((d) => d.text.startsWith(`peer${p} `));
+    t.same(mine.map((d) => d.text), Array.from({ length: perPeer }, (_, i) => `peer${p} #${i}`), `peer ${p}: all, in order`);
+    t.ok(mine.every((d) => d.address === HOST && d.port === peer.address().port), `peer ${p}: source address and port`);
+  }
+});
+
+t.test('sends leave from the bound port, in order, and a large burst arrives complete', async (t) => {
+  const { socket } = open(t);
+  const peer = await dgramSocket(t);
+  const got: string[] = [];
+  const ports = new Set<number>();
+  peer.on('message', (data, rinfo) => {
+    got.push(data.toString());
+    ports.add(rinfo.port);
+  });
+  const total = 400;
+  for (let sent = 0; sent < total; sent += BATCH) {
+    for (let i = sent; i < sent + BATCH; i++) socket.send(Buffer.from(`#${i}`), HOST, peer.address().port);
+    await until('the batch', () => got.length === sent + BATCH);
+  }
+  t.same(got, Array.from({ length: total }, (_, i) => `#${i}`));
+  t.same([...ports], [socket.localPort()]);
+  t.equal(socket.takeSendResults().handledThrough, total, 'every send handled');
+});
+
+t.test('an oversized datagram reports EMSGSIZE with its sequence number; the socket keeps working', async (t) => {
+  const { socket, failures } = open(t);
+  const peer = await dgramSocket(t);
+  const got: string[] = [];
+  peer.on('message', (data) => got.push(data.toString()));
+  const failed = failures();
+  socket.send(Buffer.from('before'), HOST, peer.address().port);
+  const seq = socket.send(Buffer.alloc(70_000, 0x41), HOST, peer.address().port);
+  const results = await failed;
+  t.same(results.errors.map(({ seq, code, address, port }) => ({ seq, code, address, port })), [
+    { seq, code: 'EMSGSIZE', address: HOST, port: peer.address().port },
+  ]);
+  t.ok(results.handledThrough >= seq);
+  socket.send(Buffer.from('after'), HOST, peer.address().port);
+  await until('the datagram after the failure', () => got.length === 2);
+  t.same(got, ['before', 'after']);
+});
+
+t.test('a send to a closed port does not crash or stop the socket', async (t) => {
+  const { socket, got } = open(t);
+  const gone = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => gone.bind(0, HOST, resolve));
+  const closedPort = gone.address().port;
+  await new Promise<void>((resolve) => gone.close(resolve));
+  for (let i = 0; i < 20; i++) socket.send(Buffer.from('lost'), HOST, closedPort);
+  await until('the sends handled', () => socket.takeSendResults().handledThrough === 20);
+  const peer = await dgramSocket(t);
+  peer.send('still here', socket.localPort(), HOST);
+  await until('a datagram after the refusals', () => got.length === 1);
+  t.equal(got[0].text, 'still here');
+});
+
+t.test('IPv6: receives and sends on ::1', async (t) => {
+  const { socket, got } = open(t, '::1');
+  const peer = await dgramSocket(t, 'udp6', '::1');
+  peer.send('over v6', socket.localPort(), '::1');
+  await until('a datagram', () => got.length === 1);
+  t.same(got[0], { text: 'over v6', address: '::1', port: peer.address().port });
+  const reply = once(peer, 'message');
+  socket.send(Buffer.from('back'), '::1', peer.address().port);
+  t.equal(String((await within(reply, 'the reply'))[0]), 'back');
+});
+
+t.test('bad arguments throw TypeError or RangeError', async (t) => {
+  const { SipUdpSocket } = loadAddon() as unknown as { SipUdpSocket: new (...args: unknown[]) => NativeSipUdpSocket };
+  const fn = () => {};
+  t.throws(() => new SipUdpSocket(5, 0, {}, fn, fn), TypeError, 'address not a string');
+  t.throws(() => new SipUdpSocket('localhost', 0, {}, fn, fn), RangeError, 'address not a literal');
+  t.throws(() => new SipUdpSocket(HOST, 70000, {}, fn, fn), RangeError, 'port out of range');
+  t.throws(() => new SipUdpSocket(HOST, '5060', {}, fn, fn), TypeError, 'port not a number');
+  t.throws(() => new SipUdpSocket(HOST, 0, { batch: 0 }, fn, fn), RangeError, 'batch out of range');
+  t.throws(() => new SipUdpSocket(HOST, 0, { bogus: 1 }, fn, fn), TypeError, 'unknown option');
+  t.throws(() => new SipUdpSocket(HOST, 0, {}, 'nope', fn), TypeError, 'onMessages not a function');
+  t.throws(() => new SipUdpSocket(HOST, 0, {}, fn), TypeError, 'onSendErrors missing');
+
+  const { socket } = open(t);
+  t.throws(() => socket.send('text' as unknown as Buffer, HOST, 5060), TypeError, 'data not bytes');
+  t.throws(() => socket.send(Buffer.from('x'), HOST, 0), RangeError, 'destination port 0');
+  t.throws(() => socket.send(Buffer.from('x'), 'example.com', 5060), RangeError, 'destination not a literal');
+  t.throws(() => socket.send(Buffer.from('x'), HOST, 5060.5), RangeError, 'fractional port');
+  t.equal(socket.takeSendResults().handledThrough, 0, 'nothing was queued');
+});
+
+t.test('a port in use fails with EADDRINUSE; close frees the port; close twice is fine', async (t) => {
+  const { socket } = open(t);
+  const port = socket.localPort();
+  t.throws(() => open(t, HOST, port), { code: 'EADDRINUSE' });
+  socket.close();
+  socket.close();
+  t.throws(() => socket.send(Buffer.from('x'), HOST, 5060), /closed/, 'send after close throws');
+  const again = open(t, HOST, port);
+  t.equal(again.socket.localPort(), port, 'the port can be bound again');
+});
