@@ -1,9 +1,12 @@
 // The workload of scripts/leak-check.sh: engines, endpoints and mixers created, used (RTP and
-// RTCP both ways, mixing, tones, jitter buffer, bad arguments) and closed, many times; then
-// every port of the range must be free again. Exits 0 when done, 1 on a port still bound.
+// RTCP both ways, mixing, tones, jitter buffer, bad arguments) and closed, many times; SIP UDP
+// sockets likewise (datagrams both ways, a refused send, bad arguments, close with sends still
+// queued, close twice); then every port of the range and every SIP port must be free again.
+// Exits 0 when done, 1 on a port still bound.
 import dgram from 'node:dgram';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSipUdpSocket } from '../dist/engine/sip/transport/native-udp-socket.js';
 import { MediaEngine } from '../dist/media/index.js';
 
 const PORT_MIN = 36000;
@@ -46,6 +49,39 @@ async function round(n) {
   engine.close();
 }
 
+const sipPorts = [];
+
+async function sipRound(n) {
+  let received = 0;
+  let failures = 0;
+  const handlers = {
+    onMessages: (bytes, meta, sources) => (received += sources.length),
+    onSendErrors: () => {},
+  };
+  const a = openSipUdpSocket('127.0.0.1', 0, { batch: 8 }, handlers);
+  const b = openSipUdpSocket('127.0.0.1', 0, {}, handlers);
+  sipPorts.push(a.localPort(), b.localPort());
+  for (let i = 0; i < 100; i++) {
+    a.send(Buffer.from(`INVITE ${i}`), '127.0.0.1', b.localPort());
+    b.send(Buffer.from(`SIP/2.0 200 ${i}`), '127.0.0.1', a.localPort());
+  }
+  a.send(Buffer.alloc(70_000), '127.0.0.1', b.localPort());
+  for (const bad of [() => a.send('text', '127.0.0.1', 5060), () => a.send(Buffer.from('x'), 'nowhere', 5060), () => openSipUdpSocket('127.0.0.1', -1, {}, handlers)]) {
+    try {
+      bad();
+    } catch {
+      // expected: a TypeError or RangeError
+    }
+  }
+  await sleep(100);
+  failures += a.takeSendResults().errors.length;
+  if (received === 0 || failures !== 1) throw new Error(`sip udp round ${n}: ${received} received, ${failures} failed sends`);
+  b.send(Buffer.from('queued at close'), '127.0.0.1', a.localPort());
+  b.close();
+  a.close();
+  a.close();
+}
+
 async function portFree(port) {
   const s = dgram.createSocket('udp4');
   try {
@@ -84,12 +120,15 @@ function udpInode(port) {
   return undefined;
 }
 
-for (let n = 0; n < ROUNDS; n++) await round(n);
+for (let n = 0; n < ROUNDS; n++) {
+  await round(n);
+  await sipRound(n);
+}
 // The range lies inside the kernel's ephemeral range, so another program (a test running
 // beside this one) may hold one of its ports: only a socket of this process is a leak.
 const own = ownSocketInodes();
 const busy = [];
-for (let p = PORT_MIN; p <= PORT_MAX + 1; p++) {
+for (const p of [...Array.from({ length: PORT_MAX + 2 - PORT_MIN }, (_, i) => PORT_MIN + i), ...sipPorts]) {
   if (await portFree(p)) continue;
   const inode = udpInode(p);
   if (inode === undefined || own.has(inode)) busy.push(p);
@@ -99,4 +138,4 @@ if (busy.length > 0) {
   console.error(`ports still bound after closing everything: ${busy.join(' ')}`);
   process.exit(1);
 }
-console.log(`leak workload: ${ROUNDS} rounds done, ports ${PORT_MIN}-${PORT_MAX + 1} all free`);
+console.log(`leak workload: ${ROUNDS} rounds done, ports ${PORT_MIN}-${PORT_MAX + 1} and ${sipPorts.length} SIP ports all free`);

@@ -31,7 +31,7 @@ export class UdpTransport {
     const address = net.isIP(host) ? host : (await dns.lookup(host)).address;
     const socket = openSipUdpSocket(address, port, { recvBufferBytes: RECV_BUFFER_BYTES }, {
       onMessages: (bytes, meta, sources) => this.receiveBatch(bytes, meta, sources),
-      onSendErrors: () => this.settle(),
+      onSendErrors: this.settle,
     });
     this.local = { address: normalizeAddress(address), port: socket.localPort() };
     this.socket = socket;
@@ -51,7 +51,8 @@ export class UdpTransport {
     const seq = socket.send(data, address, port);
     if (!onError) return;
     this.awaiting.set(seq, onError);
-    if (this.awaiting.size % SETTLE_EVERY === 0) this.settle();
+    // Later, not inside this send: settling may call other sends' onError.
+    if (this.awaiting.size % SETTLE_EVERY === 0) process.nextTick(this.settle);
   }
 
   close(): Promise<void> {
@@ -62,7 +63,7 @@ export class UdpTransport {
   }
 
   /** Hands failures to their sends, then forgets awaited sends that went out. */
-  private settle(): void {
+  private readonly settle = (): void => {
     if (!this.socket) return;
     const { handledThrough, errors } = this.socket.takeSendResults();
     for (const failure of errors) {
@@ -74,7 +75,7 @@ export class UdpTransport {
       if (seq > handledThrough) break;
       this.awaiting.delete(seq);
     }
-  }
+  };
 
   private report(err: Error, onError: ((err: Error) => void) | undefined): void {
     if (onError) onError(err);
