@@ -45,7 +45,7 @@ if (mode === 'dgram') {
   send = () => socket.send(payload, port, '127.0.0.1');
   close = () => socket.close();
 } else {
-  const socket = openSipUdpSocket('127.0.0.1', 0, {}, { onMessages: () => {}, onSendErrors: () => {} });
+  const socket = openSipUdpSocket('127.0.0.1', 0, {}, { onMessage: () => {}, onSendErrors: () => {} });
   send = () => socket.send(payload, '127.0.0.1', port);
   close = () => socket.close();
   await sleep(100); // the sender thread names itself once it runs

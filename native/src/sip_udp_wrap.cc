@@ -86,11 +86,11 @@ SipUdpWrap::SipUdpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SipUdp
   if (!options.ReadInt("recvBufferBytes", 0, 1 << 30, &recvBufferBytes)) return;
   if (!options.ReadInt("batch", 1, kMaxBatch, &batchSize_)) return;
   if (!info[3].IsFunction() || !info[4].IsFunction()) {
-    ThrowType(env, "onMessages and onSendErrors must be functions");
+    ThrowType(env, "onMessage and onSendErrors must be functions");
     return;
   }
   if (!Open(env, local, recvBufferBytes)) return;
-  onMessages_ = Napi::Persistent(info[3].As<Napi::Function>());
+  onMessage_ = Napi::Persistent(info[3].As<Napi::Function>());
   onSendErrors_ = Napi::Persistent(info[4].As<Napi::Function>());
   context_ = std::make_unique<Napi::AsyncContext>(env, "SipUdpSocket");
 }
@@ -234,30 +234,21 @@ void SipUdpWrap::OnReadable() {
   for (int i = 0; i < kBatchesPerReadable && handles_; ++i) {
     const int n = batch_->Receive(fd_);
     if (n <= 0) return;  // nothing more (an error such as ECONNREFUSED is a stale ICMP report)
-    DeliverBatch(n);     // JS may close the socket from here
+    DeliverBatch(n);
     if (static_cast<size_t>(n) < batchSize_) return;
   }
 }
 
+// One JS call per datagram, as Node's dgram makes: each call ends with a microtask checkpoint,
+// so what one message resolved (a dialog's promise, say) is settled before the next arrives.
 void SipUdpWrap::DeliverBatch(int count) {
   Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  size_t total = 0;
-  for (int i = 0; i < count; ++i) total += batch_->length(i);
-  Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, total);
-  Napi::Uint32Array meta = Napi::Uint32Array::New(env, 2 * static_cast<size_t>(count));
-  Napi::Array sources = Napi::Array::New(env, count);
-  size_t offset = 0;
-  for (int i = 0; i < count; ++i) {
-    const size_t len = batch_->length(i);
-    std::memcpy(bytes.Data() + offset, batch_->data(i), len);
-    offset += len;
+  for (int i = 0; i < count && handles_; ++i) {  // JS may close the socket from a callback
+    Napi::HandleScope scope(env);
     const NetAddress from = batch_->from(i);
-    meta[2 * i] = static_cast<uint32_t>(len);
-    meta[2 * i + 1] = static_cast<uint32_t>(from.port());
-    sources.Set(static_cast<uint32_t>(i), from.ip());
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, batch_->data(i), batch_->length(i));
+    CallJs(onMessage_, {data, Napi::String::New(env, from.ip()), Napi::Number::New(env, from.port())});
   }
-  CallJs(onMessages_, {bytes, meta, sources});
 }
 
 // Calls into JS from a libuv callback; a throw becomes an uncaught exception, as from an

@@ -1,12 +1,11 @@
 // The JS class `SipUdpSocket`: one bound UDP socket for the SIP transport. It receives on the
-// Node event loop (a uv_poll_t on the socket, recvmmsg, one JS call per batch) and sends from
-// its own thread (SipUdpSender): JS queues, the queue is handed over once per loop iteration.
+// Node event loop (a uv_poll_t on the socket, recvmmsg of a batch, one JS call per datagram)
+// and sends from its own thread (SipUdpSender): JS queues, the queue is handed over once per
+// loop iteration.
 //
-//   new SipUdpSocket(address, port, options, onMessages, onSendErrors)
+//   new SipUdpSocket(address, port, options, onMessage, onSendErrors)
 //     options: { recvBufferBytes?, batch? } or undefined
-//     onMessages(bytes: Buffer, meta: Uint32Array, sources: string[]): the batch's datagrams
-//       back to back in `bytes`, in arrival order; datagram i is meta[2i] bytes long and came
-//       from sources[i], port meta[2i+1]
+//     onMessage(data: Buffer, address: string, port: number): one datagram and its source
 //     onSendErrors(): failures are waiting in takeSendResults()
 //   localPort(): number;  send(data, address, port): sequence number
 //   takeSendResults(): { handledThrough, errors: [{ seq, code, message, address, port }] }
@@ -53,7 +52,7 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   Handles* handles_ = nullptr;
   std::unique_ptr<DatagramBatch> batch_;
   std::unique_ptr<SipUdpSender> sender_;
-  Napi::FunctionReference onMessages_;
+  Napi::FunctionReference onMessage_;
   Napi::FunctionReference onSendErrors_;
   std::unique_ptr<Napi::AsyncContext> context_;
 };

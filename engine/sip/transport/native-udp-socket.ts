@@ -1,5 +1,5 @@
-// The addon's SIP UDP socket (native/src/sip_udp_wrap.h): receives on the event loop in
-// batches, sends from its own thread. Typed here; UdpTransport is its only user.
+// The addon's SIP UDP socket (native/src/sip_udp_wrap.h): receives on the event loop
+// (recvmmsg batches), sends from its own thread. Typed here; UdpTransport is its only user.
 import { loadAddon } from '../../../media/native.js';
 
 export interface NativeSendError {
@@ -28,11 +28,8 @@ export interface NativeSipUdpSocket {
 }
 
 export interface NativeSipUdpHandlers {
-  /**
-   * One call per received batch: the datagrams back to back in `bytes`; datagram i is
-   * meta[2i] bytes long, from sources[i] port meta[2i+1].
-   */
-  onMessages(bytes: Buffer, meta: Uint32Array, sources: string[]): void;
+  /** One call per datagram (a microtask checkpoint after each, as with dgram). */
+  onMessage(data: Buffer, address: string, port: number): void;
   /** Failed sends are waiting in takeSendResults(). */
   onSendErrors(): void;
 }
@@ -40,7 +37,7 @@ export interface NativeSipUdpHandlers {
 interface SocketOptions {
   /** SO_RCVBUF; the kernel caps it at net.core.rmem_max. */
   recvBufferBytes?: number;
-  /** Datagrams per recvmmsg and per onMessages call, 1-256 (default 32). */
+  /** Datagrams per recvmmsg, 1-256 (default 32). */
   batch?: number;
 }
 
@@ -48,12 +45,12 @@ type SocketClass = new (
   address: string,
   port: number,
   options: SocketOptions | undefined,
-  onMessages: NativeSipUdpHandlers['onMessages'],
+  onMessage: NativeSipUdpHandlers['onMessage'],
   onSendErrors: NativeSipUdpHandlers['onSendErrors'],
 ) => NativeSipUdpSocket;
 
 /** Binds `address:port` (an IP literal; port 0 picks one). Throws with `code` (EADDRINUSE...) if it cannot. */
 export function openSipUdpSocket(address: string, port: number, options: SocketOptions, handlers: NativeSipUdpHandlers): NativeSipUdpSocket {
   const { SipUdpSocket } = loadAddon() as unknown as { SipUdpSocket: SocketClass };
-  return new SipUdpSocket(address, port, options, handlers.onMessages, handlers.onSendErrors);
+  return new SipUdpSocket(address, port, options, handlers.onMessage, handlers.onSendErrors);
 }

@@ -15,8 +15,8 @@ export interface UdpTransportOptions {
 }
 
 /**
- * One UDP socket: a datagram is one message (RFC 3261 §18.3). The addon's socket receives in
- * batches on the event loop and sends from its own thread, so a send returns before the
+ * One UDP socket: a datagram is one message (RFC 3261 §18.3). The addon's socket receives on
+ * the event loop and sends from its own thread, so a send returns before the
  * datagram leaves; a failure comes back later, to the send's `onError` or to the log.
  */
 export class UdpTransport {
@@ -30,7 +30,7 @@ export class UdpTransport {
   async bind(host: string, port: number): Promise<void> {
     const address = net.isIP(host) ? host : (await dns.lookup(host)).address;
     const socket = openSipUdpSocket(address, port, { recvBufferBytes: RECV_BUFFER_BYTES }, {
-      onMessages: (bytes, meta, sources) => this.receiveBatch(bytes, meta, sources),
+      onMessage: (data, address, port) => this.receive(data, address, port),
       onSendErrors: this.settle,
     });
     this.local = { address: normalizeAddress(address), port: socket.localPort() };
@@ -80,15 +80,6 @@ export class UdpTransport {
   private report(err: Error, onError: ((err: Error) => void) | undefined): void {
     if (onError) onError(err);
     else this.opts.logger.warn({ err }, 'sip transport send failed');
-  }
-
-  private receiveBatch(bytes: Buffer, meta: Uint32Array, sources: string[]): void {
-    let end = 0;
-    for (let i = 0; i < sources.length; i++) {
-      const start = end;
-      end += meta[2 * i];
-      this.receive(bytes.subarray(start, end), sources[i], meta[2 * i + 1]);
-    }
   }
 
   private receive(data: Buffer, address: string, port: number): void {

@@ -21,14 +21,7 @@ function open(t: Test, address = HOST, port = 0): { socket: NativeSipUdpSocket; 
   const got: Datagram[] = [];
   let wake: (() => void) | undefined;
   const socket = openSipUdpSocket(address, port, {}, {
-    onMessages(bytes, meta, sources) {
-      let end = 0;
-      for (let i = 0; i < sources.length; i++) {
-        const start = end;
-        end += meta[2 * i];
-        got.push({ text: bytes.subarray(start, end).toString(), address: sources[i], port: meta[2 * i + 1] });
-      }
-    },
+    onMessage: (data, address, port) => got.push({ text: data.toString(), address, port }),
     onSendErrors: () => wake?.(),
   });
   t.teardown(() => socket.close());
@@ -81,6 +74,23 @@ t.test('a burst from two sources arrives complete, in order per source, with eac
     t.same(mine.map((d) => d.text), Array.from({ length: perPeer }, (_, i) => `peer${p} #${i}`), `peer ${p}: all, in order`);
     t.ok(mine.every((d) => d.address === HOST && d.port === peer.address().port), `peer ${p}: source address and port`);
   }
+});
+
+t.test('what one datagram resolved settles before the next is delivered, as with dgram', async (t) => {
+  const order: string[] = [];
+  const socket = openSipUdpSocket(HOST, 0, {}, {
+    onMessage: (data) => {
+      order.push(data.toString());
+      void Promise.resolve().then(() => order.push(`settled ${data.toString()}`));
+    },
+    onSendErrors: () => {},
+  });
+  t.teardown(() => socket.close());
+  const peer = await dgramSocket(t);
+  // Queued together: the socket finds them in one recvmmsg batch.
+  for (const text of ['200 OK', 'REFER']) peer.send(text, socket.localPort(), HOST);
+  await until('both datagrams', () => order.length === 4);
+  t.same(order, ['200 OK', 'settled 200 OK', 'REFER', 'settled REFER']);
 });
 
 t.test('sends leave from the bound port, in order, and a large burst arrives complete', async (t) => {
@@ -154,7 +164,7 @@ t.test('bad arguments throw TypeError or RangeError', async (t) => {
   t.throws(() => new SipUdpSocket(HOST, '5060', {}, fn, fn), TypeError, 'port not a number');
   t.throws(() => new SipUdpSocket(HOST, 0, { batch: 0 }, fn, fn), RangeError, 'batch out of range');
   t.throws(() => new SipUdpSocket(HOST, 0, { bogus: 1 }, fn, fn), TypeError, 'unknown option');
-  t.throws(() => new SipUdpSocket(HOST, 0, {}, 'nope', fn), TypeError, 'onMessages not a function');
+  t.throws(() => new SipUdpSocket(HOST, 0, {}, 'nope', fn), TypeError, 'onMessage not a function');
   t.throws(() => new SipUdpSocket(HOST, 0, {}, fn), TypeError, 'onSendErrors missing');
 
   const { socket } = open(t);
