@@ -42,10 +42,8 @@ export class UdpTransport {
     const socket = this.socket;
     if (!socket) throw new Error('udp transport not bound');
     if (net.isIP(address) === 0) {
-      dns.lookup(address).then(
-        (found) => this.send(found.address, port, data, onError),
-        (err: Error) => this.report(err, onError),
-      );
+      // Closed meanwhile, or a bad port: reported like any failure, never an unhandled rejection.
+      dns.lookup(address, { family: net.isIPv6(this.local.address) ? 6 : 4 }).then((found) => this.send(found.address, port, data, onError)).catch((err: Error) => this.report(err, onError));
       return;
     }
     const seq = socket.send(data, address, port);

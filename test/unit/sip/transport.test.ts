@@ -330,6 +330,21 @@ t.test('a udp send the kernel refuses reaches onError once, by its code; other s
   t.match(errors[0].message, `${HOST}:${target.port}`, 'names the destination');
 });
 
+t.test('a udp target given by name is resolved; a name that does not resolve reaches onError', async (t) => {
+  const layer = await startLayer(t);
+  const peer = dgram.createSocket('udp4');
+  t.teardown(() => peer.close());
+  await new Promise<void>((resolve) => peer.bind(0, HOST, resolve));
+  const delivered = within(once(peer, 'message'), 'the datagram');
+  layer.send({ protocol: 'udp', address: 'localhost', port: peer.address().port }, Buffer.from(request(1)));
+  t.equal(String(((await delivered) as [Buffer])[0]), request(1));
+  const err = await within(
+    new Promise<Error>((resolve) => layer.send({ protocol: 'udp', address: 'no-such-host.invalid', port: 5060 }, Buffer.from('x'), resolve)),
+    'onError',
+  );
+  t.match((err as NodeJS.ErrnoException).code, /ENOTFOUND|EAI_AGAIN/);
+});
+
 t.test('send before start or with a bad port reports through onError', async (t) => {
   const idle = new TransportLayer({ host: HOST, port: 0 });
   const notStarted = await within(
