@@ -5,8 +5,8 @@ import { openSipUdpSocket, type NativeSendError, type NativeSipUdpSocket } from 
 import type { AddressPort, InboundMessage, Logger } from './types.js';
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Forget awaited sends the sender thread has handled once this many are kept. */
-const SETTLE_EVERY = 64;
+/** How soon awaited sends the sender thread has handled are forgotten. */
+const SETTLE_AFTER_MS = 5;
 
 export interface UdpTransportOptions {
   maxMessageBytes: number;
@@ -24,6 +24,7 @@ export class UdpTransport {
   private local: AddressPort = { address: '', port: 0 };
   /** onError of sends not yet handled by the sender thread, by sequence number (ascending). */
   private readonly awaiting = new Map<number, (err: Error) => void>();
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: UdpTransportOptions) {}
 
@@ -49,11 +50,22 @@ export class UdpTransport {
     const seq = socket.send(data, address, port);
     if (!onError) return;
     this.awaiting.set(seq, onError);
-    // Later, not inside this send: settling may call other sends' onError.
-    if (this.awaiting.size % SETTLE_EVERY === 0) process.nextTick(this.settle);
+    this.settleSoon();
+  }
+
+  /** Later, not inside a send (settling may call other sends' onError), and soon: an awaited onError holds its transaction. */
+  private settleSoon(): void {
+    if (this.settleTimer || this.awaiting.size === 0) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.settle();
+      this.settleSoon();
+    }, SETTLE_AFTER_MS).unref();
   }
 
   close(): Promise<void> {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     this.socket?.close();
     this.socket = undefined;
     this.awaiting.clear();
