@@ -26,11 +26,6 @@ uint64_t SipUdpSender::Enqueue(const uint8_t* bytes, size_t length, const NetAdd
   return nextSeq_++;
 }
 
-bool SipUdpSender::HasQueued() {
-  std::lock_guard<std::mutex> lock(queueMutex_);
-  return !queued_.empty();
-}
-
 void SipUdpSender::Flush() {
   std::vector<Datagram> batch;
   {

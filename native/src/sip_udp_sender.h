@@ -42,7 +42,6 @@ class SipUdpSender {
 
   // Copies `bytes`; returns the datagram's sequence number (1, 2, ...).
   uint64_t Enqueue(const uint8_t* bytes, size_t length, const NetAddress& to);
-  bool HasQueued();
   // Hands what was queued to the thread and wakes it.
   void Flush();
   SendResults TakeResults();
