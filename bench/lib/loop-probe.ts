@@ -3,11 +3,16 @@
 // appends one JSON line per second to FILE: the main thread's CPU %, heap used, RSS, the event
 // loop's delay (p50 / p99 / max, ms, from a 5 ms timer) and the garbage collections of that
 // second by kind (count, total and longest pause in ms). Worker threads are left alone.
+// With LOOP_PROBE_GC_OUT=FILE as well, every pause of 2 ms or more is appended to that file with
+// its wall-clock start (epoch ms), to line up with a packet capture's timestamps.
 import { appendFileSync } from 'node:fs';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
 const out = process.env.LOOP_PROBE_OUT;
+const gcOut = process.env.LOOP_PROBE_GC_OUT;
+const LONG_PAUSE_MS = 2;
+const r1 = (x: number): number => Math.round(x * 10) / 10;
 const KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'markCompact',
@@ -24,13 +29,16 @@ if (out && isMainThread) {
       g.n++;
       g.ms += entry.duration;
       g.maxMs = Math.max(g.maxMs, entry.duration);
+      if (gcOut && entry.duration >= LONG_PAUSE_MS) {
+        const at = performance.timeOrigin + entry.startTime;
+        appendFileSync(gcOut, JSON.stringify({ at: r1(at), kind, ms: r1(entry.duration) }) + '\n');
+      }
     }
   }).observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const start = Date.now();
   let cpu = process.cpuUsage();
-  const r1 = (x: number): number => Math.round(x * 10) / 10;
   setInterval(() => {
     const used = process.cpuUsage(cpu);
     cpu = process.cpuUsage();
