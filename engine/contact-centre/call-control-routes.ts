@@ -9,7 +9,7 @@ import { HttpError, type ApiRequest, type Route } from '../api/http.js';
 import { Scope } from '../api/scope.js';
 import type { CallDesk } from './desk.js';
 import type { ClickToCall } from './click-to-call.js';
-import { DIALABLE_NUMBER } from './phones.js';
+import { DIALABLE_NUMBER, NOT_DIALABLE } from './phones.js';
 import { transferCall, type TransferTarget } from './transfer.js';
 
 function fields(body: unknown): Record<string, unknown> {
@@ -24,7 +24,7 @@ function targetOf(body: Record<string, unknown>): TransferTarget {
   if (given.length !== 1) throw new HttpError(400, 'invalid', 'give exactly one of agentId, queueId, number');
   const value = body[given[0]];
   if (typeof value !== 'string' || value.trim() === '' || value.length > 100) throw new HttpError(400, 'invalid', `${given[0]} must be a non-empty string`);
-  if (given[0] === 'number' && !DIALABLE_NUMBER.test(value)) throw new HttpError(400, 'invalid', 'number must be digits (with an optional leading +)');
+  if (given[0] === 'number' && !DIALABLE_NUMBER.test(value)) throw new HttpError(400, 'invalid', NOT_DIALABLE);
   return given[0] === 'agentId' ? { kind: 'agent', agentId: value } : given[0] === 'queueId' ? { kind: 'queue', queueId: value } : { kind: 'number', number: value };
 }
 

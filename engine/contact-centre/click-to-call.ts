@@ -7,7 +7,7 @@ import type { CallLeg } from '../call/index.js';
 import type { OutgoingInvite } from '../sip/index.js';
 import type { ContactCall } from './contact-call.js';
 import type { CallDesk } from './desk.js';
-import { DIALABLE_NUMBER, clientAttemptResultOf, ringExtension, ringNumber, routeOf } from './phones.js';
+import { DIALABLE_NUMBER, NOT_DIALABLE, clientAttemptResultOf, ringExtension, ringNumber, routeOf } from './phones.js';
 
 export interface PlacedCall {
   callId: string;
@@ -30,7 +30,7 @@ export class ClickToCall {
 
   /** Starts a call from `agentId` to `number`; refuses (AcdError) what cannot work before anything rings. */
   place(agentId: string, number: string): PlacedCall {
-    if (!DIALABLE_NUMBER.test(number)) throw new AcdError('invalid', 'number must be digits (with an optional leading +)');
+    if (!DIALABLE_NUMBER.test(number)) throw new AcdError('invalid', NOT_DIALABLE);
     const { acd, deps } = this.desk;
     const extension = acd.agent(agentId).profile.extension;
     if (deps.registrar.lookup(extension).length === 0) throw new AcdError('conflict', `the phone of agent ${agentId} (${extension}) is not registered`);

@@ -17,6 +17,8 @@ export interface TrunkRoute {
 
 /** A number an agent may dial or transfer to: digits, `*`, `#`, an optional leading `+`. */
 export const DIALABLE_NUMBER = /^\+?[0-9*#]{1,32}$/;
+/** The error a caller gets for a number DIALABLE_NUMBER refuses. */
+export const NOT_DIALABLE = 'number must be 1-32 digits, * or # (with an optional leading +)';
 
 export interface PhoneDeps {
   stack: SipStack;

@@ -95,7 +95,7 @@ t.test('take a waiting caller, then transfer to a colleague, a queue and a numbe
   t.match(await carlApi('POST', `/api/calls/${callId}/transfer`, { queueId: 'sales' }), { status: 404 });
   t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, {}), { status: 400, body: { message: /exactly one of/ } });
   t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { agentId: 'a2', number: '1010' }), { status: 400 });
-  t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { number: 'sip:evil' }), { status: 400 });
+  t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { number: 'sip:evil' }), { status: 400, body: { message: /1-32 digits, \* or #/ } });
   t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { number: '1999' }), { status: 409, body: { message: /not reachable/ } });
   t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { agentId: 'a1' }), { status: 400 });
   t.match(await annaApi('POST', `/api/calls/${callId}/transfer`, { queueId: 'nope' }), { status: 404 });
