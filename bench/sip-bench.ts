@@ -12,12 +12,12 @@
 // Prints one JSON object on stdout at the end; progress on stderr. Every process it starts is
 // stopped at the end, on error and on SIGINT/SIGTERM.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { B2BUA_USER, register, startUas, stopUas, UAC_XML } from './lib/b2bua-target.js';
-import { getHealth, startEngine, type Engine, type Health } from './lib/engine.js';
+import { getHealth, startEngine, type Engine, type Health, type UdpTiming } from './lib/engine.js';
 import { startKamailio, type Kamailio, KAMAILIO } from './lib/kamailio.js';
 import { parseOptions, type Options, type TargetName } from './lib/options.js';
 import { installCleanup, send, terminate, waitExit } from './lib/procs.js';
@@ -84,6 +84,10 @@ interface StepResult {
   /** Machine-wide UDP receive-buffer drops during the step (/proc/net/snmp RcvbufErrors). */
   udpRcvbufErrors: number | null;
   deadCallMsgs: number;
+  /** The engine's own split of a SIP datagram's time (GET /api/sip/udp-timing), read once a
+   * second: per part, the median and the worst of the seconds' p99, µs; every second's
+   * figures in engine-udp-timing.jsonl of the step's directory. */
+  engineUdpTiming: { seconds: number; p99Us: Record<keyof UdpTiming, { median: number; worst: number }> } | null;
   healthAfter: Health | null;
   clean: boolean;
   reason: string;
@@ -91,6 +95,19 @@ interface StepResult {
 }
 
 let stepCounter = 0;
+
+function summarizeTimings(timings: UdpTiming[]): StepResult['engineUdpTiming'] {
+  const seconds = timings.filter((t) => t.socketWait.samples > 0);
+  if (seconds.length === 0) return null;
+  const parts = Object.keys(seconds[0]!) as (keyof UdpTiming)[];
+  const p99Us = Object.fromEntries(
+    parts.map((part) => {
+      const p99s = seconds.map((t) => t[part].p99).sort((a, b) => a - b);
+      return [part, { median: p99s[Math.floor(p99s.length / 2)]!, worst: p99s[p99s.length - 1]! }];
+    }),
+  ) as Record<keyof UdpTiming, { median: number; worst: number }>;
+  return { seconds: seconds.length, p99Us };
+}
 
 /** SIPp -l: simultaneous calls allowed. */
 const callLimit = (rate: number, holdS: number): number => Math.min(18_000, Math.max(1000, Math.ceil(rate * (holdS + 1.5))));
@@ -114,6 +131,9 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
   const uasCpuBefore = ctx.uas ? sampleProcs([ctx.uas.proc.pid]) : undefined;
   const sutBefore = sampleProcs(ctx.sutPids(), ctx.sutMemory);
   let rssMax = sutBefore.rssKiB;
+  const timingFile = join(stepDir, 'engine-udp-timing.jsonl');
+  const timings: UdpTiming[] = [];
+  await ctx.engine?.udpTiming(); // starts the step's first interval
 
   const uac = startSipp({
     label: `uac-${rate}`,
@@ -143,6 +163,11 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
     const s = sampleProcs([uac.proc.pid]);
     if (s.ticks > 0) uacLast = s;
     rssMax = Math.max(rssMax, sampleProcs(ctx.sutPids(), ctx.sutMemory).rssKiB);
+    const timing = await ctx.engine?.udpTiming();
+    if (timing) {
+      timings.push(timing);
+      appendFileSync(timingFile, JSON.stringify({ t: Math.round(Date.now() / 1000), ...timing }) + '\n');
+    }
     if (performance.now() > hardDeadline) {
       killedByBench = true;
       send(uac.proc, 'SIGUSR1');
@@ -201,6 +226,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
     uasCpuPct: uasCpuBefore && uasCpuAfter ? cpuPercent(uasCpuBefore, uasCpuAfter) : null,
     uasFailed,
     sippWatchdog: { major: st?.watchdogMajor ?? 0, minor: st?.watchdogMinor ?? 0 },
+    engineUdpTiming: summarizeTimings(timings),
     deadCallMsgs: st?.deadCallMsgs ?? 0,
     udpRcvbufErrors: dropsBefore !== null && dropsAfter !== null ? dropsAfter - dropsBefore : null,
     healthAfter,

@@ -90,6 +90,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
   const api = new HttpApi(
     {
       'GET /api/health': () => ({ status: 'ok', sip: stack.stats, media: mediaHealth(media), registrations: registrar.size, activeCalls: routes.activeCalls, dialplan: dialplan.status }),
+      'GET /api/sip/udp-timing': () => stack.transport.takeUdpTiming(),
       'GET /api/media/calls': () => routes.calls(),
       'GET /api/registrations': () =>
         Object.keys(config.users).flatMap((user) => registrar.lookup(user).map((b) => ({ user, contact: b.contact, expiresAt: new Date(b.expiresAt).toISOString() }))),

@@ -13,6 +13,15 @@ export interface Health {
   activeCalls?: number;
 }
 
+/** GET /api/sip/udp-timing: one part of a datagram's time in the engine, µs. */
+export interface UdpTimingPart {
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+export type UdpTiming = Record<'socketWait' | 'batchWait' | 'handling' | 'untilHandOver' | 'senderThread', UdpTimingPart>;
+
 export interface Engine {
   proc: Managed;
   pid: number;
@@ -24,18 +33,22 @@ export interface Engine {
   warnings: number;
   firstWarnings: string[];
   health(): Promise<Health | undefined>;
+  /** Where SIP datagrams spent their time since the previous call (undefined if it did not answer). */
+  udpTiming(): Promise<UdpTiming | undefined>;
   stop(): Promise<void>;
 }
 
-export async function getHealth(httpPort: number): Promise<Health | undefined> {
+async function getJson<T>(httpPort: number, path: string): Promise<T | undefined> {
   try {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/api/health`, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, { signal: AbortSignal.timeout(3000) });
     if (!res.ok) return undefined;
-    return (await res.json()) as Health;
+    return (await res.json()) as T;
   } catch {
     return undefined;
   }
 }
+
+export const getHealth = (httpPort: number): Promise<Health | undefined> => getJson<Health>(httpPort, '/api/health');
 
 /** `env`: extra engine settings, e.g. { SWITCHYARD_B2BUA_MEDIA: 'bypass' }. */
 export async function startEngine(root: string, workDir: string, label: string, env: Record<string, string> = {}): Promise<Engine> {
@@ -70,6 +83,7 @@ export async function startEngine(root: string, workDir: string, label: string, 
       warnings: 0,
       firstWarnings: [],
       health: () => getHealth(httpPort),
+      udpTiming: () => getJson<UdpTiming>(httpPort, '/api/sip/udp-timing'),
       stop: async () => {
         await terminate(proc, 'SIGTERM', 10_000);
       },

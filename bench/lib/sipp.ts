@@ -128,26 +128,31 @@ export interface Latency {
   p50: number | null;
   p99: number | null;
   max: number | null;
+  /** p99 of each second of SIPp's run (by when the response came), to see which seconds make the tail. */
+  p99BySecond: (number | null)[];
 }
 
 /** Response-time distributions by rtd number from the -trace_rtt file of SIPp `pid` in `dir`. */
 export function readRtt(dir: string, pid: number): Map<number, Latency> {
   const file = readdirSync(dir).find((f) => f.endsWith(`_${pid}_rtt.csv`));
-  const byRtd = new Map<number, number[]>();
+  const byRtd = new Map<number, { all: number[]; bySecond: number[][] }>();
   if (file) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      // Date_ms (since SIPp started);response_time_ms;rtd_no
       const [date, ms, rtd] = line.split(';');
       if (date === undefined || ms === undefined || rtd === undefined || !/^\d/.test(date)) continue;
       const key = Number(rtd);
-      let list = byRtd.get(key);
-      if (!list) byRtd.set(key, (list = []));
-      list.push(Number(ms));
+      let lists = byRtd.get(key);
+      if (!lists) byRtd.set(key, (lists = { all: [], bySecond: [] }));
+      lists.all.push(Number(ms));
+      (lists.bySecond[Math.floor(Number(date) / 1000)] ??= []).push(Number(ms));
     }
   }
   const out = new Map<number, Latency>();
-  for (const [k, list] of byRtd) {
-    list.sort((a, b) => a - b);
-    out.set(k, { samples: list.length, p50: percentile(list, 50), p99: percentile(list, 99), max: list[list.length - 1] ?? null });
+  for (const [k, { all, bySecond }] of byRtd) {
+    all.sort((a, b) => a - b);
+    const p99BySecond = Array.from(bySecond, (second) => (second ? percentile(second.sort((a, b) => a - b), 99) : null));
+    out.set(k, { samples: all.length, p50: percentile(all, 50), p99: percentile(all, 99), max: all[all.length - 1] ?? null, p99BySecond });
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "endpoint_args.h"
 #include "events_js.h"
 #include "js_args.h"
+#include "percentiles_js.h"
 
 namespace sy {
 namespace {
@@ -23,15 +24,6 @@ bool ReadJitter(const Options& o, int* initialMs, int* minMs, int* maxMs) {
     if (!o.ReadInt(key, 0, kMaxJitterMs, out)) return false;
   }
   return true;
-}
-
-Napi::Object PercentilesObject(Napi::Env env, const Percentiles& p) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("p50", Napi::Number::New(env, static_cast<double>(p.p50)));
-  o.Set("p99", Napi::Number::New(env, static_cast<double>(p.p99)));
-  o.Set("max", Napi::Number::New(env, static_cast<double>(p.max)));
-  o.Set("samples", Napi::Number::New(env, static_cast<double>(p.samples)));
-  return o;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace sy {
 
@@ -15,6 +16,8 @@ int OpenUdpSocket(const NetAddress& local, int recvBufferBytes, int* fd, NetAddr
   if (local.family() == AF_INET6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
   // The kernel caps this at net.core.rmem_max; a smaller buffer still works.
   if (recvBufferBytes > 0) setsockopt(s, SOL_SOCKET, SO_RCVBUF, &recvBufferBytes, sizeof(recvBufferBytes));
+  const int on = 1;
+  setsockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));  // for SipUdpTiming's socket wait
   if (bind(s, local.sa(), local.length) != 0) {
     const int code = errno;
     close(s);
@@ -29,7 +32,12 @@ int OpenUdpSocket(const NetAddress& local, int recvBufferBytes, int* fd, NetAddr
 }
 
 DatagramBatch::DatagramBatch(size_t slots)
-    : slots_(slots), buffers_(new uint8_t[slots * kSlotBytes]), msgs_(slots), iovs_(slots), sources_(slots) {}
+    : slots_(slots),
+      buffers_(new uint8_t[slots * kSlotBytes]),
+      msgs_(slots),
+      iovs_(slots),
+      sources_(slots),
+      controls_(slots) {}
 
 int DatagramBatch::Receive(int fd) {
   for (size_t i = 0; i < slots_; ++i) {
@@ -39,6 +47,8 @@ int DatagramBatch::Receive(int fd) {
     msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     msgs_[i].msg_hdr.msg_iov = &iovs_[i];
     msgs_[i].msg_hdr.msg_iovlen = 1;
+    msgs_[i].msg_hdr.msg_control = controls_[i].bytes;
+    msgs_[i].msg_hdr.msg_controllen = sizeof(controls_[i].bytes);
   }
   for (;;) {
     const int n = recvmmsg(fd, msgs_.data(), static_cast<unsigned>(slots_), MSG_DONTWAIT, nullptr);
@@ -50,6 +60,18 @@ int DatagramBatch::Receive(int fd) {
 
 NetAddress DatagramBatch::from(size_t i) const {
   return NetAddress::From(reinterpret_cast<const sockaddr*>(&sources_[i]), msgs_[i].msg_hdr.msg_namelen);
+}
+
+int64_t DatagramBatch::arrivalNs(size_t i, int64_t fallback) const {
+  const msghdr& m = msgs_[i].msg_hdr;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&m), c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+    }
+  }
+  return fallback;
 }
 
 }  // namespace sy

@@ -1,7 +1,9 @@
 // The socket of a SIP UDP transport and its receiving half: opens and binds a non-blocking
-// UDP socket, and reads up to a batch of datagrams per call with recvmmsg.
+// UDP socket that stamps each datagram's arrival (SO_TIMESTAMPNS), and reads up to a batch of
+// datagrams per call with recvmmsg.
 #pragma once
 #include <sys/socket.h>
+#include <time.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +29,8 @@ class DatagramBatch {
   const uint8_t* data(size_t i) const { return buffers_.get() + i * kSlotBytes; }
   size_t length(size_t i) const { return msgs_[i].msg_len; }
   NetAddress from(size_t i) const;
+  // When the kernel received datagram i (CLOCK_REALTIME ns), or `fallback` without a stamp.
+  int64_t arrivalNs(size_t i, int64_t fallback) const;
 
   // Larger than any UDP payload (65,507 bytes over IPv4), so nothing is truncated.
   static constexpr size_t kSlotBytes = 65536;
@@ -37,6 +41,10 @@ class DatagramBatch {
   std::vector<mmsghdr> msgs_;
   std::vector<iovec> iovs_;
   std::vector<sockaddr_storage> sources_;
+  struct alignas(cmsghdr) Control {
+    uint8_t bytes[CMSG_SPACE(sizeof(timespec))];
+  };
+  std::vector<Control> controls_;
 };
 
 }  // namespace sy

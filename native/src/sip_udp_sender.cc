@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "clock.h"
+
 namespace sy {
 namespace {
 
@@ -15,14 +17,14 @@ constexpr int kWritableWaitMs = 50;  // how often a full send buffer re-checks f
 
 }  // namespace
 
-SipUdpSender::SipUdpSender(int fd, std::function<void()> onErrors)
-    : fd_(fd), onErrors_(std::move(onErrors)), thread_([this] { Run(); }) {}
+SipUdpSender::SipUdpSender(int fd, SipUdpTiming& timing, std::function<void()> onErrors)
+    : fd_(fd), timing_(timing), onErrors_(std::move(onErrors)), thread_([this] { Run(); }) {}
 
 SipUdpSender::~SipUdpSender() { Stop(); }
 
 uint64_t SipUdpSender::Enqueue(const uint8_t* bytes, size_t length, const NetAddress& to) {
   std::lock_guard<std::mutex> lock(queueMutex_);
-  queued_.push_back(Datagram{std::vector<uint8_t>(bytes, bytes + length), to, nextSeq_});
+  queued_.push_back(Datagram{std::vector<uint8_t>(bytes, bytes + length), to, nextSeq_, MonotonicNs()});
   return nextSeq_++;
 }
 
@@ -33,6 +35,8 @@ void SipUdpSender::Flush() {
     if (queued_.empty()) return;
     batch.swap(queued_);
   }
+  const int64_t now = MonotonicNs();
+  for (Datagram& d : batch) d.handedOverNs = now;
   {
     std::lock_guard<std::mutex> lock(handMutex_);
     if (handedOver_.empty()) {
@@ -97,6 +101,11 @@ void SipUdpSender::SendAll(std::vector<Datagram>& batch) {
     }
     const int sent = sendmmsg(fd_, msgs, static_cast<unsigned>(n), 0);
     if (sent > 0) {
+      const int64_t now = MonotonicNs();
+      for (size_t k = 0; k < static_cast<size_t>(sent); ++k) {
+        const Datagram& d = batch[next + k];
+        timing_.RecordSent(d.handedOverNs - d.enqueuedNs, now - d.handedOverNs);
+      }
       next += static_cast<size_t>(sent);
       continue;
     }

@@ -4,7 +4,8 @@
 // hands the queue over once per loop iteration (Flush); failures come back as a list of
 // SendError, with the sequence number Enqueue returned, taken together with the number of
 // the last datagram handled (TakeResults), so a caller that waits for one send's outcome
-// knows when it has it.
+// knows when it has it. Each datagram's wait before the hand-over and on the thread goes to
+// SipUdpTiming.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "net_address.h"
+#include "sip_udp_timing.h"
 
 namespace sy {
 
@@ -33,9 +35,9 @@ struct SendResults {
 
 class SipUdpSender {
  public:
-  // `fd` stays owned by the caller and must outlive Stop(). `onErrors` runs on the sender
-  // thread after failures were recorded (it should only wake the event loop).
-  SipUdpSender(int fd, std::function<void()> onErrors);
+  // `fd` and `timing` stay owned by the caller and must outlive Stop(). `onErrors` runs on the
+  // sender thread after failures were recorded (it should only wake the event loop).
+  SipUdpSender(int fd, SipUdpTiming& timing, std::function<void()> onErrors);
   ~SipUdpSender();
   SipUdpSender(const SipUdpSender&) = delete;
   SipUdpSender& operator=(const SipUdpSender&) = delete;
@@ -53,6 +55,8 @@ class SipUdpSender {
     std::vector<uint8_t> bytes;
     NetAddress to;
     uint64_t seq;
+    int64_t enqueuedNs;
+    int64_t handedOverNs = 0;
   };
 
   void Run();
@@ -60,6 +64,7 @@ class SipUdpSender {
   bool WaitWritable();  // false when stopping
 
   const int fd_;
+  SipUdpTiming& timing_;
   const std::function<void()> onErrors_;
 
   std::mutex queueMutex_;  // the event loop's side: cheap, never held across a system call

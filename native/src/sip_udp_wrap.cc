@@ -5,7 +5,9 @@
 #include <cstring>
 #include <string>
 
+#include "clock.h"
 #include "js_args.h"
+#include "percentiles_js.h"
 
 namespace sy {
 namespace {
@@ -70,6 +72,7 @@ Napi::Function SipUdpWrap::Define(Napi::Env env) {
                          InstanceMethod<&SipUdpWrap::LocalPort>("localPort"),
                          InstanceMethod<&SipUdpWrap::Send>("send"),
                          InstanceMethod<&SipUdpWrap::TakeSendResults>("takeSendResults"),
+                         InstanceMethod<&SipUdpWrap::TakeTiming>("takeTiming"),
                          InstanceMethod<&SipUdpWrap::Close>("close"),
                      });
 }
@@ -130,7 +133,7 @@ bool SipUdpWrap::Open(Napi::Env env, const NetAddress& local, int recvBufferByte
     if (hs->owner && status == 0) hs->owner->OnReadable();
   });
   uv_async_t* async = &handles_->async;
-  sender_ = std::make_unique<SipUdpSender>(fd_, [async] { uv_async_send(async); });
+  sender_ = std::make_unique<SipUdpSender>(fd_, timing_, [async] { uv_async_send(async); });
   napi_add_env_cleanup_hook(env, OnEnvCleanup, this);
   return true;
 }
@@ -225,6 +228,18 @@ Napi::Value SipUdpWrap::TakeSendResults(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value SipUdpWrap::TakeTiming(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const SipUdpTimingReport r = timing_.Take();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("socketWait", PercentilesObject(env, r.socketWait));
+  out.Set("batchWait", PercentilesObject(env, r.batchWait));
+  out.Set("handling", PercentilesObject(env, r.handling));
+  out.Set("untilHandOver", PercentilesObject(env, r.untilHandOver));
+  out.Set("senderThread", PercentilesObject(env, r.senderThread));
+  return out;
+}
+
 void SipUdpWrap::NotifySendErrors() {
   Napi::HandleScope scope(Env());
   CallJs(onSendErrors_, {});
@@ -234,20 +249,23 @@ void SipUdpWrap::OnReadable() {
   for (int i = 0; i < kBatchesPerReadable && handles_; ++i) {
     const int n = batch_->Receive(fd_);
     if (n <= 0) return;  // nothing more (an error such as ECONNREFUSED is a stale ICMP report)
-    DeliverBatch(n);
+    DeliverBatch(n, RealtimeNs(), MonotonicNs());
     if (static_cast<size_t>(n) < batchSize_) return;
   }
 }
 
 // One JS call per datagram, as Node's dgram makes: each call ends with a microtask checkpoint,
 // so what one message resolved (a dialog's promise, say) is settled before the next arrives.
-void SipUdpWrap::DeliverBatch(int count) {
+void SipUdpWrap::DeliverBatch(int count, int64_t readRealtimeNs, int64_t readNs) {
   Napi::Env env = Env();
   for (int i = 0; i < count && handles_; ++i) {  // JS may close the socket from a callback
     Napi::HandleScope scope(env);
+    const int64_t startNs = MonotonicNs();
     const NetAddress from = batch_->from(i);
+    const int64_t socketWaitNs = readRealtimeNs - batch_->arrivalNs(i, readRealtimeNs);
     Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, batch_->data(i), batch_->length(i));
     CallJs(onMessage_, {data, Napi::String::New(env, from.ip()), Napi::Number::New(env, from.port())});
+    timing_.RecordReceived(socketWaitNs, startNs - readNs, MonotonicNs() - startNs);
   }
 }
 

@@ -9,6 +9,8 @@
 //     onSendErrors(): failures are waiting in takeSendResults()
 //   localPort(): number;  send(data, address, port): sequence number
 //   takeSendResults(): { handledThrough, errors: [{ seq, code, message, address, port }] }
+//   takeTiming(): { socketWait, batchWait, handling, untilHandOver, senderThread }, each
+//     { samples, p50, p99, max } in µs since the previous call (sip_udp_timing.h)
 //   close(): frees the port; safe to call twice
 #pragma once
 #include <napi.h>
@@ -19,6 +21,7 @@
 #include "net_address.h"
 #include "sip_udp_receiver.h"
 #include "sip_udp_sender.h"
+#include "sip_udp_timing.h"
 
 namespace sy {
 
@@ -34,12 +37,13 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   Napi::Value LocalPort(const Napi::CallbackInfo& info);
   Napi::Value Send(const Napi::CallbackInfo& info);
   Napi::Value TakeSendResults(const Napi::CallbackInfo& info);
+  Napi::Value TakeTiming(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   bool Open(Napi::Env env, const NetAddress& local, int recvBufferBytes);
   void Shutdown();
   void OnReadable();
-  void DeliverBatch(int count);
+  void DeliverBatch(int count, int64_t readRealtimeNs, int64_t readNs);
   void FlushSends();
   void NotifySendErrors();
   void CallJs(const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args);
@@ -51,6 +55,7 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   bool armed_ = false;  // the check/idle handles run until the queue is handed over
   Handles* handles_ = nullptr;
   std::unique_ptr<DatagramBatch> batch_;
+  SipUdpTiming timing_;  // before sender_, which records into it until destroyed
   std::unique_ptr<SipUdpSender> sender_;
   Napi::FunctionReference onMessage_;
   Napi::FunctionReference onSendErrors_;

@@ -18,6 +18,7 @@ class SampleWindow {
   explicit SampleWindow(size_t capacity) : values_(capacity, 0) {}
   void Add(int64_t v);
   Percentiles Compute() const;  // copies the window; call off the hot path
+  void Clear() { next_ = count_ = 0; }
 
  private:
   std::vector<int64_t> values_;

@@ -81,6 +81,9 @@ t.test('echo: SIPp plays a PCMA pcap, the engine takes it in and sends it back',
   const leg = call.legs[0];
   const health = await getJson<{ media: { endpoints: number; threads: { endpoints: number }[] } }>(engine, '/api/health');
   t.ok(health.media.endpoints >= 1 && health.media.threads.reduce((n, th) => n + th.endpoints, 0) >= 1, 'GET /api/health counts the open endpoint');
+  const timing = await getJson<Record<string, { samples: number; p99: number }>>(engine, '/api/sip/udp-timing');
+  t.ok(timing.socketWait.samples >= 2 && timing.handling.samples >= 2 && timing.senderThread.samples >= 1, 'GET /api/sip/udp-timing counts the INVITE and ACK in, the 200 out');
+  t.same(Object.keys(timing), ['socketWait', 'batchWait', 'handling', 'untilHandOver', 'senderThread']);
   t.same(leg.remote && { codec: leg.remote.codec, address: leg.remote.address }, { codec: 'PCMA', address: HOST }, 'PCMA, sent to SIPp');
   t.equal(leg.rtp.malformed + leg.rtp.wrongSource + leg.rtp.unknownPayloadType, 0, 'every packet valid and from the caller');
   const result = await sipp;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { TcpTransport } from './tcp.js';
 import type { InboundMessage, Logger, SendTarget, TransportLayerOptions } from './types.js';
 import { UdpTransport } from './udp.js';
+import type { UdpTiming } from './native-udp-socket.js';
 
 export type * from './types.js';
 
@@ -42,6 +43,13 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   get localPort(): number {
     if (!this.bound) throw new Error('sip transport not started');
     return this.bound.port;
+  }
+
+  /** Where UDP datagrams spent their time in the engine since the previous call. */
+  takeUdpTiming(): UdpTiming {
+    const timing = this.bound?.udp.takeTiming();
+    if (!timing) throw new Error('sip transport not started');
+    return timing;
   }
 
   async start(): Promise<void> {

@@ -18,11 +18,34 @@ export interface NativeSendResults {
   errors: NativeSendError[];
 }
 
+/** One part of a datagram's time in the engine, since the previous takeTiming(), in µs. */
+export interface TimingPart {
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Where received and sent datagrams spent their time (native/src/sip_udp_timing.h). */
+export interface UdpTiming {
+  /** Kernel arrival to recvmmsg: the event loop was busy elsewhere. */
+  socketWait: TimingPart;
+  /** recvmmsg to this datagram's JS call: earlier datagrams of the same read ran first. */
+  batchWait: TimingPart;
+  /** The datagram's JS call, microtasks included. */
+  handling: TimingPart;
+  /** send() to the hand-over to the sender thread, at the end of the loop iteration. */
+  untilHandOver: TimingPart;
+  /** The hand-over to sendmmsg returning. */
+  senderThread: TimingPart;
+}
+
 export interface NativeSipUdpSocket {
   localPort(): number;
   /** Queues a copy of `data`; returns its sequence number (1, 2, ...). */
   send(data: Uint8Array, address: string, port: number): number;
   takeSendResults(): NativeSendResults;
+  takeTiming(): UdpTiming;
   /** Frees the port; what was queued still goes out. Safe to call twice. */
   close(): void;
 }

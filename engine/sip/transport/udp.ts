@@ -1,7 +1,7 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import { normalizeAddress } from './address.js';
-import { openSipUdpSocket, type NativeSendError, type NativeSipUdpSocket } from './native-udp-socket.js';
+import { openSipUdpSocket, type NativeSendError, type NativeSipUdpSocket, type UdpTiming } from './native-udp-socket.js';
 import type { AddressPort, InboundMessage, Logger } from './types.js';
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -61,6 +61,11 @@ export class UdpTransport {
       this.settle();
       this.settleSoon();
     }, SETTLE_AFTER_MS).unref();
+  }
+
+  /** Where datagrams spent their time since the previous call; undefined when not bound. */
+  takeTiming(): UdpTiming | undefined {
+    return this.socket?.takeTiming();
   }
 
   close(): Promise<void> {

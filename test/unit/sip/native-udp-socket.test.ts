@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import t, { type Test } from 'tap';
 import { loadAddon } from '../../../media/native.js';
 import { openSipUdpSocket, type NativeSendResults, type NativeSipUdpSocket } from '../../../engine/sip/transport/native-udp-socket.js';
@@ -110,6 +111,51 @@ t.test('sends leave from the bound port, in order, and a large burst arrives com
   t.same(got, Array.from({ length: total }, (_, i) => `#${i}`));
   t.same([...ports], [socket.localPort()]);
   t.equal(socket.takeSendResults().handledThrough, total, 'every send handled');
+});
+
+t.test('timing: each received and sent datagram is counted once, in the part where it waited', async (t) => {
+  const spin = (ms: number): void => {
+    for (const end = performance.now() + ms; performance.now() < end; );
+  };
+  const handled: string[] = [];
+  const socket = openSipUdpSocket(HOST, 0, {}, {
+    onMessage: (data) => {
+      handled.push(data.toString());
+      if (data.toString() === 'slow') spin(5);
+    },
+    onSendErrors: () => {},
+  });
+  t.teardown(() => socket.close());
+  t.same(Object.values(socket.takeTiming()).map((p) => p.samples), [0, 0, 0, 0, 0], 'nothing yet');
+
+  // A worker sends while this thread is busy: those datagrams wait in the socket until it reads.
+  const sent = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const dgram = require('node:dgram'); const { workerData: { port, flag } } = require('node:worker_threads');
+     const s = dgram.createSocket('udp4'); let left = 3;
+     for (const text of ['a', 'b', 'slow']) s.send(text, port, '127.0.0.1', () => { if (--left === 0) { Atomics.store(flag, 0, 1); s.close(); } });`,
+    { eval: true, workerData: { port: socket.localPort(), flag: sent } },
+  );
+  t.teardown(() => worker.terminate());
+  while (Atomics.load(sent, 0) === 0) spin(1);
+  spin(20);
+  await until('three datagrams', () => handled.length === 3);
+
+  const peer = await dgramSocket(t);
+  const echoed = once(peer, 'message');
+  socket.send(Buffer.from('reply'), HOST, peer.address().port);
+  spin(10); // the hand-over to the sender thread comes after this callback
+  await echoed;
+  await until('the sender thread to record', () => socket.takeSendResults().handledThrough === 1);
+
+  const timing = socket.takeTiming();
+  t.same([timing.socketWait.samples, timing.batchWait.samples, timing.handling.samples], [3, 3, 3], 'three received');
+  t.same([timing.untilHandOver.samples, timing.senderThread.samples], [1, 1], 'one sent');
+  t.ok(timing.socketWait.p50 >= 20_000, `datagrams that arrived while the loop was busy waited ≥ 20 ms in the socket (${timing.socketWait.p50} µs)`);
+  t.ok(timing.handling.max >= 5_000, `the slow handler's 5 ms are its handling (${timing.handling.max} µs)`);
+  t.ok(timing.untilHandOver.max >= 10_000, `the reply waited for the callback to end (${timing.untilHandOver.max} µs)`);
+  t.ok(Object.values(timing).every((p) => p.p50 >= 0 && p.p50 <= p.p99 && p.p99 <= p.max), 'percentiles in order');
+  t.same(Object.values(socket.takeTiming()).map((p) => p.samples), [0, 0, 0, 0, 0], 'each call reports since the previous one');
 });
 
 t.test('an oversized datagram reports EMSGSIZE with its sequence number; the socket keeps working', async (t) => {
