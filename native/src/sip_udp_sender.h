@@ -1,7 +1,7 @@
 // The sending half of a SIP UDP socket: a thread that sends queued datagrams with sendmmsg,
 // so the event loop does not pay for each sendto (on loopback, waking a sleeping receiver
 // costs the sender's system call 15-20 µs). The event loop queues under a short lock and
-// hands the queue over once per loop iteration (Flush); failures come back as a list of
+// hands the queue over in batches (Flush; when, SipUdpWrap decides); failures come back as a list of
 // SendError, with the sequence number Enqueue returned, taken together with the number of
 // the last datagram handled (TakeResults), so a caller that waits for one send's outcome
 // knows when it has it. Each datagram's wait before the hand-over and on the thread goes to

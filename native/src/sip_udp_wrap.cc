@@ -15,6 +15,10 @@ namespace {
 constexpr int kDefaultRecvBufferBytes = 4 * 1024 * 1024;
 constexpr int64_t kMaxBatch = 256;
 constexpr int kBatchesPerReadable = 4;  // then let the loop serve others; poll fires again
+// A send queued while handling a read waits at most this long for the hand-over: handing over
+// only at the end of the loop iteration made a reply wait for every datagram read after the
+// one it answers (up to kBatchesPerReadable × batch of them, tens of ms at high rates).
+constexpr int64_t kMaxHandOverDelayNs = 1000000;
 
 std::string ErrnoName(int code) {
   const char* name = strerrorname_np(code);
@@ -188,6 +192,7 @@ Napi::Value SipUdpWrap::Send(const Napi::CallbackInfo& info) {
   Napi::Uint8Array data = info[0].As<Napi::Uint8Array>();
   const uint64_t seq = sender_->Enqueue(data.Data(), data.ByteLength(), to);
   if (!armed_) {
+    firstQueuedNs_ = MonotonicNs();
     // The check handle hands the queue over after this iteration's poll phase; the idle one
     // keeps the loop from blocking in poll when the send came later in the iteration.
     armed_ = true;
@@ -265,7 +270,9 @@ void SipUdpWrap::DeliverBatch(int count, int64_t readRealtimeNs, int64_t readNs)
     const int64_t socketWaitNs = readRealtimeNs - batch_->arrivalNs(i, readRealtimeNs);
     Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, batch_->data(i), batch_->length(i));
     CallJs(onMessage_, {data, Napi::String::New(env, from.ip()), Napi::Number::New(env, from.port())});
-    timing_.RecordReceived(socketWaitNs, startNs - readNs, MonotonicNs() - startNs);
+    const int64_t doneNs = MonotonicNs();
+    timing_.RecordReceived(socketWaitNs, startNs - readNs, doneNs - startNs);
+    if (armed_ && handles_ && doneNs - firstQueuedNs_ >= kMaxHandOverDelayNs) FlushSends();
   }
 }
 

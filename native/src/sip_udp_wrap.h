@@ -1,7 +1,7 @@
 // The JS class `SipUdpSocket`: one bound UDP socket for the SIP transport. It receives on the
 // Node event loop (a uv_poll_t on the socket, recvmmsg of a batch, one JS call per datagram)
-// and sends from its own thread (SipUdpSender): JS queues, the queue is handed over once per
-// loop iteration.
+// and sends from its own thread (SipUdpSender): JS queues, the queue is handed over at the end
+// of the loop iteration, or between two received datagrams once its first send waited 1 ms.
 //
 //   new SipUdpSocket(address, port, options, onMessage, onSendErrors)
 //     options: { recvBufferBytes?, batch? } or undefined
@@ -53,6 +53,7 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   NetAddress local_;
   size_t batchSize_ = 32;
   bool armed_ = false;  // the check/idle handles run until the queue is handed over
+  int64_t firstQueuedNs_ = 0;  // when the first send since the last hand-over was queued
   Handles* handles_ = nullptr;
   std::unique_ptr<DatagramBatch> batch_;
   SipUdpTiming timing_;  // before sender_, which records into it until destroyed

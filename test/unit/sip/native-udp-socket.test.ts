@@ -158,6 +158,51 @@ t.test('timing: each received and sent datagram is counted once, in the part whe
   t.same(Object.values(socket.takeTiming()).map((p) => p.samples), [0, 0, 0, 0, 0], 'each call reports since the previous one');
 });
 
+t.test('a reply queued while a read is handled leaves before the rest of that read is handled', async (t) => {
+  const spin = (ms: number, until: () => boolean = () => false): void => {
+    for (const end = performance.now() + ms; !until() && performance.now() < end; );
+  };
+  const flags = new Int32Array(new SharedArrayBuffer(8)); // [0]: the burst was sent, [1]: the reply arrived
+  const replied = (): boolean => Atomics.load(flags, 1) === 1;
+  let peerPort = 0;
+  const handled: string[] = [];
+  const replySeenDuring: string[] = [];
+  const socket = openSipUdpSocket(HOST, 0, {}, {
+    onMessage: (data) => {
+      const text = data.toString();
+      handled.push(text);
+      if (text === 'INVITE') {
+        socket.send(Buffer.from('100 Trying'), HOST, peerPort);
+        spin(2); // longer than a queued send may wait for the hand-over
+      } else {
+        spin(2000, replied); // the peer, on its own thread, says when the reply arrived
+        if (replied()) replySeenDuring.push(text);
+      }
+    },
+    onSendErrors: () => {},
+  });
+  t.teardown(() => socket.close());
+  // The peer is a worker, so it receives while this thread is busy with the burst.
+  const peer = new Worker(
+    `const dgram = require('node:dgram');
+     const { workerData: { port, flags }, parentPort } = require('node:worker_threads');
+     const s = dgram.createSocket('udp4');
+     s.on('message', () => Atomics.store(flags, 1, 1));
+     s.bind(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+     parentPort.on('message', () => {
+       let left = 4;
+       for (const text of ['INVITE', 'x', 'y', 'z']) s.send(text, port, '127.0.0.1', () => { if (--left === 0) Atomics.store(flags, 0, 1); });
+     });`,
+    { eval: true, workerData: { port: socket.localPort(), flags } },
+  );
+  t.teardown(() => peer.terminate());
+  peerPort = (await once(peer, 'message'))[0] as number;
+  peer.postMessage('send');
+  spin(5000, () => Atomics.load(flags, 0) === 1); // the whole burst waits in the socket: one read takes it
+  await until('the burst', () => handled.length === 4);
+  t.same(replySeenDuring, ['x', 'y', 'z'], 'the peer had the reply while the datagrams after the INVITE were handled');
+});
+
 t.test('an oversized datagram reports EMSGSIZE with its sequence number; the socket keeps working', async (t) => {
   const { socket, failures } = open(t);
   const peer = await dgramSocket(t);
