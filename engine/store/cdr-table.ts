@@ -125,9 +125,15 @@ export class CdrTable {
     const queue = this.db.prepare('INSERT OR IGNORE INTO cdr_queues VALUES (?, ?, ?)');
     const numbers = this.db.prepare('INSERT INTO cdr_numbers (call_id, digits) VALUES (?, ?)');
     const mark = this.db.prepare('UPDATE derived_marks SET last_event_id = ? WHERE name = ?');
+    const advance = this.db.prepare('UPDATE derived_marks SET last_event_id = max(last_event_id, (SELECT ifnull(max(id), 0) FROM events)) WHERE name = ?');
     for (let n = 0; n < batches; n++) {
       const batch = this.log.after(this.lastEventId, 'acd.call.', BATCH);
-      if (batch.length === 0) return false;
+      // Nothing more to fold: the mark moves past the other events too, or every catch-up would
+      // read again every event since the last ACD call (all of them on a PBX without queues).
+      if (batch.length === 0) {
+        advance.run(MARK);
+        return false;
+      }
       const known = new Map<string, Cdr>();
       const looked = new Set<string>();
       for (const e of batch) {
@@ -148,6 +154,7 @@ export class CdrTable {
           if (!before.has(c.callId)) numbers.run(c.callId, `${digits(c.from)} ${digits(c.dnis)}`);
         }
         mark.run(batch[batch.length - 1].id, MARK);
+        if (batch.length < BATCH) advance.run(MARK);
       })();
       if (batch.length < BATCH) return false;
     }

@@ -111,6 +111,24 @@ t.test('calls appended later are folded in incrementally, including ones begun b
   table.close();
 });
 
+t.test("other events move the mark too, so a catch-up reads only what came since the last one", async (t) => {
+  const table = new CdrTable(log);
+  const mark = () => (log.database.prepare("SELECT last_event_id FROM derived_marks WHERE name = 'cdrs'").get() as { last_event_id: number }).last_event_id;
+  const lastEvent = () => (log.database.prepare('SELECT max(id) AS id FROM events').get() as { id: number }).id;
+  const newest = table.search({ limit: 1 }).cdrs[0];
+  for (let i = 0; i < 2000; i++) log.append('sip.call.ended', { n: i }, `plain-${i}`);
+  table.catchUp();
+  t.equal(mark(), lastEvent(), 'past 2,000 events of extension calls, none of them a CDR');
+  t.equal(table.search({ limit: 1 }).cdrs[0].callId, newest.callId, 'and no CDR from them');
+  const end = writeCalls(log, { calls: 50, seed: 9, startAt: firstEnd + 10_000_000, queues: 5, agents: 20, callers: 400 });
+  for (let i = 0; i < 100; i++) log.append('sip.call.ended', { n: i }, `plain-after-${i}`);
+  table.catchUp();
+  t.equal(mark(), lastEvent(), 'past the ACD calls and what followed them');
+  t.ok(table.search({ from: firstEnd + 10_000_000, to: end, limit: 100 }).cdrs.length > 0, 'the ACD calls are in');
+  sameAsReplay(t, table);
+  table.close();
+});
+
 t.test('a restart finds the table and its mark; a dropped table is rebuilt', async (t) => {
   log.close();
   log = new EventLog(file);
