@@ -57,57 +57,84 @@ export function knownHeaderIndex(name: string): number {
   return SPELLINGS.get(name) ?? SPELLINGS.get(name.toLowerCase()) ?? -1;
 }
 
-// The same lookup on bytes, for the parser, without making a string of the name: the
-// candidate spellings of the name's (length, first letter, last letter), compared with the
-// name. Letters are folded to lower case by setting bit 0x20, which leaves '-' as it is
-// (a token has no other character that this folds onto a letter or '-'). A name of four or
-// more letters is compared four at a time, as little-endian 32-bit words: word k holds
-// letters [4k, 4k + 4), the last word the name's last four (overlapping the one before).
-const BY_SHAPE = new Uint8Array(32 * 32 * 32); // first candidate number + 1
-const NEXT_CANDIDATE: number[] = []; // the next of the same shape, number + 1 (reply-to after refer-to)
-const SPELLINGS_BYTES: Uint8Array[] = []; // each candidate's lower-case bytes
-const SPELLING_WORDS: Int32Array[] = []; // and its words, when it has four letters or more
-const SPELLING_INDEX: number[] = []; // and its KNOWN_HEADERS index
-function shape(len: number, first: number, last: number): number {
-  return ((len & 31) << 10) | ((first & 31) << 5) | (last & 31);
+// The same lookup on the bytes of a header line, for the parser, without scanning the name
+// first or making a string of it. A long name is looked for among the candidates that share
+// the line's first two bytes, a compact form (one letter) by its letter alone. A candidate
+// matches when the line spells it, ignoring the case of its letters only, and goes on with
+// ':' or whitespace: neither is a token character (RFC 3261 §25.1), so the name is then
+// exactly that token. Setting bit 0x20 folds a letter to lower case and no other byte onto a
+// letter; '-' is compared as it is, since CR | 0x20 is '-'. A name of four or more bytes is
+// compared four at a time, as little-endian 32-bit words: word k holds bytes [4k, 4k + 4),
+// the last word the name's last four (overlapping the one before). Candidates are numbered
+// from 1 and their fields kept in flat typed arrays, which V8 reads cheaply.
+const BY_FIRST_TWO = new Uint8Array(256 * 256); // the first candidate of two folded bytes
+const NEXT_CANDIDATE = new Uint8Array(KNOWN_HEADERS.length + 1); // the next with the same first two
+const CANDIDATE_LENGTH = new Uint8Array(KNOWN_HEADERS.length + 1);
+const CANDIDATE_THIRD = new Uint8Array(KNOWN_HEADERS.length + 1); // a three-letter name's last letter
+const CANDIDATE_RESULT = new Int16Array(KNOWN_HEADERS.length + 1); // what knownHeaderNameAt() returns
+const FIRST_WORD = new Uint16Array(KNOWN_HEADERS.length + 1); // where its words start in WORDS
+const WORDS: number[] = []; // the lower-case words of all names of four letters or more
+const FOLDS: number[] = []; // and the bits each sets before comparing: 0x20 at letters
+// By letter, either case: what knownHeaderNameAt() returns for its compact form, or -1.
+const COMPACT_RESULT = new Int16Array(256).fill(-1);
+function firstTwo(b0: number, b1: number): number {
+  return ((b0 | 0x20) << 8) | (b1 | 0x20);
 }
-function wordsOf(spelled: Buffer): Int32Array {
+function wordsOf(spelled: Buffer): number[] {
   const words: number[] = [];
   for (let at = 0; at + 4 < spelled.length; at += 4) words.push(spelled.readInt32LE(at));
   if (spelled.length >= 4) words.push(spelled.readInt32LE(spelled.length - 4));
-  return Int32Array.from(words);
+  return words;
 }
-for (const name of [...KNOWN_HEADERS, ...Object.keys(COMPACT)]) {
-  const slot = shape(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
-  const spelled = Buffer.from(name, 'latin1');
-  SPELLINGS_BYTES.push(spelled);
-  SPELLING_WORDS.push(wordsOf(spelled));
-  SPELLING_INDEX.push(knownHeaderIndex(name));
-  NEXT_CANDIDATE.push(BY_SHAPE[slot]);
-  BY_SHAPE[slot] = SPELLINGS_BYTES.length;
+KNOWN_HEADERS.forEach((key, index) => {
+  const c = index + 1;
+  const slot = firstTwo(key.charCodeAt(0), key.charCodeAt(1));
+  NEXT_CANDIDATE[c] = BY_FIRST_TWO[slot];
+  BY_FIRST_TWO[slot] = c;
+  CANDIDATE_LENGTH[c] = key.length;
+  CANDIDATE_THIRD[c] = key.charCodeAt(2);
+  CANDIDATE_RESULT[c] = key.length * 256 + index;
+  FIRST_WORD[c] = WORDS.length;
+  WORDS.push(...wordsOf(Buffer.from(key, 'latin1')));
+  FOLDS.push(...wordsOf(Buffer.from([...key].map((ch) => (/[a-z]/.test(ch) ? 0x20 : 0)))));
+});
+const WORD_TABLE = Int32Array.from(WORDS);
+const FOLD_TABLE = Int32Array.from(FOLDS);
+for (const [letter, key] of Object.entries(COMPACT)) {
+  COMPACT_RESULT[letter.charCodeAt(0)] = COMPACT_RESULT[letter.toUpperCase().charCodeAt(0)] = 256 + KNOWN_HEADERS.indexOf(key);
 }
-const FOLD_WORD = 0x20202020;
 
 /** The little-endian 32-bit word of b[at, at + 4). */
 function wordAt(b: Uint8Array, at: number): number {
   return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
 }
 
-/** knownHeaderIndex() of the name in b[start, end), a non-empty token. */
-export function knownHeaderAt(b: Uint8Array, start: number, end: number): number {
-  const len = end - start;
-  if (len > 31) return -1;
-  next: for (let c = BY_SHAPE[shape(len, b[start] | 0x20, b[end - 1] | 0x20)]; c !== 0; c = NEXT_CANDIDATE[c - 1]) {
-    if (len < 4) {
-      const spelled = SPELLINGS_BYTES[c - 1];
-      for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== spelled[i]) continue next;
-      return SPELLING_INDEX[c - 1];
-    }
-    const words = SPELLING_WORDS[c - 1];
-    let k = 0;
-    for (let at = start; at + 4 < end; at += 4) if ((wordAt(b, at) | FOLD_WORD) !== words[k++]) continue next;
-    if ((wordAt(b, end - 4) | FOLD_WORD) !== words[k]) continue next;
-    return SPELLING_INDEX[c - 1];
+/** Whether `c` may end a header name: ':' or whitespace (RFC 3261 §7.3.1 HCOLON). */
+function endsName(c: number): boolean {
+  return c === 58 || c === 32 || c === 9;
+}
+
+/** Whether b[start, end) spells candidate `c`, whose first two bytes it is known to have. */
+function spellsCandidate(b: Uint8Array, start: number, end: number, c: number): boolean {
+  // Names under four bytes are letters (to, via), which the first two bytes matched exactly.
+  if (end - start < 4) return end - start === 2 || (b[start + 2] | 0x20) === CANDIDATE_THIRD[c];
+  let w = FIRST_WORD[c];
+  for (let at = start; at + 4 < end; at += 4, w++) if ((wordAt(b, at) | FOLD_TABLE[w]) !== WORD_TABLE[w]) return false;
+  return (wordAt(b, end - 4) | FOLD_TABLE[w]) === WORD_TABLE[w];
+}
+
+/**
+ * The known header name (long or compact form, any case) that opens the header line
+ * b[start, end), followed by ':' or whitespace within the line, as
+ * `name length * 256 + KNOWN_HEADERS index`; -1 when the line opens otherwise (another
+ * name, or no name at all).
+ */
+export function knownHeaderNameAt(b: Uint8Array, start: number, end: number): number {
+  if (start + 1 >= end) return -1;
+  if (endsName(b[start + 1])) return COMPACT_RESULT[b[start]];
+  for (let c = BY_FIRST_TWO[firstTwo(b[start], b[start + 1])]; c !== 0; c = NEXT_CANDIDATE[c]) {
+    const nameEnd = start + CANDIDATE_LENGTH[c];
+    if (nameEnd < end && endsName(b[nameEnd]) && spellsCandidate(b, start, nameEnd, c)) return CANDIDATE_RESULT[c];
   }
   return -1;
 }

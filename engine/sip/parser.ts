@@ -4,7 +4,7 @@
 // before it reports ok, and the structured headers it checks are cached on the message.
 import { isAscii } from 'node:buffer';
 import { type Params, TOKEN, at, codesOf, decimal, isWs, scan, skipWs } from './grammar.js';
-import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderAt, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
+import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderNameAt, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { isUriRange } from './uri.js';
 
@@ -225,8 +225,10 @@ export function parseMessage(data: Buffer): ParseResult {
       bodyStart = byteOffset(data, first, decodedEnd, s, nl + 1);
       break;
     }
-    // field-name HCOLON: whitespace may precede the colon (RFC 3261 §25.1).
-    const nameEnd = scan(TOKEN, b, pos, end);
+    // field-name HCOLON: whitespace may precede the colon (RFC 3261 §25.1). A known name is
+    // found by its spelling, any other scanned as a token.
+    const known = knownHeaderNameAt(b, pos, end);
+    const nameEnd = known < 0 ? scan(TOKEN, b, pos, end) : pos + (known >> 8);
     const colon = skipWs(b, nameEnd, end);
     const named = nameEnd > pos && at(b, colon, end) === 58 /* : */;
     let src = s;
@@ -255,12 +257,12 @@ export function parseMessage(data: Buffer): ParseResult {
       error ??= fail('Bad Header Line', request);
       continue;
     }
-    const index = knownHeaderAt(b, pos, nameEnd);
-    if (index < 0) {
+    if (known < 0) {
       keys.push(s.slice(pos, nameEnd).toLowerCase());
       values.push(value);
       continue;
     }
+    const index = known & 255;
     const key = KNOWN_HEADERS[index];
     keys.push(key);
     values.push(value);
