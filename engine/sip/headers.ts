@@ -1,6 +1,6 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
 import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
-import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
+import { type Uri, formatUri, isUriRange, parseUriRange, scanHost, uriEndAt } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
 // presence and repetition, so they fit in a bit mask (see parser.ts).
@@ -304,11 +304,14 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
   }
   let uriStart = i;
   let uriEnd: number;
+  let uriChecked = false;
   if (at(b, i, end) === 60) {
     uriStart = i + 1;
-    // indexOf (memchr) finds the '>' in fewer instructions than a loop over the bytes.
-    uriEnd = s.indexOf('>', uriStart);
-    if (uriEnd < 0 || uriEnd >= end) return false;
+    // Only checking, the URI is read as far as it goes, which must be to the '>'. Building,
+    // the '>' is found first: indexOf (memchr) does it in fewer instructions than a loop.
+    uriEnd = build ? s.indexOf('>', uriStart) : uriEndAt(s, b, uriStart, end);
+    if (uriEnd < 0 || uriEnd >= end || b[uriEnd] !== 62 /* > */) return false;
+    uriChecked = !build;
     i = uriEnd + 1;
   } else {
     // addr-spec: the URI ends at LWS, ';' (header parameters) or ',' (next element); a URI
@@ -321,7 +324,7 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
     uriEnd = i;
   }
   cur.i = i;
-  if (!build) return isUriRange(s, b, uriStart, uriEnd) && scanParams(cur, params);
+  if (!build) return (uriChecked || isUriRange(s, b, uriStart, uriEnd)) && scanParams(cur, params);
   const uri = parseUriRange(s, b, uriStart, uriEnd);
   const headerParams: Params = new Map();
   return !!uri && scanParams(cur, headerParams) && { displayName, uri, params: headerParams };

@@ -178,3 +178,14 @@ t.test('the headers handed over by the parser can be edited, and the parsed cach
     t.equal(again.message.fromTag, 'c3');
   }
 });
+
+t.test("a name-addr's URI is read up to its '>', which must come right after it", async (t) => {
+  for (const to of ['<sip:bob@127.0.0.1;lr?Subject=x>', '<tel:+1-555-0100;phone-context=example.test>', '<urn:service:sos>', '"Bob" <sips:bob@[::1]:5061>;tag=x']) {
+    const r = parseMessage(wire(vary('To', `To: ${to}`)));
+    t.ok(r.ok, to);
+  }
+  for (const to of ['<sip:bob@127.0.0.1 >', '<sip:bob@127.0.0.1"x>', '<tel:+1 555>', '<sip:bob@127.0.0.1', '<sip:bob@127.0.0.1;=x>', '<>']) {
+    const r = parseMessage(wire(vary('To', `To: ${to}`)));
+    t.equal(r.ok ? 'ok' : r.reason, 'Bad To', to);
+  }
+});
