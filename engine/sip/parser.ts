@@ -129,7 +129,7 @@ const SINGLE_MASK = mask(['to', 'from', 'call-id', 'cseq', 'max-forwards', 'cont
 const CONTACT_BIT = mask(['contact']);
 // Call-ID is one word [@ word] (RFC 3261 §25.1); accepted here as one run of visible ASCII.
 // A regular expression checks a run this long in fewer instructions than a loop over its bytes.
-const CALL_ID = /^[!-~]+$/;
+const CALL_ID_VALUE = /^[!-~]+$/;
 
 /** What checkHeader() parsed on the way. */
 interface Found {
@@ -139,36 +139,40 @@ interface Found {
   contentLength: number;
 }
 
+// KNOWN_HEADERS indexes of the headers checkHeader() looks at: it switches on the index,
+// which compiles to fewer instructions than comparing the key strings.
+const [VIA, FROM, TO, CALL_ID, CSEQ, CONTACT, MAX_FORWARDS, CONTENT_LENGTH, EXPIRES] = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'expires'].map((key) => KNOWN_HEADERS.indexOf(key));
+
 /**
- * Checks a header whose value is s[start, end) (codes in `b`, `value` as a string), keeping what it
+ * Checks a header (KNOWN_HEADERS[index]) whose value is s[start, end) (codes in `b`, `value` as a string), keeping what it
  * parses in `found`; returns what is wrong with it, if anything. Via and CSeq, which the
  * transaction layer reads from every message, are parsed, and of From its parameters (the
  * tag); the rest of From, To, Contact and others are only checked here and parsed when
  * first read. Contact, Max-Forwards and Expires are checked in requests only.
  */
-function checkHeader(found: Found, key: string, s: string, b: Uint8Array, start: number, end: number, value: string, isRequest: boolean): string | undefined {
-  switch (key) {
-    case 'via':
+function checkHeader(found: Found, index: number, s: string, b: Uint8Array, start: number, end: number, value: string, isRequest: boolean): string | undefined {
+  switch (index) {
+    case VIA:
       return parseViaRange(s, b, start, end, found.vias) ? undefined : 'Bad Via';
-    case 'from':
+    case FROM:
       return (found.fromParams ??= nameAddrParamsRange(s, b, start, end)) ? undefined : 'Bad From';
-    case 'to':
+    case TO:
       return isNameAddrRange(s, b, start, end) ? undefined : 'Bad To';
-    case 'cseq':
+    case CSEQ:
       return (found.cseq ??= parseCSeqRange(s, b, start, end)) ? undefined : 'Bad CSeq';
-    case 'call-id':
-      return CALL_ID.test(value) ? undefined : 'Bad Call-ID';
-    case 'content-length':
+    case CALL_ID:
+      return CALL_ID_VALUE.test(value) ? undefined : 'Bad Call-ID';
+    case CONTENT_LENGTH:
       found.contentLength = decimal(b, start, end, 0xffffffff);
       return found.contentLength < 0 ? 'Bad Content-Length' : undefined;
   }
   if (!isRequest) return undefined;
-  switch (key) {
-    case 'contact':
+  switch (index) {
+    case CONTACT:
       return value === '*' || isNameAddrListRange(s, b, start, end) ? undefined : 'Bad Contact';
-    case 'max-forwards':
+    case MAX_FORWARDS:
       return decimal(b, start, end, 255) < 0 ? 'Bad Max-Forwards' : undefined;
-    case 'expires':
+    case EXPIRES:
       return decimal(b, start, end, 0xffffffff) < 0 ? 'Bad Expires' : undefined;
   }
   return undefined;
@@ -271,7 +275,7 @@ export function parseMessage(data: Buffer): ParseResult {
     repeated |= seen & bit;
     seen |= bit;
     // After the first problem only the headers are still wanted (for the 400), not more checks.
-    const problem = error ? undefined : checkHeader(found, key, src, srcCodes, valueStart, valueEnd, value, request !== undefined);
+    const problem = error ? undefined : checkHeader(found, index, src, srcCodes, valueStart, valueEnd, value, request !== undefined);
     if (problem) {
       if (!request) return fail(problem);
       error = fail(problem, request);
