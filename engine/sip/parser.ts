@@ -233,11 +233,12 @@ export function parseMessage(data: Buffer): ParseResult {
     // found by its spelling, any other scanned as a token.
     const known = knownHeaderNameAt(b, pos, end);
     const nameEnd = known < 0 ? scan(TOKEN, b, pos, end) : pos + (known >> 8);
-    const colon = skipWs(b, nameEnd, end);
+    // The usual layout, "Name: value", is read without the general whitespace scans.
+    const colon = at(b, nameEnd, end) === 58 ? nameEnd : skipWs(b, nameEnd, end);
     const named = nameEnd > pos && at(b, colon, end) === 58 /* : */;
     let src = s;
     let srcCodes = b;
-    let valueStart = named ? skipWs(b, colon + 1, end) : end;
+    let valueStart = !named ? end : at(b, colon + 1, end) === 32 && !isWs(at(b, colon + 2, end)) ? colon + 2 : skipWs(b, colon + 1, end);
     let valueEnd = trimEnd(b, valueStart, end);
     let value = s.slice(valueStart, valueEnd);
     if (isWs(at(b, nl + 1))) {
