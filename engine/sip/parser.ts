@@ -234,8 +234,9 @@ export function parseMessage(data: Buffer): ParseResult {
     const known = knownHeaderNameAt(b, pos, end);
     const nameEnd = known < 0 ? scan(TOKEN, b, pos, end) : pos + (known >> 8);
     // The usual layout, "Name: value", is read without the general whitespace scans.
-    const colon = at(b, nameEnd, end) === 58 ? nameEnd : skipWs(b, nameEnd, end);
-    const named = nameEnd > pos && at(b, colon, end) === 58 /* : */;
+    const colonFirst = at(b, nameEnd, end) === 58 /* : */;
+    const colon = colonFirst ? nameEnd : skipWs(b, nameEnd, end);
+    const named = nameEnd > pos && (colonFirst || at(b, colon, end) === 58);
     let src = s;
     let srcCodes = b;
     let valueStart = !named ? end : at(b, colon + 1, end) === 32 && !isWs(at(b, colon + 2, end)) ? colon + 2 : skipWs(b, colon + 1, end);
