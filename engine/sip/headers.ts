@@ -86,11 +86,15 @@ function wordsOf(spelled: Buffer): number[] {
   if (spelled.length >= 4) words.push(spelled.readInt32LE(spelled.length - 4));
   return words;
 }
+const LAST_OF_SLOT = new Map<number, number>();
 KNOWN_HEADERS.forEach((key, index) => {
   const c = index + 1;
+  // Appended, so that a chain tries the names in KNOWN_HEADERS order, the usual ones first.
   const slot = firstTwo(key.charCodeAt(0), key.charCodeAt(1));
-  NEXT_CANDIDATE[c] = BY_FIRST_TWO[slot];
-  BY_FIRST_TWO[slot] = c;
+  const last = LAST_OF_SLOT.get(slot);
+  if (last === undefined) BY_FIRST_TWO[slot] = c;
+  else NEXT_CANDIDATE[last] = c;
+  LAST_OF_SLOT.set(slot, c);
   CANDIDATE_LENGTH[c] = key.length;
   CANDIDATE_THIRD[c] = key.charCodeAt(2);
   CANDIDATE_RESULT[c] = key.length * 256 + index;
