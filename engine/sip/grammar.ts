@@ -98,6 +98,14 @@ export function digitsEnd(b: Uint8Array, i: number, end = b.length): number {
 }
 
 /**
+ * Whether b[start, end) is the three-letter word whose lower-case codes are l0 l1 l2, ignoring
+ * ASCII case (see WordList). Cheaper than a WordList for the one word that nearly always comes.
+ */
+export function isWord3(b: Uint8Array, start: number, end: number, l0: number, l1: number, l2: number): boolean {
+  return end - start === 3 && (b[start] | 0x20) === l0 && (b[start + 1] | 0x20) === l1 && (b[start + 2] | 0x20) === l2;
+}
+
+/**
  * A few words of letters, found in bytes ignoring ASCII case. Setting bit 0x20 lower-cases a
  * letter and turns no other byte into a letter, so comparing each byte with that bit set
  * against the lower-case word is exact.

@@ -1,5 +1,5 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWord3, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost, uriEndAt } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
@@ -197,7 +197,6 @@ export interface Via {
   params: Params;
 }
 
-const SIP = new WordList(['SIP']);
 const TRANSPORTS = new WordList(['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP']);
 
 /**
@@ -245,10 +244,11 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
-  const protocol = SIP.match(b, nameStart, nameEnd) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = isWord3(b, nameStart, nameEnd, 115, 105, 112) /* sip */ && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
-  const transport = TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  // UDP, the usual one, is recognised before the word list is searched.
+  const transport = isWord3(b, transportStart, transportEnd, 117, 100, 112) ? 'UDP' : (TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase());
   const host = s.slice(hostStart, hostEnd);
   return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }

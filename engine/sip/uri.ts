@@ -1,6 +1,6 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
 // request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
-import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, parseParams, WordList } from './grammar.js';
+import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, isWord3, parseParams, WordList } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -208,7 +208,7 @@ const COMMON_SCHEMES = new WordList(['sip', 'sips', 'tel']);
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
 function schemeName(s: string, b: Uint8Array, start: number, end: number): string {
   // sip, by far the most common, is recognised before the word list is searched.
-  if (end - start === 3 && (b[start] | 0x20) === 115 && (b[start + 1] | 0x20) === 105 && (b[start + 2] | 0x20) === 112) return 'sip';
+  if (isWord3(b, start, end, 115, 105, 112)) return 'sip';
   return COMMON_SCHEMES.match(b, start, end) ?? s.slice(start, end).toLowerCase();
 }
 
