@@ -205,7 +205,7 @@ export const COMMON_PARAMS = new WordList(['branch', 'tag', 'rport', 'received',
 
 /** The lower-case parameter name s[start, end); tag, which every From has, before the word list is searched. */
 function paramName(s: string, b: Uint8Array, start: number, end: number): string {
-  if (isWord3(b, start, end, 116, 97, 103)) return 'tag';
+  if (isWord3(b, start, end, 116, 97, 103) /* tag */) return 'tag';
   return COMMON_PARAMS.match(b, start, end) ?? s.slice(start, end).toLowerCase();
 }
 

@@ -248,7 +248,7 @@ function readVia(cur: Cursor): Via | false {
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
   // UDP, the usual one, is recognised before the word list is searched.
-  const transport = isWord3(b, transportStart, transportEnd, 117, 100, 112) ? 'UDP' : (TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase());
+  const transport = isWord3(b, transportStart, transportEnd, 117, 100, 112) /* udp */ ? 'UDP' : (TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase());
   const host = s.slice(hostStart, hostEnd);
   return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }

@@ -141,14 +141,17 @@ interface Found {
 
 // KNOWN_HEADERS indexes of the headers checkHeader() looks at: it switches on the index,
 // which compiles to fewer instructions than comparing the key strings.
-const [VIA, FROM, TO, CALL_ID, CSEQ, CONTACT, MAX_FORWARDS, CONTENT_LENGTH, EXPIRES] = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'expires'].map((key) => KNOWN_HEADERS.indexOf(key));
+const [VIA, FROM, TO, CALL_ID, CSEQ, CONTACT, MAX_FORWARDS, CONTENT_LENGTH, EXPIRES] = [
+  'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'expires',
+].map((key) => KNOWN_HEADERS.indexOf(key));
 
 /**
- * Checks a header (KNOWN_HEADERS[index]) whose value is s[start, end) (codes in `b`, `value` as a string), keeping what it
- * parses in `found`; returns what is wrong with it, if anything. Via and CSeq, which the
- * transaction layer reads from every message, are parsed, and of From its parameters (the
- * tag); the rest of From, To, Contact and others are only checked here and parsed when
- * first read. Contact, Max-Forwards and Expires are checked in requests only.
+ * Checks a header, KNOWN_HEADERS[index], whose value is s[start, end) (codes in `b`, `value`
+ * as a string), keeping what it parses in `found`; returns what is wrong with it, if
+ * anything. Via and CSeq, which the transaction layer reads from every message, are parsed,
+ * and of From its parameters (the tag); the rest of From, To, Contact and others are only
+ * checked here and parsed when first read. Contact, Max-Forwards and Expires are checked in
+ * requests only.
  */
 function checkHeader(found: Found, index: number, s: string, b: Uint8Array, start: number, end: number, value: string, isRequest: boolean): string | undefined {
   switch (index) {

@@ -208,7 +208,7 @@ const COMMON_SCHEMES = new WordList(['sip', 'sips', 'tel']);
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
 function schemeName(s: string, b: Uint8Array, start: number, end: number): string {
   // sip, by far the most common, is recognised before the word list is searched.
-  if (isWord3(b, start, end, 115, 105, 112)) return 'sip';
+  if (isWord3(b, start, end, 115, 105, 112) /* sip */) return 'sip';
   return COMMON_SCHEMES.match(b, start, end) ?? s.slice(start, end).toLowerCase();
 }
 
