@@ -244,7 +244,7 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
-  const protocol = isWord3(b, nameStart, nameEnd, 115, 105, 112) /* sip */ && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = isWord3(b, nameStart, nameEnd, 115, 105, 112) /* sip */ && versionEnd - versionStart === 3 && b[versionStart] === 50 && b[versionStart + 1] === 46 && b[versionStart + 2] === 48 /* 2.0 */
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
   // UDP, the usual one, is recognised before the word list is searched.

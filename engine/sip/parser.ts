@@ -95,6 +95,13 @@ function parseStatusLine(s: string, b: Uint8Array, end: number): SipResponse | n
 }
 
 const VERSION = /^SIP\/\d+\.\d+$/i;
+const SIP_2_0 = [83, 73, 80, 47, 50, 46, 48]; // SIP/2.0
+
+/** Whether b[at, at + 7) is SIP/2.0, in capitals as usually sent. */
+function isSip20At(b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 7; i++) if (b[at + i] !== SIP_2_0[i]) return false;
+  return true;
+}
 
 /**
  * Request-Line = Method SP Request-URI SP SIP-Version, in s[0, end), single spaces and
@@ -108,7 +115,7 @@ function parseRequestLine(s: string, b: Uint8Array, end: number): { request: Sip
   let uriEnd = s.indexOf(' ', methodEnd + 1);
   if (uriEnd < 0 || uriEnd > end) uriEnd = end;
   const request = new SipRequest(s.slice(0, methodEnd), s.slice(methodEnd + 1, uriEnd));
-  if (end - uriEnd === 8 && s.startsWith('SIP/2.0', uriEnd + 1)) return { request, uriEnd };
+  if (end - uriEnd === 8 && isSip20At(b, uriEnd + 1)) return { request, uriEnd };
   const version = s.slice(uriEnd + 1, end);
   if (uriEnd === methodEnd + 1 || uriEnd === end || !VERSION.test(version)) return { request, uriEnd, error: fail('Bad Request-Line', request) };
   if (version.toUpperCase() !== 'SIP/2.0') return { request, uriEnd, error: fail('Version Not Supported', request, 505) };
