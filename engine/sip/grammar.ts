@@ -98,6 +98,14 @@ export function digitsEnd(b: Uint8Array, i: number, end = b.length): number {
 }
 
 /**
+ * Whether b[start, end) is the three-letter word whose lower-case codes are l0 l1 l2, ignoring
+ * ASCII case (see WordList). Cheaper than a WordList for the one word that nearly always comes.
+ */
+export function isWord3(b: Uint8Array, start: number, end: number, l0: number, l1: number, l2: number): boolean {
+  return end - start === 3 && (b[start] | 0x20) === l0 && (b[start + 1] | 0x20) === l1 && (b[start + 2] | 0x20) === l2;
+}
+
+/**
  * A few words of letters, found in bytes ignoring ASCII case. Setting bit 0x20 lower-cases a
  * letter and turns no other byte into a letter, so comparing each byte with that bit set
  * against the lower-case word is exact.
@@ -195,6 +203,12 @@ export type Params = Map<string, string | null>;
 // Parameter names common enough to be worth recognising without allocating.
 export const COMMON_PARAMS = new WordList(['branch', 'tag', 'rport', 'received', 'transport', 'lr', 'expires', 'q', 'maddr', 'user', 'ttl']);
 
+/** The lower-case parameter name s[start, end); tag, which every From has, before the word list is searched. */
+function paramName(s: string, b: Uint8Array, start: number, end: number): string {
+  if (isWord3(b, start, end, 116, 97, 103) /* tag */) return 'tag';
+  return COMMON_PARAMS.match(b, start, end) ?? s.slice(start, end).toLowerCase();
+}
+
 /**
  * Reads `*( SEMI name [ EQUAL value ] )` (RFC 3261 §25.1 generic-param) into `params`,
  * names lower-cased and quoted values unquoted; with `params` null it only checks them.
@@ -208,7 +222,7 @@ export function scanParams(cur: Cursor, params: Params | null): boolean {
     const nameStart = skipWs(b, i + 1, end);
     i = scan(TOKEN, b, nameStart, end);
     if (i === nameStart) return false;
-    const name = params ? (COMMON_PARAMS.match(b, nameStart, i) ?? s.slice(nameStart, i).toLowerCase()) : '';
+    const name = params ? paramName(s, b, nameStart, i) : '';
     i = skipWs(b, i, end);
     if (at(b, i, end) !== 61 /* = */) {
       params?.set(name, null);

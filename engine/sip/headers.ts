@@ -1,6 +1,6 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
-import { type Uri, formatUri, isUriRange, parseUriRange, scanHost } from './uri.js';
+import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWord3, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Uri, formatUri, isUriRange, parseUriRange, scanHost, uriEndAt } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
 // presence and repetition, so they fit in a bit mask (see parser.ts).
@@ -57,57 +57,88 @@ export function knownHeaderIndex(name: string): number {
   return SPELLINGS.get(name) ?? SPELLINGS.get(name.toLowerCase()) ?? -1;
 }
 
-// The same lookup on bytes, for the parser, without making a string of the name: the
-// candidate spellings of the name's (length, first letter, last letter), compared with the
-// name. Letters are folded to lower case by setting bit 0x20, which leaves '-' as it is
-// (a token has no other character that this folds onto a letter or '-'). A name of four or
-// more letters is compared four at a time, as little-endian 32-bit words: word k holds
-// letters [4k, 4k + 4), the last word the name's last four (overlapping the one before).
-const BY_SHAPE = new Uint8Array(32 * 32 * 32); // first candidate number + 1
-const NEXT_CANDIDATE: number[] = []; // the next of the same shape, number + 1 (reply-to after refer-to)
-const SPELLINGS_BYTES: Uint8Array[] = []; // each candidate's lower-case bytes
-const SPELLING_WORDS: Int32Array[] = []; // and its words, when it has four letters or more
-const SPELLING_INDEX: number[] = []; // and its KNOWN_HEADERS index
-function shape(len: number, first: number, last: number): number {
-  return ((len & 31) << 10) | ((first & 31) << 5) | (last & 31);
+// The same lookup on the bytes of a header line, for the parser, without scanning the name
+// first or making a string of it. A long name is looked for among the candidates that share
+// the line's first two bytes, a compact form (one letter) by its letter alone. A candidate
+// matches when the line spells it, ignoring the case of its letters only, and goes on with
+// ':' or whitespace: neither is a token character (RFC 3261 §25.1), so the name is then
+// exactly that token. Setting bit 0x20 folds a letter to lower case and no other byte onto a
+// letter; '-' is compared as it is, since CR | 0x20 is '-'. A name of four or more bytes is
+// compared four at a time, as little-endian 32-bit words: word k holds bytes [4k, 4k + 4),
+// the last word the name's last four (overlapping the one before). Candidates are numbered
+// from 1 and their fields kept in flat typed arrays, which V8 reads cheaply.
+const BY_FIRST_TWO = new Uint8Array(256 * 256); // the first candidate of two folded bytes
+const NEXT_CANDIDATE = new Uint8Array(KNOWN_HEADERS.length + 1); // the next with the same first two
+const CANDIDATE_LENGTH = new Uint8Array(KNOWN_HEADERS.length + 1);
+const CANDIDATE_THIRD = new Uint8Array(KNOWN_HEADERS.length + 1); // a three-letter name's last letter
+const CANDIDATE_RESULT = new Int16Array(KNOWN_HEADERS.length + 1); // what knownHeaderNameAt() returns
+const FIRST_WORD = new Uint16Array(KNOWN_HEADERS.length + 1); // where its words start in WORDS
+const WORDS: number[] = []; // the lower-case words of all names of four letters or more
+const FOLDS: number[] = []; // and the bits each sets before comparing: 0x20 at letters
+// By letter, either case: what knownHeaderNameAt() returns for its compact form, or -1.
+const COMPACT_RESULT = new Int16Array(256).fill(-1);
+function firstTwo(b0: number, b1: number): number {
+  return ((b0 | 0x20) << 8) | (b1 | 0x20);
 }
-function wordsOf(spelled: Buffer): Int32Array {
+function wordsOf(spelled: Buffer): number[] {
   const words: number[] = [];
   for (let at = 0; at + 4 < spelled.length; at += 4) words.push(spelled.readInt32LE(at));
   if (spelled.length >= 4) words.push(spelled.readInt32LE(spelled.length - 4));
-  return Int32Array.from(words);
+  return words;
 }
-for (const name of [...KNOWN_HEADERS, ...Object.keys(COMPACT)]) {
-  const slot = shape(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
-  const spelled = Buffer.from(name, 'latin1');
-  SPELLINGS_BYTES.push(spelled);
-  SPELLING_WORDS.push(wordsOf(spelled));
-  SPELLING_INDEX.push(knownHeaderIndex(name));
-  NEXT_CANDIDATE.push(BY_SHAPE[slot]);
-  BY_SHAPE[slot] = SPELLINGS_BYTES.length;
+const LAST_OF_SLOT = new Map<number, number>();
+KNOWN_HEADERS.forEach((key, index) => {
+  const c = index + 1;
+  // Appended, so that a chain tries the names in KNOWN_HEADERS order, the usual ones first.
+  const slot = firstTwo(key.charCodeAt(0), key.charCodeAt(1));
+  const last = LAST_OF_SLOT.get(slot);
+  if (last === undefined) BY_FIRST_TWO[slot] = c;
+  else NEXT_CANDIDATE[last] = c;
+  LAST_OF_SLOT.set(slot, c);
+  CANDIDATE_LENGTH[c] = key.length;
+  CANDIDATE_THIRD[c] = key.charCodeAt(2);
+  CANDIDATE_RESULT[c] = key.length * 256 + index;
+  FIRST_WORD[c] = WORDS.length;
+  WORDS.push(...wordsOf(Buffer.from(key, 'latin1')));
+  FOLDS.push(...wordsOf(Buffer.from([...key].map((ch) => (/[a-z]/.test(ch) ? 0x20 : 0)))));
+});
+const WORD_TABLE = Int32Array.from(WORDS);
+const FOLD_TABLE = Int32Array.from(FOLDS);
+for (const [letter, key] of Object.entries(COMPACT)) {
+  COMPACT_RESULT[letter.charCodeAt(0)] = COMPACT_RESULT[letter.toUpperCase().charCodeAt(0)] = 256 + KNOWN_HEADERS.indexOf(key);
 }
-const FOLD_WORD = 0x20202020;
 
 /** The little-endian 32-bit word of b[at, at + 4). */
 function wordAt(b: Uint8Array, at: number): number {
   return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
 }
 
-/** knownHeaderIndex() of the name in b[start, end), a non-empty token. */
-export function knownHeaderAt(b: Uint8Array, start: number, end: number): number {
-  const len = end - start;
-  if (len > 31) return -1;
-  next: for (let c = BY_SHAPE[shape(len, b[start] | 0x20, b[end - 1] | 0x20)]; c !== 0; c = NEXT_CANDIDATE[c - 1]) {
-    if (len < 4) {
-      const spelled = SPELLINGS_BYTES[c - 1];
-      for (let i = 0; i < len; i++) if ((b[start + i] | 0x20) !== spelled[i]) continue next;
-      return SPELLING_INDEX[c - 1];
-    }
-    const words = SPELLING_WORDS[c - 1];
-    let k = 0;
-    for (let at = start; at + 4 < end; at += 4) if ((wordAt(b, at) | FOLD_WORD) !== words[k++]) continue next;
-    if ((wordAt(b, end - 4) | FOLD_WORD) !== words[k]) continue next;
-    return SPELLING_INDEX[c - 1];
+/** Whether `c` may end a header name: ':' or whitespace (RFC 3261 §7.3.1 HCOLON). */
+function endsName(c: number): boolean {
+  return c === 58 || c === 32 || c === 9;
+}
+
+/** Whether b[start, end) spells candidate `c`, whose first two bytes it is known to have. */
+function spellsCandidate(b: Uint8Array, start: number, end: number, c: number): boolean {
+  // Names under four bytes are letters (to, via), which the first two bytes matched exactly.
+  if (end - start < 4) return end - start === 2 || (b[start + 2] | 0x20) === CANDIDATE_THIRD[c];
+  let w = FIRST_WORD[c];
+  for (let at = start; at + 4 < end; at += 4, w++) if ((wordAt(b, at) | FOLD_TABLE[w]) !== WORD_TABLE[w]) return false;
+  return (wordAt(b, end - 4) | FOLD_TABLE[w]) === WORD_TABLE[w];
+}
+
+/**
+ * The known header name (long or compact form, any case) that opens the header line
+ * b[start, end), followed by ':' or whitespace within the line, as
+ * `name length * 256 + KNOWN_HEADERS index`; -1 when the line opens otherwise (another
+ * name, or no name at all).
+ */
+export function knownHeaderNameAt(b: Uint8Array, start: number, end: number): number {
+  if (start + 1 >= end) return -1;
+  if (endsName(b[start + 1])) return COMPACT_RESULT[b[start]];
+  for (let c = BY_FIRST_TWO[firstTwo(b[start], b[start + 1])]; c !== 0; c = NEXT_CANDIDATE[c]) {
+    const nameEnd = start + CANDIDATE_LENGTH[c];
+    if (nameEnd < end && endsName(b[nameEnd]) && spellsCandidate(b, start, nameEnd, c)) return CANDIDATE_RESULT[c];
   }
   return -1;
 }
@@ -166,7 +197,6 @@ export interface Via {
   params: Params;
 }
 
-const SIP = new WordList(['SIP']);
 const TRANSPORTS = new WordList(['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP']);
 
 /**
@@ -214,10 +244,11 @@ function readVia(cur: Cursor): Via | false {
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || decimal(codesOf(ttl), 0, ttl.length, 255) < 0)) return false;
-  const protocol = SIP.match(b, nameStart, nameEnd) && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = isWord3(b, nameStart, nameEnd, 115, 105, 112) /* sip */ && versionEnd - versionStart === 3 && b[versionStart] === 50 && b[versionStart + 1] === 46 && b[versionStart + 2] === 48 /* 2.0 */
     ? 'SIP/2.0'
     : (s.slice(nameStart, nameEnd) + '/' + s.slice(versionStart, versionEnd)).toUpperCase();
-  const transport = TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  // UDP, the usual one, is recognised before the word list is searched.
+  const transport = isWord3(b, transportStart, transportEnd, 117, 100, 112) /* udp */ ? 'UDP' : (TRANSPORTS.match(b, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase());
   const host = s.slice(hostStart, hostEnd);
   return { protocol, transport, host: hasUpper(b, hostStart, hostEnd) ? host.toLowerCase() : host, port, params };
 }
@@ -277,11 +308,14 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
   }
   let uriStart = i;
   let uriEnd: number;
+  let uriChecked = false;
   if (at(b, i, end) === 60) {
     uriStart = i + 1;
-    // indexOf (memchr) finds the '>' in fewer instructions than a loop over the bytes.
-    uriEnd = s.indexOf('>', uriStart);
-    if (uriEnd < 0 || uriEnd >= end) return false;
+    // Only checking, the URI is read as far as it goes, which must be to the '>'. Building,
+    // the '>' is found first: indexOf (memchr) does it in fewer instructions than a loop.
+    uriEnd = build ? s.indexOf('>', uriStart) : uriEndAt(s, b, uriStart, end);
+    if (uriEnd < 0 || uriEnd >= end || b[uriEnd] !== 62 /* > */) return false;
+    uriChecked = !build;
     i = uriEnd + 1;
   } else {
     // addr-spec: the URI ends at LWS, ';' (header parameters) or ',' (next element); a URI
@@ -294,7 +328,7 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
     uriEnd = i;
   }
   cur.i = i;
-  if (!build) return isUriRange(s, b, uriStart, uriEnd) && scanParams(cur, params);
+  if (!build) return (uriChecked || isUriRange(s, b, uriStart, uriEnd)) && scanParams(cur, params);
   const uri = parseUriRange(s, b, uriStart, uriEnd);
   const headerParams: Params = new Map();
   return !!uri && scanParams(cur, headerParams) && { displayName, uri, params: headerParams };

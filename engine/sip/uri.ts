@@ -1,6 +1,6 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
 // request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
-import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, parseParams, WordList } from './grammar.js';
+import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, isWord3, parseParams, WordList } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -147,11 +147,13 @@ function uriParams(s: string, b: Uint8Array, i: number, end: number, params: Par
 }
 
 /**
- * Reads the SIP URI after `scheme:` in s[i, end), which it must fill. With `build` false it
- * only checks it, allocating nothing. Returns the URI (or true when only checking), or
- * false when malformed. `headers` false rejects `?headers` (as in a Request-URI).
+ * Reads the SIP URI after `scheme:` from s[i], going no further than `end`. With `build`
+ * true it returns the URI, which must fill s[i, end). With `build` false it only checks it,
+ * allocating nothing, and returns where it stops: the first character that cannot continue
+ * it, which for a URI in a name-addr must be its '>' (no part of a SIP URI admits '>', RFC
+ * 3261 §25.1). -1 when malformed. `headers` false rejects `?headers` (as in a Request-URI).
  */
-function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number, end: number, build: boolean, headers: boolean): SipUri | boolean {
+function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number, end: number, build: boolean, headers: boolean): SipUri | number {
   let userEnd = -1;
   let passwordEnd = -1;
   // userinfo is whatever ends at an '@', which appears nowhere else in a SIP URI (RFC 3261 §25.1).
@@ -159,37 +161,37 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
   let atSign = run;
   if (at(b, run) === 58 /* : */) atSign = escapedRun(PASSWORD, b, run + 1, end);
   if (atSign < end && b[atSign] === 64 /* @ */) {
-    if (run === i) return false;
+    if (run === i) return -1;
     userEnd = run;
     passwordEnd = atSign;
   }
   const hostStart = userEnd < 0 ? i : passwordEnd + 1;
   const hostEnd = scanHost(b, hostStart, end);
-  if (hostEnd < 0) return false;
+  if (hostEnd < 0) return -1;
   let j = hostEnd;
   let port = -1;
   if (j < end && b[j] === 58 /* : */) {
     j = Math.min(digitsEnd(b, j + 1), end);
     port = decimal(b, hostEnd + 1, j, 65535);
-    if (port < 0) return false;
+    if (port < 0) return -1;
   }
   const params: Params | null = build ? new Map() : null;
   j = uriParams(s, b, j, end, params);
-  if (j < 0) return false;
+  if (j < 0) return -1;
   const headerMap: Map<string, string> | null = build ? new Map() : null;
   if (j < end && b[j] === 63 /* ? */) {
-    if (!headers) return false;
+    if (!headers) return -1;
     do {
       const nameStart = ++j;
       j = escapedRun(HNVCHAR, b, j, end);
-      if (j === nameStart || j >= end || b[j] !== 61 /* = */) return false;
+      if (j === nameStart || j >= end || b[j] !== 61 /* = */) return -1;
       const valueStart = ++j;
       j = escapedRun(HNVCHAR, b, j, end);
       headerMap?.set(unescaped(s, nameStart, valueStart - 1), unescaped(s, valueStart, j));
     } while (j < end && b[j] === 38 /* & */);
   }
-  if (j !== end) return false;
-  if (!params || !headerMap) return true;
+  if (!params || !headerMap) return j;
+  if (j !== end) return -1;
   return {
     scheme,
     user: userEnd < 0 ? undefined : unescaped(s, i, userEnd),
@@ -205,29 +207,40 @@ const COMMON_SCHEMES = new WordList(['sip', 'sips', 'tel']);
 
 /** The lower-case scheme of s[start, end), without allocating for the common ones. */
 function schemeName(s: string, b: Uint8Array, start: number, end: number): string {
+  // sip, by far the most common, is recognised before the word list is searched.
+  if (isWord3(b, start, end, 115, 105, 112) /* sip */) return 'sip';
   return COMMON_SCHEMES.match(b, start, end) ?? s.slice(start, end).toLowerCase();
 }
 
-/** Reads the URI filling s[start, end) (codes in `b`); see readSipUri() for `build`, `headers` and the result. */
-function readUri(s: string, b: Uint8Array, start: number, end: number, build: boolean, headers: boolean): Uri | boolean {
+/**
+ * Reads the URI at s[start] (codes in `b`), going no further than `end`; see readSipUri()
+ * for `build`, `headers` and the result.
+ */
+function readUri(s: string, b: Uint8Array, start: number, end: number, build: boolean, headers: boolean): Uri | number {
   const c = at(b, start) | 0x20;
-  if (start >= end || c < 97 || c > 122) return false;
+  if (start >= end || c < 97 || c > 122) return -1;
   let colon = start + 1;
   while (colon < end && SCHEME[b[colon]] === 1) colon++;
-  if (colon >= end || b[colon] !== 58 /* : */) return false;
+  if (colon >= end || b[colon] !== 58 /* : */) return -1;
   const scheme = schemeName(s, b, start, colon);
   const rest = colon + 1;
   if (scheme === 'sip' || scheme === 'sips') return readSipUri(scheme, s, b, rest, end, build, headers);
-  // tel and other schemes are rare: build them even when only checking.
-  for (let i = rest; i < end; i++) if (OPAQUE[b[i]] !== 1) return false;
-  if (scheme === 'tel') {
-    let numberEnd = rest;
-    while (numberEnd < end && b[numberEnd] !== 59 /* ; */) numberEnd++;
-    const number = s.slice(rest, numberEnd);
-    const params = parseParams(s.slice(numberEnd, end));
-    return !!params && TEL_NUMBER.test(number) && { scheme: 'tel', number, params };
-  }
-  return rest < end && { scheme, opaque: s.slice(rest, end) };
+  // Other schemes are kept opaque: they stop at the first character OPAQUE does not admit.
+  let uriEnd = rest;
+  while (uriEnd < end && OPAQUE[b[uriEnd]] === 1) uriEnd++;
+  if (build && uriEnd !== end) return -1;
+  const uri = scheme === 'tel' ? telUri(s, b, rest, uriEnd) : rest < uriEnd && { scheme, opaque: s.slice(rest, uriEnd) };
+  if (!uri) return -1;
+  return build ? uri : uriEnd;
+}
+
+/** The tel URI (RFC 3966) whose number and parameters are s[start, end); false when malformed. */
+function telUri(s: string, b: Uint8Array, start: number, end: number): TelUri | false {
+  let numberEnd = start;
+  while (numberEnd < end && b[numberEnd] !== 59 /* ; */) numberEnd++;
+  const number = s.slice(start, numberEnd);
+  const params = parseParams(s.slice(numberEnd, end));
+  return !!params && TEL_NUMBER.test(number) && { scheme: 'tel', number, params };
 }
 
 /**
@@ -244,7 +257,15 @@ export function parseUriRange(s: string, b: Uint8Array, start: number, end: numb
  * false a SIP URI must not carry `?headers` (RFC 3261 §19.1.1: not in a Request-URI).
  */
 export function isUriRange(s: string, b: Uint8Array, start: number, end: number, headers = true): boolean {
-  return readUri(s, b, start, end, false, headers) !== false;
+  return readUri(s, b, start, end, false, headers) === end;
+}
+
+/**
+ * Where the well-formed URI at s[start] stops (the first character that cannot continue it),
+ * reading no further than `end`, without building it; -1 when there is none.
+ */
+export function uriEndAt(s: string, b: Uint8Array, start: number, end: number): number {
+  return readUri(s, b, start, end, false, true) as number;
 }
 
 /** Parses a URI; null when it is malformed. */

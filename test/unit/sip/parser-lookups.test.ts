@@ -6,7 +6,7 @@ import t from 'tap';
 import { parseMessage } from '../../../engine/sip/parser.js';
 import { SipRequest } from '../../../engine/sip/message.js';
 import { type SipUri } from '../../../engine/sip/uri.js';
-import { KNOWN_HEADERS, headerDisplayName, knownHeaderAt, knownHeaderIndex } from '../../../engine/sip/headers.js';
+import { KNOWN_HEADERS, headerDisplayName, knownHeaderIndex, knownHeaderNameAt } from '../../../engine/sip/headers.js';
 
 const HEAD = [
   'INVITE sip:bob@127.0.0.1 SIP/2.0',
@@ -79,9 +79,11 @@ t.test('the byte lookup agrees with the string lookup on every known name, compa
   let agreed = 0;
   for (const name of names.filter((n) => n !== '')) {
     // At an offset inside a larger buffer, as the parser sees a name.
-    const b = Buffer.from(`..${name}:`, 'latin1');
-    if (knownHeaderAt(b, 2, 2 + name.length) === knownHeaderIndex(name)) agreed++;
-    else t.fail(`${name}: byte lookup ${knownHeaderAt(b, 2, 2 + name.length)}, string lookup ${knownHeaderIndex(name)}`);
+    const b = Buffer.from(`..${name}: v`, 'latin1');
+    const known = knownHeaderNameAt(b, 2, b.length);
+    const index = knownHeaderIndex(name);
+    if (index < 0 ? known === -1 : known === name.length * 256 + index) agreed++;
+    else t.fail(`${name}: byte lookup ${known}, string lookup ${index}`);
   }
   t.equal(agreed, names.filter((n) => n !== '').length);
 });
@@ -174,5 +176,16 @@ t.test('the headers handed over by the parser can be edited, and the parsed cach
   if (again.ok) {
     t.equal(again.message.topVia!.host, '127.0.0.9');
     t.equal(again.message.fromTag, 'c3');
+  }
+});
+
+t.test("a name-addr's URI is read up to its '>', which must come right after it", async (t) => {
+  for (const to of ['<sip:bob@127.0.0.1;lr?Subject=x>', '<tel:+1-555-0100;phone-context=example.test>', '<urn:service:sos>', '"Bob" <sips:bob@[::1]:5061>;tag=x']) {
+    const r = parseMessage(wire(vary('To', `To: ${to}`)));
+    t.ok(r.ok, to);
+  }
+  for (const to of ['<sip:bob@127.0.0.1 >', '<sip:bob@127.0.0.1"x>', '<tel:+1 555>', '<sip:bob@127.0.0.1', '<sip:bob@127.0.0.1;=x>', '<>']) {
+    const r = parseMessage(wire(vary('To', `To: ${to}`)));
+    t.equal(r.ok ? 'ok' : r.reason, 'Bad To', to);
   }
 });
