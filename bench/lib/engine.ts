@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { UdpTiming } from '../../engine/sip/transport/native-udp-socket.js';
 import { launch, terminate, type Managed } from './procs.js';
 import { freePort, sleep } from './sys.js';
 
@@ -12,15 +13,6 @@ export interface Health {
   registrations?: number;
   activeCalls?: number;
 }
-
-/** GET /api/sip/udp-timing: one part of a datagram's time in the engine, µs. */
-export interface UdpTimingPart {
-  samples: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-export type UdpTiming = Record<'socketWait' | 'batchWait' | 'handling' | 'untilHandOver' | 'senderThread', UdpTimingPart>;
 
 export interface Engine {
   proc: Managed;
@@ -33,7 +25,7 @@ export interface Engine {
   warnings: number;
   firstWarnings: string[];
   health(): Promise<Health | undefined>;
-  /** Where SIP datagrams spent their time since the previous call (undefined if it did not answer). */
+  /** GET /api/sip/udp-timing: where SIP datagrams spent their time since the previous call (undefined if it did not answer). */
   udpTiming(): Promise<UdpTiming | undefined>;
   stop(): Promise<void>;
 }

@@ -102,10 +102,13 @@ void SipUdpSender::SendAll(std::vector<Datagram>& batch) {
     const int sent = sendmmsg(fd_, msgs, static_cast<unsigned>(n), 0);
     if (sent > 0) {
       const int64_t now = MonotonicNs();
+      int64_t untilHandOver[kMaxPerCall], onThread[kMaxPerCall];
       for (size_t k = 0; k < static_cast<size_t>(sent); ++k) {
         const Datagram& d = batch[next + k];
-        timing_.RecordSent(d.handedOverNs - d.enqueuedNs, now - d.handedOverNs);
+        untilHandOver[k] = d.handedOverNs - d.enqueuedNs;
+        onThread[k] = now - d.handedOverNs;
       }
+      timing_.RecordSent(untilHandOver, onThread, static_cast<size_t>(sent));
       next += static_cast<size_t>(sent);
       continue;
     }

@@ -13,10 +13,12 @@ void SipUdpTiming::RecordReceived(int64_t socketWaitNs, int64_t batchWaitNs, int
   handling_.Add(Us(handlingNs));
 }
 
-void SipUdpTiming::RecordSent(int64_t untilHandOverNs, int64_t senderThreadNs) {
+void SipUdpTiming::RecordSent(const int64_t* untilHandOverNs, const int64_t* senderThreadNs, size_t count) {
   std::lock_guard<std::mutex> lock(sentMutex_);
-  untilHandOver_.Add(Us(untilHandOverNs));
-  senderThread_.Add(Us(senderThreadNs));
+  for (size_t i = 0; i < count; ++i) {
+    untilHandOver_.Add(Us(untilHandOverNs[i]));
+    senderThread_.Add(Us(senderThreadNs[i]));
+  }
 }
 
 SipUdpTimingReport SipUdpTiming::Take() {

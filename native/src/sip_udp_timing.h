@@ -7,6 +7,7 @@
 // Percentiles in microseconds since the previous Take(). The receiving parts are recorded on
 // the event loop; the sending parts on the sender thread, under their own lock.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 
@@ -21,7 +22,8 @@ struct SipUdpTimingReport {
 class SipUdpTiming {
  public:
   void RecordReceived(int64_t socketWaitNs, int64_t batchWaitNs, int64_t handlingNs);
-  void RecordSent(int64_t untilHandOverNs, int64_t senderThreadNs);
+  // `count` datagrams sent together, under one lock.
+  void RecordSent(const int64_t* untilHandOverNs, const int64_t* senderThreadNs, size_t count);
   SipUdpTimingReport Take();
 
  private:
