@@ -41,6 +41,18 @@ export function headerDisplayName(key: string): string {
   return d;
 }
 
+const linePrefixCache = new Map<string, string>();
+/** `Name: ` as a header line starts on output, for a headerKey() result. */
+export function headerLinePrefix(key: string): string {
+  let prefix = linePrefixCache.get(key);
+  if (prefix === undefined) {
+    prefix = headerDisplayName(key) + ': ';
+    // Bounded as displayCache is; flattened so each use copies one flat string.
+    if (linePrefixCache.size < 1000 && key.length <= 64) linePrefixCache.set(key, prefix);
+  }
+  return prefix;
+}
+
 // KNOWN_HEADERS indexes by the usual spellings of each name: conventional (`Call-ID`),
 // lower case and, for compact forms, either case.
 const SPELLINGS = new Map<string, number>();

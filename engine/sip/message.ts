@@ -1,6 +1,6 @@
 // SIP requests and responses as the stack sees them: header values are kept as raw text
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
-import { type CSeq, type NameAddr, type Via, headerDisplayName, headerKey, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
+import { type CSeq, type NameAddr, type Via, headerKey, headerLinePrefix, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
 import { type Params, codesOf } from './grammar.js';
 import { type Uri, parseUri } from './uri.js';
 
@@ -237,7 +237,7 @@ export abstract class SipMessage {
   toBuffer(): Buffer {
     let head = this.startLine() + '\r\n';
     for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] !== 'content-length') head += headerDisplayName(this.keys[i]) + ': ' + this.values[i] + '\r\n';
+      if (this.keys[i] !== 'content-length') head += headerLinePrefix(this.keys[i]) + this.values[i] + '\r\n';
     }
     const bodyLength = this.body.length;
     head += 'Content-Length: ' + bodyLength + '\r\n\r\n';

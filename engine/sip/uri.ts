@@ -11,9 +11,12 @@ export interface SipUri {
   port?: number;
   /** URI parameters, names lower-cased, names and values unescaped. */
   params: Params;
-  /** URI headers (`?name=value&...`), unescaped. */
-  headers: Map<string, string>;
+  /** URI headers (`?name=value&...`), unescaped. Read-only: URIs without any share one empty map. */
+  headers: ReadonlyMap<string, string>;
 }
+
+/** The headers of every URI that has none (nearly all): one map instead of one per parsed URI. */
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 export interface TelUri {
   scheme: 'tel';
@@ -178,9 +181,10 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
   const params: Params | null = build ? new Map() : null;
   j = uriParams(s, b, j, end, params);
   if (j < 0) return -1;
-  const headerMap: Map<string, string> | null = build ? new Map() : null;
+  let headerMap: Map<string, string> | null = null;
   if (j < end && b[j] === 63 /* ? */) {
     if (!headers) return -1;
+    if (build) headerMap = new Map();
     do {
       const nameStart = ++j;
       j = escapedRun(HNVCHAR, b, j, end);
@@ -190,7 +194,7 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
       headerMap?.set(unescaped(s, nameStart, valueStart - 1), unescaped(s, valueStart, j));
     } while (j < end && b[j] === 38 /* & */);
   }
-  if (!params || !headerMap) return j;
+  if (!params) return j;
   if (j !== end) return -1;
   return {
     scheme,
@@ -199,7 +203,7 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
     host: s.slice(hostStart, hostEnd).toLowerCase(),
     port: port < 0 ? undefined : port,
     params,
-    headers: headerMap,
+    headers: headerMap ?? NO_HEADERS,
   };
 }
 
@@ -304,5 +308,5 @@ export function formatUri(u: Uri): string {
 
 /** Builds a sip: URI from parts; the usual way the stack makes Contact and target URIs. */
 export function sipUri(user: string | undefined, host: string, port?: number, params?: Record<string, string | null>): SipUri {
-  return { scheme: 'sip', user, host, port, params: new Map(Object.entries(params ?? {})), headers: new Map() };
+  return { scheme: 'sip', user, host, port, params: new Map(Object.entries(params ?? {})), headers: NO_HEADERS };
 }
