@@ -28,7 +28,10 @@ export interface Engine {
 
 export async function startEngine(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
   guidesOf(config); // a broken call script stops the start before anything is opened
-  const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'), undefined, { checkpointInWorker: true });
+  const events = new EventLog(join(config.dataDir, 'switchyard.sqlite'), undefined, {
+    writeInWorker: true,
+    onWriterFailure: (err) => log.error({ err }, 'event log writer thread failed: writing on the event loop from now on'),
+  });
   const recordingsDir = join(config.dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
   const voicemailDir = join(config.dataDir, 'voicemail');

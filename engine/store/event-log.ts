@@ -1,12 +1,12 @@
 // The append-only event log (DESIGN.md: events are the source of truth), in SQLite/WAL.
 // Appends are buffered and written in one transaction every `flushMs`, so a clean shutdown
-// loses nothing and `kill -9` loses at most the last `flushMs` of events. The engine's log has
-// its WAL copied into the database file by a worker thread (wal-checkpointer.ts) instead of
-// inside those writes.
+// loses nothing and `kill -9` loses at most the last `flushMs` of events. The engine's log is
+// written, and its WAL copied into the database file, by a worker thread (event-writer.ts).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { FIELDS, RowWriter, type RowBatch } from './event-rows.js';
+import { EventWriter } from './event-writer.js';
 
 export interface StoredEvent {
   id: number;
@@ -24,13 +24,7 @@ interface Row {
   data: string;
 }
 
-/** Values per row in `pending` and in the INSERTs. */
-const FIELDS = 4;
-/** Rows per multi-row INSERT: 200 parameters, far below SQLite's limit on bound variables. */
-const ROWS_PER_INSERT = 50;
-/** How often the worker checkpoints; at 1,500 calls/s the WAL gains about 1 MB a second. */
-const CHECKPOINT_EVERY_MS = 1000;
-/** SQLite's default automatic checkpoint, in WAL pages: without the worker, or if it fails. */
+/** SQLite's default automatic checkpoint, in WAL pages: for the engine thread's writes without the worker, or after it failed. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
 /** A LIKE pattern (with ESCAPE '\\') matching every type that starts with `prefix`. */
@@ -140,36 +134,45 @@ function openForWriting(file: string): Database.Database {
   return db;
 }
 
+export interface EventLogOptions {
+  /** Write flushed rows on a worker thread (the engine's log) instead of the calling thread. */
+  writeInWorker?: boolean;
+  /** SQLite's busy timeout for the worker's writes (default 5 s). */
+  workerBusyTimeoutMs?: number;
+  /** Told once if the writer worker fails; the log then writes on the calling thread. */
+  onWriterFailure?: (err: Error) => void;
+}
+
 /** The log's one writer (the engine): appends, buffered, and the reads of EventLogReader. */
 export class EventLog extends EventLogReader {
-  private readonly insert: Database.Statement;
-  /** INSERT of ROWS_PER_INSERT rows in one statement (a flush under load has hundreds). */
-  private readonly insertMany: Database.Statement;
+  private readonly rows: RowWriter;
   /** Appended rows not yet written, flat: ts, type, call_id, data of each in turn. */
-  private pending: (number | string | null)[] = [];
+  private pending: RowBatch = [];
   private readonly timer: NodeJS.Timeout;
-  /** With `checkpointInWorker`: the worker that checkpoints the WAL. */
-  readonly checkpointer: WalCheckpointer | undefined;
+  /** With `writeInWorker`: the thread that writes the flushed rows. */
+  private readonly writer: EventWriter | undefined;
   private readonly listeners = new Set<(e: Omit<StoredEvent, 'id'>) => void>();
 
   constructor(
     /** The SQLite file (a judging worker opens its own EventLogReader on it). */
     file: string,
     private readonly flushMs = 200,
-    { checkpointInWorker = false }: { checkpointInWorker?: boolean } = {},
+    opts: EventLogOptions = {},
   ) {
     super(file, openForWriting(file));
-    this.insert = this.db.prepare('INSERT INTO events (ts, type, call_id, data) VALUES (?, ?, ?, ?)');
-    this.insertMany = this.db.prepare(`INSERT INTO events (ts, type, call_id, data) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`);
+    this.rows = new RowWriter(this.db);
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
-    if (!checkpointInWorker) return;
+    if (!opts.writeInWorker) return;
+    // The worker's commits checkpoint the WAL; this connection writes only derived tables.
     this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpointer = new WalCheckpointer({
+    this.writer = new EventWriter({
       file,
-      intervalMs: CHECKPOINT_EVERY_MS,
-      onFailure: () => {
+      busyTimeoutMs: opts.workerBusyTimeoutMs,
+      writeHere: (rows) => this.rows.write(rows),
+      onFailure: (err) => {
         if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+        opts.onWriterFailure?.(err);
       },
     });
   }
@@ -191,13 +194,8 @@ export class EventLog extends EventLogReader {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    // Rows keep their order (ids ascend as appended): whole statements first, then the rest one by one.
-    const chunk = ROWS_PER_INSERT * FIELDS;
-    this.db.transaction(() => {
-      let at = 0;
-      for (; at + chunk <= batch.length; at += chunk) this.insertMany.run(batch.slice(at, at + chunk));
-      for (; at < batch.length; at += FIELDS) this.insert.run(batch[at], batch[at + 1], batch[at + 2], batch[at + 3]);
-    })();
+    if (this.writer) this.writer.write(batch);
+    else this.rows.write(batch);
   }
 
   /**
@@ -212,13 +210,14 @@ export class EventLog extends EventLogReader {
 
   protected override beforeRead(): void {
     this.flush();
+    this.writer?.waitWritten();
   }
 
-  /** Closes the connection; the checkpoint worker closes its own after its current checkpoint. */
+  /** Writes what is buffered and closes the connection; the writer worker closes its own once it has written everything. */
   override close(): void {
     clearInterval(this.timer);
     this.flush();
-    void this.checkpointer?.stop();
+    this.writer?.stop();
     super.close();
   }
 }
