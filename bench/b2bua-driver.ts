@@ -5,7 +5,7 @@
 // bytes allocated and garbage collections per call, and heap retained per live transaction
 // right after the last call (before Timers J/L/M free them). CPU per call is printed too but
 // depends on the machine's load. Prints JSON.
-// Usage: node --expose-gc dist/bench/b2bua-driver.js [--calls N] [--warmup N] [--window W] [--drain]
+// Usage: node --expose-gc dist/bench/b2bua-driver.js [--calls N] [--warmup N] [--window W] [--hold-ms H] [--drain]
 //        [--heap-snapshot FILE]   (writes a heap snapshot right after the last call)
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import type { PeersReport, PeersStart } from './lib/b2bua-peers.js';
 
 const calls = numberOption('--calls', 3000);
 const window = numberOption('--window', 20);
+const holdMs = numberOption('--hold-ms', 0);
 const warmup = numberOption('--warmup', 2000);
 const drain = process.argv.includes('--drain');
 const snapshotAt = process.argv.indexOf('--heap-snapshot');
@@ -61,7 +62,7 @@ stack.invite((req, res) => {
 /** Runs `n` calls with a fresh pair of peers; `onStart` runs just before the first call. */
 function runCalls(n: number, onStart: () => void = () => undefined): Promise<PeersReport> {
   const peers = fork(fileURLToPath(new URL('./lib/b2bua-peers.js', import.meta.url)));
-  const start: PeersStart = { stackPort: stack.port, calls: n, window };
+  const start: PeersStart = { stackPort: stack.port, calls: n, window, holdMs };
   return new Promise<PeersReport>((resolve, reject) => {
     peers.on('error', reject);
     peers.on('exit', (code) => code !== 0 && reject(new Error(`peers exited with ${code}`)));
@@ -136,6 +137,7 @@ console.log(
     bench: 'b2bua-driver',
     calls,
     window,
+    holdMs,
     completed: report.completed,
     failed: report.failed,
     retransmissionsSeen: report.retransmissionsSeen,

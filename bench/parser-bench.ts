@@ -49,7 +49,7 @@ const message = Buffer.concat([
 // by the difference in counts is the cost of one parse, whatever else the machine is doing.
 const countArg = process.argv.indexOf('--count');
 const fixedCount = countArg >= 0 ? Number(process.argv[countArg + 1]) : 0;
-const seconds = countArg >= 0 ? 0 : Number(process.argv[2] ?? 3);
+const seconds = countArg >= 0 ? 0 : Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 3);
 const serialize = process.argv.includes('--serialize');
 const bench = serialize ? 'sip-serialize-invite' : 'sip-parse-invite';
 let sink = 0;

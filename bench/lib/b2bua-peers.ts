@@ -1,7 +1,7 @@
 // The two SIP peers of bench/b2bua-driver.ts, run as a child process so that the driver's
 // measurements (heap, GC, CPU) are the B2BUA's alone. A UAC places calls through the B2BUA
 // to a UAS, `window` calls at a time, until `calls` are done: INVITE with SDP, 180, 200, ACK,
-// BYE, 200, with no hold time. Messages are plain text from templates, so the peers stay
+// BYE (`holdMs` after the ACK, default at once), 200. Messages are plain text from templates, so the peers stay
 // cheap beside the stack. They answer retransmissions (and count them) but never time out:
 // the driver bounds the run.
 import dgram from 'node:dgram';
@@ -13,6 +13,8 @@ export interface PeersStart {
   stackPort: number;
   calls: number;
   window: number;
+  /** How long the UAC waits between its ACK and its BYE. */
+  holdMs: number;
 }
 
 export interface PeersReport {
@@ -147,7 +149,9 @@ export async function runPeers(start: PeersStart, ready: (uasPort: number) => Pr
       call.ack = message(`ACK ${uri} SIP/2.0`, [`Via: SIP/2.0/UDP ${HOST}:${uacPort};branch=z9hG4bK-a${call.callId};rport`, ...dialog, 'CSeq: 1 ACK']);
       send(uac, call.ack, start.stackPort);
       call.state = 'bye';
-      send(uac, message(`BYE ${uri} SIP/2.0`, [`Via: SIP/2.0/UDP ${HOST}:${uacPort};branch=z9hG4bK-b${call.callId};rport`, ...dialog, 'CSeq: 2 BYE']), start.stackPort);
+      const bye = message(`BYE ${uri} SIP/2.0`, [`Via: SIP/2.0/UDP ${HOST}:${uacPort};branch=z9hG4bK-b${call.callId};rport`, ...dialog, 'CSeq: 2 BYE']);
+      if (start.holdMs > 0) setTimeout(() => send(uac, bye, start.stackPort), start.holdMs);
+      else send(uac, bye, start.stackPort);
     } else if (cseq.endsWith('BYE') && call.state === 'bye') {
       ended(call, status < 300);
     }

@@ -1,6 +1,6 @@
 // The Switchyard engine as a benchmark target: started from dist/ on free loopback ports with a
 // private data directory, watched through its JSON log and /api/health, stopped with SIGTERM.
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { UdpTiming } from '../../engine/sip/transport/native-udp-socket.js';
@@ -81,7 +81,10 @@ export async function startEngine(root: string, workDir: string, label: string, 
       },
     };
     let ready = false;
+    // BENCH_ENGINE_LOG_FILE: every line the engine prints, JSON or not, e.g. V8's --trace-gc-nvp.
+    const logFile = process.env.BENCH_ENGINE_LOG_FILE;
     const onLine = (line: string): void => {
+      if (logFile) appendFileSync(logFile, line + '\n');
       let level = 0;
       let msg = '';
       try {
