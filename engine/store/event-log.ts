@@ -1,7 +1,8 @@
 // The append-only event log (DESIGN.md: events are the source of truth), in SQLite/WAL.
 // Appends are buffered and written in one transaction every `flushMs`, so a clean shutdown
-// loses nothing and `kill -9` loses at most the last `flushMs` of events. The engine's log is
-// written, and its WAL copied into the database file, by a worker thread (event-writer.ts).
+// loses nothing and `kill -9` loses at most the last `flushMs` of events (and a batch the writer
+// thread was still committing). The engine's log is written, and its WAL copied into the
+// database file, by a worker thread (event-writer.ts).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

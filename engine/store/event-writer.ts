@@ -1,6 +1,6 @@
 // Hands the event log's writes to a worker thread, so the engine's event loop never waits on
-// SQLite for them: at 1,500 calls/s a flush wrote ~800 rows in 3-9 ms (up to 14) five times a
-// second on the event loop (bench/RESULTS.md, ninth session). Reads must see every append, so
+// SQLite for them: at 1,500 calls/s a flush wrote ~800 rows in 3 ms (p50; up to 14) five times
+// a second on the event loop (bench/RESULTS.md, ninth session). Reads must see every append, so
 // before a read the engine thread blocks (Atomics.wait) until the worker has committed every
 // batch handed over, a few ms at most. If the worker fails, the engine thread writes the
 // batches it had not committed, and every later one, itself: nothing appended is lost.
