@@ -59,7 +59,6 @@ t.test('a writer worker that fails leaves its rows to the calling thread: nothin
   const failures: Error[] = [];
   const log = new EventLog(file, 60_000, { writeInWorker: true, workerBusyTimeoutMs: 100, onWriterFailure: (err) => failures.push(err) });
   t.teardown(() => log.close());
-  t.equal([...log.scan()].length, 0, 'the worker is up (a read waited for it)');
   // The calling thread holds the write lock longer than the worker waits for it.
   log.database.exec('BEGIN IMMEDIATE');
   for (let i = 0; i < 300; i++) log.append('call.offered', { n: i }, `call-${i}`);
