@@ -140,8 +140,10 @@ export class DemoRoutes {
     const incoming = new IncomingCall({ stack: this.o.stack, req, res, ...this.mediaOptions(), ...options });
     const leg = await incoming.answer();
     leg.dialog.keepAlive(this.o.keepAliveMs);
-    this.track(req.callId, { to: number, startedAt: leg.dialog.startedAt, kind: 'answered', legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
-    leg.once('ended', ({ reason }) => this.ended(req.callId, byOf(reason)));
+    // The closures below outlive the call's setup: they keep its Call-ID, not the request.
+    const callId = req.callId;
+    this.track(callId, { to: number, startedAt: leg.dialog.startedAt, kind: 'answered', legs: [{ role: 'caller', leg }], hangup: () => leg.hangup().then(() => undefined) });
+    leg.once('ended', ({ reason }) => this.ended(callId, byOf(reason)));
     return leg;
   }
 
@@ -196,10 +198,12 @@ export class DemoRoutes {
       throw err;
     }
     for (const dialog of call.dialogs) dialog.keepAlive(this.o.keepAliveMs);
-    this.track(req.callId, { to: number, startedAt: call.dialogs[0].startedAt, kind: call.kind, legs: call.legs, hangup: call.hangup });
+    // The closure below lives as long as the call: it keeps its Call-ID, not the request.
+    const callId = req.callId;
+    this.track(callId, { to: number, startedAt: call.dialogs[0].startedAt, kind: call.kind, legs: call.legs, hangup: call.hangup });
     // Whoever hangs up, the other side is ended too.
-    call.onEnded((by) => this.ended(req.callId, by));
-    this.o.events.append('call.bridged', { to: number, calleeCallId: call.dialogs[1].callId, media: this.o.b2buaMedia }, req.callId);
+    call.onEnded((by) => this.ended(callId, by));
+    this.o.events.append('call.bridged', { to: number, calleeCallId: call.dialogs[1].callId, media: this.o.b2buaMedia }, callId);
   }
 
   /** Media anchored: each side talks RTP with an engine endpoint, the two mixed (bridge.ts). */

@@ -2,6 +2,7 @@
 // `modify` (re-INVITE), `request` (INFO, UPDATE, ...), `destroy` (BYE), and events for
 // what the peer does: 'destroy', 'modify', 'info', 'update', 'refer', 'notify', 'message'.
 import { EventEmitter } from 'node:events';
+import { detach } from './detach.js';
 import { SipError } from './errors.js';
 import { SipRequest, type SipResponse } from './message.js';
 import type { IncomingRequest, ServerResponse } from './incoming.js';
@@ -119,13 +120,14 @@ export class Dialog extends EventEmitter<DialogEvents> {
   ) {
     super();
     this.type = init.type;
-    this.callId = init.callId;
-    this.localTag = init.localTag;
-    this.remoteTag = init.remoteTag;
-    this.localHeader = init.localHeader;
-    this.remoteHeader = init.remoteHeader;
-    this.remoteTarget = init.remoteTarget;
-    this.routeSet = init.routeSet;
+    // Kept for the whole call: copies, not views into the messages they came from (detach.ts).
+    this.callId = detach(init.callId);
+    this.localTag = detach(init.localTag);
+    this.remoteTag = detach(init.remoteTag);
+    this.localHeader = detach(init.localHeader);
+    this.remoteHeader = detach(init.remoteHeader);
+    this.remoteTarget = detach(init.remoteTarget);
+    this.routeSet = init.routeSet.map(detach);
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
     this.localSdp = init.localSdp;
@@ -373,7 +375,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /** A target refresh request or its 2xx replaces the remote target with its Contact (RFC 3261 §12.2). */
   private refreshTarget(msg: SipRequest | SipResponse): void {
     const contact = msg.getAll('contact')[0];
-    if (contact && msg.contacts()?.list.length) this.remoteTarget = contactUri(contact);
+    if (contact && msg.contacts()?.list.length) this.remoteTarget = detach(contactUri(contact));
   }
 
   /** Emits the event if the application listens, else answers with our current SDP. */

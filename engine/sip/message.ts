@@ -1,6 +1,7 @@
 // SIP requests and responses as the stack sees them: header values are kept as raw text
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
 import { type CSeq, type NameAddr, type Via, headerKey, headerLinePrefix, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
+import { detach } from './detach.js';
 import { type Params, codesOf } from './grammar.js';
 import { type Uri, parseUri } from './uri.js';
 
@@ -20,6 +21,7 @@ export abstract class SipMessage {
   private fromParamsCache?: Params | null;
   private toCache?: NameAddr | null;
   private contactCache?: { star: boolean; list: NameAddr[] } | null;
+  private callIdCache?: string;
 
   abstract readonly isRequest: boolean;
 
@@ -104,7 +106,7 @@ export abstract class SipMessage {
   adoptHeaders(keys: string[], values: string[]): void {
     this.keys = keys;
     this.values = values;
-    this.viaCache = this.cseqCache = this.fromCache = this.fromParamsCache = this.toCache = this.contactCache = undefined;
+    this.viaCache = this.cseqCache = this.fromCache = this.fromParamsCache = this.toCache = this.contactCache = this.callIdCache = undefined;
   }
 
   /** Hands over what the parser has already parsed of Via, From and CSeq. */
@@ -160,10 +162,16 @@ export abstract class SipMessage {
     else if (key === 'from') this.fromCache = this.fromParamsCache = undefined;
     else if (key === 'to') this.toCache = undefined;
     else if (key === 'contact') this.contactCache = undefined;
+    else if (key === 'call-id') this.callIdCache = undefined;
   }
 
+  /** Call-ID, trimmed; a copy that does not keep the message text alive (detach.ts): it keys dialogs, calls and log rows. */
   get callId(): string {
-    return this.first('call-id')?.trim() ?? '';
+    if (this.callIdCache === undefined) {
+      const v = this.first('call-id');
+      this.callIdCache = v === undefined ? '' : detach(v.trim());
+    }
+    return this.callIdCache;
   }
 
   /** Every Via value, topmost first; null if any is malformed. */
