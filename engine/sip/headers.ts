@@ -29,28 +29,25 @@ const DISPLAY: Record<string, string> = {
   rseq: 'RSeq', rack: 'RAck', 'sip-etag': 'SIP-ETag', 'sip-if-match': 'SIP-If-Match',
 };
 
+/** Keeps `value` for `key` unless the cache is full: peers choose header names, so it is bounded in count and size. */
+function remember(cache: Map<string, string>, key: string, value: string): string {
+  if (cache.size < 1000 && key.length <= 64) cache.set(key, value);
+  return value;
+}
+
 const displayCache = new Map<string, string>();
 /** The conventional spelling of a header name for output (`call-id` → `Call-ID`). */
 export function headerDisplayName(key: string): string {
-  let d = displayCache.get(key);
-  if (d === undefined) {
-    d = DISPLAY[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
-    // Bounded in count and size: peers choose header names.
-    if (displayCache.size < 1000 && key.length <= 64) displayCache.set(key, d);
-  }
-  return d;
+  return (
+    displayCache.get(key) ??
+    remember(displayCache, key, DISPLAY[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase()))
+  );
 }
 
 const linePrefixCache = new Map<string, string>();
 /** `Name: ` as a header line starts on output, for a headerKey() result. */
 export function headerLinePrefix(key: string): string {
-  let prefix = linePrefixCache.get(key);
-  if (prefix === undefined) {
-    prefix = headerDisplayName(key) + ': ';
-    // Bounded as displayCache is; flattened so each use copies one flat string.
-    if (linePrefixCache.size < 1000 && key.length <= 64) linePrefixCache.set(key, prefix);
-  }
-  return prefix;
+  return linePrefixCache.get(key) ?? remember(linePrefixCache, key, headerDisplayName(key) + ': ');
 }
 
 // KNOWN_HEADERS indexes by the usual spellings of each name: conventional (`Call-ID`),
