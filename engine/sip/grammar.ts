@@ -7,6 +7,8 @@
 // past the end: an out-of-range read makes V8 recompile the whole function with slower
 // generic loads, so peeks go through at().
 
+import { type Params, ParamsCollector } from './params.js';
+
 /** Codes to scan `s` by: ASCII as is, everything else 0x80, which no table admits. */
 export function codesOf(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
@@ -198,7 +200,6 @@ export function splitTopLevel(s: string, sep: string): string[] | null {
   return parts;
 }
 
-export type Params = Map<string, string | null>;
 
 // Parameter names common enough to be worth recognising without allocating.
 export const COMMON_PARAMS = new WordList(['branch', 'tag', 'rport', 'received', 'transport', 'lr', 'expires', 'q', 'maddr', 'user', 'ttl']);
@@ -210,13 +211,15 @@ function paramName(s: string, b: Uint8Array, start: number, end: number): string
 }
 
 /**
- * Reads `*( SEMI name [ EQUAL value ] )` (RFC 3261 §25.1 generic-param) into `params`,
- * names lower-cased and quoted values unquoted; with `params` null it only checks them.
+ * Reads `*( SEMI name [ EQUAL value ] )` (RFC 3261 §25.1 generic-param) into `params`
+ * (emptied first), names lower-cased and quoted values unquoted; with `params` null it only
+ * checks them.
  * Stops before the first character after the parameters (and any whitespace), leaving
  * the cursor there; false when a parameter is empty or malformed (e.g. `;;` or `;a=`).
  */
-export function scanParams(cur: Cursor, params: Params | null): boolean {
+export function scanParams(cur: Cursor, params: ParamsCollector | null): boolean {
   const { s, b, end } = cur;
+  params?.clear();
   let i = skipWs(b, cur.i, end);
   while (at(b, i, end) === 59 /* ; */) {
     const nameStart = skipWs(b, i + 1, end);
@@ -225,20 +228,20 @@ export function scanParams(cur: Cursor, params: Params | null): boolean {
     const name = params ? paramName(s, b, nameStart, i) : '';
     i = skipWs(b, i, end);
     if (at(b, i, end) !== 61 /* = */) {
-      params?.set(name, null);
+      params?.add(name, null);
       continue;
     }
     i = skipWs(b, i + 1, end);
     if (at(b, i, end) === 34 /* " */) {
       const close = endOfQuoted(b, i, end);
       if (close < 0) return false;
-      params?.set(name, unquoteRange(s, i, close));
+      params?.add(name, unquoteRange(s, i, close));
       i = close + 1;
     } else {
       const valueStart = i;
       i = scan(PVALUE, b, i, end);
       if (i === valueStart) return false;
-      params?.set(name, s.slice(valueStart, i));
+      params?.add(name, s.slice(valueStart, i));
     }
     i = skipWs(b, i, end);
   }
@@ -247,19 +250,20 @@ export function scanParams(cur: Cursor, params: Params | null): boolean {
 }
 
 /** Parses a whole string of `;name[=value]` pairs; null when malformed or followed by other text. */
+const parsedParams = new ParamsCollector();
+
 export function parseParams(s: string): Params | null {
-  const params: Params = new Map();
   const cur = new Cursor(s, codesOf(s));
-  return scanParams(cur, params) && cur.i === s.length ? params : null;
+  return scanParams(cur, parsedParams) && cur.i === s.length ? parsedParams.take() : null;
 }
 
 const PLAIN_VALUE = /^[\w.:\[\]\-+%@]+$/;
 
 export function formatParams(params: Params): string {
-  let out = '';
-  for (const [k, v] of params) {
-    if (v === null) out += ';' + k;
-    else out += ';' + k + '=' + (isToken(v) || PLAIN_VALUE.test(v) ? v : quote(v));
-  }
-  return out;
+  return params.joined(formatParam);
+}
+
+function formatParam(name: string, value: string | null): string {
+  if (value === null) return ';' + name;
+  return ';' + name + '=' + (isToken(value) || PLAIN_VALUE.test(value) ? value : quote(value));
 }

@@ -1,5 +1,6 @@
 // Header names and the structured header values the stack reads (RFC 3261 §7.3, §20).
-import { type Params, Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWord3, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
+import { type Params, ParamsCollector } from './params.js';
+import { Cursor, WordList, TOKEN, at, codesOf, decimal, digitsEnd, endOfQuoted, formatParams, isToken, isWord3, isWs, quote, scan, scanParams, skipWs, splitTopLevel, unquoteRange } from './grammar.js';
 import { type Uri, formatUri, isUriRange, parseUriRange, scanHost, uriEndAt } from './uri.js';
 
 // Header keys the parser recognises by table. The first ten are the ones it checks for
@@ -223,6 +224,9 @@ function hasUpper(b: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
+// The parsers' parameter lists are collected here, then handed over sized to fit (params.ts).
+const viaParams = new ParamsCollector();
+
 /** Reads one via-parm: `name / version / transport LWS host [: port] *(; param)` (RFC 3261 §20.42). */
 function readVia(cur: Cursor): Via | false {
   const { s, b, end } = cur;
@@ -246,9 +250,9 @@ function readVia(cur: Cursor): Via | false {
     port = decimal(b, portStart, i, 65535);
     if (port < 0) return false;
   }
-  const params: Params = new Map();
   cur.i = i;
-  if (!scanParams(cur, params)) return false;
+  if (!scanParams(cur, viaParams)) return false;
+  const params = viaParams.take();
   const rport = params.get('rport');
   if (rport !== undefined && rport !== null && decimal(codesOf(rport), 0, rport.length, 65535) < 0) return false;
   const ttl = params.get('ttl');
@@ -290,12 +294,14 @@ export interface NameAddr {
   params: Params;
 }
 
+const nameAddrParams = new ParamsCollector();
+
 /**
  * Reads `"Name" <uri>;params`, `Name <uri>;params` or `uri;params`. With `build` false it
  * only checks the syntax, returning true, and builds nothing but the header parameters
  * into `params` when that is given. False when malformed.
  */
-function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameAddr | boolean {
+function readNameAddr(cur: Cursor, build: boolean, params: ParamsCollector | null): NameAddr | boolean {
   const { s, b, end } = cur;
   let i = skipWs(b, cur.i, end);
   let displayName: string | undefined;
@@ -339,8 +345,7 @@ function readNameAddr(cur: Cursor, build: boolean, params: Params | null): NameA
   cur.i = i;
   if (!build) return (uriChecked || isUriRange(s, b, uriStart, uriEnd)) && scanParams(cur, params);
   const uri = parseUriRange(s, b, uriStart, uriEnd);
-  const headerParams: Params = new Map();
-  return !!uri && scanParams(cur, headerParams) && { displayName, uri, params: headerParams };
+  return !!uri && scanParams(cur, nameAddrParams) && { displayName, uri, params: nameAddrParams.take() };
 }
 
 const buildNameAddr = (cur: Cursor): NameAddr | boolean => readNameAddr(cur, true, null);
@@ -357,9 +362,8 @@ export function parseNameAddr(value: string): NameAddr | null {
  * is checked but nothing else built (a From read for its tag); null when malformed.
  */
 export function nameAddrParamsRange(s: string, b: Uint8Array, start: number, end: number): Params | null {
-  const params: Params = new Map();
   const cur = new Cursor(s, b, start, end);
-  return readNameAddr(cur, false, params) && cur.i === end ? params : null;
+  return readNameAddr(cur, false, nameAddrParams) && cur.i === end ? nameAddrParams.take() : null;
 }
 
 /** Whether s[start, end) is one well-formed name-addr or addr-spec, without building it. */

@@ -2,7 +2,8 @@
 // and parsed on first use (most of a message is never looked at), bodies stay bytes.
 import { type CSeq, type NameAddr, type Via, headerKey, headerLinePrefix, isListHeader, nameAddrParamsRange, parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './headers.js';
 import { detach } from './detach.js';
-import { type Params, codesOf } from './grammar.js';
+import { codesOf } from './grammar.js';
+import type { Params } from './params.js';
 import { type Uri, parseUri } from './uri.js';
 
 const EMPTY = Buffer.alloc(0);

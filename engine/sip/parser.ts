@@ -3,7 +3,8 @@
 // parseMessage is complete: everything the RFC 4475 classifications depend on is checked
 // before it reports ok, and the structured headers it checks are cached on the message.
 import { isAscii } from 'node:buffer';
-import { type Params, TOKEN, at, codesOf, decimal, isWs, scan, skipWs } from './grammar.js';
+import type { Params } from './params.js';
+import { TOKEN, at, codesOf, decimal, isWs, scan, skipWs } from './grammar.js';
 import { type CSeq, type Via, KNOWN_HEADERS, isNameAddrListRange, isNameAddrRange, knownHeaderNameAt, nameAddrParamsRange, parseCSeqRange, parseViaRange } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { isUriRange } from './uri.js';

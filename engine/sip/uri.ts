@@ -1,6 +1,7 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, RFC 3966). Other schemes are kept opaque so a
 // request to an unknown scheme can be answered 416 instead of 400 (RFC 4475 §3.3.2).
-import { type Params, COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, isWord3, parseParams, WordList } from './grammar.js';
+import { Params, ParamsCollector } from './params.js';
+import { COMMON_PARAMS, at, charTable, code, codesOf, decimal, digitsEnd, formatParams, inTable, isWord3, parseParams, WordList } from './grammar.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -127,27 +128,30 @@ export function scanHost(b: Uint8Array, i: number, end: number): number {
 }
 
 /**
- * Reads `;pname[=pvalue]` URI parameters (RFC 3261 §19.1.1) into `params` (names
- * lower-cased, both unescaped), or only checks them when `params` is null. Returns the
+ * Reads `;pname[=pvalue]` URI parameters (RFC 3261 §19.1.1) into `params` (emptied first;
+ * names lower-cased, both unescaped), or only checks them when `params` is null. Returns the
  * end index, or -1 when a parameter is empty.
  */
-function uriParams(s: string, b: Uint8Array, i: number, end: number, params: Params | null): number {
+function uriParams(s: string, b: Uint8Array, i: number, end: number, params: ParamsCollector | null): number {
+  params?.clear();
   while (i < end && b[i] === 59 /* ; */) {
     const nameStart = ++i;
     i = escapedRun(PARAMCHAR, b, i, end);
     if (i === nameStart) return -1;
     const name = params ? (COMMON_PARAMS.match(b, nameStart, i) ?? unescaped(s, nameStart, i).toLowerCase()) : '';
     if (i >= end || b[i] !== 61 /* = */) {
-      params?.set(name, null);
+      params?.add(name, null);
       continue;
     }
     const valueStart = ++i;
     i = escapedRun(PARAMCHAR, b, i, end);
     if (i === valueStart) return -1;
-    params?.set(name, unescaped(s, valueStart, i));
+    params?.add(name, unescaped(s, valueStart, i));
   }
   return i;
 }
+
+const builtUriParams = new ParamsCollector();
 
 /**
  * Reads the SIP URI after `scheme:` from s[i], going no further than `end`. With `build`
@@ -178,7 +182,7 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
     port = decimal(b, hostEnd + 1, j, 65535);
     if (port < 0) return -1;
   }
-  const params: Params | null = build ? new Map() : null;
+  const params = build ? builtUriParams : null;
   j = uriParams(s, b, j, end, params);
   if (j < 0) return -1;
   let headerMap: Map<string, string> | null = null;
@@ -202,7 +206,7 @@ function readSipUri(scheme: 'sip' | 'sips', s: string, b: Uint8Array, i: number,
     password: userEnd >= 0 && passwordEnd > userEnd ? unescaped(s, userEnd + 1, passwordEnd) : undefined,
     host: s.slice(hostStart, hostEnd).toLowerCase(),
     port: port < 0 ? undefined : port,
-    params,
+    params: params.take(),
     headers: headerMap ?? NO_HEADERS,
   };
 }
@@ -277,10 +281,8 @@ export function parseUri(text: string): Uri | null {
   return parseUriRange(text, codesOf(text), 0, text.length);
 }
 
-function formatUriParams(params: Params): string {
-  let out = '';
-  for (const [k, v] of params) out += ';' + escape(k, PARAMCHAR) + (v === null ? '' : '=' + escape(v, PARAMCHAR));
-  return out;
+function formatUriParam(name: string, value: string | null): string {
+  return ';' + escape(name, PARAMCHAR) + (value === null ? '' : '=' + escape(value, PARAMCHAR));
 }
 
 export function formatUri(u: Uri): string {
@@ -297,7 +299,7 @@ export function formatUri(u: Uri): string {
   }
   out += u.host;
   if (u.port !== undefined) out += ':' + u.port;
-  out += formatUriParams(u.params);
+  out += u.params.joined(formatUriParam);
   let sep = '?';
   for (const [k, v] of u.headers) {
     out += sep + escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR);
@@ -308,5 +310,5 @@ export function formatUri(u: Uri): string {
 
 /** Builds a sip: URI from parts; the usual way the stack makes Contact and target URIs. */
 export function sipUri(user: string | undefined, host: string, port?: number, params?: Record<string, string | null>): SipUri {
-  return { scheme: 'sip', user, host, port, params: new Map(Object.entries(params ?? {})), headers: NO_HEADERS };
+  return { scheme: 'sip', user, host, port, params: Params.from(Object.entries(params ?? {})), headers: NO_HEADERS };
 }

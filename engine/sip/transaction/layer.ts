@@ -2,6 +2,7 @@
 // client and server transactions, absorbs retransmissions, and hands the rest to the core.
 import { formatVia } from '../headers.js';
 import { newBranch, MAGIC_COOKIE } from '../ids.js';
+import { Params } from '../params.js';
 import type { SipRequest, SipResponse } from '../message.js';
 import { parseMessage } from '../parser.js';
 import { makeResponse } from '../responses.js';
@@ -181,7 +182,7 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   }
 
   private addVia(request: SipRequest, target: SendTarget, branch: string, replaceTop: boolean): void {
-    const params = new Map<string, string | null>([['branch', branch], ['rport', null]]);
+    const params = new Params(['branch', branch, 'rport', null]);
     const via = formatVia({ protocol: 'SIP/2.0', transport: target.protocol.toUpperCase(), host: this.transport.host, port: this.transport.localPort, params });
     if (replaceTop) request.set('via', [via, ...request.lines('via').slice(1)]);
     else request.add('via', via, true);

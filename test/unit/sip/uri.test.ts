@@ -1,6 +1,7 @@
 // SIP/SIPS/tel URIs (RFC 3261 §19.1, §25.1; RFC 3966) and opaque other schemes.
 import t from 'tap';
 import { type SipUri, formatUri, isSipUri, parseUri, sipUri, unescapeUriPart } from '../../../engine/sip/uri.js';
+import { Params } from '../../../engine/sip/params.js';
 
 function sip(text: string): SipUri {
   const u = parseUri(text);
@@ -40,7 +41,7 @@ t.test('userinfo', async (t) => {
 });
 
 t.test('tel and other schemes', async (t) => {
-  t.same(parseUri('tel:+1-555-0100;phone-context=+1'), { scheme: 'tel', number: '+1-555-0100', params: new Map([['phone-context', '+1']]) });
+  t.same(parseUri('tel:+1-555-0100;phone-context=+1'), { scheme: 'tel', number: '+1-555-0100', params: Params.from([['phone-context', '+1']]) });
   t.same(parseUri('urn:service:sos'), { scheme: 'urn', opaque: 'service:sos' });
   t.same(parseUri('soap.beep://127.0.0.1:3002'), { scheme: 'soap.beep', opaque: '//127.0.0.1:3002' });
   t.equal(parseUri('tel:'), null);
