@@ -23,7 +23,7 @@ import { startKamailio, type Kamailio, KAMAILIO } from './lib/kamailio.js';
 import { parseOptions, type Options, type TargetName } from './lib/options.js';
 import { installCleanup, send, terminate, waitExit } from './lib/procs.js';
 import { firstErrors, readRtt, readStats, SIPP, startSipp, type Latency, type SippProc, type SippStats } from './lib/sipp.js';
-import { cpuPercent, freePort, mib, round, sampleProcs, sleep, udpRcvbufErrors, type ProcSample } from './lib/sys.js';
+import { cpuPercent, freePort, mib, round, sampleProcs, sleep, threadSchedstat, udpRcvbufErrors, type ProcSample } from './lib/sys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Soak: transactions outlive their call by 64×T1 = 32 s; after this the live state is steady. */
@@ -89,6 +89,10 @@ interface StepResult {
    * second: per part, the median and the worst of the seconds' p99, µs; every second's
    * figures in engine-udp-timing.jsonl of the step's directory. */
   engineUdpTiming: { seconds: number; p99Us: Record<keyof UdpTiming, { median: number; worst: number }> } | null;
+  /** The engine's event-loop thread (its main thread), read once a second from its schedstat:
+   * % of the step on a core, % runnable but waiting for a core (the other threads and
+   * processes of the machine had both), and that wait in each second, ms. */
+  engineEventLoop: { cpuPct: number; runQueueWaitPct: number; waitMsBySecond: number[] } | null;
   healthAfter: Health | null;
   clean: boolean;
   reason: string;
@@ -96,6 +100,39 @@ interface StepResult {
 }
 
 let stepCounter = 0;
+
+/** Samples a process's main thread's schedstat (tid = pid) once a second during a step. */
+class ThreadWatch {
+  private readonly first: { runNs: number; waitNs: number; at: number } | undefined;
+  private last: { runNs: number; waitNs: number; at: number } | undefined;
+  private readonly waitMsBySecond: number[] = [];
+
+  constructor(private readonly pid: number) {
+    this.first = this.last = this.read();
+  }
+
+  private read(): { runNs: number; waitNs: number; at: number } | undefined {
+    const s = threadSchedstat(this.pid, this.pid);
+    return s && { ...s, at: performance.now() };
+  }
+
+  sample(): void {
+    const now = this.read();
+    if (!now || !this.last) return;
+    this.waitMsBySecond.push(Math.round((now.waitNs - this.last.waitNs) / 1e6));
+    this.last = now;
+  }
+
+  summary(): StepResult['engineEventLoop'] {
+    if (!this.first || !this.last || this.last === this.first) return null;
+    const ms = this.last.at - this.first.at;
+    return {
+      cpuPct: round(((this.last.runNs - this.first.runNs) / 1e6 / ms) * 100),
+      runQueueWaitPct: round(((this.last.waitNs - this.first.waitNs) / 1e6 / ms) * 100),
+      waitMsBySecond: this.waitMsBySecond,
+    };
+  }
+}
 
 function summarizeTimings(timings: UdpTiming[]): StepResult['engineUdpTiming'] {
   const seconds = timings.filter((t) => t.socketWait.samples > 0);
@@ -135,6 +172,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
   const timingFile = join(stepDir, 'engine-udp-timing.jsonl');
   const timings: UdpTiming[] = [];
   await ctx.engine?.udpTiming(); // starts the step's first interval
+  const loopThread = ctx.engine ? new ThreadWatch(ctx.engine.pid) : undefined;
 
   const uac = startSipp({
     label: `uac-${rate}`,
@@ -164,6 +202,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
     const s = sampleProcs([uac.proc.pid]);
     if (s.ticks > 0) uacLast = s;
     rssMax = Math.max(rssMax, sampleProcs(ctx.sutPids(), ctx.sutMemory).rssKiB);
+    loopThread?.sample();
     const timing = await ctx.engine?.udpTiming();
     if (timing) {
       timings.push(timing);
@@ -228,6 +267,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
     uasFailed,
     sippWatchdog: { major: st?.watchdogMajor ?? 0, minor: st?.watchdogMinor ?? 0 },
     engineUdpTiming: summarizeTimings(timings),
+    engineEventLoop: loopThread?.summary() ?? null,
     deadCallMsgs: st?.deadCallMsgs ?? 0,
     udpRcvbufErrors: dropsBefore !== null && dropsAfter !== null ? dropsAfter - dropsBefore : null,
     healthAfter,
@@ -242,6 +282,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
       (result.udpRcvbufErrors ? `${result.udpRcvbufErrors} udp drops, ` : '') +
       `setup p50/p99 ${lat?.p50 ?? '-'}/${lat?.p99 ?? '-'} ms` +
       (result.sut ? `, ${result.sut.label} cpu ${result.sut.cpuPct}% ${result.sut.memory} ${result.sut.memMiB} MiB` : '') +
+      (result.engineEventLoop ? ` (event loop on a core ${result.engineEventLoop.cpuPct}%, waiting for one ${result.engineEventLoop.runQueueWaitPct}%)` : '') +
       `, uac cpu ${result.uacCpuPct}%` +
       (result.uasCpuPct !== null ? `, uas cpu ${result.uasCpuPct}%` : '') +
       ` — ${result.reason}`,

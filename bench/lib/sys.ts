@@ -42,6 +42,19 @@ export function threadCpuTicks(tid: number): number | undefined {
   return ticksOf(statFields(`/proc/self/task/${tid}/stat`));
 }
 
+/**
+ * What the scheduler accounts to one thread (/proc/<pid>/task/<tid>/schedstat): time on a
+ * core, and time runnable but waiting for one (its run queue), both in ns since it started.
+ */
+export function threadSchedstat(pid: number, tid: number): { runNs: number; waitNs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+    return { runNs: Number(run), waitNs: Number(wait) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The id of the thread of this process named `name` (e.g. a media thread, sy-media-0). */
 export function threadIdByName(name: string): number {
   for (const tid of readdirSync('/proc/self/task')) {
