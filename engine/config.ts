@@ -14,6 +14,8 @@ export interface Config {
   http: { host: string; port: number; consoleDir: string };
   dataDir: string;
   logLevel: string;
+  /** The engine's nice value, -20..19 (lower gets a core first; below 0 needs root or CAP_SYS_NICE); 0: as started. */
+  nice: number;
   realm: string;
   /** extension → password */
   users: Record<string, string>;
@@ -132,6 +134,7 @@ export function defaultConfig(): Config {
     http: { host: '127.0.0.1', port: 8080, consoleDir: fileURLToPath(new URL('../console', import.meta.url)) },
     dataDir: './data',
     logLevel: 'info',
+    nice: 0,
     realm: 'switchyard',
     users: demoUsers(),
     // MD5 first: most phones (and SIPp) answer only the first challenge they are given.
@@ -172,6 +175,14 @@ function intFromEnv(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function niceFromEnv(env: Env, fallback: number): number {
+  const raw = env.SWITCHYARD_NICE;
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`SWITCHYARD_NICE must be an integer from -20 to 19, got "${raw}"`);
+  return n;
+}
+
 function flagFromEnv(env: Env, name: string): boolean {
   const raw = env[name];
   if (raw === '1' || raw === 'true') return true;
@@ -201,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.http.port = intFromEnv(env, 'SWITCHYARD_HTTP_PORT', config.http.port);
   config.dataDir = env.SWITCHYARD_DATA_DIR ?? config.dataDir;
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
+  config.nice = niceFromEnv(env, config.nice);
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   config.b2bua.media = b2buaMedia(env.SWITCHYARD_B2BUA_MEDIA || config.b2bua.media, env.SWITCHYARD_B2BUA_MEDIA ? 'SWITCHYARD_B2BUA_MEDIA' : 'b2bua.media');

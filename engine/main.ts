@@ -1,10 +1,16 @@
 // `npm start`: the engine with the demo configuration (see README).
 import pino from 'pino';
 import { loadConfig } from './config.js';
+import { setNice } from './process-priority.js';
 import { startEngine } from './server.js';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
+// Before the engine starts its threads, which then inherit it.
+if (config.nice !== 0) {
+  const refused = setNice(config.nice);
+  if (refused) log.warn({ nice: config.nice, err: refused }, 'engine runs at its usual priority: the kernel refused the nice value (below 0 needs root or CAP_SYS_NICE)');
+}
 
 try {
   const engine = await startEngine(config, log);

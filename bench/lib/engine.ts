@@ -56,6 +56,8 @@ export async function startEngine(root: string, workDir: string, label: string, 
       SWITCHYARD_HTTP_PORT: String(httpPort),
       SWITCHYARD_DATA_DIR: dataDir,
       SWITCHYARD_LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn',
+      // BENCH_ENGINE_NICE=-10: the engine's threads get a core before the SIPp processes.
+      SWITCHYARD_NICE: process.env.BENCH_ENGINE_NICE ?? '',
       ...env,
     };
     // BENCH_ENGINE_NODE_ARGS: extra node flags for the engine, e.g. --max-old-space-size=256
