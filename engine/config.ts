@@ -175,11 +175,14 @@ function intFromEnv(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-function niceFromEnv(env: Env, fallback: number): number {
+/** SWITCHYARD_NICE, else the config file's `nice`: an integer from -20 to 19. */
+function niceSetting(env: Env, fromFile: unknown): number {
   const raw = env.SWITCHYARD_NICE;
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`SWITCHYARD_NICE must be an integer from -20 to 19, got "${raw}"`);
+  const fromEnv = raw !== undefined && raw !== '';
+  const n = fromEnv ? Number(raw) : fromFile;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < -20 || n > 19) {
+    throw new Error(`${fromEnv ? 'SWITCHYARD_NICE' : 'nice'} must be an integer from -20 to 19, got ${JSON.stringify(fromEnv ? raw : fromFile)}`);
+  }
   return n;
 }
 
@@ -212,7 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
   config.http.port = intFromEnv(env, 'SWITCHYARD_HTTP_PORT', config.http.port);
   config.dataDir = env.SWITCHYARD_DATA_DIR ?? config.dataDir;
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
-  config.nice = niceFromEnv(env, config.nice);
+  config.nice = niceSetting(env, config.nice);
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   config.b2bua.media = b2buaMedia(env.SWITCHYARD_B2BUA_MEDIA || config.b2bua.media, env.SWITCHYARD_B2BUA_MEDIA ? 'SWITCHYARD_B2BUA_MEDIA' : 'b2bua.media');

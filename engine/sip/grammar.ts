@@ -200,7 +200,6 @@ export function splitTopLevel(s: string, sep: string): string[] | null {
   return parts;
 }
 
-
 // Parameter names common enough to be worth recognising without allocating.
 export const COMMON_PARAMS = new WordList(['branch', 'tag', 'rport', 'received', 'transport', 'lr', 'expires', 'q', 'maddr', 'user', 'ttl']);
 
@@ -249,9 +248,9 @@ export function scanParams(cur: Cursor, params: ParamsCollector | null): boolean
   return true;
 }
 
-/** Parses a whole string of `;name[=value]` pairs; null when malformed or followed by other text. */
 const parsedParams = new ParamsCollector();
 
+/** Parses a whole string of `;name[=value]` pairs; null when malformed or followed by other text. */
 export function parseParams(s: string): Params | null {
   const cur = new Cursor(s, codesOf(s));
   return scanParams(cur, parsedParams) && cur.i === s.length ? parsedParams.take() : null;

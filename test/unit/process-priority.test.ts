@@ -1,6 +1,9 @@
 // The engine's nice value: from the environment, and applied to every thread of the process,
 // those that exist and those started after (read back from /proc/self/task/*/stat).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadConfig } from '../../engine/config.js';
@@ -37,4 +40,15 @@ t.test('every thread takes the nice value, and threads started later inherit it'
   t.same(new Set(out.before), new Set([7]), 'every existing thread');
   t.ok(out.after.length > out.before.length, 'the worker added threads');
   t.same(new Set(out.after), new Set([7]), 'and they have it too');
+});
+
+t.test('a nice value from the config file is checked too', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nice-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ nice: 30 }));
+  t.throws(() => loadConfig({ SWITCHYARD_CONFIG: file }), /nice must be an integer from -20 to 19, got 30/);
+  writeFileSync(file, JSON.stringify({ nice: 5 }));
+  t.equal(loadConfig({ SWITCHYARD_CONFIG: file }).nice, 5);
+  t.equal(loadConfig({ SWITCHYARD_CONFIG: file, SWITCHYARD_NICE: '-3' }).nice, -3, 'the environment wins');
+  rmSync(dir, { recursive: true });
 });
