@@ -1,6 +1,6 @@
 // Judging off the event loop: standings (standings.ts) are computed in one worker thread
-// (judge-worker.ts) started on first use; requests queue there in order. The caller flushes the
-// log first so the worker reads every event appended so far.
+// (judge-worker.ts) started on first use; requests queue there in order. Each request first
+// commits the log, so the worker reads every event appended so far.
 import { Worker } from 'node:worker_threads';
 import type { EventLog } from '../store/event-log.js';
 import type { Standing, StandingsRequest } from './standings.js';
@@ -19,11 +19,11 @@ export class Judging {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: (list: Standing[]) => void; reject: (err: Error) => void }>();
 
-  /** The log's file and its flush: the worker reads the file itself. */
-  constructor(private readonly log: Pick<EventLog, 'file' | 'flush'>) {}
+  /** The log's file and its commit: the worker reads the file itself. */
+  constructor(private readonly log: Pick<EventLog, 'file' | 'commit'>) {}
 
   standings(request: StandingsRequest): Promise<Standing[]> {
-    this.log.flush();
+    this.log.commit();
     const worker = this.started();
     const id = ++this.seq;
     return new Promise((resolve, reject) => {

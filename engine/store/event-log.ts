@@ -209,9 +209,18 @@ export class EventLog extends EventLogReader {
     this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events(${digitsOf(path)}) WHERE type = ${quote(type)}`);
   }
 
-  protected override beforeRead(): void {
+  /**
+   * Writes what is buffered and returns once it is committed, the writer worker's batches too:
+   * for a reader on another connection (a worker reading the file), which flush() alone would
+   * leave racing the writer.
+   */
+  commit(): void {
     this.flush();
     this.writer?.waitWritten();
+  }
+
+  protected override beforeRead(): void {
+    this.commit();
   }
 
   /** Writes what is buffered and closes the connection; the writer worker closes its own once it has written everything. */

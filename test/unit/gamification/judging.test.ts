@@ -43,8 +43,21 @@ t.test('the worker judges over its read-only connection what the event loop judg
 
 t.test('pointed at a log that does not exist, the worker fails the judgement and creates nothing', async (t) => {
   const missing = join(dir, 'absent.sqlite');
-  const judging = new Judging({ file: missing, flush: () => undefined });
+  const judging = new Judging({ file: missing, commit: () => undefined });
   t.teardown(() => judging.close());
   await t.rejects(judging.standings(request), /judging failed: unable to open database file/);
   t.notOk(existsSync(missing), 'no file made');
+});
+
+t.test('with the log written on its writer thread, a judgement reads every event appended before it', async (t) => {
+  const own = join(dir, 'written-in-worker.sqlite');
+  const inWorker = new EventLog(own, undefined, { writeInWorker: true });
+  t.teardown(() => inWorker.close());
+  const judging = new Judging(inWorker);
+  t.teardown(() => judging.close());
+  t.same(await judging.standings(request), [], 'an empty log: no winners (and the worker is up)');
+  // Appended and judged at once: the judging worker must not read before the writer committed.
+  writeScriptedDay(inWorker);
+  const judged = await judging.standings(request);
+  t.same(judged, standings(log, request), 'the same winners as the log written on the event loop');
 });
