@@ -101,17 +101,20 @@ interface StepResult {
 
 let stepCounter = 0;
 
+/** A thread's schedstat and when it was read (performance.now(), ms). */
+type SchedSample = { runNs: number; waitNs: number; at: number };
+
 /** Samples a process's main thread's schedstat (tid = pid) once a second during a step. */
 class ThreadWatch {
-  private readonly first: { runNs: number; waitNs: number; at: number } | undefined;
-  private last: { runNs: number; waitNs: number; at: number } | undefined;
+  private readonly first: SchedSample | undefined;
+  private last: SchedSample | undefined;
   private readonly waitMsBySecond: number[] = [];
 
   constructor(private readonly pid: number) {
     this.first = this.last = this.read();
   }
 
-  private read(): { runNs: number; waitNs: number; at: number } | undefined {
+  private read(): SchedSample | undefined {
     const s = threadSchedstat(this.pid, this.pid);
     return s && { ...s, at: performance.now() };
   }

@@ -9,6 +9,12 @@
 
 export type ParamValue = string | null;
 
+/** Where `name` sits in a flat name, value... array among its first `end` slots; -1 if absent. */
+function nameIndex(items: readonly ParamValue[], end: number, name: string): number {
+  for (let i = 0; i < end; i += 2) if (items[i] === name) return i;
+  return -1;
+}
+
 export class Params implements Iterable<[string, ParamValue]> {
   /**
    * Takes `items`, a flat name, value, name, value... array with distinct names. A literal or
@@ -28,9 +34,7 @@ export class Params implements Iterable<[string, ParamValue]> {
   }
 
   private indexOf(name: string): number {
-    const items = this.items;
-    for (let i = 0; i < items.length; i += 2) if (items[i] === name) return i;
-    return -1;
+    return nameIndex(this.items, this.items.length, name);
   }
 
   /** The value, null for a parameter without one, undefined when absent. */
@@ -89,11 +93,10 @@ export class ParamsCollector {
   /** Adds a parameter; a repeated name keeps its first position and takes the last value. */
   add(name: string, value: ParamValue): void {
     const items = this.items;
-    for (let i = 0; i < this.count; i += 2) {
-      if (items[i] === name) {
-        items[i + 1] = value;
-        return;
-      }
+    const at = nameIndex(items, this.count, name);
+    if (at >= 0) {
+      items[at + 1] = value;
+      return;
     }
     items[this.count] = name;
     items[this.count + 1] = value;
