@@ -120,8 +120,9 @@ export class Dialog extends EventEmitter<DialogEvents> {
   ) {
     super();
     this.type = init.type;
-    // Kept for the whole call: copies, not views into the messages they came from (detach.ts).
-    this.callId = detach(init.callId);
+    // Kept for the whole call: copies, not views into the messages they came from (detach.ts);
+    // SipMessage.callId, where the stack takes the Call-ID from, is one already.
+    this.callId = init.callId;
     this.localTag = detach(init.localTag);
     this.remoteTag = detach(init.remoteTag);
     this.localHeader = detach(init.localHeader);
