@@ -42,6 +42,7 @@
         "native/src/sip_udp_timing.cc",
         "native/src/sip_udp_wrap.cc",
         "native/src/telephone_event.cc",
+        "native/src/thread_priority.cc",
         "native/src/tick_stats.cc",
         "native/src/time_stretch.cc",
         "native/src/tone.cc",

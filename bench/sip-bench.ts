@@ -375,6 +375,11 @@ async function walkLadder(ctx: TargetContext, o: Options, startIndex: number, de
   };
 }
 
+/** The engine's SIP path under SCHED_RR at `rtPriority` (0: ordinary scheduling), its media threads above it. */
+function schedulingEnv(rtPriority: number): Record<string, string> {
+  return { SWITCHYARD_SIP_RT_PRIORITY: String(rtPriority), SWITCHYARD_MEDIA_RT_PRIORITY: String(rtPriority > 0 ? rtPriority + 10 : 0) };
+}
+
 async function runTarget(name: TargetName, o: Options, workDir: string, startIndex: number, deadline: number): Promise<TargetResult> {
   const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
@@ -395,7 +400,7 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
   try {
     let ctx: TargetContext;
     if (name === 'engine-answer' || name === 'engine-b2bua' || name === 'engine-b2bua-bypass') {
-      engine = await startEngine(ROOT, dir, name, name === 'engine-b2bua-bypass' ? { SWITCHYARD_B2BUA_MEDIA: 'bypass' } : {});
+      engine = await startEngine(ROOT, dir, name, { ...schedulingEnv(o.rtPriority), ...(name === 'engine-b2bua-bypass' ? { SWITCHYARD_B2BUA_MEDIA: 'bypass' } : {}) });
       const e = engine;
       ctx = {
         name,
@@ -434,7 +439,7 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
           uas: u,
         };
       } else {
-        kam = await startKamailio(ROOT, dir, uasPort);
+        kam = await startKamailio(ROOT, dir, uasPort, o.rtPriority);
         const k = kam;
         ctx = {
           name,
@@ -489,7 +494,7 @@ async function runSoak(o: Options, workDir: string): Promise<Record<string, unkn
   let uas: SippProc | undefined;
   let uac: SippProc | undefined;
   try {
-    engine = await startEngine(ROOT, dir, 'soak');
+    engine = await startEngine(ROOT, dir, 'soak', schedulingEnv(o.rtPriority));
     const e = engine;
     const uasPort = await freePort();
     const uasMedia = await freePort([2]);
@@ -664,6 +669,7 @@ async function main(): Promise<void> {
       budgetSeconds: o.budgetSeconds,
       targets: o.targets,
       minRateFraction: o.minRateFraction,
+      rtPriority: o.rtPriority,
       ...(o.soakSeconds !== undefined ? { soakSeconds: o.soakSeconds, soakRate: o.soakRate, sampleSeconds: o.sampleSeconds, drainSeconds: o.drainSeconds } : {}),
     },
   };

@@ -9,7 +9,16 @@ import type { TrunkConfig } from '../dialplan/trunk/trunk.js';
 import type { SmtpTls } from './alerts/smtp.js';
 
 export interface Config {
-  sip: { host: string; port: number; t1: number; t2: number; t4: number; tcpIdleTimeoutMs: number };
+  sip: {
+    host: string;
+    port: number;
+    t1: number;
+    t2: number;
+    t4: number;
+    tcpIdleTimeoutMs: number;
+    /** SCHED_RR priority 1-99 of the event loop and the SIP sender thread (engine/process-priority.ts); 0: ordinary scheduling. */
+    realtimePriority: number;
+  };
   /** `consoleDir`: the built web console (`npm run build` writes it), served outside /api. */
   http: { host: string; port: number; consoleDir: string };
   dataDir: string;
@@ -130,7 +139,7 @@ function demoUsers(): Record<string, string> {
 
 export function defaultConfig(): Config {
   return {
-    sip: { host: '127.0.0.1', port: 5060, t1: 500, t2: 4000, t4: 5000, tcpIdleTimeoutMs: 60_000 },
+    sip: { host: '127.0.0.1', port: 5060, t1: 500, t2: 4000, t4: 5000, tcpIdleTimeoutMs: 60_000, realtimePriority: 0 },
     http: { host: '127.0.0.1', port: 8080, consoleDir: fileURLToPath(new URL('../console', import.meta.url)) },
     dataDir: './data',
     logLevel: 'info',
@@ -175,13 +184,13 @@ function intFromEnv(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-/** SWITCHYARD_NICE, else the config file's `nice`: an integer from -20 to 19. */
-function niceSetting(env: Env, fromFile: unknown): number {
-  const raw = env.SWITCHYARD_NICE;
+/** The environment's `envName`, else the config file's value (named `fileName`): an integer from min to max. */
+function integerSetting(env: Env, envName: string, fileName: string, fromFile: unknown, min: number, max: number): number {
+  const raw = env[envName];
   const fromEnv = raw !== undefined && raw !== '';
   const n = fromEnv ? Number(raw) : fromFile;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < -20 || n > 19) {
-    throw new Error(`${fromEnv ? 'SWITCHYARD_NICE' : 'nice'} must be an integer from -20 to 19, got ${JSON.stringify(fromEnv ? raw : fromFile)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${fromEnv ? envName : fileName} must be an integer from ${min} to ${max}, got ${JSON.stringify(fromEnv ? raw : fromFile)}`);
   }
   return n;
 }
@@ -215,7 +224,8 @@ export function loadConfig(env: Env = process.env): Config {
   config.http.port = intFromEnv(env, 'SWITCHYARD_HTTP_PORT', config.http.port);
   config.dataDir = env.SWITCHYARD_DATA_DIR ?? config.dataDir;
   config.logLevel = env.SWITCHYARD_LOG_LEVEL ?? config.logLevel;
-  config.nice = niceSetting(env, config.nice);
+  config.nice = integerSetting(env, 'SWITCHYARD_NICE', 'nice', config.nice, -20, 19);
+  config.sip.realtimePriority = integerSetting(env, 'SWITCHYARD_SIP_RT_PRIORITY', 'sip.realtimePriority', config.sip.realtimePriority, 0, 99);
   config.calls.noAnswerSeconds = intFromEnv(env, 'SWITCHYARD_NO_ANSWER_SECONDS', config.calls.noAnswerSeconds);
   config.calls.keepAliveSeconds = intFromEnv(env, 'SWITCHYARD_KEEPALIVE_SECONDS', config.calls.keepAliveSeconds);
   config.b2bua.media = b2buaMedia(env.SWITCHYARD_B2BUA_MEDIA || config.b2bua.media, env.SWITCHYARD_B2BUA_MEDIA ? 'SWITCHYARD_B2BUA_MEDIA' : 'b2bua.media');

@@ -1,7 +1,7 @@
 // `npm start`: the engine with the demo configuration (see README).
 import pino from 'pino';
 import { loadConfig } from './config.js';
-import { setNice } from './process-priority.js';
+import { setEventLoopRealtime, setNice } from './process-priority.js';
 import { startEngine } from './server.js';
 
 const config = loadConfig();
@@ -10,6 +10,10 @@ const log = pino({ level: config.logLevel });
 if (config.nice !== 0) {
   const refused = setNice(config.nice);
   if (refused) log.warn({ nice: config.nice, err: refused }, 'engine runs at its usual priority: the kernel refused the nice value (below 0 needs root or CAP_SYS_NICE)');
+}
+if (config.sip.realtimePriority > 0) {
+  const refused = setEventLoopRealtime(config.sip.realtimePriority);
+  if (refused) log.warn({ realtimePriority: config.sip.realtimePriority, err: refused }, 'event loop runs on the ordinary scheduler: the kernel refused SCHED_RR (needs root or CAP_SYS_NICE)');
 }
 
 try {

@@ -52,6 +52,7 @@ export async function startEngine(config: Config, log: Logger = pino({ level: co
     logger: log,
     timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
     tcpIdleTimeoutMs: config.sip.tcpIdleTimeoutMs,
+    realtimePriority: config.sip.realtimePriority,
   });
   const registrar = new Registrar({
     realm: config.realm,

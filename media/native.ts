@@ -9,7 +9,7 @@ import { MediaError } from './errors.js';
 import { ENDPOINT_COUNTERS } from './stats.js';
 
 /** The addon ABI this TypeScript face was written against. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -314,6 +314,8 @@ export interface NativeAddon {
   /** The names of endpointStats()' values, in order. */
   endpointCounters: string[];
   Engine: new (options: NativeEngineOptions, onEvents: (events: NativeEvent[]) => void) => NativeEngine;
+  /** SCHED_RR at `priority` for the calling thread (engine/process-priority.ts); the kernel's refusal as text. */
+  setEventLoopRealtime(priority: number): string | undefined;
   g711: {
     ulawEncode(samples: Int16Array): Uint8Array;
     ulawDecode(codes: Uint8Array): Int16Array;

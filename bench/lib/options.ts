@@ -24,6 +24,11 @@ export interface Options {
   soakRate: number;
   sampleSeconds: number;
   drainSeconds: number;
+  /**
+   * SCHED_RR priority of the engine's SIP path and of Kamailio's workers (its media threads
+   * get this + 10, above the SIP path, as the engine's README advises); 0: ordinary scheduling.
+   */
+  rtPriority: number;
   keep: boolean;
   out: string | undefined;
 }
@@ -46,16 +51,25 @@ Memory flatness:
   --sample-seconds N   sampling period                       BENCH_SAMPLE_SECONDS (10)
   --drain-seconds N    wait after traffic before the last sample  BENCH_DRAIN_SECONDS (35)
 Both:
+  --rt-priority N      real-time (SCHED_RR) priority of the engine's event loop
+                       and SIP sender, and of Kamailio; 0: ordinary scheduling  BENCH_RT_PRIORITY (10)
   --out FILE           also write the JSON result to FILE    BENCH_OUT
   --keep               keep the temporary directory (SIPp logs, stats)  BENCH_KEEP=1
 The JSON result goes to stdout, progress to stderr.`;
 
-const KNOWN = new Set(['step-seconds', 'rates', 'max-rate', 'hold-ms', 'budget-seconds', 'targets', 'min-rate-fraction', 'settle-ms', 'soak', 'soak-rate', 'sample-seconds', 'drain-seconds', 'out', 'keep']);
+const KNOWN = new Set(['step-seconds', 'rates', 'max-rate', 'hold-ms', 'budget-seconds', 'targets', 'min-rate-fraction', 'settle-ms', 'soak', 'soak-rate', 'sample-seconds', 'drain-seconds', 'rt-priority', 'out', 'keep']);
 
 function num(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new Error(`${name}: expected a number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function rtPriority(raw: string | undefined): number {
+  const n = num('rt-priority', raw, 10);
+  // Room for the media threads' priority, 10 above it.
+  if (!Number.isInteger(n) || n > 89) throw new Error(`rt-priority: expected an integer from 0 to 89, got "${raw}"`);
   return n;
 }
 
@@ -108,6 +122,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     soakRate: num('soak-rate', get('soak-rate', 'BENCH_SOAK_RATE'), 200, 1),
     sampleSeconds: num('sample-seconds', get('sample-seconds', 'BENCH_SAMPLE_SECONDS'), 10, 1),
     drainSeconds: num('drain-seconds', get('drain-seconds', 'BENCH_DRAIN_SECONDS'), 35),
+    rtPriority: rtPriority(get('rt-priority', 'BENCH_RT_PRIORITY')),
     keep: (args.get('keep') ?? env.BENCH_KEEP ?? '') === '1',
     out: get('out', 'BENCH_OUT'),
   };

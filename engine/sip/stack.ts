@@ -27,6 +27,8 @@ export interface StackOptions {
   timers?: Partial<TimerSettings>;
   userAgent?: string;
   tcpIdleTimeoutMs?: number;
+  /** SCHED_RR priority 1-99 for the UDP sender thread; 0 or absent: ordinary scheduling. */
+  realtimePriority?: number;
 }
 
 export interface UacOptions {
@@ -81,7 +83,7 @@ export class SipStack implements TransactionUser, DialogHost {
     this.log = options.logger.child({ component: 'sip' });
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.userAgent = options.userAgent ?? 'Switchyard';
-    this.transport = new TransportLayer({ host: options.host, port: options.port, logger: this.log, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs });
+    this.transport = new TransportLayer({ host: options.host, port: options.port, logger: this.log, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs, realtimePriority: options.realtimePriority });
     this.layer = new TransactionLayer(this.transport, this.timers, this.log);
     this.layer.user = this;
   }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "clock.h"
+#include "thread_priority.h"
 
 namespace sy {
 namespace {
@@ -67,6 +68,8 @@ void SipUdpSender::Stop() {
   handed_.notify_one();
   thread_.join();
 }
+
+int SipUdpSender::SetRealtime(int priority) { return SetThreadRoundRobin(thread_.native_handle(), priority); }
 
 void SipUdpSender::Run() {
   pthread_setname_np(pthread_self(), "sy-sip-send");

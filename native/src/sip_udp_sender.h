@@ -49,6 +49,8 @@ class SipUdpSender {
   SendResults TakeResults();
   // Sends nothing more, joins the thread. Safe to call twice.
   void Stop();
+  // Puts the thread under SCHED_RR at `priority` (thread_priority.h); 0 or the errno.
+  int SetRealtime(int priority);
 
  private:
   struct Datagram {

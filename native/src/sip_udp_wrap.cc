@@ -77,6 +77,7 @@ Napi::Function SipUdpWrap::Define(Napi::Env env) {
                          InstanceMethod<&SipUdpWrap::Send>("send"),
                          InstanceMethod<&SipUdpWrap::TakeSendResults>("takeSendResults"),
                          InstanceMethod<&SipUdpWrap::TakeTiming>("takeTiming"),
+                         InstanceMethod<&SipUdpWrap::SenderRealtime>("senderRealtime"),
                          InstanceMethod<&SipUdpWrap::Close>("close"),
                      });
 }
@@ -89,14 +90,18 @@ SipUdpWrap::SipUdpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SipUdp
   if (!ReadAddress(env, info[0], "address", static_cast<int>(port), &local)) return;
   Options options(env, "options");
   int recvBufferBytes = kDefaultRecvBufferBytes;
-  if (!options.Load(info[2], {"recvBufferBytes", "batch"})) return;
+  int realtimePriority = 0;
+  if (!options.Load(info[2], {"recvBufferBytes", "batch", "realtimePriority"})) return;
   if (!options.ReadInt("recvBufferBytes", 0, 1 << 30, &recvBufferBytes)) return;
   if (!options.ReadInt("batch", 1, kMaxBatch, &batchSize_)) return;
+  if (!options.ReadInt("realtimePriority", 0, 99, &realtimePriority)) return;
   if (!info[3].IsFunction() || !info[4].IsFunction()) {
     ThrowType(env, "onMessage and onSendErrors must be functions");
     return;
   }
   if (!Open(env, local, recvBufferBytes)) return;
+  // A refusal leaves the thread on the default scheduler; JS asks senderRealtime() and logs it.
+  if (realtimePriority > 0) senderRealtime_ = sender_->SetRealtime(realtimePriority) == 0;
   onMessage_ = Napi::Persistent(info[3].As<Napi::Function>());
   onSendErrors_ = Napi::Persistent(info[4].As<Napi::Function>());
   context_ = std::make_unique<Napi::AsyncContext>(env, "SipUdpSocket");
@@ -244,6 +249,8 @@ Napi::Value SipUdpWrap::TakeTiming(const Napi::CallbackInfo& info) {
   out.Set("senderThread", PercentilesObject(env, r.senderThread));
   return out;
 }
+
+Napi::Value SipUdpWrap::SenderRealtime(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), senderRealtime_); }
 
 void SipUdpWrap::NotifySendErrors() {
   Napi::HandleScope scope(Env());

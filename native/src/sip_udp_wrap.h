@@ -38,6 +38,7 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   Napi::Value Send(const Napi::CallbackInfo& info);
   Napi::Value TakeSendResults(const Napi::CallbackInfo& info);
   Napi::Value TakeTiming(const Napi::CallbackInfo& info);
+  Napi::Value SenderRealtime(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   bool Open(Napi::Env env, const NetAddress& local, int recvBufferBytes);
@@ -52,6 +53,7 @@ class SipUdpWrap : public Napi::ObjectWrap<SipUdpWrap> {
   int fd_ = -1;
   NetAddress local_;
   size_t batchSize_ = 32;
+  bool senderRealtime_ = false;  // the sender thread runs under SCHED_RR (asked for, and granted)
   bool armed_ = false;  // the check/idle handles run until the queue is handed over
   int64_t firstQueuedNs_ = 0;  // when the first send since the last hand-over was queued
   Handles* handles_ = nullptr;

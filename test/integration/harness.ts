@@ -136,6 +136,8 @@ export interface EngineOptions {
 }
 
 export interface Engine {
+  /** The engine process's id (its main thread's too). */
+  pid: number;
   sipPort: number;
   httpPort: number;
   dataDir: string;
@@ -193,7 +195,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
     await stop();
     throw new Error(`engine ${outcome}; last log lines:\n${logs.slice(-30).join('\n')}`);
   }
-  return { sipPort, httpPort, dataDir, logs, stop };
+  return { pid: child.pid!, sipPort, httpPort, dataDir, logs, stop };
 }
 
 /** GET of the engine's HTTP API, parsed; `token` is sent as a bearer token. */

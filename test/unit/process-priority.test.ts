@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadConfig } from '../../engine/config.js';
-import { setNice } from '../../engine/process-priority.js';
+import { setEventLoopRealtime, setNice } from '../../engine/process-priority.js';
 
 t.test('SWITCHYARD_NICE', async (t) => {
   t.equal(loadConfig({}).nice, 0, 'left as started unless asked');
@@ -15,6 +15,14 @@ t.test('SWITCHYARD_NICE', async (t) => {
   t.throws(() => loadConfig({ SWITCHYARD_NICE: '-21' }), /SWITCHYARD_NICE must be an integer from -20 to 19, got "-21"/);
   t.throws(() => loadConfig({ SWITCHYARD_NICE: 'high' }), /SWITCHYARD_NICE must be an integer/);
   t.throws(() => setNice(2.5), RangeError);
+});
+
+t.test('SWITCHYARD_SIP_RT_PRIORITY', async (t) => {
+  t.equal(loadConfig({}).sip.realtimePriority, 0, 'ordinary scheduling unless asked');
+  t.equal(loadConfig({ SWITCHYARD_SIP_RT_PRIORITY: '10' }).sip.realtimePriority, 10);
+  t.throws(() => loadConfig({ SWITCHYARD_SIP_RT_PRIORITY: '100' }), /SWITCHYARD_SIP_RT_PRIORITY must be an integer from 0 to 99, got "100"/);
+  t.throws(() => loadConfig({ SWITCHYARD_SIP_RT_PRIORITY: '1.5' }), /SWITCHYARD_SIP_RT_PRIORITY must be an integer/);
+  t.throws(() => setEventLoopRealtime(0), /a real-time priority is an integer from 1 to 99, got 0/);
 });
 
 // Run in a child: raising one's own nice value is always allowed and cannot be undone without
@@ -42,13 +50,16 @@ t.test('every thread takes the nice value, and threads started later inherit it'
   t.same(new Set(out.after), new Set([7]), 'and they have it too');
 });
 
-t.test('a nice value from the config file is checked too', async (t) => {
+t.test('a nice value and a real-time priority from the config file are checked too', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nice-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ nice: 30 }));
   t.throws(() => loadConfig({ SWITCHYARD_CONFIG: file }), /nice must be an integer from -20 to 19, got 30/);
-  writeFileSync(file, JSON.stringify({ nice: 5 }));
+  writeFileSync(file, JSON.stringify({ nice: 5, sip: { realtimePriority: -1 } }));
+  t.throws(() => loadConfig({ SWITCHYARD_CONFIG: file }), /sip.realtimePriority must be an integer from 0 to 99, got -1/);
+  writeFileSync(file, JSON.stringify({ nice: 5, sip: { realtimePriority: 12 } }));
   t.equal(loadConfig({ SWITCHYARD_CONFIG: file }).nice, 5);
+  t.equal(loadConfig({ SWITCHYARD_CONFIG: file }).sip.realtimePriority, 12);
   t.equal(loadConfig({ SWITCHYARD_CONFIG: file, SWITCHYARD_NICE: '-3' }).nice, -3, 'the environment wins');
   rmSync(dir, { recursive: true });
 });

@@ -107,7 +107,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     const common = { maxMessageBytes: this.maxMessageBytes, logger: this.log, onMessage };
     const tcp = new TcpTransport({ ...common, idleTimeoutMs: this.idleTimeoutMs });
     const port = await tcp.listen(this.host, this.opts.port);
-    const udp = new UdpTransport(common);
+    const udp = new UdpTransport({ ...common, realtimePriority: this.opts.realtimePriority ?? 0 });
     try {
       await udp.bind(this.host, port);
     } catch (err) {

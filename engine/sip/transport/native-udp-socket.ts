@@ -46,6 +46,8 @@ export interface NativeSipUdpSocket {
   send(data: Uint8Array, address: string, port: number): number;
   takeSendResults(): NativeSendResults;
   takeTiming(): UdpTiming;
+  /** Whether the sender thread runs under SCHED_RR (asked for with `realtimePriority`, and granted). */
+  senderRealtime(): boolean;
   /** Frees the port; what was queued still goes out. Safe to call twice. */
   close(): void;
 }
@@ -62,6 +64,8 @@ interface SocketOptions {
   recvBufferBytes?: number;
   /** Datagrams per recvmmsg, 1-256 (default 32). */
   batch?: number;
+  /** SCHED_RR priority 1-99 for the sender thread; 0 (default): ordinary scheduling. */
+  realtimePriority?: number;
 }
 
 type SocketClass = new (

@@ -44,4 +44,6 @@ export interface TransportLayerOptions {
   /** Largest accepted message (and TCP header block). Default 65535. */
   maxMessageBytes?: number;
   logger?: Logger;
+  /** SCHED_RR priority 1-99 for the UDP sender thread; 0 or absent: ordinary scheduling. */
+  realtimePriority?: number;
 }

@@ -12,6 +12,8 @@ export interface UdpTransportOptions {
   maxMessageBytes: number;
   logger: Logger;
   onMessage(message: InboundMessage): void;
+  /** SCHED_RR priority 1-99 for the sender thread; 0: ordinary scheduling. */
+  realtimePriority: number;
 }
 
 /**
@@ -30,10 +32,14 @@ export class UdpTransport {
 
   async bind(host: string, port: number): Promise<void> {
     const address = net.isIP(host) ? host : (await dns.lookup(host)).address;
-    const socket = openSipUdpSocket(address, port, { recvBufferBytes: RECV_BUFFER_BYTES }, {
+    const { realtimePriority } = this.opts;
+    const socket = openSipUdpSocket(address, port, { recvBufferBytes: RECV_BUFFER_BYTES, realtimePriority }, {
       onMessage: (data, address, port) => this.receive(data, address, port),
       onSendErrors: this.settle,
     });
+    if (realtimePriority > 0 && !socket.senderRealtime()) {
+      this.opts.logger.warn({ realtimePriority }, 'SIP sender thread runs on the ordinary scheduler: the kernel refused SCHED_RR (needs root or CAP_SYS_NICE)');
+    }
     this.local = { address: normalizeAddress(address), port: socket.localPort() };
     this.socket = socket;
   }
