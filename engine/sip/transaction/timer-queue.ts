@@ -7,6 +7,11 @@
 // keep-alives, no-answer timeouts), and its Node timer is unref'd: pending transaction timers
 // alone do not keep the process alive (while the engine runs its sockets do).
 //
+// A queue's Node timer wakes at most once every `lateness` ms (up to 10; less for short
+// delays): under load its timers fall due every fraction of a millisecond, and a Node timer per
+// due time (a few thousand a second) was a tenth of the event loop's time. A timer so fires
+// up to that much after its due time, never before; RFC 3261's timers are minimums.
+//
 // A timer cannot be cancelled: the target decides on firing whether it still applies,
 // from its state or by comparing `due` with the due time it recorded when it started it.
 
@@ -30,6 +35,8 @@ export class TimerRelay implements TimerTarget {
 
 // A queue's arrays are compacted once this many fired entries sit before the head.
 const COMPACT_AFTER = 4096;
+/** The most a timer fires after its due time, for delays of 160 ms and more (a sixteenth of shorter ones). */
+const MAX_LATENESS_MS = 10;
 
 class DelayQueue {
   private dues: number[] = [];
@@ -39,12 +46,17 @@ class DelayQueue {
   private timer: NodeJS.Timeout | undefined;
   /** Set while fire() runs: it arms the timer for the new head itself when done. */
   private firing = false;
+  /** The least time between two wake-ups of this queue's Node timer. */
+  private readonly lateness: number;
 
   constructor(
     private readonly delay: number,
     /** Called when the last pending timer fired: the queue is empty and can be dropped. */
     private readonly onEmpty: (queue: DelayQueue) => void,
-  ) {}
+    private readonly onWake: () => void,
+  ) {
+    this.lateness = Math.min(MAX_LATENESS_MS, Math.max(1, Math.floor(delay / 16)));
+  }
 
   push(now: number, target: TimerTarget, kind: number): number {
     const due = now + this.delay;
@@ -60,6 +72,7 @@ class DelayQueue {
   }
 
   private fire(): void {
+    this.onWake();
     this.timer = undefined;
     this.firing = true;
     const now = performance.now();
@@ -84,7 +97,7 @@ class DelayQueue {
     }
     if (this.head >= COMPACT_AFTER && this.head * 2 >= this.dues.length) this.compact();
     // Node timers fire on whole milliseconds of loop time: round up so the head is due then.
-    this.timer = this.arm(Math.max(1, Math.ceil(this.dues[this.head] - now)));
+    this.timer = this.arm(Math.max(this.lateness, Math.ceil(this.dues[this.head] - now)));
   }
 
   private compact(): void {
@@ -106,11 +119,13 @@ class DelayQueue {
 
 export class TimerQueues {
   private readonly queues = new Map<number, DelayQueue>();
+  private wakes = 0;
+  private readonly countWake = (): void => void this.wakes++;
 
   /** Calls target.onTimer(kind, due) `delay` ms from now; returns `due` (a performance.now() time). */
   start(delay: number, target: TimerTarget, kind: number): number {
     let queue = this.queues.get(delay);
-    if (!queue) this.queues.set(delay, (queue = new DelayQueue(delay, (empty) => this.drop(delay, empty))));
+    if (!queue) this.queues.set(delay, (queue = new DelayQueue(delay, (empty) => this.drop(delay, empty), this.countWake)));
     return queue.push(performance.now(), target, kind);
   }
 
@@ -121,6 +136,11 @@ export class TimerQueues {
   /** How many distinct delays have timers pending (each has a queue). */
   get delayCount(): number {
     return this.queues.size;
+  }
+
+  /** How many times the queues' Node timers fired so far (each fires every timer then due). */
+  get wakeups(): number {
+    return this.wakes;
   }
 
   /** Drops every pending timer (shutdown). */

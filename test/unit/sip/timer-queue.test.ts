@@ -92,6 +92,27 @@ t.test('a timer started from onTimer with the same delay fires once, a delay lat
   timers.stop();
 });
 
+t.test('timers falling due every millisecond share wake-ups: at most one per 10 ms, none before its due time', async (t) => {
+  const timers = new TimerQueues();
+  const lateBy: number[] = [];
+  const n = 120;
+  const firstDue = timers.start(200, { onTimer: (_kind, due) => void lateBy.push(performance.now() - due) }, 0);
+  // One more timer every millisecond of the loop (setTimeout 1), so they fall due ~1 ms apart.
+  for (let i = 1; i < n; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    timers.start(200, { onTimer: (_kind, due) => void lateBy.push(performance.now() - due) }, i);
+  }
+  const lastDue = performance.now() + 200;
+  await new Promise((resolve) => setTimeout(resolve, 450));
+  t.equal(lateBy.length, n, 'every timer fired');
+  t.ok(lateBy.every((late) => late >= 0), 'none before its due time');
+  // Each wake-up after the first comes at least 10 ms after the one before, and the last one
+  // is the first at or after the last due time.
+  const bound = Math.floor((lastDue - firstDue) / 10) + 2;
+  t.ok(timers.wakeups <= bound, `${timers.wakeups} wake-ups for ${n} timers over ${Math.round(lastDue - firstDue)} ms (at most ${bound})`);
+  timers.stop();
+});
+
 t.test('a delay whose timers all fired leaves no queue behind (many distinct delays do not accumulate)', async (t) => {
   const timers = new TimerQueues();
   let fired = 0;
