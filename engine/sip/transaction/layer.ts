@@ -236,8 +236,9 @@ export class TransactionLayer implements ClientTransactionHost, ServerTransactio
   }
 
   forget(record: Lingering): boolean {
-    const map: Map<string, unknown> = record instanceof LingeringServer ? this.servers : this.clients;
-    return map.get(record.key) === record && map.delete(record.key);
+    // Nothing else is stored under a lingering record's key while it is there (a request or
+    // response with that key is the record's), so deleting the key deletes the record.
+    return (record instanceof LingeringServer ? this.servers : this.clients).delete(record.key);
   }
 
   /** Ends every transaction (shutdown). */
