@@ -194,6 +194,7 @@ async function runStep(ctx: TargetContext, rate: number, o: Options): Promise<St
       '-timeout', `${timeoutS}s`,
       '-trace_rtt', '-rtt_freq', '1',
     ],
+    rtPriority: generatorPriority(o.rtPriority),
   });
   const uacStart = performance.now();
   let uacLast: ProcSample = { at: uacStart, ticks: 0, rssKiB: 0 };
@@ -380,6 +381,15 @@ function schedulingEnv(rtPriority: number): Record<string, string> {
   return { SWITCHYARD_SIP_RT_PRIORITY: String(rtPriority), SWITCHYARD_MEDIA_RT_PRIORITY: String(rtPriority > 0 ? rtPriority + 10 : 0) };
 }
 
+/**
+ * SIPp's SCHED_RR priority: half the system under test's, so the engine (or Kamailio) preempts
+ * the generator and the generator preempts ordinary work, the engine's collector helpers among
+ * it. On two shared cores a starved SIPp adds its own delay to the response times it measures.
+ */
+function generatorPriority(rtPriority: number): number {
+  return Math.floor(rtPriority / 2);
+}
+
 async function runTarget(name: TargetName, o: Options, workDir: string, startIndex: number, deadline: number): Promise<TargetResult> {
   const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
@@ -417,14 +427,14 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
         const uasPort = await freePort();
         const uasMedia = await freePort([2]);
         await register(e, dir, uasPort, uasMedia);
-        uas = await startUas(dir, uasPort, uasMedia, uasLife);
+        uas = await startUas(dir, uasPort, uasMedia, uasLife, generatorPriority(o.rtPriority));
         ctx.uas = uas;
         ctx.service = B2BUA_USER;
       }
     } else {
       const uasPort = await freePort();
       const uasMedia = await freePort([2]);
-      uas = await startUas(dir, uasPort, uasMedia, uasLife);
+      uas = await startUas(dir, uasPort, uasMedia, uasLife, generatorPriority(o.rtPriority));
       const u = uas;
       if (name === 'sipp-direct') {
         ctx = {
@@ -499,7 +509,7 @@ async function runSoak(o: Options, workDir: string): Promise<Record<string, unkn
     const uasPort = await freePort();
     const uasMedia = await freePort([2]);
     await register(e, dir, uasPort, uasMedia);
-    uas = await startUas(dir, uasPort, uasMedia, seconds + o.drainSeconds + 180);
+    uas = await startUas(dir, uasPort, uasMedia, seconds + o.drainSeconds + 180, generatorPriority(o.rtPriority));
 
     const samples: SoakSample[] = [];
     const t0 = performance.now();
@@ -544,6 +554,7 @@ async function runSoak(o: Options, workDir: string): Promise<Record<string, unkn
         '-timeout', `${timeoutS}s`,
         '-trace_rtt', '-rtt_freq', '1',
       ],
+      rtPriority: generatorPriority(o.rtPriority),
     });
     const trafficStart = performance.now();
     let next = trafficStart + o.sampleSeconds * 1000;

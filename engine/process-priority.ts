@@ -30,7 +30,8 @@ export function setNice(nice: number): string | undefined {
  * kernel's refusal as text (it needs root or CAP_SYS_NICE). Threads it starts afterwards begin
  * on the ordinary scheduler (SCHED_RESET_ON_FORK): workers, libuv's pool and the media
  * threads (which have their own SWITCHYARD_MEDIA_RT_PRIORITY) are not raised with it; the
- * SIP sender thread is raised by its socket (UdpTransportOptions.realtimePriority).
+ * SIP sender thread is raised by its socket (UdpTransportOptions.realtimePriority). The same
+ * flag starts them at nice 0 should a negative SWITCHYARD_NICE be set too (sched(7)).
  */
 export function setEventLoopRealtime(priority: number): string | undefined {
   if (!Number.isInteger(priority) || priority < 1 || priority > 99) throw new RangeError(`a real-time priority is an integer from 1 to 99, got ${priority}`);

@@ -34,7 +34,8 @@ export async function register(engine: Engine, dir: string, port: number, mediaP
   }
 }
 
-export async function startUas(dir: string, port: number, mediaPort: number, seconds: number): Promise<SippProc> {
+/** `rtPriority`: SCHED_RR priority of the UAS (0: ordinary scheduling). */
+export async function startUas(dir: string, port: number, mediaPort: number, seconds: number, rtPriority = 0): Promise<SippProc> {
   const uas = startSipp({
     label: 'uas',
     dir,
@@ -42,6 +43,7 @@ export async function startUas(dir: string, port: number, mediaPort: number, sec
     port,
     mediaPort,
     args: ['-timeout', `${Math.ceil(seconds)}s`],
+    rtPriority,
   });
   if (!(await waitUdpBound(port, 10_000)) || uas.proc.exit) {
     await terminate(uas.proc);

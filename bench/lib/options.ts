@@ -25,8 +25,9 @@ export interface Options {
   sampleSeconds: number;
   drainSeconds: number;
   /**
-   * SCHED_RR priority of the engine's SIP path and of Kamailio's workers (its media threads
-   * get this + 10, above the SIP path, as the engine's README advises); 0: ordinary scheduling.
+   * SCHED_RR priority of the engine's SIP path and of Kamailio's workers (the engine's media
+   * threads get this + 10, above the SIP path, as its README advises; SIPp half of it);
+   * 0: ordinary scheduling.
    */
   rtPriority: number;
   keep: boolean;
@@ -52,7 +53,8 @@ Memory flatness:
   --drain-seconds N    wait after traffic before the last sample  BENCH_DRAIN_SECONDS (35)
 Both:
   --rt-priority N      real-time (SCHED_RR) priority of the engine's event loop
-                       and SIP sender, and of Kamailio; 0: ordinary scheduling  BENCH_RT_PRIORITY (10)
+                       and SIP sender, and of Kamailio (SIPp: half of it);
+                       0: ordinary scheduling               BENCH_RT_PRIORITY    (10)
   --out FILE           also write the JSON result to FILE    BENCH_OUT
   --keep               keep the temporary directory (SIPp logs, stats)  BENCH_KEEP=1
 The JSON result goes to stdout, progress to stderr.`;

@@ -31,6 +31,8 @@ export interface SippOptions {
   /** Remote host:port for a client; omitted for a server. */
   remote?: string;
   args: string[];
+  /** SCHED_RR priority to run it at (through util-linux's chrt); 0 or absent: ordinary scheduling. */
+  rtPriority?: number;
 }
 
 /** Options every SIPp of the benchmark gets. */
@@ -61,7 +63,8 @@ export function startSipp(o: SippOptions): SippProc {
   // SIPp redraws its screen on stdout; only the last one is of interest, kept in a file.
   const out = openSync(files.screen, 'w');
   try {
-    const proc = launch(`sipp ${o.label}`, SIPP, args, { cwd: o.dir, stdio: ['ignore', out, out] });
+    const [command, ...prefix] = o.rtPriority ? ['chrt', '-r', String(o.rtPriority), SIPP] : [SIPP];
+    const proc = launch(`sipp ${o.label}`, command, [...prefix, ...args], { cwd: o.dir, stdio: ['ignore', out, out] });
     return { ...files, proc };
   } finally {
     closeSync(out);
