@@ -324,7 +324,19 @@ const DESCRIPTIONS: Record<TargetName, string> = {
 /** Seconds one step is expected to take, for the time budget. */
 const stepCost = (o: Options): number => o.stepSeconds + o.holdMs / 1000 + o.settleMs / 1000 + 3;
 
-async function walkLadder(ctx: TargetContext, o: Options, startIndex: number, deadline: number): Promise<Pick<TargetResult, 'bestCleanRate' | 'ceilingFound' | 'stoppedBecause' | 'best' | 'steps'>> {
+/**
+ * Walks the rate ladder from `startIndex`. A start that fails walks down, each step below it on
+ * fresh processes (`restart`): an overloaded system keeps the failed step's transactions (one
+ * start at 8,000 cps filled Kamailio's shared memory) and would fail the steps below for it.
+ */
+async function walkLadder(
+  first: TargetContext,
+  restart: () => Promise<TargetContext>,
+  o: Options,
+  startIndex: number,
+  deadline: number,
+): Promise<Pick<TargetResult, 'bestCleanRate' | 'ceilingFound' | 'stoppedBecause' | 'best' | 'steps'>> {
+  let ctx = first;
   const steps: StepResult[] = [];
   let best: StepResult | null = null;
   let idx = startIndex;
@@ -356,6 +368,8 @@ async function walkLadder(ctx: TargetContext, o: Options, startIndex: number, de
       // Started above the bottom of the ladder and failed: walk down to a clean step.
       goingDown = true;
       idx--;
+      ctx = await restart();
+      continue;
     } else {
       stoppedBecause = `first failing step at ${step.targetRate} cps: ${step.reason}`;
       break;
@@ -407,12 +421,12 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
     steps: [],
   };
   const uasLife = deadline - Date.now() / 1000 + 120;
-  try {
-    let ctx: TargetContext;
+  /** Starts the system under test and the UAS (fresh processes, fresh state). */
+  const setUp = async (): Promise<TargetContext> => {
     if (name === 'engine-answer' || name === 'engine-b2bua' || name === 'engine-b2bua-bypass') {
       engine = await startEngine(ROOT, dir, name, { ...schedulingEnv(o.rtPriority), ...(name === 'engine-b2bua-bypass' ? { SWITCHYARD_B2BUA_MEDIA: 'bypass' } : {}) });
       const e = engine;
-      ctx = {
+      const ctx: TargetContext = {
         name,
         workDir: dir,
         remote: `127.0.0.1:${e.sipPort}`,
@@ -431,52 +445,67 @@ async function runTarget(name: TargetName, o: Options, workDir: string, startInd
         ctx.uas = uas;
         ctx.service = B2BUA_USER;
       }
-    } else {
-      const uasPort = await freePort();
-      const uasMedia = await freePort([2]);
-      uas = await startUas(dir, uasPort, uasMedia, uasLife, generatorPriority(o.rtPriority));
-      const u = uas;
-      if (name === 'sipp-direct') {
-        ctx = {
-          name,
-          workDir: dir,
-          remote: `127.0.0.1:${uasPort}`,
-          service: 'bench',
-          sutPids: () => [],
-          sutLabel: null,
-          sutMemory: 'rss',
-          sutDead: () => (u.proc.exit ? `SIPp UAS exited: ${JSON.stringify(u.proc.exit)}` : undefined),
-          uas: u,
-        };
-      } else {
-        kam = await startKamailio(ROOT, dir, uasPort, o.rtPriority);
-        const k = kam;
-        ctx = {
-          name,
-          workDir: dir,
-          remote: `127.0.0.1:${k.port}`,
-          service: 'bench',
-          sutPids: () => k.pids(),
-          sutLabel: 'kamailio',
-          sutMemory: 'pss',
-          sutDead: () => (k.proc.exit ? `kamailio exited: ${JSON.stringify(k.proc.exit)}` : undefined),
-          uas: u,
-        };
-      }
+      return ctx;
     }
-    const walked = await walkLadder(ctx, o, startIndex, deadline);
+    const uasPort = await freePort();
+    const uasMedia = await freePort([2]);
+    uas = await startUas(dir, uasPort, uasMedia, uasLife, generatorPriority(o.rtPriority));
+    const u = uas;
+    if (name === 'sipp-direct') {
+      return {
+        name,
+        workDir: dir,
+        remote: `127.0.0.1:${uasPort}`,
+        service: 'bench',
+        sutPids: () => [],
+        sutLabel: null,
+        sutMemory: 'rss',
+        sutDead: () => (u.proc.exit ? `SIPp UAS exited: ${JSON.stringify(u.proc.exit)}` : undefined),
+        uas: u,
+      };
+    }
+    kam = await startKamailio(ROOT, dir, uasPort, o.rtPriority);
+    const k = kam;
+    return {
+      name,
+      workDir: dir,
+      remote: `127.0.0.1:${k.port}`,
+      service: 'bench',
+      sutPids: () => k.pids(),
+      sutLabel: 'kamailio',
+      sutMemory: 'pss',
+      sutDead: () => (k.proc.exit ? `kamailio exited: ${JSON.stringify(k.proc.exit)}` : undefined),
+      uas: u,
+    };
+  };
+  let engineWarnings = 0;
+  let firstWarnings: string[] = [];
+  const tearDown = async (): Promise<void> => {
+    await stopUas(uas);
+    uas = undefined;
+    await kam?.stop();
+    kam = undefined;
+    if (engine) {
+      engineWarnings += engine.warnings;
+      if (firstWarnings.length === 0) firstWarnings = engine.firstWarnings;
+      result.engine = { warnings: engineWarnings, firstWarnings, healthAtEnd: (await engine.health()) ?? null };
+      await engine.stop();
+      engine = undefined;
+    }
+  };
+  try {
+    const restart = async (): Promise<TargetContext> => {
+      await tearDown();
+      return setUp();
+    };
+    const walked = await walkLadder(await setUp(), restart, o, startIndex, deadline);
     Object.assign(result, walked);
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
     result.stoppedBecause = `error: ${result.error}`;
     progress(`${name}: ${result.stoppedBecause}`);
   } finally {
-    await stopUas(uas);
-    await kam?.stop();
-    if (engine) {
-      result.engine = { warnings: engine.warnings, firstWarnings: engine.firstWarnings, healthAtEnd: (await engine.health()) ?? null };
-      await engine.stop();
-    }
+    await tearDown();
   }
   progress(`── ${name}: best clean rate ${result.bestCleanRate ?? 'none'} cps (${result.stoppedBecause})`);
   return result;
