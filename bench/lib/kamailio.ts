@@ -16,7 +16,7 @@ export interface Kamailio {
   stop(): Promise<void>;
 }
 
-/** `rtPriority` > 0: its processes (the timers aside) run under SCHED_RR at it, as the engine's SIP path does in the same run. */
+/** `rtPriority` > 0: its processes run under SCHED_RR at it, as the engine's SIP path does in the same run. */
 export async function startKamailio(root: string, runDir: string, uasPort: number, rtPriority: number): Promise<Kamailio> {
   const port = await freePort();
   const log = join(runDir, 'kamailio.log');

@@ -166,6 +166,14 @@ t.test('header editing', async (t) => {
     m.set('FROM', '<sip:other@127.0.0.1>;tag=new');
     t.equal(m.fromTag, 'new', 'parsed From is invalidated');
     t.equal([...m.headerKeys()].indexOf('from'), 4, 'position kept');
+    // To, likewise: its tag from what the parser handed over, then from a parsed To.
+    t.equal(m.toTag, undefined, 'an initial INVITE has no To tag');
+    m.set('to', '<sip:bob@127.0.0.1>;tag=first');
+    t.equal(m.toTag, 'first');
+    m.to!.params.set('tag', 'edited');
+    t.equal(m.toTag, 'edited', 'toTag reads the parsed To once there is one');
+    m.set('To', '<sip:bob@127.0.0.1>;tag=new');
+    t.equal(m.toTag, 'new', 'parsed To is invalidated');
     m.set('x-new', ['a', 'b']);
     t.same(m.getAll('X-New'), ['a', 'b']);
     m.remove('x-new').remove('contact');
