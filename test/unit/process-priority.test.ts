@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadConfig } from '../../engine/config.js';
 import { setEventLoopRealtime, setNice } from '../../engine/process-priority.js';
+import { loadAddon } from '../../media/native.js';
 
 t.test('SWITCHYARD_NICE', async (t) => {
   t.equal(loadConfig({}).nice, 0, 'left as started unless asked');
@@ -23,6 +24,9 @@ t.test('SWITCHYARD_SIP_RT_PRIORITY', async (t) => {
   t.throws(() => loadConfig({ SWITCHYARD_SIP_RT_PRIORITY: '100' }), /SWITCHYARD_SIP_RT_PRIORITY must be an integer from 0 to 99, got "100"/);
   t.throws(() => loadConfig({ SWITCHYARD_SIP_RT_PRIORITY: '1.5' }), /SWITCHYARD_SIP_RT_PRIORITY must be an integer/);
   t.throws(() => setEventLoopRealtime(0), /a real-time priority is an integer from 1 to 99, got 0/);
+  const { setEventLoopRealtime: native } = loadAddon() as unknown as { setEventLoopRealtime: (p: unknown) => unknown };
+  t.throws(() => native('10'), TypeError, 'the addon checks its argument too');
+  t.throws(() => native(100), RangeError);
 });
 
 // Run in a child: raising one's own nice value is always allowed and cannot be undone without

@@ -254,6 +254,7 @@ t.test('bad arguments throw TypeError or RangeError', async (t) => {
   t.throws(() => new SipUdpSocket(HOST, 70000, {}, fn, fn), RangeError, 'port out of range');
   t.throws(() => new SipUdpSocket(HOST, '5060', {}, fn, fn), TypeError, 'port not a number');
   t.throws(() => new SipUdpSocket(HOST, 0, { batch: 0 }, fn, fn), RangeError, 'batch out of range');
+  t.throws(() => new SipUdpSocket(HOST, 0, { realtimePriority: 100 }, fn, fn), RangeError, 'real-time priority out of range');
   t.throws(() => new SipUdpSocket(HOST, 0, { bogus: 1 }, fn, fn), TypeError, 'unknown option');
   t.throws(() => new SipUdpSocket(HOST, 0, {}, 'nope', fn), TypeError, 'onMessage not a function');
   t.throws(() => new SipUdpSocket(HOST, 0, {}, fn), TypeError, 'onSendErrors missing');
@@ -264,6 +265,7 @@ t.test('bad arguments throw TypeError or RangeError', async (t) => {
   t.throws(() => socket.send(Buffer.from('x'), 'example.com', 5060), RangeError, 'destination not a literal');
   t.throws(() => socket.send(Buffer.from('x'), HOST, 5060.5), RangeError, 'fractional port');
   t.equal(socket.takeSendResults().handledThrough, 0, 'nothing was queued');
+  t.equal(socket.senderRealtime(), false, 'the sender thread runs on the ordinary scheduler unless asked');
 });
 
 t.test('a port in use fails with EADDRINUSE; close frees the port; close twice is fine', async (t) => {
