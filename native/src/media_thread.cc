@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "port_pool.h"
+#include "thread_priority.h"
 
 namespace sy {
 namespace {
@@ -109,9 +110,7 @@ bool MediaThread::Start(int realtimePriority, std::string* error) {
     // A tick is due every 20 ms whatever else the machine runs: under SCHED_FIFO the thread
     // preempts ordinary work when its clock fires (the kernel's RT throttling still leaves
     // other tasks 5 % of each second should a tick ever spin).
-    sched_param param{};
-    param.sched_priority = realtimePriority;
-    const bool granted = pthread_setschedparam(thread_.native_handle(), SCHED_FIFO, &param) == 0;
+    const bool granted = SetThreadRealtime(thread_.native_handle(), SCHED_FIFO, realtimePriority) == 0;
     std::lock_guard<std::mutex> lock(statsMu_);
     stats_.realtime = granted;
   }

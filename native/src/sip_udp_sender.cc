@@ -69,7 +69,7 @@ void SipUdpSender::Stop() {
   thread_.join();
 }
 
-int SipUdpSender::SetRealtime(int priority) { return SetThreadRoundRobin(thread_.native_handle(), priority); }
+int SipUdpSender::SetRealtime(int priority) { return SetThreadRealtime(thread_.native_handle(), SCHED_RR, priority); }
 
 void SipUdpSender::Run() {
   pthread_setname_np(pthread_self(), "sy-sip-send");

@@ -12,10 +12,10 @@ int SetCallingThreadRoundRobin(int priority) {
   return sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &param) == 0 ? 0 : errno;
 }
 
-int SetThreadRoundRobin(pthread_t thread, int priority) {
+int SetThreadRealtime(pthread_t thread, int policy, int priority) {
   sched_param param{};
   param.sched_priority = priority;
-  return pthread_setschedparam(thread, SCHED_RR, &param);
+  return pthread_setschedparam(thread, policy, &param);
 }
 
 }  // namespace sy
